@@ -1,0 +1,83 @@
+import { z } from "zod";
+
+// Values the demo and the docs use. They are public, so a production process must never run on them.
+export const DEV_ONLY_VALUES: Record<string, string> = {
+  SHOPIFY_API_KEY: "demo-api-key",
+  SHOPIFY_API_SECRET: "demo-shopify-secret",
+  TIKTOK_APP_ID: "demo-tiktok-app",
+  TIKTOK_APP_SECRET: "demo-tiktok-secret",
+  TOKEN_ENCRYPTION_KEY: "ZGVtby1vbmx5LWtleS1kZW1vLW9ubHkta2V5LTAwMDA=",
+  CRON_SECRET: "demo-cron-secret",
+};
+
+const required = (name: string) =>
+  z.string({ required_error: `${name} is required` }).trim().min(1, `${name} is required`);
+
+const flag = z
+  .enum(["0", "1", "true", "false"])
+  .optional()
+  .transform((v) => v === "1" || v === "true");
+
+const schema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  SHOPIFY_API_KEY: required("SHOPIFY_API_KEY"),
+  SHOPIFY_API_SECRET: required("SHOPIFY_API_SECRET"),
+  SHOPIFY_APP_URL: required("SHOPIFY_APP_URL").url("SHOPIFY_APP_URL must be an absolute URL"),
+  SCOPES: z.string().default("read_orders,write_app_proxy"),
+  SHOPIFY_ADMIN_URL: z.string().url().default("https://admin.shopify.com"),
+  DATABASE_URL: z
+    .string()
+    .default("file:./prisma/dev.sqlite")
+    .refine((v) => /^(file:|postgres(ql)?:\/\/)/.test(v), "DATABASE_URL must start with file: or postgresql://"),
+  TIKTOK_APP_ID: required("TIKTOK_APP_ID"),
+  TIKTOK_APP_SECRET: required("TIKTOK_APP_SECRET"),
+  TIKTOK_API_BASE_URL: z.string().url("TIKTOK_API_BASE_URL must be an absolute URL").default("https://business-api.tiktok.com"),
+  TIKTOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  TIKTOK_RATE_QPS: z.coerce.number().int().min(1).default(10),
+  TIKTOK_RATE_QPM: z.coerce.number().int().min(1).default(600),
+  TOKEN_ENCRYPTION_KEY: required("TOKEN_ENCRYPTION_KEY").refine(
+    (v) => Buffer.from(v, "base64").length === 32,
+    "TOKEN_ENCRYPTION_KEY must be 32 bytes, base64-encoded (openssl rand -base64 32)",
+  ),
+  CRON_SECRET: z.string().min(16, "CRON_SECRET must be at least 16 characters").optional(),
+  RUN_JOBS_IN_PROCESS: z.enum(["0", "1"]).default("1").transform((v) => v === "1"),
+  DEMO_MODE: flag,
+});
+
+export type Env = z.infer<typeof schema>;
+
+export class EnvError extends Error {}
+
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const result = schema.safeParse(source);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new EnvError(`Invalid environment:\n${lines.join("\n")}`);
+  }
+  const env = result.data;
+  if (env.NODE_ENV === "production") {
+    const dev = Object.entries(DEV_ONLY_VALUES)
+      .filter(([k, v]) => source[k] === v)
+      .map(([k]) => k);
+    if (dev.length) throw new EnvError(`Refusing to start in production with the demo's public values for: ${dev.join(", ")}`);
+    if (env.DEMO_MODE) throw new EnvError("DEMO_MODE is for the local demo only and cannot be set in production");
+  }
+  return env;
+}
+
+let cached: Env | undefined;
+
+/** The validated environment. The first call validates; an invalid env ends the process with the reason. */
+export function env(): Env {
+  if (cached) return cached;
+  try {
+    cached = parseEnv(process.env);
+  } catch (error) {
+    if (error instanceof EnvError && process.env.VITEST === undefined) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+  return cached;
+}

@@ -1,0 +1,52 @@
+import type { HeadersFunction, LoaderFunctionArgs } from "@remix-run/node";
+import { Link, Outlet, useLoaderData, useRouteError } from "@remix-run/react";
+import { boundary } from "@shopify/shopify-app-remix/server";
+import { AppProvider } from "@shopify/shopify-app-remix/react";
+import polarisStyles from "@shopify/polaris/build/esm/styles.css";
+import { authenticate } from "~/shopify.server";
+import { env } from "~/env.server";
+
+export const links = () => [{ rel: "stylesheet", href: polarisStyles }];
+
+export const loader = async ({ request }: LoaderFunctionArgs) => {
+  await authenticate.admin(request);
+  return { apiKey: env().SHOPIFY_API_KEY, demoMode: env().DEMO_MODE };
+};
+
+// App Bridge (loaded from Shopify's CDN inside the admin) adds a fresh session token to every
+// same-origin fetch. Outside the admin, or when its script cannot load, keep the token the
+// admin put in the URL and add it ourselves, so Remix data requests still authenticate.
+const sessionTokenFallback = `(function(){try{
+var t=new URLSearchParams(location.search).get("id_token");if(t)sessionStorage.setItem("app:id_token",t);
+var f=window.fetch;window.fetch=function(input,init){
+if(window.shopify&&window.shopify.idToken)return f(input,init);
+var tok=sessionStorage.getItem("app:id_token");var url=typeof input==="string"?input:(input&&input.url)||String(input);
+if(tok&&new URL(url,location.href).origin===location.origin){init=Object.assign({},init);
+var h=new Headers(init.headers||(input instanceof Request?input.headers:undefined));
+if(!h.has("Authorization"))h.set("Authorization","Bearer "+tok);init.headers=h;}
+return f(input,init);};}catch(e){}})();`;
+
+export default function App() {
+  const { apiKey, demoMode } = useLoaderData<typeof loader>();
+  return (
+    <AppProvider isEmbeddedApp apiKey={apiKey}>
+      <script dangerouslySetInnerHTML={{ __html: sessionTokenFallback }} />
+      <ui-nav-menu>
+        <Link to="/app" rel="home">Home</Link>
+        <Link to="/app/connect">Connect TikTok</Link>
+        <Link to="/app/events">Events</Link>
+        <Link to="/app/dashboard">Dashboard</Link>
+        <Link to="/app/settings">Settings</Link>
+        {demoMode ? <Link to="/app/demo">Demo</Link> : null}
+      </ui-nav-menu>
+      <Outlet />
+    </AppProvider>
+  );
+}
+
+// Shopify's auth helpers throw Responses (bounce, exit-iframe); boundary lets them through.
+export function ErrorBoundary() {
+  return boundary.error(useRouteError());
+}
+
+export const headers: HeadersFunction = (headersArgs) => boundary.headers(headersArgs);

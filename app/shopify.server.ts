@@ -1,0 +1,32 @@
+import "@shopify/shopify-app-remix/adapters/node";
+import {
+  ApiVersion,
+  AppDistribution,
+  shopifyApp,
+} from "@shopify/shopify-app-remix/server";
+import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
+import prisma from "./db.server";
+import { env } from "./env.server";
+
+// Must equal [webhooks] api_version in shopify.app.toml (a test checks it).
+export const apiVersion = ApiVersion.July26;
+
+const shopify = shopifyApp({
+  apiKey: env().SHOPIFY_API_KEY,
+  apiSecretKey: env().SHOPIFY_API_SECRET,
+  apiVersion,
+  scopes: env().SCOPES.split(","),
+  appUrl: env().SHOPIFY_APP_URL,
+  authPathPrefix: "/auth",
+  sessionStorage: new PrismaSessionStorage(prisma),
+  distribution: AppDistribution.AppStore,
+  future: {},
+  logger: { level: 1 /* Warning */ },
+});
+
+export default shopify;
+export const addDocumentResponseHeaders = shopify.addDocumentResponseHeaders;
+export const authenticate = shopify.authenticate;
+export const unauthenticated = shopify.unauthenticated;
+export const login = shopify.login;
+export const sessionStorage = shopify.sessionStorage;

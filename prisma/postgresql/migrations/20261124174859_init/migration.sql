@@ -1,0 +1,263 @@
+-- CreateTable
+CREATE TABLE "Session" (
+    "id" TEXT NOT NULL,
+    "shop" TEXT NOT NULL,
+    "state" TEXT NOT NULL,
+    "isOnline" BOOLEAN NOT NULL DEFAULT false,
+    "scope" TEXT,
+    "expires" TIMESTAMP(3),
+    "accessToken" TEXT NOT NULL,
+    "userId" BIGINT,
+    "firstName" TEXT,
+    "lastName" TEXT,
+    "email" TEXT,
+    "accountOwner" BOOLEAN NOT NULL DEFAULT false,
+    "locale" TEXT,
+    "collaborator" BOOLEAN DEFAULT false,
+    "emailVerified" BOOLEAN DEFAULT false,
+    "refreshToken" TEXT,
+    "refreshTokenExpires" TIMESTAMP(3),
+
+    CONSTRAINT "Session_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "Shop" (
+    "shop" TEXT NOT NULL,
+    "currency" TEXT,
+    "ianaTimezone" TEXT,
+    "installedAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "uninstalledAt" TIMESTAMP(3),
+    "lastStorefrontSignalAt" TIMESTAMP(3),
+
+    CONSTRAINT "Shop_pkey" PRIMARY KEY ("shop")
+);
+
+-- CreateTable
+CREATE TABLE "TikTokConnection" (
+    "id" TEXT NOT NULL,
+    "shop" TEXT NOT NULL,
+    "status" TEXT NOT NULL DEFAULT 'pending',
+    "accessTokenEnc" TEXT,
+    "authorizedAdvertisers" TEXT NOT NULL DEFAULT '[]',
+    "advertiserId" TEXT,
+    "advertiserName" TEXT,
+    "advertiserCurrency" TEXT,
+    "advertiserTimezone" TEXT,
+    "pixelCode" TEXT,
+    "pixelName" TEXT,
+    "connectedAt" TIMESTAMP(3),
+    "statusChangedAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "lastAuthError" TEXT,
+    "attributionWindowDays" INTEGER NOT NULL DEFAULT 30,
+    "sendMode" TEXT NOT NULL DEFAULT 'attributed',
+    "eventName" TEXT NOT NULL DEFAULT 'CompletePayment',
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "TikTokConnection_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "OAuthState" (
+    "id" TEXT NOT NULL,
+    "stateHash" TEXT NOT NULL,
+    "shop" TEXT NOT NULL,
+    "purpose" TEXT NOT NULL,
+    "expiresAt" TIMESTAMP(3) NOT NULL,
+    "usedAt" TIMESTAMP(3),
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "OAuthState_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "Touchpoint" (
+    "id" TEXT NOT NULL,
+    "shop" TEXT NOT NULL,
+    "visitorId" TEXT NOT NULL,
+    "ttclid" TEXT NOT NULL,
+    "capturedAt" TIMESTAMP(3) NOT NULL,
+    "receivedAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "landingPath" TEXT,
+    "utmSource" TEXT,
+    "utmMedium" TEXT,
+    "utmCampaign" TEXT,
+    "utmContent" TEXT,
+    "utmTerm" TEXT,
+    "campaignId" TEXT,
+    "adgroupId" TEXT,
+    "adId" TEXT,
+
+    CONSTRAINT "Touchpoint_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "OrderRecord" (
+    "id" TEXT NOT NULL,
+    "shop" TEXT NOT NULL,
+    "orderId" TEXT NOT NULL,
+    "orderName" TEXT,
+    "orderCreatedAt" TIMESTAMP(3) NOT NULL,
+    "currency" TEXT NOT NULL,
+    "presentmentCurrency" TEXT,
+    "totalValue" DECIMAL(65,30) NOT NULL,
+    "refundedValue" DECIMAL(65,30) NOT NULL DEFAULT 0,
+    "customerId" TEXT,
+    "emailHash" TEXT,
+    "phoneHash" TEXT,
+    "visitorId" TEXT,
+    "ttclid" TEXT,
+    "ttp" TEXT,
+    "attributionSource" TEXT,
+    "campaignId" TEXT,
+    "matchKeys" TEXT NOT NULL DEFAULT '[]',
+    "sendDecision" TEXT NOT NULL,
+    "reason" TEXT,
+    "sourceName" TEXT,
+    "isTest" BOOLEAN NOT NULL DEFAULT false,
+    "receivedAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "OrderRecord_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "OutboxEvent" (
+    "id" TEXT NOT NULL,
+    "shop" TEXT NOT NULL,
+    "orderRecordId" TEXT NOT NULL,
+    "eventId" TEXT NOT NULL,
+    "eventName" TEXT NOT NULL,
+    "eventTime" TIMESTAMP(3) NOT NULL,
+    "pixelCode" TEXT NOT NULL,
+    "payload" TEXT NOT NULL,
+    "status" TEXT NOT NULL DEFAULT 'queued',
+    "attempts" INTEGER NOT NULL DEFAULT 0,
+    "nextAttemptAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "leaseOwner" TEXT,
+    "leaseUntil" TIMESTAMP(3),
+    "lastError" TEXT,
+    "lastErrorClass" TEXT,
+    "tiktokRequestId" TEXT,
+    "sentAt" TIMESTAMP(3),
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "OutboxEvent_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "RejectedWebhook" (
+    "id" TEXT NOT NULL,
+    "shop" TEXT NOT NULL,
+    "topic" TEXT NOT NULL,
+    "webhookId" TEXT,
+    "reason" TEXT NOT NULL,
+    "receivedAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "RejectedWebhook_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "SpendRow" (
+    "id" TEXT NOT NULL,
+    "shop" TEXT NOT NULL,
+    "advertiserId" TEXT NOT NULL,
+    "level" TEXT NOT NULL,
+    "entityId" TEXT NOT NULL,
+    "campaignId" TEXT,
+    "name" TEXT,
+    "date" TEXT NOT NULL,
+    "spend" DECIMAL(65,30) NOT NULL,
+    "impressions" INTEGER NOT NULL,
+    "clicks" INTEGER NOT NULL,
+    "conversions" INTEGER,
+    "conversionValue" DECIMAL(65,30),
+    "currency" TEXT NOT NULL,
+    "timezone" TEXT NOT NULL,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "SpendRow_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "SyncRun" (
+    "id" TEXT NOT NULL,
+    "shop" TEXT NOT NULL,
+    "kind" TEXT NOT NULL,
+    "slot" TEXT,
+    "status" TEXT NOT NULL DEFAULT 'queued',
+    "windowsTotal" INTEGER NOT NULL DEFAULT 0,
+    "windowsDone" INTEGER NOT NULL DEFAULT 0,
+    "requestsMade" INTEGER NOT NULL DEFAULT 0,
+    "cursor" TEXT,
+    "error" TEXT,
+    "leaseOwner" TEXT,
+    "leaseUntil" TIMESTAMP(3),
+    "nextAttemptAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "startedAt" TIMESTAMP(3),
+    "finishedAt" TIMESTAMP(3),
+
+    CONSTRAINT "SyncRun_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateIndex
+CREATE INDEX "Session_shop_idx" ON "Session"("shop");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "TikTokConnection_shop_key" ON "TikTokConnection"("shop");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "OAuthState_stateHash_key" ON "OAuthState"("stateHash");
+
+-- CreateIndex
+CREATE INDEX "OAuthState_shop_idx" ON "OAuthState"("shop");
+
+-- CreateIndex
+CREATE INDEX "Touchpoint_shop_visitorId_capturedAt_idx" ON "Touchpoint"("shop", "visitorId", "capturedAt");
+
+-- CreateIndex
+CREATE INDEX "Touchpoint_shop_capturedAt_idx" ON "Touchpoint"("shop", "capturedAt");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Touchpoint_shop_visitorId_ttclid_key" ON "Touchpoint"("shop", "visitorId", "ttclid");
+
+-- CreateIndex
+CREATE INDEX "OrderRecord_shop_orderCreatedAt_idx" ON "OrderRecord"("shop", "orderCreatedAt");
+
+-- CreateIndex
+CREATE INDEX "OrderRecord_shop_customerId_idx" ON "OrderRecord"("shop", "customerId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "OrderRecord_shop_orderId_key" ON "OrderRecord"("shop", "orderId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "OutboxEvent_orderRecordId_key" ON "OutboxEvent"("orderRecordId");
+
+-- CreateIndex
+CREATE INDEX "OutboxEvent_status_nextAttemptAt_idx" ON "OutboxEvent"("status", "nextAttemptAt");
+
+-- CreateIndex
+CREATE INDEX "OutboxEvent_shop_status_idx" ON "OutboxEvent"("shop", "status");
+
+-- CreateIndex
+CREATE INDEX "RejectedWebhook_shop_receivedAt_idx" ON "RejectedWebhook"("shop", "receivedAt");
+
+-- CreateIndex
+CREATE INDEX "SpendRow_shop_date_idx" ON "SpendRow"("shop", "date");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "SpendRow_shop_level_entityId_date_key" ON "SpendRow"("shop", "level", "entityId", "date");
+
+-- CreateIndex
+CREATE INDEX "SyncRun_status_nextAttemptAt_idx" ON "SyncRun"("status", "nextAttemptAt");
+
+-- CreateIndex
+CREATE INDEX "SyncRun_shop_createdAt_idx" ON "SyncRun"("shop", "createdAt");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "SyncRun_shop_slot_key" ON "SyncRun"("shop", "slot");
+
+-- AddForeignKey
+ALTER TABLE "OutboxEvent" ADD CONSTRAINT "OutboxEvent_orderRecordId_fkey" FOREIGN KEY ("orderRecordId") REFERENCES "OrderRecord"("id") ON DELETE CASCADE ON UPDATE CASCADE;

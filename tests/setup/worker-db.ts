@@ -1,0 +1,39 @@
+// Per test file: a private copy of the migrated template database, and the app's env.
+import { copyFileSync, mkdirSync } from "node:fs";
+import { randomUUID } from "node:crypto";
+import pg from "pg";
+import { testSecrets } from "../support/constants";
+
+Object.assign(process.env, testSecrets(), {
+  NODE_ENV: "test",
+  SHOPIFY_APP_URL: "https://app.example.com",
+  TIKTOK_API_BASE_URL: process.env.TIKTOK_API_BASE_URL ?? "http://127.0.0.1:1",
+  RUN_JOBS_IN_PROCESS: "0",
+});
+
+const id = randomUUID().replace(/-/g, "").slice(0, 12);
+const base = process.env.TEST_DATABASE_URL;
+if (base?.startsWith("postgres")) {
+  const name = `app_test_${id}`;
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name} TEMPLATE app_test_template`);
+  await admin.end();
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  process.env.DATABASE_URL = url.toString();
+  afterAll(async () => {
+    const { prisma } = await import("~/db.server");
+    await prisma.$disconnect();
+    const c = new pg.Client({ connectionString: base });
+    await c.connect();
+    await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await c.end();
+  });
+} else {
+  mkdirSync("tests/.tmp/workers", { recursive: true });
+  const file = `tests/.tmp/workers/${id}.sqlite`;
+  copyFileSync("tests/.tmp/template.sqlite", file);
+  // Prisma resolves relative SQLite paths against the schema folder for the CLI but against cwd at runtime.
+  process.env.DATABASE_URL = `file:./${file}`;
+}

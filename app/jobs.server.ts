@@ -1,22 +1,29 @@
+// Periodic work: event delivery, spend sync, touchpoint purge. Runs inside the app process by
+// default (one process, SQLite); with several instances set RUN_JOBS_IN_PROCESS=0 and run
+// `npm run worker` processes instead. Leases in the database keep concurrent runners apart.
 import { env } from "./env.server";
+import { drainOnce } from "./events/worker.server";
+import { workerId } from "./events/outbox.server";
+import { purgeExpiredTouchpoints } from "./attribution/touchpoints.server";
+import { spendJob } from "./spend/sync.server";
 
-type Job = { name: string; everyMs: number; run: () => Promise<unknown> };
+export type Job = { name: string; everyMs: number; run: () => Promise<unknown> };
 
-const jobs: Job[] = [];
-
-/** Modules register their periodic work here; the app process or `npm run worker` runs it. */
-export function registerJob(job: Job) {
-  if (!jobs.some((j) => j.name === job.name)) jobs.push(job);
+export function backgroundJobs(owner = workerId()): Job[] {
+  return [
+    { name: "deliver-events", everyMs: 1_000, run: () => drainOnce({ owner }) },
+    spendJob,
+    { name: "purge-touchpoints", everyMs: 60 * 60 * 1000, run: () => purgeExpiredTouchpoints() },
+  ];
 }
 
 declare global {
   var backgroundJobsStarted: boolean | undefined;
 }
 
-export function startBackgroundJobs({ force = false } = {}) {
-  if (globalThis.backgroundJobsStarted) return;
-  if (!force && (!env().RUN_JOBS_IN_PROCESS || process.env.VITEST)) return;
-  globalThis.backgroundJobsStarted = true;
+/** Starts every job on its interval; a job never overlaps itself. Returns a stop function. */
+export function runJobs(jobs: Job[]) {
+  const timers: NodeJS.Timeout[] = [];
   for (const job of jobs) {
     let running = false;
     const tick = async () => {
@@ -30,7 +37,14 @@ export function startBackgroundJobs({ force = false } = {}) {
         running = false;
       }
     };
-    setInterval(tick, job.everyMs).unref();
+    timers.push(setInterval(tick, job.everyMs));
     void tick();
   }
+  return () => timers.forEach(clearInterval);
+}
+
+export function startBackgroundJobs() {
+  if (globalThis.backgroundJobsStarted || !env().RUN_JOBS_IN_PROCESS || process.env.VITEST) return;
+  globalThis.backgroundJobsStarted = true;
+  runJobs(backgroundJobs()).valueOf();
 }

@@ -1,0 +1,58 @@
+// Which TikTok click, if any, an order is credited to. Sources in order of trust:
+// 1. the visitor ID the storefront put on the cart → that visitor's latest touchpoint in the window
+// 2. the ttclid the storefront put on the cart (with its capture time)
+// 3. a ttclid in the order's landing_site
+import type { Prisma } from "@prisma/client";
+
+export const DEFAULT_WINDOW_DAYS = 30;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export type Attribution = {
+  ttclid: string | null;
+  source: "touchpoint" | "note_attribute" | "landing_site" | null;
+  campaignId: string | null;
+  capturedAt: Date | null;
+};
+
+type Db = Pick<Prisma.TransactionClient, "touchpoint">;
+
+/** The latest ttclid this visitor brought within the window before the order. Served by the (shop, visitorId, capturedAt) index. */
+export async function latestTouchpoint(db: Db, opts: { shop: string; visitorId: string; at: Date; windowDays: number }) {
+  return db.touchpoint.findFirst({
+    where: {
+      shop: opts.shop,
+      visitorId: opts.visitorId,
+      capturedAt: { lte: opts.at, gte: new Date(opts.at.getTime() - opts.windowDays * DAY_MS) },
+    },
+    orderBy: { capturedAt: "desc" },
+    select: { ttclid: true, capturedAt: true, campaignId: true },
+  });
+}
+
+export async function attributeOrder(
+  db: Db,
+  input: {
+    shop: string;
+    orderCreatedAt: Date;
+    windowDays: number;
+    visitorId: string | null;
+    noteTtclid: string | null;
+    noteTtclidAt: Date | null;
+    landingTtclid: string | null;
+  },
+): Promise<Attribution> {
+  const windowStart = input.orderCreatedAt.getTime() - input.windowDays * DAY_MS;
+  if (input.visitorId) {
+    const tp = await latestTouchpoint(db, { shop: input.shop, visitorId: input.visitorId, at: input.orderCreatedAt, windowDays: input.windowDays });
+    if (tp) return { ttclid: tp.ttclid, source: "touchpoint", campaignId: tp.campaignId, capturedAt: tp.capturedAt };
+  }
+  if (input.noteTtclid) {
+    const at = input.noteTtclidAt;
+    // A capture time that is missing cannot prove the click is too old; one outside the window can.
+    if (!at || (at.getTime() >= windowStart && at.getTime() <= input.orderCreatedAt.getTime() + 5 * 60 * 1000)) {
+      return { ttclid: input.noteTtclid, source: "note_attribute", campaignId: null, capturedAt: at };
+    }
+  }
+  if (input.landingTtclid) return { ttclid: input.landingTtclid, source: "landing_site", campaignId: null, capturedAt: null };
+  return { ttclid: null, source: null, campaignId: null, capturedAt: null };
+}

@@ -1,0 +1,121 @@
+// orders/create → one OrderRecord (+ one outbox event when it is to be sent), in one
+// transaction, idempotent on (shop, order id). No TikTok call happens here.
+import { Prisma } from "@prisma/client";
+import prisma from "~/db.server";
+import { attributeOrder, DEFAULT_WINDOW_DAYS } from "~/attribution/attribute.server";
+import type { ParsedOrder } from "./order-payload";
+import { buildTikTokEvent, noteAttribute, ttclidFromLandingSite } from "./build-event";
+
+export type IngestResult = { outcome: "recorded" | "duplicate"; orderRecordId: string; sendDecision: string };
+
+function parseCaptureTime(value: string | null): Date | null {
+  if (!value || !/^\d{10,13}$/.test(value)) return null;
+  const n = Number(value);
+  return new Date(value.length === 13 ? n : n * 1000);
+}
+
+async function findExisting(shop: string, orderId: string) {
+  return prisma.orderRecord.findUnique({
+    where: { shop_orderId: { shop, orderId } },
+    select: { id: true, sendDecision: true },
+  });
+}
+
+export async function ingestOrder(shop: string, order: ParsedOrder): Promise<IngestResult> {
+  const existing = await findExisting(shop, order.orderId);
+  if (existing) return { outcome: "duplicate", orderRecordId: existing.id, sendDecision: existing.sendDecision };
+
+  try {
+    return await prisma.$transaction(async (tx) => {
+      const connection = await tx.tikTokConnection.findUnique({ where: { shop } });
+      const windowDays = connection?.attributionWindowDays ?? DEFAULT_WINDOW_DAYS;
+      const visitorId = noteAttribute(order, "_tt_visitor_id");
+      const ttp = noteAttribute(order, "_tt_ttp");
+      const attribution = await attributeOrder(tx, {
+        shop,
+        orderCreatedAt: order.createdAt,
+        windowDays,
+        visitorId,
+        noteTtclid: noteAttribute(order, "_tt_ttclid"),
+        noteTtclidAt: parseCaptureTime(noteAttribute(order, "_tt_ttclid_at")),
+        landingTtclid: ttclidFromLandingSite(order.landingSite),
+      });
+      const eventName = connection?.eventName === "Purchase" ? "Purchase" : "CompletePayment";
+      const built = buildTikTokEvent({ order, eventName, visitorId, ttclid: attribution.ttclid, ttp, shopDomain: shop });
+
+      const live =
+        !!connection?.pixelCode && (connection.status === "connected" || connection.status === "needs_reconnect");
+      let sendDecision: string;
+      let reason: string | null = null;
+      if (order.isTest) {
+        sendDecision = "test_order";
+        reason = "Shopify test order: not sent, so it cannot count as a real conversion in TikTok.";
+      } else if (!live) {
+        sendDecision = "not_connected";
+        reason = "TikTok was not connected when this order arrived; only orders placed while connected are sent.";
+      } else if (!attribution.ttclid && connection!.sendMode !== "all") {
+        sendDecision = "not_attributed";
+        reason = visitorId
+          ? "No TikTok ad click for this visitor within the attribution window."
+          : "No TikTok click id on the order: the storefront embed saw no TikTok ad click for this buyer.";
+      } else {
+        sendDecision = connection!.status === "needs_reconnect" ? "waiting_reconnect" : "queued";
+        if (!attribution.ttclid) reason = "Not attributed to a TikTok click; sent because the shop sends all orders.";
+      }
+
+      const record = await tx.orderRecord.create({
+        data: {
+          shop,
+          orderId: order.orderId,
+          orderName: order.name,
+          orderCreatedAt: order.createdAt,
+          currency: order.currency,
+          presentmentCurrency: order.presentmentCurrency,
+          totalValue: new Prisma.Decimal(order.totalValue),
+          customerId: order.customerId,
+          emailHash: built.emailHash,
+          phoneHash: built.phoneHash,
+          visitorId,
+          ttclid: attribution.ttclid,
+          ttp,
+          attributionSource: attribution.source,
+          campaignId: attribution.campaignId,
+          matchKeys: JSON.stringify(built.matchKeys),
+          sendDecision,
+          reason,
+          sourceName: order.sourceName,
+          isTest: order.isTest,
+        },
+        select: { id: true },
+      });
+      if (sendDecision === "queued" || sendDecision === "waiting_reconnect") {
+        await tx.outboxEvent.create({
+          data: {
+            shop,
+            orderRecordId: record.id,
+            eventId: built.event.event_id,
+            eventName,
+            eventTime: order.createdAt,
+            pixelCode: connection!.pixelCode!,
+            payload: JSON.stringify(built.event),
+            status: sendDecision,
+          },
+        });
+      }
+      return { outcome: "recorded" as const, orderRecordId: record.id, sendDecision };
+    });
+  } catch (error) {
+    // A concurrent delivery of the same order won the insert: that one is the record.
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
+      const winner = await findExisting(shop, order.orderId);
+      if (winner) return { outcome: "duplicate", orderRecordId: winner.id, sendDecision: winner.sendDecision };
+    }
+    throw error;
+  }
+}
+
+export async function recordRejectedWebhook(input: { shop: string; topic: string; webhookId?: string | null; reason: string }) {
+  await prisma.rejectedWebhook.create({
+    data: { shop: input.shop, topic: input.topic, webhookId: input.webhookId ?? null, reason: input.reason.slice(0, 500) },
+  });
+}

@@ -1,0 +1,72 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Badge, Banner, BlockStack, Button, Card, InlineStack, Text, TextField } from "@shopify/polaris";
+import { useState } from "react";
+import { z } from "zod";
+import { authenticate } from "~/shopify.server";
+import { getConnection, publicConnection } from "~/connection/connection.server";
+import { merchantMessage } from "~/connection/messages";
+import { sendTestEvent } from "~/connection/test-event.server";
+import { WizardFrame } from "~/components/WizardFrame";
+
+export const loader = async ({ request }: LoaderFunctionArgs) => {
+  const { session, redirect } = await authenticate.admin(request);
+  const connection = await getConnection(session.shop);
+  if (!connection || connection.status !== "connected") throw redirect("/app/connect");
+  return { connection: publicConnection(connection) };
+};
+
+const formSchema = z.object({
+  testEventCode: z.string().trim().regex(/^[A-Za-z0-9_-]{1,64}$/, "Paste the test code from TikTok Events Manager › Test Events (letters and digits)."),
+});
+
+export const action = async ({ request }: ActionFunctionArgs) => {
+  const { session } = await authenticate.admin(request);
+  const parsed = formSchema.safeParse(Object.fromEntries(await request.formData()));
+  if (!parsed.success) return { ok: false as const, error: parsed.error.issues[0].message };
+  try {
+    const answer = await sendTestEvent(session.shop, parsed.data.testEventCode);
+    return { ok: true as const, answer };
+  } catch (error) {
+    return { ok: false as const, error: merchantMessage(error) };
+  }
+};
+
+export default function DoneStep() {
+  const { connection } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const navigation = useNavigation();
+  const [code, setCode] = useState("");
+  return (
+    <WizardFrame step={4}>
+      <Card>
+        <BlockStack gap="200">
+          <InlineStack gap="200" blockAlign="center">
+            <Text as="h2" variant="headingMd">TikTok</Text>
+            <Badge tone="success">Connected</Badge>
+          </InlineStack>
+          <Text as="p">Ad account: {connection.advertiserName} ({connection.advertiserId}) · {connection.advertiserCurrency} · {connection.advertiserTimezone}</Text>
+          <Text as="p">Pixel: {connection.pixelName} ({connection.pixelCode})</Text>
+          <Text as="p" tone="subdued">New orders from TikTok ad clicks are now sent as {connection.eventName} events, and spend is imported every hour (the last 30 days are being imported now).</Text>
+        </BlockStack>
+      </Card>
+      <Card>
+        <Form method="post">
+          <BlockStack gap="300">
+            <Text as="h2" variant="headingMd">Send a test event</Text>
+            <Text as="p">In TikTok Events Manager open your pixel › Test Events, copy the test code and paste it here. The event shows up there within a minute.</Text>
+            <TextField label="Test event code" name="testEventCode" value={code} onChange={setCode} autoComplete="off" error={result && !result.ok ? result.error : undefined} />
+            <InlineStack>
+              <Button submit loading={navigation.state !== "idle"} disabled={!code.trim()}>Send test event</Button>
+            </InlineStack>
+            {result?.ok ? (
+              <Banner tone={result.answer.code === 0 ? "success" : "warning"} title="TikTok's answer">
+                <p>code {result.answer.code}: {result.answer.message} (request {result.answer.requestId})</p>
+              </Banner>
+            ) : null}
+          </BlockStack>
+        </Form>
+      </Card>
+    </WizardFrame>
+  );
+}

@@ -1,0 +1,124 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { Form, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import { Badge, BlockStack, Button, Card, DataTable, InlineStack, Layout, Page, Pagination, Select, Text } from "@shopify/polaris";
+import { z } from "zod";
+import { authenticate } from "~/shopify.server";
+import { EVENT_STATUSES, recentOrders } from "~/events/stats.server";
+import { resendEvent } from "~/events/outbox.server";
+
+const PAGE_SIZE = 25;
+const querySchema = z.object({
+  status: z.enum(EVENT_STATUSES).optional().catch(undefined),
+  page: z.coerce.number().int().min(1).max(100_000).catch(1),
+});
+
+export const loader = async ({ request }: LoaderFunctionArgs) => {
+  const { session } = await authenticate.admin(request);
+  const url = new URL(request.url);
+  const query = querySchema.parse({ status: url.searchParams.get("status") || undefined, page: url.searchParams.get("page") ?? 1 });
+  const result = await recentOrders(session.shop, { ...query, pageSize: PAGE_SIZE });
+  return { ...result, ...query, pageSize: PAGE_SIZE };
+};
+
+export const action = async ({ request }: ActionFunctionArgs) => {
+  const { session } = await authenticate.admin(request);
+  const form = z.object({ intent: z.literal("resend"), eventId: z.string().min(1).max(64) }).safeParse(Object.fromEntries(await request.formData()));
+  if (!form.success) return { ok: false, message: "Choose a failed event to resend." };
+  const ok = await resendEvent(session.shop, form.data.eventId);
+  return { ok, message: ok ? "Queued again with the same event ID." : "Only failed events can be resent." };
+};
+
+const STATUS_LABEL: Record<string, { label: string; tone?: "success" | "info" | "attention" | "critical" | "warning" }> = {
+  sent: { label: "Sent", tone: "success" },
+  queued: { label: "Queued", tone: "info" },
+  waiting_reconnect: { label: "Waiting for reconnect", tone: "attention" },
+  failed: { label: "Failed", tone: "critical" },
+  expired: { label: "Expired", tone: "warning" },
+  not_attributed: { label: "Not attributed" },
+  not_connected: { label: "Not sent: not connected" },
+  test_order: { label: "Test order" },
+};
+
+const SOURCE_LABEL: Record<string, string> = {
+  touchpoint: "Storefront visit",
+  note_attribute: "Cart attribute",
+  landing_site: "Landing URL",
+};
+
+export default function Events() {
+  const { rows, total, page, status } = useLoaderData<typeof loader>();
+  const [params, setParams] = useSearchParams();
+  const navigation = useNavigation();
+  const lastPage = Math.max(1, Math.ceil(total / PAGE_SIZE));
+
+  const go = (next: Record<string, string | null>) => {
+    const p = new URLSearchParams(params);
+    for (const [k, v] of Object.entries(next)) (v ? p.set(k, v) : p.delete(k));
+    setParams(p);
+  };
+
+  return (
+    <Page title="Events" subtitle="What happened to each order: sent to TikTok, waiting, or why not." backAction={{ content: "Home", url: "/app" }}>
+      <Layout>
+        <Layout.Section>
+          <Card>
+            <BlockStack gap="400">
+              <InlineStack align="space-between" blockAlign="end">
+                <Select
+                  label="Status"
+                  options={[{ label: "All", value: "" }, ...EVENT_STATUSES.map((s) => ({ label: STATUS_LABEL[s].label, value: s }))]}
+                  value={status ?? ""}
+                  onChange={(v) => go({ status: v || null, page: null })}
+                />
+                <Text as="p" tone="subdued">{total} order(s)</Text>
+              </InlineStack>
+              <DataTable
+                columnContentTypes={["text", "text", "numeric", "text", "text", "text", "text"]}
+                headings={["Order", "Placed", "Value", "Status", "Attribution", "Match keys", "TikTok's answer"]}
+                rows={rows.map((r) => [
+                  r.orderName ?? r.orderId,
+                  new Date(r.createdAt).toLocaleString(),
+                  `${r.value} ${r.currency}`,
+                  <BlockStack gap="100" key="s">
+                    <Badge tone={STATUS_LABEL[r.status]?.tone}>{STATUS_LABEL[r.status]?.label ?? r.status}</Badge>
+                    {r.reason ? <Text as="span" variant="bodySm" tone="subdued">{r.reason}</Text> : null}
+                  </BlockStack>,
+                  r.attributionSource ? SOURCE_LABEL[r.attributionSource] : "—",
+                  r.matchKeys.length ? r.matchKeys.join(", ") : "none",
+                  r.event ? (
+                    <BlockStack gap="100" key="a">
+                      <Text as="span" variant="bodySm">
+                        {r.event.status === "sent"
+                          ? `Accepted ${r.event.sentAt ? new Date(r.event.sentAt).toLocaleString() : ""} (request ${r.event.tiktokRequestId ?? "?"})`
+                          : r.event.lastError ?? (r.event.status === "queued" ? "Queued" : "")}
+                      </Text>
+                      {r.event.status === "failed" ? (
+                        <Form method="post">
+                          <input type="hidden" name="intent" value="resend" />
+                          <input type="hidden" name="eventId" value={r.event.id} />
+                          <Button submit size="slim" loading={navigation.state !== "idle"}>Resend</Button>
+                        </Form>
+                      ) : null}
+                    </BlockStack>
+                  ) : (
+                    "—"
+                  ),
+                ])}
+              />
+              {rows.length === 0 ? <Text as="p" tone="subdued">No orders{status ? " with this status" : ""} yet.</Text> : null}
+              <InlineStack align="center">
+                <Pagination
+                  hasPrevious={page > 1}
+                  onPrevious={() => go({ page: String(page - 1) })}
+                  hasNext={page < lastPage}
+                  onNext={() => go({ page: String(page + 1) })}
+                  label={`Page ${page} of ${lastPage}`}
+                />
+              </InlineStack>
+            </BlockStack>
+          </Card>
+        </Layout.Section>
+      </Layout>
+    </Page>
+  );
+}

@@ -1,0 +1,35 @@
+import type { ActionFunctionArgs } from "@remix-run/node";
+import { authenticate } from "~/shopify.server";
+import { isKnownShop, MAX_TOUCHPOINT_BYTES, parseTouchpointBody, storeTouchpoint } from "~/attribution/touchpoints.server";
+import { createRateLimiter } from "~/lib/rate-limit.server";
+import { readTextCapped } from "~/lib/read-body.server";
+
+// Storefront → Shopify app proxy (/apps/ttads/touchpoints) → here, signed by Shopify.
+const limiter = createRateLimiter({ limit: 30, windowMs: 60_000 });
+
+const answer = (status: number, message: string) =>
+  new Response(JSON.stringify(status < 300 ? { ok: true } : { error: message }), {
+    status,
+    headers: { "Content-Type": "application/json", "Cache-Control": "no-store" },
+  });
+
+export const loader = () => answer(405, "Use POST");
+
+export const action = async ({ request }: ActionFunctionArgs) => {
+  if (request.method !== "POST") return answer(405, "Use POST");
+  await authenticate.public.appProxy(request);
+  const shop = new URL(request.url).searchParams.get("shop")!;
+
+  const declared = Number(request.headers.get("Content-Length") ?? 0);
+  if (declared > MAX_TOUCHPOINT_BYTES) return answer(413, `Body larger than ${MAX_TOUCHPOINT_BYTES} bytes`);
+  const clientIp = (request.headers.get("X-Forwarded-For") ?? "").split(",")[0].trim() || "unknown";
+  if (!limiter.hit(`${shop}|${clientIp}`)) return answer(429, "Too many touchpoints from this visitor; try later");
+
+  const body = await readTextCapped(request, MAX_TOUCHPOINT_BYTES);
+  if (body === null) return answer(413, `Body larger than ${MAX_TOUCHPOINT_BYTES} bytes`);
+  const parsed = parseTouchpointBody(body);
+  if (!parsed.ok) return answer(parsed.status, parsed.error);
+  if (!(await isKnownShop(shop))) return answer(404, "This shop has not installed the app");
+  await storeTouchpoint(shop, parsed.touchpoint);
+  return answer(202, "stored");
+};

@@ -1,0 +1,33 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { completeOAuth, embeddedAppUrl, OAUTH_COOKIE, OAuthRefusal } from "~/connection/connection.server";
+import { merchantMessage } from "~/connection/messages";
+import { plainPage } from "~/lib/plain-page.server";
+import { TikTokApiError } from "~/tiktok/errors";
+
+function cookieValue(request: Request, name: string) {
+  const match = (request.headers.get("Cookie") ?? "").split(/;\s*/).find((c) => c.startsWith(`${name}=`));
+  return match ? decodeURIComponent(match.slice(name.length + 1)) : null;
+}
+
+// TikTok redirects the browser here (top-level, no Shopify session token), then we send the
+// merchant back into the embedded app.
+export const loader = async ({ request }: LoaderFunctionArgs) => {
+  const url = new URL(request.url);
+  const clearCookie = `${OAUTH_COOKIE}=; Path=/tiktok; Max-Age=0; HttpOnly; SameSite=Lax`;
+  try {
+    const { shop } = await completeOAuth({
+      rawState: url.searchParams.get("state"),
+      cookieState: cookieValue(request, OAUTH_COOKIE),
+      authCode: url.searchParams.get("auth_code"),
+      shopParam: url.searchParams.get("shop"),
+    });
+    return new Response(null, {
+      status: 302,
+      headers: { Location: embeddedAppUrl(shop, "/app/connect"), "Set-Cookie": clearCookie, "Cache-Control": "no-store" },
+    });
+  } catch (error) {
+    if (error instanceof OAuthRefusal) return plainPage("TikTok connection refused", error.message, 400, clearCookie);
+    if (error instanceof TikTokApiError) return plainPage("TikTok connection failed", merchantMessage(error), 502, clearCookie);
+    throw error;
+  }
+};

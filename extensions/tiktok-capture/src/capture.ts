@@ -1,0 +1,316 @@
+/**
+ * TikTok click capture: the storefront half of issue 5 (design: docs/decisions/0007-storefront-capture.md).
+ *
+ * Built into ../assets/capture.min.js by `node scripts/build-embed.mjs` (entry: ./main.ts). Shopify loads it
+ * deferred from the app embed blocks/capture.liquid, which renders the config
+ * `<script type="application/json" id="tta-config">{"shop", "proxy", "cart"}</script>`. No config → no-op
+ * (the block leaves it out in the theme editor).
+ *
+ * Consent. Nothing is read from or written to cookies/localStorage and nothing is sent until Shopify's
+ * Customer Privacy API says analytics AND marketing AND sale-of-data are allowed (the server forwards the
+ * click to TikTok: that is advertising and data sharing). The API is used as it is when present, otherwise
+ * loaded with Shopify.loadFeatures. When the API is missing or fails to load, nothing runs (fail closed).
+ * `visitorConsentCollected` re-evaluates: a grant starts capture on the same page; a refusal deletes
+ * our cookies and localStorage (cart attributes already written stay on that cart).
+ *
+ * Each page view (after consent):
+ * 1. visitor id: cookie `_tta_vid` (365 days, renewed on each view), else localStorage, else a new one:
+ *    "tta1." + 22 base64url chars from crypto.getRandomValues (132 random bits) — VID_RE.
+ * 2. click: a valid `ttclid` in the URL (TTCLID_RE) that differs from the stored one is a NEW click:
+ *    stored with the capture time (cookie `_tta_clk` = "<ms>.<ttclid>" expiring 30 days after capture,
+ *    and localStorage), and a touchpoint (TOUCHPOINT_VERSION body) is queued in localStorage.
+ *    The same ttclid again keeps its first capture time and queues nothing. Clicks older than 30 days
+ *    are dropped (with any queued touchpoint).
+ *    landing_path = the path (account/orders/checkouts paths cut, "@" segments masked, ≤ 256 chars) plus only
+ *    the UTM and tt_* ad-id parameters that passed validation; the query is left out past 1024 chars.
+ * 3. `_ttp` is read from TikTok's cookie if the pixel set it (TTP_RE); we never write it.
+ * 4. at most ONE request, chosen in this order:
+ *    a. cart write, when the cart lacks our visitor id / ttclid / capture time (compared with a hash of
+ *       what was last written successfully, which includes the `cart` cookie, so a new cart after checkout
+ *       is written again). This comes first because an order can only carry what is on the cart: a shopper
+ *       who lands, adds to cart in a drawer and checks out sees a single storefront page.
+ *    b. else the queued touchpoint: navigator.sendBeacon (text/plain JSON) to the app proxy, or
+ *       fetch(keepalive) when sendBeacon is unavailable or refuses. Fire and forget: dequeued when sent.
+ *    c. else a cart write when only `_ttp` changed (the pixel usually sets it after our first view).
+ *    The cart is written only when there is a stored click, or a `_ttp` and an existing cart (the `cart`
+ *    cookie): a visitor id alone is never worth a request or a new cart.
+ *    So a landing with a new ttclid costs one request (cart write), the next view sends the touchpoint,
+ *    later views usually send nothing.
+ * localStorage that throws (storage blocked) → nothing runs: we could not tell what was already written.
+ */
+
+export const VID_RE = /^tta1\.[A-Za-z0-9_-]{22}$/;
+export const TTCLID_RE = /^[A-Za-z0-9._-]{1,512}$/;
+export const TTP_RE = /^[A-Za-z0-9._-]{1,128}$/;
+/** TikTok campaign / ad group / ad ids are decimal numbers; an unreplaced `__AID__` is refused. */
+export const AD_ID_RE = /^[0-9]{1,24}$/;
+export const UTM_KEYS = ["utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term"] as const;
+/** URL parameter → touchpoint field. Ad URLs: ?tt_campaign_id=__CAMPAIGN_ID__&tt_adgroup_id=__AID__&tt_ad_id=__CID__ */
+export const MACRO_PARAMS = { tt_campaign_id: "campaign_id", tt_adgroup_id: "adgroup_id", tt_ad_id: "ad_id" } as const;
+export const UTM_MAX = 200;
+export const PATH_MAX = 256;
+/** landing_path with its query; a longer query is left out (the values are in their own fields anyway). */
+export const LANDING_MAX = 1024;
+export const CLICK_TTL_MS = 30 * 864e5;
+export const VID_TTL_S = 365 * 86400;
+export const TOUCHPOINT_VERSION = 1;
+export const LS_KEY = "_tta";
+export const VID_COOKIE = "_tta_vid";
+export const CLICK_COOKIE = "_tta_clk";
+
+export type Touchpoint = {
+  v: number;
+  visitor_id: string;
+  ttclid: string;
+  captured_at: number;
+  landing_path: string;
+} & Record<string, string | number>;
+
+export type CartAttributes = { _tt_visitor_id: string; _tt_ttclid: string; _tt_ttclid_at: string; _tt_ttp: string };
+
+/** What we keep in localStorage under LS_KEY. */
+export type State = {
+  /** visitor id */
+  v?: string;
+  /** latest ttclid and its capture time (unix ms) */
+  c?: string;
+  a?: number;
+  /** touchpoint waiting to be sent */
+  p?: Touchpoint;
+  /** hashes of what was last written to the cart: k without `_ttp`, w with it */
+  k?: string;
+  w?: string;
+};
+
+export type Privacy = {
+  analyticsProcessingAllowed?: () => boolean;
+  marketingAllowed?: () => boolean;
+  saleOfDataAllowed?: () => boolean;
+};
+export type ConsentDetail = { analyticsAllowed?: boolean; marketingAllowed?: boolean; saleOfDataAllowed?: boolean };
+
+export type Config = { proxy: string; cart: string };
+
+export interface Win {
+  document: Document;
+  location: { pathname: string; search: string; protocol: string };
+  localStorage: Storage;
+  navigator: { sendBeacon?: (url: string, data: string) => boolean };
+  fetch: (url: string, init: RequestInit) => Promise<{ ok: boolean }>;
+  crypto: { getRandomValues: (a: Uint8Array) => Uint8Array };
+  Shopify?: {
+    customerPrivacy?: Privacy;
+    loadFeatures?: (features: { name: string; version: string }[], cb: (error?: unknown) => void) => void;
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pure parts
+
+/** A UTM value fit to keep: control characters removed, at most UTM_MAX chars, trimmed; none with "@" (an email). */
+export function cleanUtm(value: string | null): string {
+  // eslint-disable-next-line no-control-regex
+  const v = (value || "").replace(/[\u0000-\u001f\u007f]/g, "").slice(0, UTM_MAX).trim();
+  return v.indexOf("@") < 0 ? v : "";
+}
+
+/** A landing path without PII: account/order/checkout paths cut to their first part, "@" segments masked. */
+export function cleanPath(pathname: string): string {
+  return pathname
+    .replace(/\/(account|orders|checkouts)\/.*/, "/$1")
+    .replace(/[^/]*(@|%40)[^/]*/gi, "-")
+    .slice(0, PATH_MAX);
+}
+
+/** ttclid (if valid), UTM and ad-id fields, and the landing path with only those parameters kept. */
+export function parseLanding(pathname: string, search: string) {
+  const q = new URLSearchParams(search);
+  const keep = new URLSearchParams();
+  const fields: Record<string, string> = {};
+  for (const k of UTM_KEYS) {
+    const v = cleanUtm(q.get(k));
+    if (v) keep.set(k, (fields[k] = v));
+  }
+  for (const k in MACRO_PARAMS) {
+    const v = q.get(k) || "";
+    if (AD_ID_RE.test(v)) keep.set(k, (fields[MACRO_PARAMS[k as keyof typeof MACRO_PARAMS]] = v));
+  }
+  const t = q.get("ttclid") || "";
+  const path = cleanPath(pathname);
+  const full = path + "?" + keep;
+  return { ttclid: TTCLID_RE.test(t) ? t : "", fields, path: full.length > path.length + 1 && full.length <= LANDING_MAX ? full : path };
+}
+
+/** Capture is allowed only when analytics, marketing and sale of data are all allowed. */
+export function consentAllowed(cp: Privacy | null | undefined, detail?: ConsentDetail | null): boolean {
+  if (detail) return !!(detail.analyticsAllowed && detail.marketingAllowed && detail.saleOfDataAllowed);
+  try {
+    return !!cp && [cp.analyticsProcessingAllowed, cp.marketingAllowed, cp.saleOfDataAllowed].every((f) => !!f && f.call(cp) === true);
+  } catch {
+    return false;
+  }
+}
+
+const B64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+export function newVisitorId(getRandomValues: (a: Uint8Array) => Uint8Array): string {
+  let s = "tta1.";
+  for (const b of getRandomValues(new Uint8Array(22))) s += B64URL[b & 63];
+  return s;
+}
+
+export function readCookie(cookies: string, name: string): string {
+  const m = new RegExp("(?:^|;) *" + name + "=([^;]*)").exec(cookies);
+  return m ? m[1] : "";
+}
+
+/** 32-bit djb2-xor hash, base 36: enough to notice a change without storing the cart token. */
+export function hash(s: string): string {
+  let h = 5381;
+  for (let i = 0; i < s.length; i++) h = ((h * 33) ^ s.charCodeAt(i)) >>> 0;
+  return h.toString(36);
+}
+
+/** Hashes of the attributes plus the cart cookie: k without `_ttp`, w with it. */
+export function cartSignature(attrs: CartAttributes, cartCookie: string) {
+  const k = hash([attrs._tt_visitor_id, attrs._tt_ttclid, attrs._tt_ttclid_at, cartCookie].join("|"));
+  return { k, w: hash(k + "|" + attrs._tt_ttp) };
+}
+
+export type Step = { state: State; attrs: CartAttributes; action: "cart" | "beacon" | "" };
+
+/** One page view: the state to store, the cart attributes, and the one request to make (if any). */
+export function step(saved: State, cookies: string, pathname: string, search: string, now: number, newId: () => string): Step {
+  const st: State = Object.assign({}, saved);
+  const vid = readCookie(cookies, VID_COOKIE);
+  st.v = VID_RE.test(vid) ? vid : VID_RE.test(st.v || "") ? st.v : newId();
+  const clk = /^(\d{1,15})\.(.+)$/.exec(readCookie(cookies, CLICK_COOKIE));
+  if (clk && TTCLID_RE.test(clk[2])) {
+    st.c = clk[2];
+    st.a = +clk[1];
+  }
+  if (!st.c || !TTCLID_RE.test(st.c) || !(now - (st.a as number) < CLICK_TTL_MS)) {
+    delete st.c;
+    delete st.a;
+    delete st.p;
+  }
+  const landing = parseLanding(pathname, search);
+  if (landing.ttclid && landing.ttclid !== st.c) {
+    st.c = landing.ttclid;
+    st.a = now;
+    st.p = Object.assign(
+      { v: TOUCHPOINT_VERSION, visitor_id: st.v as string, ttclid: st.c, captured_at: now, landing_path: landing.path },
+      landing.fields,
+    );
+  }
+  const ttp = readCookie(cookies, "_ttp");
+  const attrs: CartAttributes = {
+    _tt_visitor_id: st.v as string,
+    _tt_ttclid: st.c || "",
+    _tt_ttclid_at: st.c ? String(st.a) : "",
+    _tt_ttp: TTP_RE.test(ttp) ? ttp : "",
+  };
+  const cart = readCookie(cookies, "cart");
+  const sig = cartSignature(attrs, cart);
+  const wanted = !!st.c || !!(attrs._tt_ttp && cart);
+  const action = wanted && st.k !== sig.k ? "cart" : st.p ? "beacon" : wanted && st.w !== sig.w ? "cart" : "";
+  return { state: st, attrs, action };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Effects
+
+function setCookie(w: Win, name: string, value: string, maxAgeS: number) {
+  w.document.cookie =
+    name + "=" + value + ";path=/;max-age=" + maxAgeS + ";samesite=lax" + (w.location.protocol == "https:" ? ";secure" : "");
+}
+
+function load(w: Win): State {
+  return JSON.parse(w.localStorage.getItem(LS_KEY) || "{}") || {};
+}
+
+function save(w: Win, st: State) {
+  w.localStorage.setItem(LS_KEY, JSON.stringify(st));
+}
+
+/** Deletes everything we stored in this browser. */
+export function forget(w: Win) {
+  setCookie(w, VID_COOKIE, "", 0);
+  setCookie(w, CLICK_COOKIE, "", 0);
+  try {
+    w.localStorage.removeItem(LS_KEY);
+  } catch {
+    /* storage blocked: nothing of ours there */
+  }
+}
+
+/** One page view's capture (consent already checked). */
+export function run(w: Win, cfg: Config, now = Date.now()) {
+  let saved: State;
+  try {
+    saved = load(w);
+  } catch {
+    return;
+  }
+  const d = w.document;
+  const { state: st, attrs, action } = step(saved, d.cookie, w.location.pathname, w.location.search, now, () =>
+    newVisitorId((a) => w.crypto.getRandomValues(a)),
+  );
+  setCookie(w, VID_COOKIE, st.v as string, VID_TTL_S);
+  setCookie(w, CLICK_COOKIE, st.c ? st.a + "." + st.c : "", st.c ? Math.floor(((st.a as number) + CLICK_TTL_MS - now) / 1000) : 0);
+  if (action == "beacon") {
+    const body = JSON.stringify(st.p);
+    delete st.p;
+    if (!(w.navigator.sendBeacon && w.navigator.sendBeacon(cfg.proxy, body))) {
+      w.fetch(cfg.proxy, { method: "POST", body, keepalive: true }).catch(() => 0);
+    }
+  }
+  save(w, st);
+  if (action == "cart") {
+    w.fetch(cfg.cart, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ attributes: attrs }),
+      keepalive: true,
+    })
+      .then((r) => {
+        if (r.ok) save(w, Object.assign(load(w), cartSignature(attrs, readCookie(d.cookie, "cart"))));
+      })
+      .catch(() => 0);
+  }
+}
+
+/** Reads the config, then runs capture whenever consent allows it (now or after visitorConsentCollected). */
+export function start(w: Win) {
+  let cfg: Config;
+  try {
+    cfg = JSON.parse((w.document.getElementById("tta-config") as HTMLElement).textContent as string);
+  } catch {
+    return;
+  }
+  let done = false;
+  const go = (detail?: ConsentDetail) => {
+    const S = w.Shopify || {};
+    if (consentAllowed(S.customerPrivacy, detail)) {
+      if (!done) {
+        done = true;
+        try {
+          run(w, cfg);
+        } catch {
+          /* never break the storefront */
+        }
+      }
+    } else {
+      done = false;
+      forget(w);
+    }
+  };
+  w.document.addEventListener("visitorConsentCollected", (e) => go((e as CustomEvent<ConsentDetail>).detail));
+  const S = w.Shopify;
+  if (S && S.customerPrivacy) go();
+  else if (S && S.loadFeatures) {
+    S.loadFeatures([{ name: "consent-tracking-api", version: "0.1" }], (error) => {
+      if (!error) go();
+    });
+  }
+}

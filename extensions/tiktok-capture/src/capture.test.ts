@@ -1,0 +1,506 @@
+// @vitest-environment happy-dom
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import {
+  CLICK_COOKIE,
+  CLICK_TTL_MS,
+  LS_KEY,
+  TTCLID_RE,
+  VID_COOKIE,
+  VID_RE,
+  cartSignature,
+  cleanPath,
+  consentAllowed,
+  newVisitorId,
+  parseLanding,
+  readCookie,
+  start,
+  step,
+  type Privacy,
+  type State,
+  type Win,
+} from "./capture";
+
+const NOW = 1_760_000_000_000;
+const VID = "tta1.AAAAAAAAAAAAAAAAAAAAAA";
+const newId = () => VID;
+const rand = (a: Uint8Array) => globalThis.crypto.getRandomValues(a);
+
+describe("parseLanding: ttclid", () => {
+  it("accepts TikTok-shaped click ids", () => {
+    expect(parseLanding("/", "?ttclid=E.C.P.test").ttclid).toBe("E.C.P.test");
+    const real = "E.C.P.CsQBQ3fsJHedzWpvunCeFXyx6BDFj9KKh82rzCL4YPU1GbK1f5gFHbyT2rlM-ViYRlL6a0_Oyqpyz3BVMBSqVDys";
+    expect(parseLanding("/", `?a=1&ttclid=${real}`).ttclid).toBe(real);
+    expect(parseLanding("/", "?ttclid=E_C_P_abc").ttclid).toBe("E_C_P_abc");
+  });
+
+  it("accepts exactly 512 characters and refuses 513", () => {
+    expect(parseLanding("/", `?ttclid=${"a".repeat(512)}`).ttclid).toHaveLength(512);
+    expect(parseLanding("/", `?ttclid=${"a".repeat(513)}`).ttclid).toBe("");
+  });
+
+  it.each([
+    ["empty", "?ttclid="],
+    ["missing", "?utm_source=tiktok"],
+    ["space (a + in the URL)", "?ttclid=E.C.P.a+b"],
+    ["percent-encoded space", "?ttclid=E.C.P.a%20b"],
+    ["markup", "?ttclid=%3Cscript%3E"],
+    ["slash", "?ttclid=E.C.P.a/b"],
+    ["equals / base64 padding", "?ttclid=E.C.P.ab%3D%3D"],
+    ["quote", "?ttclid=E.C.P.%22x"],
+    ["non-ASCII", "?ttclid=E.C.P.%C3%A9"],
+    ["newline", "?ttclid=E.C.P.a%0Ab"],
+  ])("refuses %s", (_name, search) => {
+    expect(parseLanding("/", search).ttclid).toBe("");
+  });
+
+  it("uses the first ttclid when the parameter repeats", () => {
+    expect(parseLanding("/", "?ttclid=E.C.P.one&ttclid=E.C.P.two").ttclid).toBe("E.C.P.one");
+  });
+
+  it("matches the published rule", () => {
+    expect(TTCLID_RE.source).toBe("^[A-Za-z0-9._-]{1,512}$");
+  });
+});
+
+describe("parseLanding: UTM and ad-id macros", () => {
+  it("keeps the five UTM values, trimmed and capped at 200 characters", () => {
+    const r = parseLanding(
+      "/products/x",
+      `?utm_source=tiktok&utm_medium=paid&utm_campaign=%20spring%20&utm_content=${"c".repeat(250)}&utm_term=shoes&utm_id=9`,
+    );
+    expect(r.fields).toEqual({
+      utm_source: "tiktok",
+      utm_medium: "paid",
+      utm_campaign: "spring",
+      utm_content: "c".repeat(200),
+      utm_term: "shoes",
+    });
+  });
+
+  it("drops UTM values that look like an email, are blank or only control characters", () => {
+    const r = parseLanding("/", "?utm_source=a%40b.com&utm_medium=%20%20&utm_campaign=%00%07&utm_term=ok%0A");
+    expect(r.fields).toEqual({ utm_term: "ok" });
+  });
+
+  it("maps tt_campaign_id / tt_adgroup_id / tt_ad_id to campaign_id / adgroup_id / ad_id", () => {
+    const r = parseLanding("/", "?tt_campaign_id=1789000000000001&tt_adgroup_id=1789000000000002&tt_ad_id=1789000000000003");
+    expect(r.fields).toEqual({ campaign_id: "1789000000000001", adgroup_id: "1789000000000002", ad_id: "1789000000000003" });
+  });
+
+  it("refuses unreplaced macros and non-numeric or too long ids", () => {
+    const r = parseLanding("/", `?tt_campaign_id=__CAMPAIGN_ID__&tt_adgroup_id=12a&tt_ad_id=${"1".repeat(25)}`);
+    expect(r.fields).toEqual({});
+    expect(r.path).toBe("/");
+  });
+});
+
+describe("landing path without PII", () => {
+  it("keeps only UTM and ad-id parameters (not the ttclid, which has its own field)", () => {
+    const r = parseLanding(
+      "/products/red-shoe",
+      "?email=jane%40example.com&phone=%2B15551234567&first_name=Jane&token=abc&key=k&variant=1&utm_source=tiktok&ttclid=E.C.P.x&tt_ad_id=42&fbclid=F",
+    );
+    expect(r.path).toBe("/products/red-shoe?utm_source=tiktok&tt_ad_id=42");
+  });
+
+  it("leaves the query out when the landing path would pass 1024 characters", () => {
+    const long = "%E2%9C%93".repeat(190); // 190 chars once decoded, 1710 once encoded again
+    const r = parseLanding("/p", `?utm_source=tiktok&utm_content=${long}`);
+    expect(r.fields.utm_content).toHaveLength(190);
+    expect(r.path).toBe("/p");
+    expect(parseLanding("/p", "?utm_source=tiktok").path).toBe("/p?utm_source=tiktok");
+  });
+
+  it("has no query at all when nothing is kept", () => {
+    expect(parseLanding("/collections/all", "?customer_email=a%40b.c&name=Jane").path).toBe("/collections/all");
+  });
+
+  it("cuts account, order and checkout paths (they carry tokens)", () => {
+    expect(cleanPath("/account/reset/123/9f8e7d-token")).toBe("/account");
+    expect(cleanPath("/fr/account/activate/1/tok")).toBe("/fr/account");
+    expect(cleanPath("/5550001/orders/0a1b2c3d4e")).toBe("/5550001/orders");
+    expect(cleanPath("/checkouts/cn/abc")).toBe("/checkouts");
+    expect(cleanPath("/account")).toBe("/account");
+  });
+
+  it("masks path segments holding an email and caps the length", () => {
+    expect(cleanPath("/pages/jane@example.com/x")).toBe("/pages/-/x");
+    expect(cleanPath("/pages/jane%40example.com")).toBe("/pages/-");
+    expect(cleanPath("/" + "p".repeat(400))).toHaveLength(256);
+  });
+});
+
+describe("visitor id", () => {
+  it("is tta1. plus 22 base64url characters, different each time", () => {
+    const ids = new Set(Array.from({ length: 200 }, () => newVisitorId(rand)));
+    expect(ids.size).toBe(200);
+    for (const id of ids) expect(id).toMatch(VID_RE);
+    expect(VID_RE.source).toBe("^tta1\\.[A-Za-z0-9_-]{22}$");
+  });
+
+  it("uses every byte's low 6 bits", () => {
+    expect(newVisitorId((a) => a.fill(255))).toBe("tta1." + "_".repeat(22));
+    expect(newVisitorId((a) => a.fill(64))).toBe("tta1." + "A".repeat(22));
+  });
+});
+
+describe("consent gate", () => {
+  const api = (a: boolean, m: boolean, s: boolean): Privacy => ({
+    analyticsProcessingAllowed: () => a,
+    marketingAllowed: () => m,
+    saleOfDataAllowed: () => s,
+  });
+
+  it("allows capture only when analytics, marketing and sale of data are all allowed", () => {
+    expect(consentAllowed(api(true, true, true))).toBe(true);
+    expect(consentAllowed(api(false, true, true))).toBe(false);
+    expect(consentAllowed(api(true, false, true))).toBe(false);
+    expect(consentAllowed(api(true, true, false))).toBe(false);
+  });
+
+  it("fails closed when the API is missing, incomplete, throws or answers non-booleans", () => {
+    expect(consentAllowed(undefined)).toBe(false);
+    expect(consentAllowed(null)).toBe(false);
+    expect(consentAllowed({ analyticsProcessingAllowed: () => true, marketingAllowed: () => true })).toBe(false);
+    expect(
+      consentAllowed({
+        analyticsProcessingAllowed: () => true,
+        marketingAllowed: () => {
+          throw new Error("not ready");
+        },
+        saleOfDataAllowed: () => true,
+      }),
+    ).toBe(false);
+    expect(consentAllowed({ ...api(true, true, true), marketingAllowed: () => "yes" as unknown as boolean })).toBe(false);
+  });
+
+  it("uses the visitorConsentCollected detail when there is one", () => {
+    const all = { analyticsAllowed: true, marketingAllowed: true, saleOfDataAllowed: true };
+    expect(consentAllowed(undefined, all)).toBe(true);
+    expect(consentAllowed(api(true, true, true), { ...all, marketingAllowed: false })).toBe(false);
+  });
+});
+
+describe("step: storage and change detection", () => {
+  const view = (st: State, cookies: string, search = "", path = "/", now = NOW) => step(st, cookies, path, search, now, newId);
+  /** What run() stores after a successful cart write. */
+  const written = (r: ReturnType<typeof step>, cart: string) => ({ ...r.state, ...cartSignature(r.attrs, cart) });
+
+  it("a landing with a new ttclid writes the cart first and queues the touchpoint", () => {
+    const r = view({}, "", "?ttclid=E.C.P.test&utm_source=tiktok&tt_campaign_id=17&email=x%40y.z", "/products/a");
+    expect(r.action).toBe("cart");
+    expect(r.attrs).toEqual({ _tt_visitor_id: VID, _tt_ttclid: "E.C.P.test", _tt_ttclid_at: String(NOW), _tt_ttp: "" });
+    expect(r.state.p).toEqual({
+      v: 1,
+      visitor_id: VID,
+      ttclid: "E.C.P.test",
+      captured_at: NOW,
+      landing_path: "/products/a?utm_source=tiktok&tt_campaign_id=17",
+      utm_source: "tiktok",
+      campaign_id: "17",
+    });
+  });
+
+  it("next view sends the touchpoint, the one after sends nothing", () => {
+    const land = view({}, "", "?ttclid=E.C.P.test");
+    const second = view(written(land, "c1"), "cart=c1");
+    expect(second.action).toBe("beacon");
+    const { p: _sent, ...afterBeacon } = second.state;
+    const third = view(afterBeacon, "cart=c1");
+    expect(third.action).toBe("");
+    expect(third.state.c).toBe("E.C.P.test");
+    expect(third.state.a).toBe(NOW);
+  });
+
+  it("a failed cart write (nothing recorded) is retried before the touchpoint", () => {
+    const land = view({}, "", "?ttclid=E.C.P.test");
+    expect(view(land.state, "").action).toBe("cart");
+  });
+
+  it("the same ttclid again keeps its first capture time and queues nothing", () => {
+    const land = view({}, "", "?ttclid=E.C.P.test");
+    const { p: _sent, ...st } = written(land, "c1");
+    const again = view(st, "cart=c1", "?ttclid=E.C.P.test", "/", NOW + 60_000);
+    expect(again.action).toBe("");
+    expect(again.state.a).toBe(NOW);
+    expect(again.state.p).toBeUndefined();
+  });
+
+  it("a different ttclid replaces the old one and rewrites the cart", () => {
+    const land = view({}, "", "?ttclid=E.C.P.one");
+    const { p: _sent, ...st } = written(land, "c1");
+    const r = view(st, "cart=c1", "?ttclid=E.C.P.two", "/", NOW + 1000);
+    expect(r.action).toBe("cart");
+    expect(r.attrs._tt_ttclid).toBe("E.C.P.two");
+    expect(r.state.p?.ttclid).toBe("E.C.P.two");
+  });
+
+  it("a new cart (after checkout) is written again", () => {
+    const land = view({}, "", "?ttclid=E.C.P.test");
+    const { p: _sent, ...st } = written(land, "c1");
+    expect(view(st, "cart=c2").action).toBe("cart");
+  });
+
+  it("_ttp appearing later is written after the queued touchpoint", () => {
+    const land = view({}, "", "?ttclid=E.C.P.test");
+    const st = written(land, "c1");
+    const second = view(st, "cart=c1; _ttp=2F7h37YkS1j57AYSKTI7IHhJPYH");
+    expect(second.action).toBe("beacon");
+    const { p: _sent, ...afterBeacon } = second.state;
+    const third = view(afterBeacon, "cart=c1; _ttp=2F7h37YkS1j57AYSKTI7IHhJPYH");
+    expect(third.action).toBe("cart");
+    expect(third.attrs._tt_ttp).toBe("2F7h37YkS1j57AYSKTI7IHhJPYH");
+    expect(view(written(third, "c1"), "cart=c1; _ttp=2F7h37YkS1j57AYSKTI7IHhJPYH").action).toBe("");
+  });
+
+  it("a malformed _ttp is ignored", () => {
+    const r = view({}, "cart=c1; _ttp=a%20b", "?ttclid=E.C.P.x");
+    expect(r.attrs._tt_ttp).toBe("");
+  });
+
+  it("without a click, writes only a _ttp onto an existing cart; never a bare visitor id", () => {
+    expect(view({}, "").action).toBe("");
+    expect(view({}, "cart=c1").action).toBe("");
+    expect(view({}, "_ttp=abc").action).toBe("");
+    const r = view({}, "cart=c1; _ttp=abc");
+    expect(r.action).toBe("cart");
+    expect(r.attrs).toEqual({ _tt_visitor_id: VID, _tt_ttclid: "", _tt_ttclid_at: "", _tt_ttp: "abc" });
+  });
+
+  it("reads the visitor id from the cookie, else localStorage, else makes one; refuses foreign ids", () => {
+    const other = "tta1.BBBBBBBBBBBBBBBBBBBBBB";
+    expect(view({ v: other }, `${VID_COOKIE}=tta1.CCCCCCCCCCCCCCCCCCCCCC`).state.v).toBe("tta1.CCCCCCCCCCCCCCCCCCCCCC");
+    expect(view({ v: other }, "").state.v).toBe(other);
+    expect(view({ v: "ga1.123" }, `${VID_COOKIE}=evil`).state.v).toBe(VID);
+  });
+
+  it("restores the click from the cookie when localStorage lost it", () => {
+    const r = view({}, `${CLICK_COOKIE}=${NOW - 1000}.E.C.P.kept`);
+    expect(r.state.c).toBe("E.C.P.kept");
+    expect(r.state.a).toBe(NOW - 1000);
+    expect(r.action).toBe("cart");
+    expect(r.state.p).toBeUndefined();
+  });
+
+  it("drops a click (and its queued touchpoint) after 30 days", () => {
+    const land = view({}, "", "?ttclid=E.C.P.old");
+    const later = view(land.state, "", "", "/", NOW + CLICK_TTL_MS);
+    expect(later.state.c).toBeUndefined();
+    expect(later.state.p).toBeUndefined();
+    expect(later.action).toBe("");
+    expect(view(land.state, "", "", "/", NOW + CLICK_TTL_MS - 1).state.c).toBe("E.C.P.old");
+  });
+});
+
+describe("readCookie", () => {
+  it("finds exact names only", () => {
+    expect(readCookie("x_ttp=1; _ttp=2; cart=3", "_ttp")).toBe("2");
+    expect(readCookie("_ttp=2", "_ttp")).toBe("2");
+    expect(readCookie("a_cart=1", "cart")).toBe("");
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// start()/run() against happy-dom's document, cookies and localStorage.
+
+type Fake = {
+  win: Win;
+  fetch: ReturnType<typeof vi.fn>;
+  beacon: ReturnType<typeof vi.fn>;
+  consent: { allowed: boolean };
+};
+
+function clearAll() {
+  for (const c of document.cookie.split(";")) {
+    const name = c.split("=")[0].trim();
+    if (name) document.cookie = `${name}=;path=/;max-age=0`;
+  }
+  localStorage.clear();
+  document.body.innerHTML = "";
+}
+
+function fake(opts: { search?: string; allowed?: boolean; api?: "loaded" | "loadable" | "none"; config?: boolean } = {}): Fake {
+  if (opts.config !== false) {
+    document.body.innerHTML = `<script type="application/json" id="tta-config">{"shop":"alpha-test.myshopify.com","proxy":"/apps/ttads/touchpoints","cart":"/cart/update.js"}</script>`;
+  }
+  const consent = { allowed: opts.allowed ?? true };
+  const privacy: Privacy = {
+    analyticsProcessingAllowed: () => consent.allowed,
+    marketingAllowed: () => consent.allowed,
+    saleOfDataAllowed: () => consent.allowed,
+  };
+  const fetch = vi.fn(async (url: string) => {
+    if (url === "/cart/update.js") document.cookie = "cart=c-token;path=/";
+    return { ok: true };
+  });
+  const beacon = vi.fn(() => true);
+  const Shopify: Win["Shopify"] = {};
+  const api = opts.api ?? "loadable";
+  if (api === "loaded") Shopify.customerPrivacy = privacy;
+  if (api === "loadable") {
+    Shopify.loadFeatures = (features, cb) => {
+      expect(features).toEqual([{ name: "consent-tracking-api", version: "0.1" }]);
+      Shopify.customerPrivacy = privacy;
+      cb();
+    };
+  }
+  const win: Win = {
+    document,
+    location: { pathname: "/products/a", search: opts.search ?? "", protocol: "http:" },
+    localStorage,
+    navigator: { sendBeacon: beacon },
+    fetch: fetch as unknown as Win["fetch"],
+    crypto: { getRandomValues: rand },
+    Shopify,
+  };
+  return { win, fetch, beacon, consent };
+}
+
+const flush = () => new Promise((r) => setTimeout(r, 0));
+const listeners: Array<() => void> = [];
+
+describe("start: consent, storage, requests", () => {
+  beforeEach(() => {
+    clearAll();
+    const add = document.addEventListener.bind(document);
+    vi.spyOn(document, "addEventListener").mockImplementation((type: string, fn: any, o?: any) => {
+      listeners.push(() => document.removeEventListener(type, fn, o));
+      add(type, fn, o);
+    });
+  });
+  afterEach(() => {
+    while (listeners.length) listeners.pop()!();
+    vi.restoreAllMocks();
+    clearAll();
+  });
+
+  it("with consent: sets the cookies and localStorage and writes the cart once", async () => {
+    const f = fake({ search: "?ttclid=E.C.P.test" });
+    start(f.win);
+    await flush();
+    expect(readCookie(document.cookie, VID_COOKIE)).toMatch(VID_RE);
+    expect(readCookie(document.cookie, CLICK_COOKIE)).toMatch(/^\d+\.E\.C\.P\.test$/);
+    expect(f.fetch).toHaveBeenCalledTimes(1);
+    const [url, init] = f.fetch.mock.calls[0];
+    expect(url).toBe("/cart/update.js");
+    expect(init.keepalive).toBe(true);
+    expect(JSON.parse(init.body).attributes).toMatchObject({ _tt_ttclid: "E.C.P.test", _tt_ttp: "" });
+    expect(f.beacon).not.toHaveBeenCalled();
+    const st = JSON.parse(localStorage.getItem(LS_KEY)!);
+    expect(st.k).toBeTruthy();
+    expect(st.p.ttclid).toBe("E.C.P.test");
+
+    // next page view: the touchpoint, as text, through sendBeacon
+    const g = fake({});
+    start(g.win);
+    await flush();
+    expect(g.fetch).not.toHaveBeenCalled();
+    expect(g.beacon).toHaveBeenCalledTimes(1);
+    const [bUrl, body] = g.beacon.mock.calls[0];
+    expect(bUrl).toBe("/apps/ttads/touchpoints");
+    expect(typeof body).toBe("string");
+    expect(JSON.parse(body)).toMatchObject({ v: 1, ttclid: "E.C.P.test", landing_path: "/products/a" });
+
+    const h = fake({});
+    start(h.win);
+    await flush();
+    expect(h.fetch).not.toHaveBeenCalled();
+    expect(h.beacon).not.toHaveBeenCalled();
+  });
+
+  it("falls back to fetch(keepalive) with a text body when sendBeacon refuses", async () => {
+    localStorage.setItem(
+      LS_KEY,
+      JSON.stringify({ v: VID, p: { v: 1, visitor_id: VID, ttclid: "E.C.P.x", captured_at: Date.now(), landing_path: "/" } }),
+    );
+    document.cookie = `${CLICK_COOKIE}=${Date.now()}.E.C.P.x;path=/`;
+    const f = fake({});
+    f.beacon.mockReturnValue(false);
+    // cart signature already matches → the touchpoint is the one request
+    const st = step(JSON.parse(localStorage.getItem(LS_KEY)!), document.cookie, "/", "", Date.now(), newId);
+    localStorage.setItem(LS_KEY, JSON.stringify({ ...st.state, ...cartSignature(st.attrs, "") }));
+    start(f.win);
+    await flush();
+    expect(f.fetch).toHaveBeenCalledTimes(1);
+    const [url, init] = f.fetch.mock.calls[0];
+    expect(url).toBe("/apps/ttads/touchpoints");
+    expect(typeof init.body).toBe("string");
+    expect(init.keepalive).toBe(true);
+    expect(init.headers).toBeUndefined();
+  });
+
+  it.each(["loaded", "loadable"] as const)("consent denied (%s API): nothing stored, nothing sent", async (api) => {
+    const f = fake({ search: "?ttclid=E.C.P.test", allowed: false, api });
+    start(f.win);
+    await flush();
+    expect(document.cookie).toBe("");
+    expect(localStorage.length).toBe(0);
+    expect(f.fetch).not.toHaveBeenCalled();
+    expect(f.beacon).not.toHaveBeenCalled();
+  });
+
+  it("no Customer Privacy API at all: fails closed", async () => {
+    const f = fake({ search: "?ttclid=E.C.P.test", api: "none" });
+    start(f.win);
+    await flush();
+    expect(document.cookie).toBe("");
+    expect(localStorage.length).toBe(0);
+    expect(f.fetch).not.toHaveBeenCalled();
+  });
+
+  it("loadFeatures reporting an error: fails closed", async () => {
+    const f = fake({ search: "?ttclid=E.C.P.test", api: "none" });
+    f.win.Shopify!.loadFeatures = (_features, cb) => cb(new Error("blocked"));
+    start(f.win);
+    await flush();
+    expect(localStorage.length).toBe(0);
+    expect(f.fetch).not.toHaveBeenCalled();
+  });
+
+  it("no config element (theme editor): does nothing", async () => {
+    const f = fake({ search: "?ttclid=E.C.P.test", config: false });
+    start(f.win);
+    await flush();
+    expect(localStorage.length).toBe(0);
+    expect(f.fetch).not.toHaveBeenCalled();
+  });
+
+  it("starts when visitorConsentCollected grants consent, once", async () => {
+    const f = fake({ search: "?ttclid=E.C.P.test", allowed: false });
+    start(f.win);
+    await flush();
+    expect(f.fetch).not.toHaveBeenCalled();
+    f.consent.allowed = true;
+    const all = { analyticsAllowed: true, marketingAllowed: true, saleOfDataAllowed: true, preferencesAllowed: false };
+    document.dispatchEvent(new CustomEvent("visitorConsentCollected", { detail: all }));
+    document.dispatchEvent(new CustomEvent("visitorConsentCollected", { detail: all }));
+    await flush();
+    expect(f.fetch).toHaveBeenCalledTimes(1);
+    expect(readCookie(document.cookie, VID_COOKIE)).toMatch(VID_RE);
+  });
+
+  it("forgets everything when consent is withdrawn", async () => {
+    const f = fake({ search: "?ttclid=E.C.P.test" });
+    start(f.win);
+    await flush();
+    expect(localStorage.length).toBe(1);
+    f.consent.allowed = false;
+    document.dispatchEvent(new CustomEvent("visitorConsentCollected", { detail: { analyticsAllowed: true, marketingAllowed: false } }));
+    expect(readCookie(document.cookie, VID_COOKIE)).toBe("");
+    expect(readCookie(document.cookie, CLICK_COOKIE)).toBe("");
+    expect(localStorage.length).toBe(0);
+  });
+
+  it("storage that throws: does nothing", async () => {
+    const f = fake({ search: "?ttclid=E.C.P.test" });
+    f.win.localStorage = {
+      getItem: () => {
+        throw new DOMException("blocked", "SecurityError");
+      },
+    } as unknown as Storage;
+    expect(() => start(f.win)).not.toThrow();
+    await flush();
+    expect(document.cookie).toBe("");
+    expect(f.fetch).not.toHaveBeenCalled();
+  });
+});

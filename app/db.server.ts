@@ -22,3 +22,9 @@ export const prisma: PrismaClient = globalThis.prismaGlobal ?? createClient();
 if (process.env.NODE_ENV !== "production") globalThis.prismaGlobal = prisma;
 
 export default prisma;
+
+/** Several processes (app, worker, demo) share one SQLite file: WAL lets readers and the writer overlap. */
+export async function enableSqliteWal() {
+  if (isPostgres()) return;
+  await prisma.$queryRawUnsafe("PRAGMA journal_mode = WAL");
+}

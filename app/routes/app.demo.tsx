@@ -1,0 +1,78 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { Form, Link, useActionData, useNavigation } from "@remix-run/react";
+import { Banner, BlockStack, Button, Card, InlineStack, Layout, Page, Text } from "@shopify/polaris";
+import { authenticate } from "~/shopify.server";
+import { env } from "~/env.server";
+import prisma from "~/db.server";
+import { simulateVisitAndOrder } from "~/demo/simulate.server";
+
+// Present only in the local demo (DEMO_MODE=1, refused in production): it plays the shopper
+// and Shopify so a newcomer can watch orders become TikTok events.
+function requireDemo() {
+  if (!env().DEMO_MODE) throw new Response("Not found", { status: 404 });
+}
+
+export const loader = async ({ request }: LoaderFunctionArgs) => {
+  await authenticate.admin(request);
+  requireDemo();
+  return null;
+};
+
+export const action = async ({ request }: ActionFunctionArgs) => {
+  const { session } = await authenticate.admin(request);
+  requireDemo();
+  const form = await request.formData();
+  const withClick = form.get("intent") !== "order-without-click";
+  const campaign = await prisma.spendRow.findFirst({ where: { shop: session.shop, level: "campaign" }, orderBy: { spend: "desc" }, select: { entityId: true } });
+  try {
+    const order = await simulateVisitAndOrder({
+      appUrl: env().SHOPIFY_APP_URL,
+      shop: session.shop,
+      secret: env().SHOPIFY_API_SECRET,
+      campaignId: campaign?.entityId ?? null,
+      withClick,
+    });
+    return { ok: true as const, message: withClick ? `Order ${order.orderId} placed by a visitor who clicked TikTok ad click ${order.ttclid}.` : `Order ${order.orderId} placed without a TikTok click.` };
+  } catch (error) {
+    return { ok: false as const, message: error instanceof Error ? error.message : String(error) };
+  }
+};
+
+export default function Demo() {
+  const result = useActionData<typeof action>();
+  const navigation = useNavigation();
+  return (
+    <Page title="Demo panel" subtitle="Only in the local demo: simulates the storefront and Shopify.">
+      <Layout>
+        <Layout.Section>
+          <BlockStack gap="400">
+            <Banner tone="info" title="This panel exists only in the demo">
+              <p>It sends signed requests exactly as the storefront embed and Shopify would. The TikTok side is the local TikTok sandbox, not TikTok.</p>
+            </Banner>
+            {result ? <Banner tone={result.ok ? "success" : "critical"}><p>{result.message}</p></Banner> : null}
+            <Card>
+              <BlockStack gap="300">
+                <Text as="h2" variant="headingMd">Simulate a storefront visit and an order</Text>
+                <Text as="p">A shopper lands from a TikTok ad (ttclid captured, touchpoint stored), then buys: Shopify sends orders/create. Watch it on the Events page; it is sent within seconds when TikTok is connected.</Text>
+                <InlineStack gap="200">
+                  <Form method="post">
+                    <input type="hidden" name="intent" value="visit-and-order" />
+                    <Button submit variant="primary" loading={navigation.state !== "idle"}>Simulate storefront visit and order</Button>
+                  </Form>
+                  <Form method="post">
+                    <input type="hidden" name="intent" value="order-without-click" />
+                    <Button submit>Order without a TikTok click</Button>
+                  </Form>
+                </InlineStack>
+                <InlineStack gap="300">
+                  <Link to="/app/events">Events</Link>
+                  <Link to="/app/dashboard">Dashboard</Link>
+                </InlineStack>
+              </BlockStack>
+            </Card>
+          </BlockStack>
+        </Layout.Section>
+      </Layout>
+    </Page>
+  );
+}

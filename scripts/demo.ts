@@ -1,0 +1,93 @@
+// `npm run demo`: the whole app offline on SQLite — the TikTok sandbox, a Shopify admin
+// stand-in and the built app — with the demo's public dev-only secrets (refused in production).
+import { spawn, execSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { DEV_ONLY_VALUES } from "../app/env.server";
+
+const host = "127.0.0.1";
+const port = Number(process.env.PORT ?? 3000);
+const sandboxPort = Number(process.env.TIKTOK_SANDBOX_PORT ?? 4010);
+const adminPort = Number(process.env.DEMO_ADMIN_PORT ?? port + 1);
+const shop = process.env.DEMO_SHOP ?? "demo-store.myshopify.com";
+const appUrl = `http://${host}:${port}`;
+
+const env: Record<string, string> = {
+  ...DEV_ONLY_VALUES,
+  ...(Object.fromEntries(Object.entries(process.env).filter(([, v]) => v !== undefined)) as Record<string, string>),
+  // Not "development": remix-serve would then wait for `remix dev`. Not "production" either: the
+  // demo runs on public dev-only secrets, which production refuses.
+  NODE_ENV: "test",
+  DATABASE_URL: process.env.DATABASE_URL ?? "file:./prisma/demo.sqlite",
+  SHOPIFY_APP_URL: appUrl,
+  SHOPIFY_ADMIN_URL: `http://${host}:${adminPort}`,
+  TIKTOK_API_BASE_URL: `http://${host}:${sandboxPort}`,
+  DEMO_MODE: "1",
+  PORT: String(port),
+  HOST: host,
+};
+Object.assign(process.env, env);
+
+function log(line: string) {
+  process.stdout.write(`${line}\n`);
+}
+
+async function waitFor(url: string, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(url, { headers: { "User-Agent": "Mozilla/5.0 demo-check Chrome/156" } });
+      if (res.ok) return;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${url} did not come up within ${timeoutMs / 1000}s`);
+}
+
+async function main() {
+  execSync("npx prisma migrate deploy", { env: { ...process.env }, stdio: ["ignore", "ignore", "inherit"] });
+  if (!existsSync("build/index.js") || process.env.DEMO_BUILD === "1") {
+    log("Building the app (first run only)…");
+    execSync("npx remix build", { stdio: ["ignore", "ignore", "inherit"] });
+  }
+
+  const { startSandbox } = await import("../sandbox/server");
+  const sandbox = await startSandbox({ port: sandboxPort, host, appId: env.TIKTOK_APP_ID, appSecret: env.TIKTOK_APP_SECRET });
+
+  const { startAdminDouble } = await import("../app/demo/admin-double.server");
+  const admin = await startAdminDouble({ port: adminPort, host, appUrl, apiKey: env.SHOPIFY_API_KEY, apiSecret: env.SHOPIFY_API_SECRET, shop });
+
+  const { seedDemoShop } = await import("../app/demo/seed.server");
+  await seedDemoShop({ shop, sandboxUrl: sandbox.url, connected: process.env.DEMO_CONNECTED === "1" });
+
+  const app = spawn(process.execPath, ["node_modules/@remix-run/serve/dist/cli.js", "build/index.js"], {
+    env: { ...process.env },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  app.stdout.on("data", (chunk: Buffer) => {
+    for (const line of chunk.toString().split("\n")) if (line.trim() && !line.includes("[remix-serve]")) log(`  ${line}`);
+  });
+  const stop = async () => {
+    app.kill("SIGTERM");
+    await Promise.allSettled([sandbox.close(), admin.close()]);
+    process.exit(0);
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+  app.on("exit", (code) => {
+    log(`app exited (${code})`);
+    void stop();
+  });
+
+  await waitFor(`${appUrl}/healthcheck`);
+  log(`app: ${appUrl}`);
+  log(`sandbox: ${sandbox.url}`);
+  log(`open: ${admin.url}/  (the embedded admin for ${shop}, outside the Shopify iframe)`);
+  log(`Send a sample TikTok visit + order: open the Demo page in the app, or run: npm run demo:order`);
+}
+
+main().catch((error) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

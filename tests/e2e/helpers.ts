@@ -1,0 +1,17 @@
+import type { Page } from "@playwright/test";
+import { mkdirSync } from "node:fs";
+
+export const adminUrl = (path = "/app") => `${process.env.E2E_ADMIN_URL}/store/e2e-store/apps/key${path}`;
+export const sandboxUrl = () => process.env.E2E_SANDBOX_URL!;
+export const appUrl = () => process.env.E2E_APP_URL!;
+
+/** Screenshots a reviewer can look at, kept as test artifacts. */
+export async function snap(page: Page, name: string) {
+  mkdirSync("tests/artifacts/screenshots", { recursive: true });
+  await page.screenshot({ path: `tests/artifacts/screenshots/${name}.png`, fullPage: true });
+}
+
+export async function sandbox(path: string, body?: unknown) {
+  const res = await fetch(`${sandboxUrl()}${path}`, body === undefined ? {} : { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+  return res.json();
+}

@@ -1,0 +1,172 @@
+// One TikTok Events API 2.0 `data[]` item per Shopify order. The top-level fields (event_source,
+// event_source_id, test_event_code) belong to the request, which the delivery worker builds.
+// Contract: /work/shared/ref/tiktok-api.md §3.
+import { cleanToken, LIMITS, type ParsedOrder } from "./order-payload";
+// Re-exported so callers building an event can read our cart attributes from one module.
+export {
+  NOTE_KEYS,
+  noteAttribute,
+  ttclidFromLandingSite,
+  ttclidFromNotes,
+  ttpFromNotes,
+  visitorIdFromNotes,
+} from "./order-payload";
+import { hashEmail, hashExternalId, hashPhone } from "./normalise";
+
+export type TikTokEventName = "CompletePayment" | "Purchase";
+
+export interface TikTokUser {
+  email?: string;
+  phone?: string;
+  external_id?: string;
+  ttclid?: string;
+  ttp?: string;
+  ip?: string;
+  user_agent?: string;
+}
+
+export interface TikTokContent {
+  content_id?: string;
+  content_name?: string;
+  price?: number;
+  quantity?: number;
+}
+
+export interface TikTokProperties {
+  value: number;
+  currency: string;
+  order_id: string;
+  content_type: "product";
+  contents: TikTokContent[];
+}
+
+export interface TikTokEventItem {
+  event: TikTokEventName;
+  /** Unix seconds. */
+  event_time: number;
+  /** The Shopify order id: stable across retries and resends, and usable by the browser pixel. */
+  event_id: string;
+  user: TikTokUser;
+  page?: { url: string };
+  properties: TikTokProperties;
+}
+
+/** The match keys the Events page reports, in display order. */
+export const MATCH_KEYS = ["email", "phone", "ttclid", "ttp", "external_id", "ip", "user_agent"] as const;
+export type MatchKey = (typeof MATCH_KEYS)[number];
+
+export interface BuildEventInput {
+  order: ParsedOrder;
+  eventName: TikTokEventName;
+  /** Our storefront visitor id (from `_tt_visitor_id`), sent as SHA-256 in external_id. */
+  visitorId?: string | null;
+  /** The ttclid attribution chose (touchpoint, note attribute or landing site). */
+  ttclid?: string | null;
+  /** The `_ttp` cookie value, if captured. */
+  ttp?: string | null;
+  /** The shop's myshopify domain, used to make a path-only landing site absolute. */
+  shopDomain: string;
+}
+
+export interface BuiltEvent {
+  event: TikTokEventItem;
+  matchKeys: MatchKey[];
+  /** What to store instead of the raw email / phone. */
+  emailHash: string | null;
+  phoneHash: string | null;
+}
+
+export function buildTikTokEvent(input: BuildEventInput): BuiltEvent {
+  const { order } = input;
+
+  const emailHash = hashEmail(order.email);
+  let phoneHash: string | null = null;
+  for (const candidate of order.phoneCandidates) {
+    phoneHash = hashPhone(candidate.raw, candidate.countryCode);
+    if (phoneHash) break;
+  }
+
+  const user: TikTokUser = {};
+  if (emailHash) user.email = emailHash;
+  if (phoneHash) user.phone = phoneHash;
+  const externalId = hashExternalId(input.visitorId);
+  if (externalId) user.external_id = externalId;
+  const ttclid = cleanToken(input.ttclid);
+  if (ttclid) user.ttclid = ttclid;
+  const ttp = cleanToken(input.ttp);
+  if (ttp) user.ttp = ttp;
+  if (order.browserIp) user.ip = order.browserIp;
+  if (order.userAgent) user.user_agent = order.userAgent;
+
+  const properties: TikTokProperties = {
+    // A number for TikTok (strings are rejected as "Invalid Price Field"); storage keeps the decimal text.
+    value: Number(order.totalValue),
+    currency: order.currency,
+    order_id: order.orderId,
+    content_type: "product",
+    contents: order.lineItems.map(toContent),
+  };
+
+  const event: TikTokEventItem = {
+    event: input.eventName,
+    event_time: Math.floor(order.createdAt.getTime() / 1000),
+    event_id: order.orderId,
+    user,
+    properties,
+  };
+  const url = pageUrl(order.landingSite, input.shopDomain);
+  if (url) event.page = { url };
+
+  return {
+    event,
+    matchKeys: MATCH_KEYS.filter((key) => user[key] !== undefined),
+    emailHash,
+    phoneHash,
+  };
+}
+
+function toContent(item: ParsedOrder["lineItems"][number]) {
+  const content: TikTokContent = {};
+  // Same id the catalog and the pixel use for the product: variant, else SKU, else product.
+  const id = item.variantId ?? item.sku ?? item.productId;
+  if (id) content.content_id = id;
+  if (item.title) content.content_name = item.title;
+  const price = item.price === null ? NaN : Number(item.price);
+  if (Number.isFinite(price)) content.price = price;
+  if (item.quantity !== null) content.quantity = item.quantity;
+  return content;
+}
+
+// Query parameters that identify the campaign, not the person; every other parameter is dropped
+// because landing URLs can carry emails, names or tokens (?email=, ?customer_token=, ...).
+const KEPT_PARAMS = /^(?:ttclid|utm_[a-z_]+)$/i;
+const HOSTNAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/i;
+
+/**
+ * The landing site as an absolute https URL for `page.url`: a path is resolved against
+ * https://<shopDomain>; only ttclid and utm_* parameters are kept; credentials and the fragment
+ * are removed. Null when there is no landing site (POS, draft orders) or it is not an http(s) URL.
+ */
+export function pageUrl(landingSite: string | null | undefined, shopDomain: string): string | null {
+  if (typeof landingSite !== "string" || landingSite.trim() === "" || landingSite.length > LIMITS.url) return null;
+  const site = landingSite.trim();
+  const isAbsolute = /^https?:\/\//i.test(site);
+  if (!isAbsolute && !HOSTNAME.test(shopDomain)) return null;
+  let url: URL;
+  try {
+    url = isAbsolute ? new URL(site) : new URL(site.startsWith("/") ? site : `/${site}`, `https://${shopDomain}`);
+  } catch {
+    return null;
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") return null;
+  // A path like "//evil.example/x" would resolve to another host; a landing site is on the shop.
+  if (!isAbsolute && url.hostname !== shopDomain.toLowerCase()) return null;
+  url.username = "";
+  url.password = "";
+  url.hash = "";
+  for (const key of [...url.searchParams.keys()]) {
+    if (!KEPT_PARAMS.test(key)) url.searchParams.delete(key);
+  }
+  const href = url.toString();
+  return href.length <= LIMITS.url ? href : null;
+}

@@ -1,0 +1,431 @@
+// The sandbox's OAuth, read endpoints, report rules, inspection/control endpoints and faults,
+// exercised over raw HTTP.
+import { startSandbox, type Sandbox } from "./server";
+import { sandboxControl, type SandboxControl } from "./control";
+import { raw } from "./test-support";
+import { ADVERTISER_IDS, baseDailySpendMinor, buildWorld, formatAmount } from "./world";
+
+// 05:00 UTC: already 1 January in Berlin and Tokyo, still 31 December in Los Angeles.
+const NOW = new Date("2025-01-01T05:00:00Z");
+const APP = { appId: "7000000000000000042", appSecret: "s3cret-for-tests" };
+const V = "/open_api/v1.3";
+
+let sandbox: Sandbox;
+let control: SandboxControl;
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ port: 0, ...APP, now: () => NOW });
+  control = sandboxControl(sandbox.url);
+});
+afterAll(() => sandbox.close());
+beforeEach(() => control.reset());
+
+const get = (path: string, token: string | undefined, query: Record<string, unknown>) => raw(sandbox.url, `${V}${path}`, { token, query });
+
+describe("world", () => {
+  test("GET /__sandbox/world has exactly the fixed shape", async () => {
+    const world = await control.world();
+    expect(Object.keys(world)).toEqual(["advertisers"]);
+    for (const a of world.advertisers) {
+      expect(Object.keys(a).sort()).toEqual(["advertiser_id", "currency", "name", "pixels", "timezone"]);
+      for (const p of a.pixels) expect(Object.keys(p).sort()).toEqual(["pixel_code", "pixel_name"]);
+    }
+    expect(world.advertisers.map((a) => [a.currency, a.timezone])).toEqual([
+      ["EUR", "Europe/Berlin"],
+      ["USD", "America/Los_Angeles"],
+      ["JPY", "Asia/Tokyo"],
+    ]);
+    expect(Math.max(...world.advertisers.map((a) => a.pixels.length))).toBeGreaterThan(20);
+  });
+
+  test("every advertiser has a deleted campaign and a deleted ad group under a live campaign", () => {
+    for (const a of buildWorld().advertisers) {
+      expect(a.campaigns.some((c) => c.deleted)).toBe(true);
+      const live = new Set(a.campaigns.filter((c) => !c.deleted).map((c) => c.campaignId));
+      expect(a.adgroups.some((g) => g.deleted && live.has(g.campaignId))).toBe(true);
+    }
+  });
+
+  test("spend is a pure function of ad group and date", () => {
+    expect(baseDailySpendMinor("1710000000100000001", "2025-01-01")).toBe(baseDailySpendMinor("1710000000100000001", "2025-01-01"));
+    const days = Array.from({ length: 60 }, (_, i) => new Date(Date.UTC(2025, 0, 1 + i)).toISOString().slice(0, 10));
+    const values = days.map((d) => baseDailySpendMinor("1710000000100000001", d));
+    expect(new Set(values).size).toBeGreaterThan(30);
+    expect(values).toContain(0);
+  });
+});
+
+describe("OAuth", () => {
+  const redirect = "https://app.example.com/tiktok/callback";
+  const portal = (query: Record<string, string>) => raw(sandbox.url, "/portal/auth", { query });
+
+  test("GIVEN the auth page WHEN opened THEN it names the app, says it is not TikTok and lists the advertisers", async () => {
+    const res = await portal({ app_id: APP.appId, state: "st<ate>", redirect_uri: redirect });
+    expect(res.status).toBe(200);
+    expect(res.text).toContain(APP.appId);
+    expect(res.text).toContain("This is not TikTok");
+    expect(res.text).toContain("Approve");
+    expect(res.text).toContain('value="st&lt;ate&gt;"');
+    expect(res.text.match(/name="advertiser_ids"/g)).toHaveLength(3);
+  });
+
+  async function approve(advertiserIds: string[], state = "opaque-1") {
+    const form = new URLSearchParams({ app_id: APP.appId, state, redirect_uri: redirect });
+    for (const id of advertiserIds) form.append("advertiser_ids", id);
+    const res = await fetch(`${sandbox.url}/portal/auth`, {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: form.toString(),
+      redirect: "manual",
+    });
+    return res;
+  }
+
+  const exchange = (authCode: string, secret = APP.appSecret) =>
+    raw(sandbox.url, `${V}/oauth2/access_token/`, { body: { app_id: APP.appId, secret, auth_code: authCode } });
+
+  test("WHEN approved THEN redirects with auth_code and the same state; the code works once", async () => {
+    const res = await approve([ADVERTISER_IDS.berlin, ADVERTISER_IDS.tokyo], "state-xyz");
+    expect(res.status).toBe(302);
+    const location = new URL(res.headers.get("location")!);
+    expect(`${location.origin}${location.pathname}`).toBe(redirect);
+    expect(location.searchParams.get("state")).toBe("state-xyz");
+    const code = location.searchParams.get("auth_code")!;
+
+    const first = await exchange(code);
+    expect(first.json).toMatchObject({ code: 0, message: "OK", data: { advertiser_ids: [ADVERTISER_IDS.berlin, ADVERTISER_IDS.tokyo] } });
+    const token = first.json.data.access_token;
+    const advertisers = await get("/oauth2/advertiser/get/", token, { app_id: APP.appId, secret: APP.appSecret });
+    expect(advertisers.json.data.list).toEqual([
+      { advertiser_id: ADVERTISER_IDS.berlin, advertiser_name: "Berliner Kaffeerösterei" },
+      { advertiser_id: ADVERTISER_IDS.tokyo, advertiser_name: "Tokyo Stationery" },
+    ]);
+
+    expect((await exchange(code)).json.code).toBe(40110);
+  });
+
+  test("a wrong secret → 40101; an unknown code → 40110", async () => {
+    const code = new URL((await approve([ADVERTISER_IDS.berlin])).headers.get("location")!).searchParams.get("auth_code")!;
+    expect((await exchange(code, "wrong")).json.code).toBe(40101);
+    expect((await exchange("nope")).json.code).toBe(40110);
+  });
+
+  test("approving no advertiser re-renders the page with an error", async () => {
+    const res = await approve([]);
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain("Select at least one ad account");
+  });
+
+  test("an unknown app_id or a relative redirect_uri is refused", async () => {
+    expect((await portal({ app_id: "other", state: "s", redirect_uri: redirect })).status).toBe(400);
+    expect((await portal({ app_id: APP.appId, state: "s", redirect_uri: "/callback" })).status).toBe(400);
+  });
+
+  test("an autoApprove sandbox redirects at once; registered redirect URIs are enforced", async () => {
+    const auto = await startSandbox({ port: 0, ...APP, autoApprove: true, redirectUris: [redirect] });
+    try {
+      const ok = await raw(auto.url, "/portal/auth", { query: { app_id: APP.appId, state: "s1", redirect_uri: redirect } });
+      expect(ok.status).toBe(302);
+      expect(new URL(ok.headers.get("location")!).searchParams.get("state")).toBe("s1");
+      const bad = await raw(auto.url, "/portal/auth", { query: { app_id: APP.appId, state: "s1", redirect_uri: "https://evil.example/cb" } });
+      expect(bad.status).toBe(400);
+    } finally {
+      await auto.close();
+    }
+  });
+
+  test("revoke_token kills the token; revoking again → 40105", async () => {
+    const token = await control.token([ADVERTISER_IDS.berlin]);
+    const revoke = () => raw(sandbox.url, `${V}/oauth2/revoke_token/`, { body: { app_id: APP.appId, secret: APP.appSecret, access_token: token } });
+    expect((await revoke()).json.code).toBe(0);
+    expect((await get("/advertiser/info/", token, { advertiser_ids: [ADVERTISER_IDS.berlin] })).json.code).toBe(40105);
+    expect((await revoke()).json.code).toBe(40105);
+  });
+});
+
+describe("advertiser and pixel endpoints", () => {
+  test("advertiser/info returns currency and timezone for granted advertisers only", async () => {
+    const token = await control.token([ADVERTISER_IDS.berlin, ADVERTISER_IDS.tokyo]);
+    const res = await get("/advertiser/info/", token, { advertiser_ids: [ADVERTISER_IDS.berlin, ADVERTISER_IDS.tokyo], fields: ["advertiser_id", "name", "currency", "timezone"] });
+    expect(res.json.data.list).toEqual([
+      { advertiser_id: ADVERTISER_IDS.berlin, name: "Berliner Kaffeerösterei", currency: "EUR", timezone: "Europe/Berlin" },
+      { advertiser_id: ADVERTISER_IDS.tokyo, name: "Tokyo Stationery", currency: "JPY", timezone: "Asia/Tokyo" },
+    ]);
+    expect((await get("/advertiser/info/", token, { advertiser_ids: [ADVERTISER_IDS.pacific] })).json.code).toBe(40001);
+  });
+
+  test("array params must be JSON-encoded, once", async () => {
+    const token = await control.token([ADVERTISER_IDS.berlin]);
+    const comma = await get("/advertiser/info/", token, { advertiser_ids: ADVERTISER_IDS.berlin });
+    expect(comma.json).toMatchObject({ code: 40002, message: "Invalid value for advertiser_ids: must be a JSON array" });
+    const repeated = await fetch(`${sandbox.url}${V}/advertiser/info/?advertiser_ids=%5B%221%22%5D&advertiser_ids=%5B%222%22%5D`, { headers: { "Access-Token": token } });
+    expect((await repeated.json()).code).toBe(40002);
+    const tooMany = await get("/advertiser/info/", token, { advertiser_ids: Array.from({ length: 101 }, (_, i) => String(i)) });
+    expect(tooMany.json.code).toBe(40011);
+  });
+
+  test("pixel/list pages by at most 20 and the last page holds the rest", async () => {
+    const token = await control.token([ADVERTISER_IDS.pacific]);
+    const page = (n: number, size: number) => get("/pixel/list/", token, { advertiser_id: ADVERTISER_IDS.pacific, page: String(n), page_size: String(size) });
+    const first = await page(1, 20);
+    expect(first.json.data.page_info).toEqual({ page: 1, page_size: 20, total_number: 23, total_page: 2 });
+    expect(first.json.data.pixels).toHaveLength(20);
+    expect(first.json.data.pixels[0]).toMatchObject({ pixel_code: expect.stringMatching(/^[A-Z0-9]{20}$/), pixel_name: expect.any(String), pixel_id: expect.any(String) });
+    expect((await page(2, 20)).json.data.pixels).toHaveLength(3);
+    expect((await page(1, 21)).json).toMatchObject({ code: 40002, message: expect.stringContaining("page_size") });
+  });
+});
+
+describe("/report/integrated/get/", () => {
+  let token: string;
+  beforeEach(async () => {
+    token = await control.token([ADVERTISER_IDS.berlin, ADVERTISER_IDS.pacific, ADVERTISER_IDS.tokyo]);
+  });
+
+  const base = (overrides: Record<string, unknown> = {}) => ({
+    advertiser_id: ADVERTISER_IDS.berlin,
+    report_type: "BASIC",
+    data_level: "AUCTION_CAMPAIGN",
+    dimensions: ["campaign_id", "stat_time_day"],
+    metrics: ["spend", "impressions", "clicks", "campaign_name"],
+    start_date: "2024-12-30",
+    end_date: "2024-12-31",
+    page_size: "1000",
+    ...overrides,
+  });
+  const report = (overrides: Record<string, unknown> = {}) => get("/report/integrated/get/", token, base(overrides));
+  const statusAll = (field: string) => [{ field_name: field, filter_type: "IN", filter_value: '["STATUS_ALL"]' }];
+
+  test("metrics are strings, dates are 'YYYY-MM-DD 00:00:00', campaign spend sums its ad groups (deleted ones too)", async () => {
+    const res = await report();
+    expect(res.json.code).toBe(0);
+    const world = buildWorld();
+    const berlin = world.advertiser(ADVERTISER_IDS.berlin)!;
+    const prospecting = berlin.campaigns[0];
+    const row = res.json.data.list.find((r: any) => r.dimensions.campaign_id === prospecting.campaignId && r.dimensions.stat_time_day === "2024-12-31 00:00:00");
+    const expected = berlin.adgroups
+      .filter((g) => g.campaignId === prospecting.campaignId)
+      .reduce((sum, g) => sum + baseDailySpendMinor(g.adgroupId, "2024-12-31"), 0);
+    expect(row.metrics).toEqual({ spend: formatAmount(expected, "EUR"), impressions: expect.stringMatching(/^\d+$/), clicks: expect.stringMatching(/^\d+$/), campaign_name: "Prospecting" });
+    for (const r of res.json.data.list) {
+      expect(r.dimensions.stat_time_day).toMatch(/^\d{4}-\d{2}-\d{2} 00:00:00$/);
+      for (const v of Object.values(r.metrics)) expect(typeof v).toBe("string");
+    }
+  });
+
+  test("JPY spend has no decimals", async () => {
+    const res = await report({ advertiser_id: ADVERTISER_IDS.tokyo });
+    expect(res.json.data.list.length).toBeGreaterThan(0);
+    for (const r of res.json.data.list) expect(r.metrics.spend).toMatch(/^\d+$/);
+  });
+
+  test("deleted campaigns and ad groups appear only with STATUS_ALL filtering", async () => {
+    const world = buildWorld();
+    const berlin = world.advertiser(ADVERTISER_IDS.berlin)!;
+    const deletedCampaign = berlin.campaigns.find((c) => c.deleted)!.campaignId;
+    const ids = (res: any) => new Set(res.json.data.list.map((r: any) => r.dimensions.campaign_id ?? r.dimensions.adgroup_id));
+    expect(ids(await report())).not.toContain(deletedCampaign);
+    expect(ids(await report({ filtering: statusAll("campaign_status") }))).toContain(deletedCampaign);
+
+    const deletedAdgroups = berlin.adgroups.filter((g) => g.deleted).map((g) => g.adgroupId);
+    const level = { data_level: "AUCTION_ADGROUP", dimensions: ["adgroup_id", "stat_time_day"], metrics: ["spend", "adgroup_name", "campaign_id"] };
+    const live = ids(await report(level));
+    for (const id of deletedAdgroups) expect(live).not.toContain(id);
+    const all = ids(await report({ ...level, filtering: statusAll("adgroup_status") }));
+    for (const id of deletedAdgroups) expect(all).toContain(id);
+  });
+
+  test("the status filter must be the level's own field, with filter_value a JSON-array string", async () => {
+    expect((await report({ filtering: statusAll("adgroup_status") })).json.code).toBe(40002);
+    expect((await report({ filtering: [{ field_name: "campaign_status", filter_type: "IN", filter_value: ["STATUS_ALL"] }] })).json).toMatchObject({
+      code: 40002,
+      message: expect.stringContaining("filtering[0].filter_value"),
+    });
+    // `filters` is not a parameter: a client using it would silently miss deleted spend at TikTok.
+    expect((await report({ filters: statusAll("campaign_status") })).json).toMatchObject({ code: 40002, message: expect.stringContaining("filters") });
+  });
+
+  test.each([
+    ["report_type missing", { report_type: undefined }, "report_type"],
+    ["report_type AUDIENCE", { report_type: "AUDIENCE" }, "report_type"],
+    ["an unknown data_level", { data_level: "CAMPAIGN" }, "data_level"],
+    ["a dimension of another level", { dimensions: ["adgroup_id", "stat_time_day"] }, "dimensions"],
+    ["an unknown metric", { metrics: ["spend", "revenue"] }, "metrics"],
+    ["31 days with stat_time_day", { start_date: "2024-12-01", end_date: "2024-12-31" }, "30 days"],
+    ["end before start", { start_date: "2024-12-31", end_date: "2024-12-30" }, "end_date"],
+    ["a date with a time", { start_date: "2024-12-30 00:00:00" }, "start_date"],
+    ["page_size 1001", { page_size: "1001" }, "page_size"],
+    ["page 0", { page: "0" }, "page"],
+  ])("refuses %s with 40002", async (_label, overrides, field) => {
+    const query = Object.fromEntries(Object.entries(base(overrides)).filter(([, v]) => v !== undefined));
+    const res = await get("/report/integrated/get/", token, query);
+    expect(res.json).toMatchObject({ code: 40002, message: expect.stringContaining(field) });
+  });
+
+  test("30 days inclusive is fine; 365 without a time dimension too", async () => {
+    expect((await report({ start_date: "2024-12-02", end_date: "2024-12-31" })).json.code).toBe(0);
+    const yearly = await report({ dimensions: ["campaign_id"], start_date: "2024-01-01", end_date: "2024-12-30" });
+    expect(yearly.json.code).toBe(0);
+    expect(yearly.json.data.list.every((r: any) => !("stat_time_day" in r.dimensions))).toBe(true);
+  });
+
+  test("a report for another advertiser → 40001", async () => {
+    const own = await control.token([ADVERTISER_IDS.tokyo]);
+    const res = await get("/report/integrated/get/", own, base());
+    expect(res.json.code).toBe(40001);
+  });
+
+  test("days after 'today' in the advertiser's time zone have no rows", async () => {
+    const newYear = { start_date: "2025-01-01", end_date: "2025-01-01" };
+    expect((await report({ ...newYear, advertiser_id: ADVERTISER_IDS.berlin })).json.data.list.length).toBeGreaterThan(0);
+    expect((await report({ ...newYear, advertiser_id: ADVERTISER_IDS.pacific })).json.data.list).toEqual([]);
+  });
+
+  test("pagination covers every row exactly once", async () => {
+    const full = (await report()).json.data.list;
+    const pages: unknown[] = [];
+    const first = await report({ page_size: "2" });
+    const totalPage = first.json.data.page_info.total_page;
+    expect(first.json.data.page_info.total_number).toBe(full.length);
+    for (let p = 1; p <= totalPage; p++) pages.push(...(await report({ page_size: "2", page: String(p) })).json.data.list);
+    expect(pages).toEqual(full);
+  });
+
+  test("POST /__sandbox/restate bumps recent days only", async () => {
+    const level = { advertiser_id: ADVERTISER_IDS.berlin, start_date: "2024-12-25", end_date: "2025-01-01" };
+    const before = (await report(level)).json.data.list;
+    const { restated } = await control.restate({ advertiser_id: ADVERTISER_IDS.berlin, days: 2, factor: 2 });
+    expect(restated.map((r) => r.date)).toEqual(["2025-01-01", "2024-12-31"]);
+    const after = (await report(level)).json.data.list;
+    const spendOf = (rows: any[], day: string) => rows.filter((r) => r.dimensions.stat_time_day.startsWith(day)).map((r) => Number(r.metrics.spend));
+    expect(spendOf(after, "2024-12-30")).toEqual(spendOf(before, "2024-12-30"));
+    const b = spendOf(before, "2024-12-31");
+    const a = spendOf(after, "2024-12-31");
+    a.forEach((v, i) => expect(v).toBeCloseTo(b[i] * 2, 1));
+  });
+});
+
+describe("/campaign/get/ and /adgroup/get/", () => {
+  test("deleted entities only with *_STATUS_ALL; id filters and fields work", async () => {
+    const token = await control.token([ADVERTISER_IDS.pacific]);
+    const world = buildWorld().advertiser(ADVERTISER_IDS.pacific)!;
+    const campaigns = (filtering?: object) => get("/campaign/get/", token, { advertiser_id: ADVERTISER_IDS.pacific, page_size: "1000", ...(filtering ? { filtering } : {}) });
+    expect((await campaigns()).json.data.list).toHaveLength(world.campaigns.filter((c) => !c.deleted).length);
+    const all = (await campaigns({ secondary_status: "CAMPAIGN_STATUS_ALL" })).json.data.list;
+    expect(all).toHaveLength(world.campaigns.length);
+    expect(all.find((c: any) => c.secondary_status === "CAMPAIGN_STATUS_DELETE").campaign_name).toBe("Summer Sale");
+
+    const target = world.adgroups.find((g) => g.deleted)!;
+    const adgroups = await get("/adgroup/get/", token, {
+      advertiser_id: ADVERTISER_IDS.pacific,
+      fields: ["adgroup_id", "adgroup_name", "campaign_id"],
+      filtering: { secondary_status: "ADGROUP_STATUS_ALL", adgroup_ids: [target.adgroupId] },
+    });
+    expect(adgroups.json.data.list).toEqual([{ adgroup_id: target.adgroupId, adgroup_name: target.adgroupName, campaign_id: target.campaignId }]);
+    expect((await get("/adgroup/get/", token, { advertiser_id: ADVERTISER_IDS.pacific, filtering: { adgroup_ids: [target.adgroupId] } })).json.data.list).toEqual([]);
+  });
+
+  test("a big advertiser for benchmarks", async () => {
+    const big = await startSandbox({ port: 0, world: { bigAdvertiserAdgroups: 1000 } });
+    try {
+      const c = sandboxControl(big.url);
+      const token = await c.token([ADVERTISER_IDS.big]);
+      const res = await raw(big.url, `${V}/adgroup/get/`, { token, query: { advertiser_id: ADVERTISER_IDS.big, page_size: "1000" } });
+      expect(res.json.data.page_info.total_number).toBe(1000);
+    } finally {
+      await big.close();
+    }
+  });
+});
+
+describe("control endpoints and faults", () => {
+  const info = (token: string) => get("/advertiser/info/", token, { advertiser_ids: [ADVERTISER_IDS.berlin] });
+
+  test("reset clears tokens, faults and the request log", async () => {
+    const token = await control.token([ADVERTISER_IDS.berlin]);
+    await control.fault({ path: "/pixel/list/", kind: "rate_limit", count: 5 });
+    expect((await info(token)).json.code).toBe(0);
+    expect(await control.requestCount("/advertiser/info/")).toBe(1);
+    await control.reset();
+    expect((await control.requests()).total).toBe(0);
+    expect((await info(token)).json.code).toBe(40105);
+    const fresh = await control.token([ADVERTISER_IDS.berlin]);
+    expect((await get("/pixel/list/", fresh, { advertiser_id: ADVERTISER_IDS.berlin })).json.code).toBe(0);
+  });
+
+  test("a count-limited http_5xx fault hits the next N calls of that endpoint only", async () => {
+    const token = await control.token([ADVERTISER_IDS.berlin]);
+    await control.fault({ path: "/advertiser/info/", kind: "http_5xx", count: 2, status: 502 });
+    expect((await get("/pixel/list/", token, { advertiser_id: ADVERTISER_IDS.berlin })).status).toBe(200);
+    expect((await info(token)).status).toBe(502);
+    expect((await info(token)).status).toBe(502);
+    expect((await info(token)).json.code).toBe(0);
+    const log = await control.requests();
+    expect(log.requests.filter((r) => r.fault === "http_5xx")).toHaveLength(2);
+  });
+
+  test("rate_limit for a time span answers 40100, then recovers", async () => {
+    const token = await control.token([ADVERTISER_IDS.berlin]);
+    await control.fault({ path: "*", kind: "rate_limit", duration_ms: 150 });
+    expect((await info(token)).json.code).toBe(40100);
+    expect((await info(token)).json.code).toBe(40100);
+    await new Promise((r) => setTimeout(r, 200));
+    expect((await info(token)).json.code).toBe(0);
+  });
+
+  test("server_error answers 50000 in an HTTP 200 envelope", async () => {
+    const token = await control.token([ADVERTISER_IDS.berlin]);
+    await control.fault({ path: "/advertiser/info/", kind: "server_error" });
+    const res = await info(token);
+    expect(res.status).toBe(200);
+    expect(res.json.code).toBe(50000);
+  });
+
+  test("revoke kills the presented token", async () => {
+    const token = await control.token([ADVERTISER_IDS.berlin]);
+    await control.fault({ path: "/advertiser/info/", kind: "revoke" });
+    expect((await info(token)).json.code).toBe(40105);
+    expect((await get("/pixel/list/", token, { advertiser_id: ADVERTISER_IDS.berlin })).json.code).toBe(40105);
+  });
+
+  test("timeout holds the request until the caller gives up, and close() still returns promptly", async () => {
+    const own = await startSandbox({ port: 0 });
+    const c = sandboxControl(own.url);
+    const token = await c.token([ADVERTISER_IDS.berlin]);
+    await c.fault({ path: "/advertiser/info/", kind: "timeout", count: 2 });
+    const started = Date.now();
+    await expect(
+      fetch(`${own.url}${V}/advertiser/info/?advertiser_ids=${encodeURIComponent(`["${ADVERTISER_IDS.berlin}"]`)}`, {
+        headers: { "Access-Token": token },
+        signal: AbortSignal.timeout(150),
+      }),
+    ).rejects.toThrow();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+    // A second hung request that nobody aborts: close() must end it.
+    const hung = fetch(`${own.url}${V}/advertiser/info/?advertiser_ids=${encodeURIComponent(`["${ADVERTISER_IDS.berlin}"]`)}`, { headers: { "Access-Token": token } });
+    await new Promise((r) => setTimeout(r, 50));
+    const closing = Date.now();
+    await own.close();
+    expect(Date.now() - closing).toBeLessThan(1000);
+    await expect(hung).rejects.toThrow();
+  });
+
+  test("partial is refused for endpoints other than /event/track/; unknown kinds and paths are refused", async () => {
+    await expect(control.fault({ path: "/pixel/list/", kind: "partial" })).rejects.toThrow(/event\/track/);
+    await expect(control.fault({ path: "/pixel/list", kind: "rate_limit" })).rejects.toThrow(/unknown endpoint/);
+    await expect(control.fault({ path: "*", kind: "boom" as never })).rejects.toThrow(/kind/);
+  });
+
+  test("the optional rate limit answers 40100 beyond the quota", async () => {
+    const limited = await startSandbox({ port: 0, rateLimit: { qps: 2, qpm: 100 } });
+    try {
+      const c = sandboxControl(limited.url);
+      const token = await c.token([ADVERTISER_IDS.berlin]);
+      const codes = [];
+      for (let i = 0; i < 3; i++) codes.push((await raw(limited.url, `${V}/pixel/list/`, { token, query: { advertiser_id: ADVERTISER_IDS.berlin } })).json.code);
+      expect(codes).toEqual([0, 0, 40100]);
+    } finally {
+      await limited.close();
+    }
+  });
+});

@@ -4,7 +4,12 @@ import {
   CLICK_COOKIE,
   CLICK_TTL_MS,
   LS_KEY,
+  MACRO_PARAMS,
+  PATH_MAX,
+  TOUCHPOINT_MAX_BYTES,
   TTCLID_RE,
+  UTM_KEYS,
+  UTM_MAX,
   VID_COOKIE,
   VID_RE,
   cartSignature,
@@ -109,6 +114,22 @@ describe("landing path without PII", () => {
     expect(r.fields.utm_content).toHaveLength(190);
     expect(r.path).toBe("/p");
     expect(parseLanding("/p", "?utm_source=tiktok").path).toBe("/p?utm_source=tiktok");
+  });
+
+  it("the largest possible touchpoint body fits in 4096 bytes (the server's cap)", () => {
+    // 3-byte characters are the worst case: URL parsing yields well-formed text, so no \uXXXX escapes, and such
+    // values are too long for the landing query, which is then left out.
+    const big = encodeURIComponent("春".repeat(UTM_MAX));
+    const ids = Object.keys(MACRO_PARAMS).map((k) => `${k}=${"9".repeat(24)}`);
+    const search = `?ttclid=${"E".repeat(512)}&${ids.join("&")}&` + UTM_KEYS.map((k) => `${k}=${big}`).join("&");
+    const p = step({}, "", "/" + "p".repeat(400), search, NOW, newId).state.p!;
+    expect(Object.keys(p)).toHaveLength(13);
+    expect(new Blob([JSON.stringify(p)]).size).toBeLessThanOrEqual(TOUCHPOINT_MAX_BYTES);
+    // ASCII that needs escaping in JSON keeps the query; still far under the cap
+    const quotes = UTM_KEYS.map((k) => `${k}=${"%22".repeat(60)}`).join("&");
+    const q = step({}, "", "/" + "p".repeat(400), `?ttclid=${"E".repeat(512)}&${quotes}`, NOW, newId).state.p!;
+    expect(q.landing_path.length).toBeLessThanOrEqual(PATH_MAX);
+    expect(new Blob([JSON.stringify(q)]).size).toBeLessThanOrEqual(TOUCHPOINT_MAX_BYTES);
   });
 
   it("has no query at all when nothing is kept", () => {

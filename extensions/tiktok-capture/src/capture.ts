@@ -23,6 +23,7 @@
  *    are dropped (with any queued touchpoint).
  *    landing_path = the path (account/orders/checkouts paths cut, "@" segments masked, ≤ 256 chars) plus only
  *    the UTM and tt_* ad-id parameters that passed validation; the query is left out past 1024 chars.
+ *    With these limits a body never passes TOUCHPOINT_MAX_BYTES (4096, the server's cap).
  * 3. `_ttp` is read from TikTok's cookie if the pixel set it (TTP_RE); we never write it.
  * 4. at most ONE request, chosen in this order:
  *    a. cart write, when the cart lacks our visitor id / ttclid / capture time (compared with a hash of
@@ -48,9 +49,12 @@ export const UTM_KEYS = ["utm_source", "utm_medium", "utm_campaign", "utm_conten
 /** URL parameter → touchpoint field. Ad URLs: ?tt_campaign_id=__CAMPAIGN_ID__&tt_adgroup_id=__AID__&tt_ad_id=__CID__ */
 export const MACRO_PARAMS = { tt_campaign_id: "campaign_id", tt_adgroup_id: "adgroup_id", tt_ad_id: "ad_id" } as const;
 export const UTM_MAX = 200;
-export const PATH_MAX = 256;
-/** landing_path with its query; a longer query is left out (the values are in their own fields anyway). */
-export const LANDING_MAX = 1024;
+/** Longest landing_path (path + kept query); a longer query is left out (its values have their own fields). */
+export const PATH_MAX = 1024;
+/** Longest path part of landing_path. */
+export const PATH_PART_MAX = 256;
+/** Longest touchpoint body in UTF-8 bytes that the limits above can produce (worst case 4073; a unit test holds this). */
+export const TOUCHPOINT_MAX_BYTES = 4096;
 export const CLICK_TTL_MS = 30 * 864e5;
 export const VID_TTL_S = 365 * 86400;
 export const TOUCHPOINT_VERSION = 1;
@@ -119,7 +123,7 @@ export function cleanPath(pathname: string): string {
   return pathname
     .replace(/\/(account|orders|checkouts)\/.*/, "/$1")
     .replace(/[^/]*(@|%40)[^/]*/gi, "-")
-    .slice(0, PATH_MAX);
+    .slice(0, PATH_PART_MAX);
 }
 
 /** ttclid (if valid), UTM and ad-id fields, and the landing path with only those parameters kept. */
@@ -138,7 +142,7 @@ export function parseLanding(pathname: string, search: string) {
   const t = q.get("ttclid") || "";
   const path = cleanPath(pathname);
   const full = path + "?" + keep;
-  return { ttclid: TTCLID_RE.test(t) ? t : "", fields, path: full.length > path.length + 1 && full.length <= LANDING_MAX ? full : path };
+  return { ttclid: TTCLID_RE.test(t) ? t : "", fields, path: full.length > path.length + 1 && full.length <= PATH_MAX ? full : path };
 }
 
 /** Capture is allowed only when analytics, marketing and sale of data are all allowed. */

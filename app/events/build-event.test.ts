@@ -36,7 +36,7 @@ describe("buildTikTokEvent", () => {
       user: {
         email: "e814ff3dc480a94c7ce9334062ec4733c75a002f4bcec0197f62ffea64059e2f", // ada.lovelace@example.com
         phone: "54af34308301e43f00650baaeb6cf4925b942201d74191b26d48292cfec907fd", // +12025550143
-        external_id: "b1f5fc77b5c3f7812fa5dd12ccfb7dad81fb76c3d6915d3f656d572754c19bc8", // lowercased visitor id
+        external_id: "f8546347cda5740bcc749ee72ee3352f2e07926287f9fa274d786606475a21cf", // tta1.Ada7f3c2a1e5b9d4c8e9a7
         ttclid: "E.C.P.CsEBbQH0kIBmExample-Click_01",
         ttp: "2ZQk1pQx0Example_ttp_Cookie",
         ip: "203.0.113.7",
@@ -86,17 +86,16 @@ describe("buildTikTokEvent", () => {
   });
 
   it("guest checkout: email and the first phone that normalises, no external_id without a visitor", () => {
-    const built = build("guest-checkout", { ttclid: "E.C.P.GuestClick+With/Plus=" });
+    const built = build("guest-checkout", { ttclid: "E.C.P.Guest-Click_02" });
     expect(built.event.user).toEqual({
       email: "a460d7fa831915bb17b55b9151a5278e916f2de6480dc2171845c4b305620428", // grace.hopper@example.com
       phone: "faad3b10918e39b5f4d5334f1e1e128719608e8bd3ad3b963dc30187b4518e23", // +442079460018
-      ttclid: "E.C.P.GuestClick+With/Plus=",
+      ttclid: "E.C.P.Guest-Click_02",
       ip: "198.51.100.23",
       user_agent: expect.stringContaining("Pixel 8"),
     });
     expect(built.matchKeys).toEqual(["email", "phone", "ttclid", "ip", "user_agent"]);
-    // Nothing to drop: the query stays exactly as the shopper landed on it.
-    expect(built.event.page?.url).toBe(`https://${SHOP}/?ttclid=E.C.P.GuestClick+With/Plus=`);
+    expect(built.event.page?.url).toBe(`https://${SHOP}/?ttclid=E.C.P.Guest-Click_02`); // fbclid dropped
   });
 
   it("phone-only order: no email key, phone hashed from the national AU number", () => {
@@ -175,7 +174,7 @@ describe("buildTikTokEvent", () => {
       shopDomain: SHOP,
     });
     expect(built.matchKeys).toEqual(["ttclid", "ttp", "external_id", "ip", "user_agent"]);
-    expect(built.event.user.external_id).toBe(sha256Hex("v-redacted-01"));
+    expect(built.event.user.external_id).toBe(sha256Hex("tta1.RedactedOrder-00000001"));
   });
 
   it("does not hash already-hashed email, phone or visitor id again", () => {
@@ -223,6 +222,12 @@ describe("buildTikTokEvent", () => {
     expect(built.phoneHash).toBeNull();
     expect(built.event.page).toBeUndefined();
     expect(JSON.stringify(built.event)).not.toContain('""');
+  });
+
+  it("leaves out a ttclid or ttp that does not follow the embed's rules", () => {
+    const built = build("web-attributed", { ttclid: "E.C.P.a+b", ttp: "x y" });
+    expect(built.event.user.ttclid).toBeUndefined();
+    expect(built.event.user.ttp).toBeUndefined();
   });
 
   it("is deterministic: the same order builds the same event (safe to rebuild on resend)", () => {

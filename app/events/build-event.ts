@@ -1,7 +1,7 @@
 // One TikTok Events API 2.0 `data[]` item per Shopify order. The top-level fields (event_source,
 // event_source_id, test_event_code) belong to the request, which the delivery worker builds.
 // Contract: /work/shared/ref/tiktok-api.md §3.
-import { cleanToken, LIMITS, type ParsedOrder } from "./order-payload";
+import { cleanTtclid, cleanTtp, LIMITS, type ParsedOrder } from "./order-payload";
 // Re-exported so callers building an event can read our cart attributes from one module.
 export {
   NOTE_KEYS,
@@ -91,9 +91,9 @@ export function buildTikTokEvent(input: BuildEventInput): BuiltEvent {
   if (phoneHash) user.phone = phoneHash;
   const externalId = hashExternalId(input.visitorId);
   if (externalId) user.external_id = externalId;
-  const ttclid = cleanToken(input.ttclid);
+  const ttclid = cleanTtclid(input.ttclid);
   if (ttclid) user.ttclid = ttclid;
-  const ttp = cleanToken(input.ttp);
+  const ttp = cleanTtp(input.ttp);
   if (ttp) user.ttp = ttp;
   if (order.browserIp) user.ip = order.browserIp;
   if (order.userAgent) user.user_agent = order.userAgent;

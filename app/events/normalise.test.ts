@@ -17,7 +17,7 @@ const SHA = {
   abc: "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
   ada: "e814ff3dc480a94c7ce9334062ec4733c75a002f4bcec0197f62ffea64059e2f", // ada.lovelace@example.com
   usPhone: "54af34308301e43f00650baaeb6cf4925b942201d74191b26d48292cfec907fd", // +12025550143
-  visitor: "b1f5fc77b5c3f7812fa5dd12ccfb7dad81fb76c3d6915d3f656d572754c19bc8", // v-7f3c2a1e-5b9d-4c8e-9a71-2f6d0e4b8c13
+  visitor: "f8546347cda5740bcc749ee72ee3352f2e07926287f9fa274d786606475a21cf", // tta1.Ada7f3c2a1e5b9d4c8e9a7
 };
 
 describe("normaliseEmail", () => {
@@ -183,7 +183,9 @@ describe("hashEmail / hashPhone / hashExternalId", () => {
     expect(hashEmail("  Ada.Lovelace@Example.com ")).toBe(SHA.ada);
     expect(hashPhone("(202) 555-0143", "US")).toBe(SHA.usPhone);
     expect(hashPhone("+1 202-555-0143")).toBe(SHA.usPhone);
-    expect(hashExternalId("  V-7F3C2A1E-5B9D-4C8E-9A71-2F6D0E4B8C13 ")).toBe(SHA.visitor);
+    expect(hashExternalId("  tta1.Ada7f3c2a1e5b9d4c8e9a7 ")).toBe(SHA.visitor);
+    // Case is kept: the visitor id is case-sensitive base64url.
+    expect(hashExternalId("TTA1.ADA7F3C2A1E5B9D4C8E9A7")).not.toBe(SHA.visitor);
   });
 
   it("pass already-hashed values through unchanged (lowercased)", () => {
@@ -206,7 +208,7 @@ describe("hashEmail / hashPhone / hashExternalId", () => {
 
 describe("normaliseExternalId", () => {
   it.each([
-    [" V-ABC ", "v-abc"],
+    [" tta1.Ada7f3c2a1e5b9d4c8e9a7 ", "tta1.Ada7f3c2a1e5b9d4c8e9a7"],
     ["", null],
     ["bad\u0000id", null],
     ["x".repeat(257), null],

@@ -76,13 +76,13 @@ export function normalisePhone(raw: string | null | undefined, countryCode?: str
 }
 
 /**
- * The canonical form of our visitor id before hashing into `external_id`: trimmed and lowercased
- * (as Segment's TikTok destination does). The storefront's `ttq.identify({ external_id })` must hash
- * the same canonical value for pixel and server events to match.
+ * The canonical form of our visitor id before hashing into `external_id`: trimmed, case kept (the id
+ * is case-sensitive base64url, ADR 0007). A browser-side `ttq.identify({ external_id })`, if one is
+ * ever added, must hash the same text for pixel and server events to match.
  */
 export function normaliseExternalId(raw: string | null | undefined): string | null {
   if (typeof raw !== "string") return null;
-  const id = raw.trim().toLowerCase();
+  const id = raw.trim();
   if (id.length === 0 || id.length > MAX_EXTERNAL_ID_LENGTH) return null;
   // Control characters mean the value is garbage, not an id.
   // eslint-disable-next-line no-control-regex

@@ -66,7 +66,7 @@ describe("parseOrderWebhook on fixtures", () => {
     expect(order.userAgent).toContain("musical_ly");
     expect(order.landingSite).toMatch(/^\/products\/analytical-engine-tee\?ttclid=/);
     expect(order.noteAttributes).toEqual({
-      _tt_visitor_id: "V-7f3c2a1e-5b9d-4c8e-9a71-2f6d0e4b8c13",
+      _tt_visitor_id: "tta1.Ada7f3c2a1e5b9d4c8e9a7",
       _tt_ttclid: "E.C.P.CsEBbQH0kIBmExample-Click_01",
       _tt_ttclid_at: "1735743300000",
       _tt_ttp: "2ZQk1pQx0Example_ttp_Cookie",
@@ -440,7 +440,7 @@ describe("note attribute helpers", () => {
 
   it("reads our cart attribute keys", () => {
     const o = parseFixture("web-attributed");
-    expect(visitorIdFromNotes(o)).toBe("V-7f3c2a1e-5b9d-4c8e-9a71-2f6d0e4b8c13");
+    expect(visitorIdFromNotes(o)).toBe("tta1.Ada7f3c2a1e5b9d4c8e9a7");
     expect(ttpFromNotes(o)).toBe("2ZQk1pQx0Example_ttp_Cookie");
     expect(ttclidFromNotes(o)).toEqual({
       ttclid: "E.C.P.CsEBbQH0kIBmExample-Click_01",
@@ -452,11 +452,18 @@ describe("note attribute helpers", () => {
     expect(ttclidFromNotes(parseFixture("legacy-test-order"))).toEqual({ ttclid: "E.C.P.LegacyClick", capturedAt: null });
   });
 
-  it("ignores values that cannot be tokens", () => {
-    expect(ttclidFromNotes(order({ _tt_ttclid: "has space" }))).toBeNull();
-    expect(visitorIdFromNotes(order({ _tt_visitor_id: "x".repeat(2_000) }))).toBeNull();
-    expect(ttpFromNotes(order({ _tt_ttp: "bad\nvalue" }))).toBeNull();
+  it("accepts only what the storefront embed writes (ADR 0007 patterns)", () => {
+    expect(visitorIdFromNotes(order({ _tt_visitor_id: " tta1.AAAAAAAAAAAAAAAAAAAAA_ " }))).toBe("tta1.AAAAAAAAAAAAAAAAAAAAA_");
+    expect(visitorIdFromNotes(order({ _tt_visitor_id: "tta1.short" }))).toBeNull();
+    expect(visitorIdFromNotes(order({ _tt_visitor_id: "V-7f3c2a1e-5b9d-4c8e-9a71-2f6d0e4b8c13" }))).toBeNull();
     expect(visitorIdFromNotes(parseFixture("zero-total"))).toBeNull(); // "  "
+    expect(ttclidFromNotes(order({ _tt_ttclid: "has space" }))).toBeNull();
+    expect(ttclidFromNotes(order({ _tt_ttclid: "E.C.P.a+b/c=" }))).toBeNull();
+    expect(ttclidFromNotes(order({ _tt_ttclid: "E".repeat(513) }))).toBeNull();
+    expect(ttclidFromNotes(order({ _tt_ttclid: "E".repeat(512) }))?.ttclid).toHaveLength(512);
+    expect(ttpFromNotes(order({ _tt_ttp: "bad\nvalue" }))).toBeNull();
+    expect(ttpFromNotes(order({ _tt_ttp: "t".repeat(129) }))).toBeNull();
+    expect(ttpFromNotes(order({ _tt_ttp: "" }))).toBeNull(); // the embed clears it with ""
   });
 });
 
@@ -465,8 +472,10 @@ describe("ttclidFromLandingSite", () => {
     ["/products/x?ttclid=E.C.P.abc123&utm_source=tiktok", "E.C.P.abc123"],
     ["/?utm_source=tiktok&ttclid=E.C.P.abc", "E.C.P.abc"],
     ["https://shop.example/p?ttclid=E.C.P.abs", "E.C.P.abs"],
-    ["/?ttclid=E.C.P.GuestClick+With/Plus=", "E.C.P.GuestClick+With/Plus="], // "+" is not a space here
-    ["/?ttclid=E.C.P.enc%2Bx", "E.C.P.enc+x"],
+    ["/?ttclid=E_C_P_underscored&ttclid=second", "E_C_P_underscored"], // first one wins, as in the embed
+    ["/?ttclid=E.C.P.a+b/c=", null], // not base64url
+    ["/?ttclid=E.C.P.enc%2Bx", null],
+    ["/?ttclid=%45.C.P.encoded", "E.C.P.encoded"],
     ["/?ttclid=", null],
     ["/?ttclid=a%0Ab", null],
     ["/?TTCLID=upper", null],
@@ -480,7 +489,7 @@ describe("ttclidFromLandingSite", () => {
   });
 
   it("reads the fixtures", () => {
-    expect(ttclidFromLandingSite(parseFixture("guest-checkout").landingSite)).toBe("E.C.P.GuestClick+With/Plus=");
+    expect(ttclidFromLandingSite(parseFixture("guest-checkout").landingSite)).toBe("E.C.P.Guest-Click_02");
     expect(ttclidFromLandingSite(parseFixture("pos").landingSite)).toBeNull();
   });
 });

@@ -5,6 +5,8 @@
 // order, or has no usable id or creation time, is rejected.
 // Shape reference: /work/shared/ref/shopify.md §3, https://shopify.dev/docs/api/admin-rest/latest/resources/order
 import { z } from "zod";
+// The storefront embed's own rules (ADR 0007): the server accepts exactly what the embed writes.
+import { TTCLID_RE, TTP_RE, VID_RE } from "../../extensions/tiktok-capture/src/capture";
 
 export const LIMITS = {
   /** Bodies larger than this are refused before parsing (a real order with 1,000 lines is ~2 MB). */
@@ -394,14 +396,19 @@ export const NOTE_KEYS = {
   ttp: "_tt_ttp",
 } as const;
 
-const MAX_TOKEN_LENGTH = 1_024;
-
-/** A click id / cookie value fit to send: trimmed, printable ASCII without spaces, bounded. */
-export function cleanToken(value: string | null | undefined): string | null {
+/** A value trimmed and checked against one of the embed's patterns; null if blank or not matching. */
+function matching(value: string | null | undefined, pattern: RegExp): string | null {
   if (typeof value !== "string") return null;
   const v = value.trim();
-  return v.length > 0 && v.length <= MAX_TOKEN_LENGTH && /^[\x21-\x7e]+$/.test(v) ? v : null;
+  return pattern.test(v) ? v : null;
 }
+
+/** A ttclid fit to send (ADR 0007: 1-512 of letters, digits, ".", "_", "-"), trimmed, or null. */
+export const cleanTtclid = (value: string | null | undefined) => matching(value, TTCLID_RE);
+/** A `_ttp` cookie value fit to send (ADR 0007: 1-128 of letters, digits, ".", "_", "-"), or null. */
+export const cleanTtp = (value: string | null | undefined) => matching(value, TTP_RE);
+/** Our visitor id ("tta1." + 22 base64url characters, ADR 0007), or null. */
+export const cleanVisitorId = (value: string | null | undefined) => matching(value, VID_RE);
 
 /** A note attribute's value, trimmed; null when absent or blank. */
 export function noteAttribute(order: Pick<ParsedOrder, "noteAttributes">, key: string): string | null {
@@ -411,25 +418,25 @@ export function noteAttribute(order: Pick<ParsedOrder, "noteAttributes">, key: s
 }
 
 export function visitorIdFromNotes(order: Pick<ParsedOrder, "noteAttributes">): string | null {
-  return cleanToken(noteAttribute(order, NOTE_KEYS.visitorId));
+  return cleanVisitorId(noteAttribute(order, NOTE_KEYS.visitorId));
 }
 
 export function ttpFromNotes(order: Pick<ParsedOrder, "noteAttributes">): string | null {
-  return cleanToken(noteAttribute(order, NOTE_KEYS.ttp));
+  return cleanTtp(noteAttribute(order, NOTE_KEYS.ttp));
 }
 
 /** The ttclid the storefront stored on the cart and when it was captured (null if unknown/invalid). */
 export function ttclidFromNotes(
   order: Pick<ParsedOrder, "noteAttributes">,
 ): { ttclid: string; capturedAt: Date | null } | null {
-  const ttclid = cleanToken(noteAttribute(order, NOTE_KEYS.ttclid));
+  const ttclid = cleanTtclid(noteAttribute(order, NOTE_KEYS.ttclid));
   if (!ttclid) return null;
   const at = noteAttribute(order, NOTE_KEYS.ttclidAt);
   const ms = at && /^\d{1,15}$/.test(at) ? Number(at) : NaN;
   return { ttclid, capturedAt: Number.isFinite(ms) && ms > 0 && ms <= 8.64e15 ? new Date(ms) : null };
 }
 
-/** The `ttclid` query parameter of a landing site (path+query or absolute URL), or null. */
+/** The first `ttclid` query parameter of a landing site (path+query or absolute URL), or null. */
 export function ttclidFromLandingSite(landingSite: string | null | undefined): string | null {
   if (typeof landingSite !== "string" || landingSite.length === 0 || landingSite.length > LIMITS.url) return null;
   let url: URL;
@@ -438,7 +445,5 @@ export function ttclidFromLandingSite(landingSite: string | null | undefined): s
   } catch {
     return null;
   }
-  const value = url.searchParams.get("ttclid");
-  // URLSearchParams reads "+" as a space; a ttclid never contains spaces, so a space was a "+".
-  return value === null ? null : cleanToken(value.replace(/ /g, "+"));
+  return cleanTtclid(url.searchParams.get("ttclid"));
 }

@@ -1,6 +1,6 @@
 // One TikTok Events API 2.0 `data[]` item per Shopify order. The top-level fields (event_source,
 // event_source_id, test_event_code) belong to the request, which the delivery worker builds.
-// Contract: /work/shared/ref/tiktok-api.md §3.
+// Contract: POST /open_api/v1.3/event/track/ body `data[]` (Events API 2.0).
 import { cleanTtclid, cleanTtp, LIMITS, type ParsedOrder } from "./order-payload";
 // Re-exported so callers building an event can read our cart attributes from one module.
 export {

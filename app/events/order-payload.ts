@@ -3,7 +3,7 @@
 // null, no presentment_currency on old payloads, draft and POS orders without browser fields. A
 // malformed optional field becomes null instead of losing the order; only a body that is not an
 // order, or has no usable id or creation time, is rejected.
-// Shape reference: /work/shared/ref/shopify.md §3, https://shopify.dev/docs/api/admin-rest/latest/resources/order
+// Shape: https://shopify.dev/docs/api/admin-rest/latest/resources/order (the orders/create payload).
 import { z } from "zod";
 // The storefront embed's own rules (ADR 0007): the server accepts exactly what the embed writes.
 import { TTCLID_RE, TTP_RE, VID_RE } from "../../extensions/tiktok-capture/src/capture";

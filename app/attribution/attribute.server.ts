@@ -2,6 +2,8 @@
 // 1. the visitor ID the storefront put on the cart → that visitor's latest touchpoint in the window
 // 2. the ttclid the storefront put on the cart (with its capture time)
 // 3. a ttclid in the order's landing_site
+// Exception: a cart click captured after the latest touchpoint wins, because the embed sends a
+// new click's touchpoint one page view later and the buyer may have checked out before that.
 import type { Prisma } from "@prisma/client";
 
 export const DEFAULT_WINDOW_DAYS = 30;
@@ -42,17 +44,16 @@ export async function attributeOrder(
   },
 ): Promise<Attribution> {
   const windowStart = input.orderCreatedAt.getTime() - input.windowDays * DAY_MS;
-  if (input.visitorId) {
-    const tp = await latestTouchpoint(db, { shop: input.shop, visitorId: input.visitorId, at: input.orderCreatedAt, windowDays: input.windowDays });
-    if (tp) return { ttclid: tp.ttclid, source: "touchpoint", campaignId: tp.campaignId, capturedAt: tp.capturedAt };
-  }
-  if (input.noteTtclid) {
-    const at = input.noteTtclidAt;
-    // A capture time that is missing cannot prove the click is too old; one outside the window can.
-    if (!at || (at.getTime() >= windowStart && at.getTime() <= input.orderCreatedAt.getTime() + 5 * 60 * 1000)) {
-      return { ttclid: input.noteTtclid, source: "note_attribute", campaignId: null, capturedAt: at };
-    }
-  }
+  const tp = input.visitorId
+    ? await latestTouchpoint(db, { shop: input.shop, visitorId: input.visitorId, at: input.orderCreatedAt, windowDays: input.windowDays })
+    : null;
+  const at = input.noteTtclidAt;
+  // A capture time that is missing cannot prove the click is too old; one outside the window can.
+  const noteUsable =
+    !!input.noteTtclid && (!at || (at.getTime() >= windowStart && at.getTime() <= input.orderCreatedAt.getTime() + 5 * 60 * 1000));
+  const noteIsNewer = noteUsable && tp && at && at.getTime() > tp.capturedAt.getTime() && input.noteTtclid !== tp.ttclid;
+  if (tp && !noteIsNewer) return { ttclid: tp.ttclid, source: "touchpoint", campaignId: tp.campaignId, capturedAt: tp.capturedAt };
+  if (noteUsable) return { ttclid: input.noteTtclid, source: "note_attribute", campaignId: null, capturedAt: at };
   if (input.landingTtclid) return { ttclid: input.landingTtclid, source: "landing_site", campaignId: null, capturedAt: null };
   return { ttclid: null, source: null, campaignId: null, capturedAt: null };
 }

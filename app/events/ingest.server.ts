@@ -3,16 +3,10 @@
 import { Prisma } from "@prisma/client";
 import prisma from "~/db.server";
 import { attributeOrder, DEFAULT_WINDOW_DAYS } from "~/attribution/attribute.server";
-import type { ParsedOrder } from "./order-payload";
-import { buildTikTokEvent, noteAttribute, ttclidFromLandingSite } from "./build-event";
+import { ttclidFromLandingSite, ttclidFromNotes, ttpFromNotes, visitorIdFromNotes, type ParsedOrder } from "./order-payload";
+import { buildTikTokEvent } from "./build-event";
 
 export type IngestResult = { outcome: "recorded" | "duplicate"; orderRecordId: string; sendDecision: string };
-
-function parseCaptureTime(value: string | null): Date | null {
-  if (!value || !/^\d{10,13}$/.test(value)) return null;
-  const n = Number(value);
-  return new Date(value.length === 13 ? n : n * 1000);
-}
 
 async function findExisting(shop: string, orderId: string) {
   return prisma.orderRecord.findUnique({
@@ -29,15 +23,16 @@ export async function ingestOrder(shop: string, order: ParsedOrder): Promise<Ing
     return await prisma.$transaction(async (tx) => {
       const connection = await tx.tikTokConnection.findUnique({ where: { shop } });
       const windowDays = connection?.attributionWindowDays ?? DEFAULT_WINDOW_DAYS;
-      const visitorId = noteAttribute(order, "_tt_visitor_id");
-      const ttp = noteAttribute(order, "_tt_ttp");
+      const visitorId = visitorIdFromNotes(order);
+      const ttp = ttpFromNotes(order);
+      const noteClick = ttclidFromNotes(order);
       const attribution = await attributeOrder(tx, {
         shop,
         orderCreatedAt: order.createdAt,
         windowDays,
         visitorId,
-        noteTtclid: noteAttribute(order, "_tt_ttclid"),
-        noteTtclidAt: parseCaptureTime(noteAttribute(order, "_tt_ttclid_at")),
+        noteTtclid: noteClick?.ttclid ?? null,
+        noteTtclidAt: noteClick?.capturedAt ?? null,
         landingTtclid: ttclidFromLandingSite(order.landingSite),
       });
       const eventName = connection?.eventName === "Purchase" ? "Purchase" : "CompletePayment";

@@ -4,6 +4,7 @@
 // chose where TikTok's documentation is unconfirmed.
 import { z } from "zod";
 import { env } from "~/env.server";
+import { parseJsonKeepingBigIntegers } from "~/lib/json-ids";
 import { TikTokApiError } from "./errors";
 import { createRateLimiter, type RateLimiter } from "./rate-limiter";
 
@@ -135,16 +136,15 @@ export type TikTokEventData = {
 };
 
 // ---------------------------------------------------------------------------------------------
-// Response schemas: only what we use. v1.3 ids are strings and can exceed 2^53; a number that
-// JSON.parse could not hold exactly is refused rather than silently corrupted.
+// Response schemas: only what we use. v1.3 ids are strings and can exceed 2^53; the body parser
+// turns unsafe integers into strings, and a number that still lost precision is refused.
 
-const id = z.union([
-  z.string().min(1),
-  z
-    .number()
-    .refine(Number.isSafeInteger, "an id above 2^53 arrived as a JSON number and lost precision")
-    .transform(String),
-]);
+const id = z.union([z.string().min(1), z.number()]).transform((value, ctx) => {
+  if (typeof value === "string") return value;
+  if (Number.isSafeInteger(value)) return String(value);
+  ctx.addIssue({ code: "custom", message: "an id above 2^53 arrived as a JSON number and lost precision" });
+  return z.NEVER;
+});
 const text = z.union([z.string(), z.number(), z.null()]).transform((v) => (v === null ? "" : String(v)));
 
 const envelope = z.object({
@@ -317,7 +317,8 @@ export function createTikTokClient(options: TikTokClientOptions) {
 
     let parsed: z.infer<typeof envelope> | null = null;
     try {
-      const result = envelope.safeParse(JSON.parse(raw));
+      // v1.3 ids can exceed 2^53; should TikTok ever send one as a bare number, keep it exact.
+      const result = envelope.safeParse(parseJsonKeepingBigIntegers(raw));
       if (result.success) parsed = result.data;
     } catch {
       // Not JSON: a gateway error page, a 404 for a wrong path. Classified by HTTP status below.

@@ -129,7 +129,10 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       }
       return new Promise<void>((resolve) => {
         queue.push({ key, resolve });
-        if (timer === null) drain();
+        // Re-run the queue now rather than at the next timer: earlier waiters get first pick,
+        // and a newcomer for an advertiser with room need not wait for someone else's slot.
+        if (timer !== null) clearTimeout(timer);
+        drain();
       });
     },
     get pending() {

@@ -6,7 +6,7 @@ import { Prisma } from "@prisma/client";
 import { z } from "zod";
 import prisma from "~/db.server";
 import { addDays, dayIn, daysBetween, isCalendarDate, isKnownTimeZone, startOfDayIn } from "./dates";
-import { parseCursor } from "./sync.server";
+import { parseCursor, requestSpendSync } from "./sync.server";
 
 export const DEFAULT_RANGE_DAYS = 30;
 export const MAX_RANGE_DAYS = 366;
@@ -234,5 +234,18 @@ export async function syncStatus(shop: string) {
       : null,
     lastSyncedAt: lastDone?.finishedAt?.toISOString() ?? null,
     lastError: active?.error ?? (latest?.status === "failed" ? latest.error : null),
+  };
+}
+
+/** "Sync now": queues a manual run, or says why it cannot (a second click returns the same run). */
+export async function syncNow(shop: string): Promise<{ ok: boolean; message: string; runId?: string }> {
+  const connection = await prisma.tikTokConnection.findUnique({ where: { shop }, select: { status: true, advertiserId: true } });
+  if (connection?.status === "needs_reconnect") return { ok: false, message: "Reconnect TikTok first; the sync continues by itself after that." };
+  if (connection?.status !== "connected" || !connection.advertiserId) return { ok: false, message: "Connect a TikTok ad account first." };
+  const { queued, runId } = await requestSpendSync(shop, "manual");
+  return {
+    ok: true,
+    runId,
+    message: queued ? "Sync queued. It usually starts within a minute." : "A sync is already queued or running; it will pick up the latest numbers.",
   };
 }

@@ -1,0 +1,39 @@
+// `npm run bench`: the figures README quotes. Measures, never asserts: targets are printed next
+// to the numbers. PostgreSQL figures need BENCH_PG_URL (scripts/pg-bench.sh sets it up).
+import { buildEmbed, gzipSize, EMBED_BUDGET_GZIP } from "../scripts/build-embed.mjs";
+
+type Row = Record<string, number | string>;
+
+function print(title: string, row: Row) {
+  console.log(`\n## ${title}`);
+  for (const [k, v] of Object.entries(row)) console.log(`${k}: ${v}`);
+}
+
+async function main() {
+  const only = process.argv.slice(2);
+  const want = (name: string) => only.length === 0 || only.includes(name);
+
+  if (want("embed")) {
+    const code = await buildEmbed();
+    print("Storefront embed", { bytes_raw: Buffer.byteLength(code), bytes_gzipped: gzipSize(code), budget_gzipped: EMBED_BUDGET_GZIP });
+  }
+  if (want("webhooks")) {
+    const { benchWebhooks } = await import("./webhooks");
+    print("orders/create ack (SQLite)", await benchWebhooks({ databaseUrl: "file:./tests/.tmp/bench.sqlite", label: "sqlite" }));
+    if (process.env.BENCH_PG_URL) print("orders/create ack (PostgreSQL)", await benchWebhooks({ databaseUrl: process.env.BENCH_PG_URL, label: "postgresql" }));
+    else console.log("\n(PostgreSQL webhook figures skipped: run `npm run bench:pg`)");
+  }
+  if (want("drain")) {
+    const { benchDrain } = await import("./drain");
+    print("Delivery drain, 100k backlog", await benchDrain());
+  }
+  if (want("spend")) {
+    const { benchSpendBackfill } = await import("./spend-backfill");
+    print("Spend backfill, 30 days, 1,000 ad groups", await benchSpendBackfill());
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

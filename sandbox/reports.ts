@@ -24,7 +24,15 @@ export type DeliveryModel = {
   now: () => Date;
   /** Restatement multiplier for an advertiser's day (1 when never restated). */
   factor: (advertiserId: string, date: string) => number;
+  /**
+   * Full result sets by query (without page), so paging through a big report does not rebuild
+   * it for every page. The server clears it whenever the numbers change (restate, reset).
+   */
+  reportCache?: Map<string, ReportRow[]>;
 };
+
+type ReportRow = { dimensions: Record<string, string>; metrics: Record<string, string> };
+const REPORT_CACHE_ENTRIES = 8;
 
 /** Spend in minor units for one ad group and day as the sandbox currently reports it. */
 export function adgroupSpendMinor(model: DeliveryModel, adgroup: Adgroup, date: string, today?: string): number {
@@ -185,12 +193,38 @@ export function integratedReport(model: DeliveryModel, q: QueryParams, authorize
   const pageSize = q.int("page_size", { min: 1, max: MAX_PAGE_SIZE, fallback: 10 });
   const visible = parseFiltering(q, level);
 
-  const dates = Array.from({ length: span }, (_, i) => addDays(start, i));
-  const rows: { dimensions: Record<string, string>; metrics: Record<string, string> }[] = [];
-  const entities = entitiesAt(level, advertiser).filter(visible);
-  const buckets = daily ? dates.map((d) => [d]) : [dates];
   // "Today" in the account's time zone: later days have no delivery yet.
   const today = localDate(model.now(), advertiser.timezone);
+  const cacheKey = JSON.stringify([advertiser.advertiserId, level, dimensions, metrics, start, end, q.string("filtering") ?? null, today]);
+  let rows = model.reportCache?.get(cacheKey);
+  if (!rows) {
+    rows = buildRows({ model, advertiser, level, daily, metrics, start, span, today, visible });
+    if (model.reportCache) {
+      if (model.reportCache.size >= REPORT_CACHE_ENTRIES) model.reportCache.delete(model.reportCache.keys().next().value!);
+      model.reportCache.set(cacheKey, rows);
+    }
+  }
+  return paginate(rows, page, pageSize);
+}
+
+function buildRows(opts: {
+  model: DeliveryModel;
+  advertiser: Advertiser;
+  level: Level;
+  daily: boolean;
+  metrics: string[];
+  start: string;
+  span: number;
+  today: string;
+  visible: (e: Entity) => boolean;
+}): ReportRow[] {
+  const { model, advertiser, level, daily, metrics, today } = opts;
+  const idDimension = LEVELS[level].id;
+  const currency = advertiser.currency;
+  const dates = Array.from({ length: opts.span }, (_, i) => addDays(opts.start, i));
+  const rows: ReportRow[] = [];
+  const entities = entitiesAt(level, advertiser).filter(opts.visible);
+  const buckets = daily ? dates.map((d) => [d]) : [dates];
   for (const bucket of buckets) {
     for (const entity of entities) {
       let spend = 0;
@@ -200,6 +234,7 @@ export function integratedReport(model: DeliveryModel, q: QueryParams, authorize
       for (const date of bucket) {
         for (const adgroup of entity.adgroups) {
           const s = adgroupSpendMinor(model, adgroup, date, today);
+          if (s === 0) continue;
           const d = deliveryFor(adgroup.adgroupId, date, s);
           spend += s;
           impressions += d.impressions;
@@ -209,23 +244,36 @@ export function integratedReport(model: DeliveryModel, q: QueryParams, authorize
       }
       // Like TikTok's default, rows without delivery are left out.
       if (spend === 0 && impressions === 0) continue;
-      const values: Record<string, string> = {
-        ...entity.attributes,
-        spend: formatAmount(spend, advertiser.currency),
-        impressions: String(impressions),
-        clicks: String(clicks),
-        conversion: String(conversions),
-        cpc: clicks ? formatAmount(Math.round(spend / clicks), advertiser.currency) : "0",
-        cpm: impressions ? formatAmount(Math.round((spend * 1000) / impressions), advertiser.currency) : "0",
-        ctr: impressions ? ((clicks / impressions) * 100).toFixed(2) : "0",
-        currency: advertiser.currency,
+      const value = (metric: string): string => {
+        switch (metric) {
+          case "spend":
+            return formatAmount(spend, currency);
+          case "impressions":
+            return String(impressions);
+          case "clicks":
+            return String(clicks);
+          case "conversion":
+            return String(conversions);
+          case "cpc":
+            return clicks ? formatAmount(Math.round(spend / clicks), currency) : "0";
+          case "cpm":
+            return impressions ? formatAmount(Math.round((spend * 1000) / impressions), currency) : "0";
+          case "ctr":
+            return impressions ? ((clicks / impressions) * 100).toFixed(2) : "0";
+          case "currency":
+            return currency;
+          default:
+            return entity.attributes[metric] ?? "";
+        }
       };
       const dims: Record<string, string> = { [idDimension]: entity.id };
       if (daily) dims.stat_time_day = `${bucket[0]} 00:00:00`;
-      rows.push({ dimensions: dims, metrics: Object.fromEntries(metrics.map((m) => [m, values[m]])) });
+      const values: Record<string, string> = {};
+      for (const m of metrics) values[m] = value(m);
+      rows.push({ dimensions: dims, metrics: values });
     }
   }
-  return paginate(rows, page, pageSize);
+  return rows;
 }
 
 // ---------------------------------------------------------------------------------------------

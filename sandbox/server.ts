@@ -87,6 +87,11 @@ function escapeHtml(s: string) {
   return s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 }
 
+/** Thrown by /event/track/ under a `partial` fault: answered as code 20001 with this data. */
+class PartialSuccess {
+  constructor(readonly data: unknown) {}
+}
+
 class HttpError extends Error {
   constructor(
     readonly status: number,
@@ -131,6 +136,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     world,
     now,
     factor: (advertiserId, date) => restatements.get(`${advertiserId}|${date}`) ?? 1,
+    reportCache: new Map(),
   };
 
   const issueToken = (advertiserIds: string[]) => {
@@ -302,10 +308,6 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       },
     },
   };
-
-  class PartialSuccess {
-    constructor(readonly data: unknown) {}
-  }
 
   function takeFault(path: string, kinds: FaultKind[]): Fault | null {
     const at = Date.now();
@@ -586,6 +588,7 @@ ${rows}
         requests = [];
         counts = {};
         restatements.clear();
+        model.reportCache?.clear();
         rateWindow.length = 0;
         return sendJson(res, 200, { ok: true });
       case "GET /__sandbox/faults":
@@ -625,6 +628,7 @@ ${rows}
           body.advertiser_id === undefined ? world.advertisers : [world.advertiser(String(body.advertiser_id))].filter((a): a is Advertiser => !!a);
         if (targets.length === 0) throw new HttpError(400, "unknown advertiser_id");
         const restated: { advertiser_id: string; date: string; factor: number }[] = [];
+        model.reportCache?.clear();
         for (const a of targets) {
           const dates = Array.isArray(body.dates)
             ? body.dates.map(String)

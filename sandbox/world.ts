@@ -164,8 +164,15 @@ function hash32(input: string): number {
 
 /** Digits after the decimal point in amounts of this currency (JPY 0, EUR 2). */
 export function currencyDigits(currency: string): number {
-  return new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  let digits = digitsCache.get(currency);
+  if (digits === undefined) {
+    digits = new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
+    digitsCache.set(currency, digits);
+  }
+  return digits;
 }
+// Building a NumberFormat costs far more than the rest of a report row.
+const digitsCache = new Map<string, number>();
 
 /**
  * An ad group's spend on one day, in minor units of the account currency, before any

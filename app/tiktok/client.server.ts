@@ -2,6 +2,9 @@
 // app that knows TikTok's URLs, parameter encodings and response envelopes; see
 // /work/shared/ref/tiktok-api.md for the contracts and docs/decisions/0006 for the readings we
 // chose where TikTok's documentation is unconfirmed.
+//
+// It never retries: the callers (event outbox, spend sync) persist attempts and own the retry
+// policy, and decide from TikTokApiError.kind.
 import { z } from "zod";
 import { env } from "~/env.server";
 import { parseJsonKeepingBigIntegers } from "~/lib/json-ids";
@@ -253,7 +256,8 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
 export function createTikTokClient(options: TikTokClientOptions) {
   const baseUrl = options.baseUrl.replace(/\/+$/, "");
   const timeoutMs = options.timeoutMs ?? 10_000;
-  const doFetch = options.fetch ?? globalThis.fetch;
+  // Resolved per call, so a fetch wrapped after the client was built (tests, tracing) is honoured.
+  const doFetch: typeof fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   const { appId, secret, logger } = options;
 
   function log(entry: TikTokLogEntry) {

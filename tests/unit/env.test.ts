@@ -1,0 +1,55 @@
+import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { DEV_ONLY_VALUES, parseEnv } from "~/env.server";
+
+const valid = () => ({
+  NODE_ENV: "production",
+  SHOPIFY_API_KEY: "key",
+  SHOPIFY_API_SECRET: randomBytes(16).toString("hex"),
+  SHOPIFY_APP_URL: "https://app.example.com",
+  TIKTOK_APP_ID: "7000000000000000001",
+  TIKTOK_APP_SECRET: randomBytes(16).toString("hex"),
+  TOKEN_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
+});
+
+describe("environment validation", () => {
+  it("accepts a complete production environment and applies defaults", () => {
+    const env = parseEnv(valid());
+    expect(env.TIKTOK_API_BASE_URL).toBe("https://business-api.tiktok.com");
+    expect(env.DATABASE_URL).toMatch(/^file:/);
+    expect(env.RUN_JOBS_IN_PROCESS).toBe(true);
+  });
+
+  it.each(["SHOPIFY_API_SECRET", "SHOPIFY_API_KEY", "TIKTOK_APP_SECRET", "TOKEN_ENCRYPTION_KEY", "SHOPIFY_APP_URL"])(
+    "names %s when it is missing",
+    (name) => {
+      const source: Record<string, string> = valid();
+      delete source[name];
+      expect(() => parseEnv(source)).toThrow(name);
+    },
+  );
+
+  it("rejects a malformed encryption key, URL and database URL with the variable's name", () => {
+    expect(() => parseEnv({ ...valid(), TOKEN_ENCRYPTION_KEY: "short" })).toThrow(/TOKEN_ENCRYPTION_KEY must be 32 bytes/);
+    expect(() => parseEnv({ ...valid(), SHOPIFY_APP_URL: "not a url" })).toThrow(/SHOPIFY_APP_URL/);
+    expect(() => parseEnv({ ...valid(), DATABASE_URL: "mysql://x" })).toThrow(/DATABASE_URL/);
+  });
+
+  it("refuses the demo's public values and DEMO_MODE in production, allows them in development", () => {
+    expect(() => parseEnv({ ...valid(), SHOPIFY_API_SECRET: DEV_ONLY_VALUES.SHOPIFY_API_SECRET })).toThrow(/SHOPIFY_API_SECRET/);
+    expect(() => parseEnv({ ...valid(), DEMO_MODE: "1" })).toThrow(/DEMO_MODE/);
+    expect(parseEnv({ ...valid(), ...DEV_ONLY_VALUES, NODE_ENV: "development", DEMO_MODE: "1" }).DEMO_MODE).toBe(true);
+  });
+
+  it("stops the process at boot with a message naming the missing secret", () => {
+    const env = { ...process.env, ...valid() } as Record<string, string | undefined>;
+    delete env.SHOPIFY_API_SECRET;
+    delete env.VITEST;
+    const result = spawnSync(process.execPath, ["node_modules/tsx/dist/cli.mjs", "-e", "import('./app/env.server.ts').then((m) => m.env())"], {
+      env,
+      encoding: "utf8",
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain("SHOPIFY_API_SECRET is required");
+  });
+});

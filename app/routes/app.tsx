@@ -17,6 +17,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 // same-origin fetch. Outside the admin, or when its script cannot load, keep the token the
 // admin put in the URL and add it ourselves, so Remix data requests still authenticate.
 const sessionTokenFallback = `(function(){try{
+if(!(window.shopify&&window.shopify.idToken))document.documentElement.classList.add("outside-admin");
 var t=new URLSearchParams(location.search).get("id_token");if(t)sessionStorage.setItem("app:id_token",t);
 var f=window.fetch;window.fetch=function(input,init){
 if(window.shopify&&window.shopify.idToken)return f(input,init);
@@ -26,11 +27,18 @@ var h=new Headers(init.headers||(input instanceof Request?input.headers:undefine
 if(!h.has("Authorization"))h.set("Authorization","Bearer "+tok);init.headers=h;}
 return f(input,init);};}catch(e){}})();`;
 
+// Inside the admin, App Bridge moves <ui-nav-menu> into Shopify's sidebar. Outside it (the demo),
+// show the same links as a plain bar.
+const outsideAdminNav = `.outside-admin ui-nav-menu{display:flex;gap:20px;padding:12px 24px;background:#fff;border-bottom:1px solid #e3e3e3;font:500 14px/20px Inter,system-ui,sans-serif}
+.outside-admin ui-nav-menu a{color:#303030;text-decoration:none}.outside-admin ui-nav-menu a:hover{text-decoration:underline}
+ui-nav-menu{display:none}.outside-admin ui-nav-menu{display:flex}`;
+
 export default function App() {
   const { apiKey, demoMode } = useLoaderData<typeof loader>();
   return (
     <AppProvider isEmbeddedApp apiKey={apiKey}>
       <script dangerouslySetInnerHTML={{ __html: sessionTokenFallback }} />
+      <style>{outsideAdminNav}</style>
       <ui-nav-menu>
         <Link to="/app" rel="home">Home</Link>
         <Link to="/app/connect">Connect TikTok</Link>

@@ -9,6 +9,7 @@ import { z } from "zod";
 import { env } from "~/env.server";
 import { parseJsonKeepingBigIntegers } from "~/lib/json-ids";
 import { TikTokApiError } from "./errors";
+import { redact } from "./redact";
 import { createRateLimiter, type RateLimiter } from "./rate-limiter";
 
 export const TIKTOK_API_PREFIX = "/open_api/v1.3";
@@ -243,6 +244,20 @@ function dayNumber(date: string, field: string): number {
   return ms / 86_400_000;
 }
 
+/** `fetch failed: connect ECONNREFUSED 127.0.0.1:4010` rather than just `fetch failed`. */
+function describeCause(cause: unknown): string {
+  if (!(cause instanceof Error)) return String(cause);
+  const inner = cause.cause instanceof Error ? cause.cause.message : undefined;
+  return inner && inner !== cause.message ? `${cause.message}: ${inner}` : cause.message;
+}
+
+/** Removes the query string and any credential from text that may end up in logs or the UI. */
+function scrub(text: string, url: string, secrets: unknown[]): string {
+  let out = text.split(url).join(url.split("?")[0]);
+  for (const value of secrets) if (typeof value === "string" && value) out = out.split(value).join(redact(value));
+  return out;
+}
+
 function invalidRequest(path: TikTokPath, message: string) {
   return new TikTokApiError({ kind: "invalid", code: null, httpStatus: null, endpoint: path, message });
 }
@@ -311,8 +326,8 @@ export function createTikTokClient(options: TikTokClientOptions) {
           code: null,
           httpStatus,
           endpoint: spec.path,
-          message: timedOut ? `no response within ${timeoutMs} ms` : `network error: ${cause instanceof Error ? cause.message : String(cause)}`,
-          cause,
+          // The raw cause is not attached: fetch errors can quote the URL, and ours may carry the app secret.
+          message: timedOut ? `no response within ${timeoutMs} ms` : `network error: ${scrub(describeCause(cause), url, [secret, spec.accessToken, spec.body?.auth_code, spec.body?.access_token])}`,
         }),
       );
     } finally {

@@ -241,6 +241,19 @@ describe("envelopes and failures", () => {
     expect(error.tiktokMessage).toContain("fetch failed");
   });
 
+  test("a network error message never carries the secret, the token or the query string", async () => {
+    const client = createTikTokClient({ baseUrl: "http://bad host.invalid", appId: "A", secret: "APP_SECRET_VALUE_123" });
+    const error = await caught(client.listAdvertisers(TOKEN));
+    expect(error.kind).toBe("retryable");
+    expect(error.message).toContain("network error");
+    for (const text of [error.message, error.tiktokMessage, JSON.stringify(error)]) {
+      expect(text).not.toContain("APP_SECRET_VALUE_123");
+      expect(text).not.toContain(TOKEN);
+      expect(text).not.toContain("app_id=");
+    }
+    expect(error.cause).toBeUndefined();
+  });
+
   test("every call is aborted after timeoutMs, including a body that never finishes", async () => {
     const client = createTikTokClient({
       baseUrl: BASE,

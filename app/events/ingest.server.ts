@@ -40,6 +40,8 @@ export async function ingestOrder(shop: string, order: ParsedOrder): Promise<Ing
 
       const live =
         !!connection?.pixelCode && (connection.status === "connected" || connection.status === "needs_reconnect");
+      // Shopify delivers late (retries for up to 48 h): what counts is when the order was placed.
+      const placedBeforeConnecting = live && (!connection.connectedAt || order.createdAt < connection.connectedAt);
       let sendDecision: string;
       let reason: string | null = null;
       if (order.isTest) {
@@ -48,6 +50,9 @@ export async function ingestOrder(shop: string, order: ParsedOrder): Promise<Ing
       } else if (!live) {
         sendDecision = "not_connected";
         reason = "TikTok was not connected when this order arrived; only orders placed while connected are sent.";
+      } else if (placedBeforeConnecting) {
+        sendDecision = "not_connected";
+        reason = "Placed before TikTok was connected (Shopify delivered it late); only orders placed while connected are sent.";
       } else if (!attribution.ttclid && connection!.sendMode !== "all") {
         sendDecision = "not_attributed";
         reason = visitorId

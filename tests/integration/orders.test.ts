@@ -1,0 +1,325 @@
+// orders/create ingest through the real route (signed webhooks, authenticate.webhook): what is
+// recorded, what is queued for TikTok and why, for real-shaped payloads; idempotence under
+// concurrent deliveries; connection states; no raw PII at rest.
+// App modules are imported after the sandbox has started: env() caches TIKTOK_API_BASE_URL.
+import { ORDER_FIXTURES, orderFixture, type OrderFixture } from "../fixtures/orders";
+import { OTHER_SHOP, TEST_SHOP } from "../support/constants";
+import {
+  connectShop,
+  deliverOrder,
+  demoOrder,
+  dumpAllTables,
+  EVENT_TRACK,
+  reconnectThroughOAuth,
+  startOrdersSandbox,
+  withCreatedAt,
+} from "../support/orders";
+
+const { sandbox, control } = await startOrdersSandbox();
+const { default: prisma } = await import("~/db.server");
+const { drainAll } = await import("~/events/worker.server");
+const { disconnect, markNeedsReconnect } = await import("~/connection/connection.server");
+const { hashEmail, hashPhone, normalisePhone, sha256Hex } = await import("~/events/normalise");
+
+const DAY = 24 * 60 * 60 * 1000;
+const LONG_AGO = new Date("2020-01-01T00:00:00Z");
+
+afterAll(() => sandbox.close());
+beforeEach(async () => {
+  vi.spyOn(console, "warn").mockImplementation(() => {});
+  vi.spyOn(console, "info").mockImplementation(() => {});
+  await control.reset();
+  await prisma.outboxEvent.deleteMany();
+  await prisma.orderRecord.deleteMany();
+  await prisma.touchpoint.deleteMany();
+  await prisma.rejectedWebhook.deleteMany();
+  await prisma.tikTokConnection.deleteMany();
+  await prisma.syncRun.deleteMany();
+});
+afterEach(() => vi.restoreAllMocks());
+
+async function recordOf(orderId: string, shop = TEST_SHOP) {
+  return prisma.orderRecord.findUnique({ where: { shop_orderId: { shop, orderId } }, include: { event: true } });
+}
+const sentEventIds = async () => (await control.events()).map((e) => e.event.event_id as string);
+
+let nextOrder = 5_500_000_000_000;
+const recent = (msAgo: number) => new Date(Date.now() - msAgo);
+
+describe("each real-shaped payload through the route (shop connected since 2020, attributed orders only)", () => {
+  const expected: Record<Exclude<OrderFixture, "not-an-order">, { orderId: string; decision: string; source: string | null; ttclid: string | null; customerId: string | null; keys: string[] }> = {
+    "web-attributed": { orderId: "5324830114101", decision: "queued", source: "note_attribute", ttclid: "E.C.P.CsEBbQH0kIBmExample-Click_01", customerId: "7012345678901", keys: ["email", "phone", "ttclid", "ttp", "external_id", "ip", "user_agent"] },
+    "guest-checkout": { orderId: "5324830114102", decision: "queued", source: "landing_site", ttclid: "E.C.P.Guest-Click_02", customerId: null, keys: ["email", "phone", "ttclid", "ip", "user_agent"] },
+    "phone-only": { orderId: "5324830114103", decision: "not_attributed", source: null, ttclid: null, customerId: null, keys: ["phone", "external_id", "ip", "user_agent"] },
+    "presentment-currency": { orderId: "5324830114104", decision: "queued", source: "note_attribute", ttclid: "E.C.P.Presentment01", customerId: "7012345679001", keys: ["email", "phone", "ttclid", "ip", "user_agent"] },
+    "zero-total": { orderId: "5324830114105", decision: "not_attributed", source: null, ttclid: null, customerId: "7012345679101", keys: ["email", "phone", "ip", "user_agent"] },
+    "large-id": { orderId: "9007199254740993", decision: "not_attributed", source: null, ttclid: null, customerId: "9007199254740995", keys: ["email", "phone", "ip", "user_agent"] },
+    "large-id-no-gid": { orderId: "12345678901234567891", decision: "not_attributed", source: null, ttclid: null, customerId: "9007199254740999", keys: ["email", "phone"] },
+    pos: { orderId: "5324830114106", decision: "not_attributed", source: null, ttclid: null, customerId: "7012345679201", keys: ["email", "phone"] },
+    "draft-order": { orderId: "5324830114107", decision: "not_attributed", source: null, ttclid: null, customerId: null, keys: ["phone"] },
+    "legacy-test-order": { orderId: "820982911946154508", decision: "test_order", source: "note_attribute", ttclid: "E.C.P.LegacyClick", customerId: "115310627314723954", keys: ["email", "phone", "ttclid", "ip", "user_agent"] },
+    "protected-data-redacted": { orderId: "5324830114108", decision: "queued", source: "landing_site", ttclid: "E.C.P.RedactedOrder", customerId: "7012345679301", keys: ["ttclid", "ttp", "external_id", "ip", "user_agent"] },
+  };
+
+  it.each(Object.entries(expected))("%s: recorded with the right decision, source and exact ids", async (name, want) => {
+    // GIVEN a shop connected to TikTok long before the order
+    await connectShop(TEST_SHOP, control, { connectedAt: LONG_AGO });
+    // WHEN Shopify posts the order exactly as in the fixture
+    const res = await deliverOrder(TEST_SHOP, orderFixture(name as OrderFixture));
+    // THEN it is acknowledged and recorded with the decision the merchant will see
+    expect(res.status).toBe(200);
+    const record = await recordOf(want.orderId);
+    expect(record, `order ${want.orderId} recorded`).not.toBeNull();
+    expect(record).toMatchObject({ sendDecision: want.decision, attributionSource: want.source, ttclid: want.ttclid, customerId: want.customerId });
+    expect(JSON.parse(record!.matchKeys)).toEqual(want.keys);
+    expect(await prisma.orderRecord.count()).toBe(1);
+    // and an outbox event exactly when it is to be sent, keyed by the exact order id
+    if (want.decision === "queued") {
+      expect(record!.event).toMatchObject({ status: "queued", eventId: want.orderId });
+      const payload = JSON.parse(record!.event!.payload);
+      expect(payload.event_id).toBe(want.orderId);
+      expect(payload.properties.order_id).toBe(want.orderId);
+      expect(record!.event!.payload).toContain(`"event_id":"${want.orderId}"`);
+    } else {
+      expect(record!.event).toBeNull();
+      expect(record!.reason).toEqual(expect.any(String));
+    }
+    expect(await prisma.rejectedWebhook.count()).toBe(0);
+  });
+
+  it("not-an-order (a products/create body): 200, the reason kept, nothing else written", async () => {
+    await connectShop(TEST_SHOP, control, { connectedAt: LONG_AGO });
+    const res = await deliverOrder(TEST_SHOP, orderFixture("not-an-order"), { webhookId: "wh-product-1" });
+    expect(res.status).toBe(200);
+    expect(await prisma.rejectedWebhook.findMany()).toEqual([
+      expect.objectContaining({ shop: TEST_SHOP, topic: expect.stringMatching(/^orders.create$/i), webhookId: "wh-product-1", reason: expect.stringMatching(/not an order/) }),
+    ]);
+    expect(await prisma.orderRecord.count()).toBe(0);
+    expect(await prisma.outboxEvent.count()).toBe(0);
+  });
+
+  it("covers every fixture", () => {
+    expect(new Set([...Object.keys(expected), "not-an-order"])).toEqual(new Set(ORDER_FIXTURES));
+  });
+
+  it("keeps no raw email or phone anywhere in the database after every fixture", async () => {
+    // GIVEN every fixture ingested, attributed ones queued
+    await connectShop(TEST_SHOP, control, { connectedAt: LONG_AGO, sendMode: "all" });
+    for (const name of ORDER_FIXTURES) expect((await deliverOrder(TEST_SHOP, orderFixture(name))).status).toBe(200);
+    // WHEN we read every row of every table
+    const dump = Object.values(await dumpAllTables()).join("\n").toLowerCase();
+    // THEN no email or phone from any payload appears, in any spelling we could have stored
+    const emails = new Set<string>();
+    const phones = new Set<string>();
+    for (const name of ORDER_FIXTURES) {
+      const text = orderFixture(name);
+      for (const m of text.matchAll(/"(?:email|contact_email)":\s*"([^"]+)"/g)) emails.add(m[1].trim().toLowerCase());
+      for (const m of text.matchAll(/"phone":\s*"([^"]+)"/g)) phones.add(m[1]);
+    }
+    expect(emails.size).toBeGreaterThan(5);
+    expect(phones.size).toBeGreaterThan(5);
+    const found = (needle: string) => dump.includes(needle.toLowerCase());
+    // A phone's digits standing alone (not inside a longer number such as an order id).
+    const digitsAlone = (digits: string) => new RegExp(`(?<!\\d)${digits}(?!\\d)`).test(dump);
+    for (const email of emails) {
+      expect(found(email), email).toBe(false);
+      expect(found(encodeURIComponent(email)), email).toBe(false);
+    }
+    for (const phone of phones) {
+      expect(found(phone), phone).toBe(false);
+      expect(digitsAlone(phone.replace(/\D/g, "").replace(/^0+/, "")), phone).toBe(false);
+      for (const country of ["US", "GB", "AU", "FR", "DE", "JP", "BR", "CA", "IN"]) {
+        const e164 = normalisePhone(phone, country);
+        if (e164) expect(digitsAlone(e164.slice(1)), `${phone} as ${e164}`).toBe(false);
+      }
+    }
+    // while the hashes that match on them are there
+    expect(dump).toContain(hashEmail("ada.lovelace@example.com")!);
+    expect(dump).toContain(hashPhone("0491 570 156", "AU")!);
+  });
+});
+
+describe("attribution sources and the window", () => {
+  const VISITOR = "tta1.WindowVisitor000000001";
+  const orderAt = recent(60 * 60 * 1000);
+
+  async function orderFor(opts: { visitorId?: string; ttclid?: string; capturedAt?: number; landing?: string }) {
+    const orderId = nextOrder++;
+    let body = await demoOrder({ orderId, visitorId: opts.visitorId, ttclid: opts.ttclid, capturedAt: opts.capturedAt, createdAt: orderAt });
+    if (opts.landing !== undefined) {
+      const parsed = JSON.parse(body);
+      parsed.landing_site = opts.landing;
+      body = JSON.stringify(parsed);
+    }
+    expect((await deliverOrder(TEST_SHOP, body)).status).toBe(200);
+    return (await recordOf(String(orderId)))!;
+  }
+  const touchpoint = (ttclid: string, capturedAt: Date, visitorId = VISITOR) =>
+    prisma.touchpoint.create({ data: { shop: TEST_SHOP, visitorId, ttclid, capturedAt, campaignId: "1790000000000001" } });
+
+  beforeEach(async () => {
+    await connectShop(TEST_SHOP, control, { connectedAt: recent(90 * DAY), attributionWindowDays: 30 });
+  });
+
+  it("credits the visitor's latest touchpoint in the window, with its campaign", async () => {
+    await touchpoint("E.C.P.older", new Date(orderAt.getTime() - 3 * DAY));
+    await touchpoint("E.C.P.latest", new Date(orderAt.getTime() - 1 * DAY));
+    await touchpoint("E.C.P.other-visitor", new Date(orderAt.getTime() - 60_000), "tta1.SomeoneElse00000000001");
+    const r = await orderFor({ visitorId: VISITOR });
+    expect(r).toMatchObject({ attributionSource: "touchpoint", ttclid: "E.C.P.latest", campaignId: "1790000000000001", sendDecision: "queued" });
+    expect(JSON.parse(r.event!.payload).user.ttclid).toBe("E.C.P.latest");
+  });
+
+  it("counts a touchpoint exactly at the window's start and not one a second older", async () => {
+    await touchpoint("E.C.P.edge", new Date(orderAt.getTime() - 30 * DAY));
+    expect(await orderFor({ visitorId: VISITOR })).toMatchObject({ attributionSource: "touchpoint", ttclid: "E.C.P.edge" });
+
+    await prisma.touchpoint.deleteMany();
+    await touchpoint("E.C.P.too-old", new Date(orderAt.getTime() - 30 * DAY - 1_000));
+    expect(await orderFor({ visitorId: VISITOR })).toMatchObject({ attributionSource: null, ttclid: null, sendDecision: "not_attributed" });
+  });
+
+  it("ignores a touchpoint captured after the order", async () => {
+    await touchpoint("E.C.P.after", new Date(orderAt.getTime() + 60_000));
+    expect(await orderFor({ visitorId: VISITOR })).toMatchObject({ sendDecision: "not_attributed", ttclid: null });
+  });
+
+  it("honours a shorter window chosen in settings", async () => {
+    await prisma.tikTokConnection.update({ where: { shop: TEST_SHOP }, data: { attributionWindowDays: 7 } });
+    await touchpoint("E.C.P.eight-days", new Date(orderAt.getTime() - 8 * DAY));
+    expect(await orderFor({ visitorId: VISITOR })).toMatchObject({ sendDecision: "not_attributed" });
+  });
+
+  it("falls back to the cart's ttclid, then to the landing URL; a cart click older than the window is not used", async () => {
+    const fromNote = await orderFor({ visitorId: VISITOR, ttclid: "E.C.P.cart", capturedAt: orderAt.getTime() - 2 * DAY, landing: "/" });
+    expect(fromNote).toMatchObject({ attributionSource: "note_attribute", ttclid: "E.C.P.cart" });
+
+    const stale = await orderFor({ visitorId: VISITOR, ttclid: "E.C.P.stale", capturedAt: orderAt.getTime() - 31 * DAY, landing: "/p?ttclid=E.C.P.landing" });
+    expect(stale).toMatchObject({ attributionSource: "landing_site", ttclid: "E.C.P.landing" });
+
+    const none = await orderFor({ visitorId: VISITOR, ttclid: "E.C.P.stale2", capturedAt: orderAt.getTime() - 31 * DAY, landing: "/" });
+    expect(none).toMatchObject({ attributionSource: null, sendDecision: "not_attributed" });
+  });
+});
+
+describe("idempotence", () => {
+  it("the same order delivered 10 times at once yields one record and one event", async () => {
+    await connectShop(TEST_SHOP, control, { connectedAt: LONG_AGO });
+    const body = orderFixture("large-id");
+    const withTtclid = body.replace('"landing_site": "/"', '"landing_site": "/?ttclid=E.C.P.Concurrent"');
+    expect(withTtclid).not.toBe(body);
+    const responses = await Promise.all(Array.from({ length: 10 }, () => deliverOrder(TEST_SHOP, withTtclid)));
+    expect(responses.map((r) => r.status)).toEqual(Array(10).fill(200));
+    expect(await prisma.orderRecord.count()).toBe(1);
+    expect(await prisma.outboxEvent.count()).toBe(1);
+    expect((await prisma.outboxEvent.findFirstOrThrow()).eventId).toBe("9007199254740993");
+  });
+
+  it("a retried delivery after the first was stored changes nothing", async () => {
+    await connectShop(TEST_SHOP, control, { connectedAt: LONG_AGO });
+    await deliverOrder(TEST_SHOP, orderFixture("guest-checkout"), { webhookId: "wh-1" });
+    await drainAll();
+    const before = await recordOf("5324830114102");
+    const again = await deliverOrder(TEST_SHOP, orderFixture("guest-checkout"), { webhookId: "wh-1" });
+    expect(again.status).toBe(200);
+    expect(await prisma.orderRecord.count()).toBe(1);
+    expect(await recordOf("5324830114102")).toEqual(before);
+  });
+
+  it("the same order id in two shops is two orders", async () => {
+    await connectShop(TEST_SHOP, control, { connectedAt: LONG_AGO });
+    await connectShop(OTHER_SHOP, control, { connectedAt: LONG_AGO });
+    await deliverOrder(TEST_SHOP, orderFixture("guest-checkout"));
+    await deliverOrder(OTHER_SHOP, orderFixture("guest-checkout"));
+    expect(await prisma.orderRecord.count()).toBe(2);
+    expect(await prisma.outboxEvent.count()).toBe(2);
+  });
+});
+
+describe("authentication and unusable payloads", () => {
+  it("answers 401 to a forged HMAC and writes nothing", async () => {
+    await connectShop(TEST_SHOP, control, { connectedAt: LONG_AGO });
+    const res = await deliverOrder(TEST_SHOP, orderFixture("web-attributed"), { secret: "not-the-app-secret" });
+    expect(res.status).toBe(401);
+    expect(await prisma.orderRecord.count()).toBe(0);
+    expect(await prisma.outboxEvent.count()).toBe(0);
+    expect(await prisma.rejectedWebhook.count()).toBe(0);
+  });
+
+  it.each([
+    ["an order without an id", JSON.stringify({ order_number: 1001, created_at: "2025-01-01T00:00:00Z", currency: "USD", total_price: "1.00", line_items: [] })],
+    ["an order without a created_at", JSON.stringify({ id: 5324830114198, order_number: 1001, currency: "USD", total_price: "1.00", line_items: [] })],
+    ["a JSON array", "[1,2,3]"],
+  ])("%s: 200 so Shopify stops retrying, the reason kept, no order", async (_name, raw) => {
+    await connectShop(TEST_SHOP, control, { connectedAt: LONG_AGO });
+    const res = await deliverOrder(TEST_SHOP, raw);
+    expect(res.status).toBe(200);
+    const rejected = await prisma.rejectedWebhook.findMany();
+    expect(rejected).toHaveLength(1);
+    expect(rejected[0].reason.length).toBeGreaterThan(5);
+    expect(await prisma.orderRecord.count()).toBe(0);
+    expect(await prisma.outboxEvent.count()).toBe(0);
+  });
+});
+
+describe("send mode and connection states", () => {
+  it("'all orders' mode sends an unattributed order, and says why", async () => {
+    await connectShop(TEST_SHOP, control, { connectedAt: LONG_AGO, sendMode: "all" });
+    const body = withCreatedAt(orderFixture("phone-only"), recent(60_000));
+    await deliverOrder(TEST_SHOP, body);
+    const r = await recordOf("5324830114103");
+    expect(r).toMatchObject({ sendDecision: "queued", ttclid: null, reason: expect.stringMatching(/all orders/) });
+    await drainAll();
+    const [received] = await control.events();
+    expect(received.event).toMatchObject({ event_id: "5324830114103", user: { phone: hashPhone("+61491570156"), external_id: sha256Hex("tta1.Mary-1b2c3d4e5f6a7b8c9") } });
+    expect((await recordOf("5324830114103"))!.sendDecision).toBe("sent");
+  });
+
+  it("orders that arrive before connecting are recorded and never sent, even after connecting", async () => {
+    // GIVEN a shop that has not connected TikTok
+    const body = withCreatedAt(orderFixture("guest-checkout"), recent(60_000));
+    await deliverOrder(TEST_SHOP, body);
+    expect(await recordOf("5324830114102")).toMatchObject({ sendDecision: "not_connected", event: null });
+    // WHEN it connects and the worker runs
+    await connectShop(TEST_SHOP, control, { connectedAt: new Date() });
+    await drainAll();
+    // THEN that order never reaches TikTok
+    expect(await sentEventIds()).toEqual([]);
+  });
+
+  it("an order created before connecting but delivered late (a Shopify retry) is not sent", async () => {
+    await connectShop(TEST_SHOP, control, { connectedAt: recent(10 * 60_000) });
+    await deliverOrder(TEST_SHOP, withCreatedAt(orderFixture("guest-checkout"), recent(60 * 60_000)));
+    expect(await recordOf("5324830114102")).toMatchObject({ sendDecision: "not_connected", event: null });
+    await drainAll();
+    expect(await control.requestCount(EVENT_TRACK)).toBe(0);
+  });
+
+  it("orders after disconnecting are never sent", async () => {
+    await connectShop(TEST_SHOP, control, { connectedAt: recent(DAY) });
+    await disconnect(TEST_SHOP);
+    await deliverOrder(TEST_SHOP, withCreatedAt(orderFixture("guest-checkout"), recent(60_000)));
+    expect(await recordOf("5324830114102")).toMatchObject({ sendDecision: "not_connected", event: null });
+    await drainAll();
+    expect(await sentEventIds()).toEqual([]);
+  });
+
+  it("orders while TikTok needs reconnecting wait, and go out after the merchant reconnects", async () => {
+    // GIVEN a connected shop whose token TikTok stopped accepting
+    await connectShop(TEST_SHOP, control, { connectedAt: recent(DAY) });
+    await markNeedsReconnect(TEST_SHOP, "Access token is incorrect or has been revoked.");
+    // WHEN an attributed order arrives
+    await deliverOrder(TEST_SHOP, withCreatedAt(orderFixture("guest-checkout"), recent(60_000)));
+    // THEN it waits, and the worker does not send it
+    expect(await recordOf("5324830114102")).toMatchObject({ sendDecision: "waiting_reconnect", event: { status: "waiting_reconnect" } });
+    await drainAll();
+    expect(await control.requestCount(EVENT_TRACK)).toBe(0);
+    // WHEN the merchant reconnects through TikTok's consent
+    const { connection } = await reconnectThroughOAuth(TEST_SHOP);
+    expect(connection.status).toBe("connected");
+    await drainAll();
+    // THEN it is sent, once
+    expect(await sentEventIds()).toEqual(["5324830114102"]);
+    expect(await recordOf("5324830114102")).toMatchObject({ sendDecision: "sent", event: { status: "sent" } });
+  });
+});

@@ -1,0 +1,194 @@
+// Shared by the orders, delivery and compliance tests and the benchmarks: an in-process TikTok
+// sandbox, a shop connected to it with a real sandbox token, signed orders/create deliveries
+// through the real route, and direct outbox seeding for large backlogs.
+// env() caches on first call and db.server calls it on import, so startOrdersSandbox() must run
+// before any app module is imported: every app module here is imported dynamically.
+import { startSandbox, type Sandbox } from "../../sandbox/server";
+import { sandboxControl, type SandboxControl } from "../../sandbox/control";
+import { ADVERTISER_IDS } from "../../sandbox/world";
+import { call, webhookRequest } from "./requests";
+
+export const EVENT_TRACK = "/open_api/v1.3/event/track/";
+
+export async function startOrdersSandbox(opts: { timeoutMs?: number } = {}) {
+  const sandbox: Sandbox = await startSandbox({
+    port: 0,
+    appId: process.env.TIKTOK_APP_ID,
+    appSecret: process.env.TIKTOK_APP_SECRET,
+    autoApprove: true,
+  });
+  process.env.TIKTOK_API_BASE_URL = sandbox.url;
+  process.env.TIKTOK_TIMEOUT_MS = String(opts.timeoutMs ?? 5_000);
+  // Generous quota: the client's limiter has its own tests; these must not wait on it.
+  process.env.TIKTOK_RATE_QPS ??= "500";
+  process.env.TIKTOK_RATE_QPM ??= "30000";
+  return { sandbox, control: sandboxControl(sandbox.url) };
+}
+
+export type ConnectOptions = {
+  advertiserId?: string;
+  /** When the wizard finished; orders created before it are never sent. */
+  connectedAt?: Date;
+  status?: "connected" | "needs_reconnect" | "disconnected";
+  sendMode?: "attributed" | "all";
+  attributionWindowDays?: number;
+};
+
+/** A shop connected to a sandbox advertiser and its first pixel, the way the wizard leaves it. */
+export async function connectShop(shop: string, control: SandboxControl, opts: ConnectOptions = {}) {
+  const { default: prisma } = await import("~/db.server");
+  const { encryptToken } = await import("~/connection/token-crypto.server");
+  const advertiserId = opts.advertiserId ?? ADVERTISER_IDS.berlin;
+  const world = await control.world();
+  const advertiser = world.advertisers.find((a) => a.advertiser_id === advertiserId)!;
+  const token = await control.token([advertiserId]);
+  const pixel = advertiser.pixels[0];
+  const data = {
+    status: opts.status ?? "connected",
+    accessTokenEnc: opts.status === "disconnected" ? null : encryptToken(token),
+    authorizedAdvertisers: JSON.stringify([advertiserId]),
+    advertiserId,
+    advertiserName: advertiser.name,
+    advertiserCurrency: advertiser.currency,
+    advertiserTimezone: advertiser.timezone,
+    pixelCode: pixel.pixel_code,
+    pixelName: pixel.pixel_name,
+    connectedAt: opts.connectedAt ?? new Date(Date.now() - 24 * 60 * 60 * 1000),
+    statusChangedAt: new Date(),
+    lastAuthError: null,
+    sendMode: opts.sendMode ?? "attributed",
+    attributionWindowDays: opts.attributionWindowDays ?? 30,
+  };
+  await prisma.tikTokConnection.upsert({ where: { shop }, create: { shop, ...data }, update: data });
+  return { token, pixelCode: pixel.pixel_code, advertiserId };
+}
+
+/**
+ * The merchant's Reconnect, end to end through the app's OAuth code: a state issued by the app,
+ * TikTok's consent (the sandbox approves at once), the callback's code exchange, afterConnected.
+ */
+export async function reconnectThroughOAuth(shop: string) {
+  const { beginOAuth, completeOAuth, oauthStart } = await import("~/connection/connection.server");
+  const { startUrl } = await beginOAuth(shop, "reconnect");
+  const rawState = new URL(startUrl).searchParams.get("state");
+  const { authorizeUrl } = await oauthStart(rawState);
+  const consent = await fetch(authorizeUrl, { redirect: "manual" });
+  const back = new URL(consent.headers.get("location")!);
+  return completeOAuth({ rawState, cookieState: rawState, authCode: back.searchParams.get("auth_code"), shopParam: shop });
+}
+
+/** Posts a signed orders/create with this exact body to the real route; returns the Response. */
+export async function deliverOrder(shop: string, rawBody: string, opts: { secret?: string; webhookId?: string } = {}) {
+  const { action } = await import("~/routes/webhooks.orders.create");
+  return call(action, webhookRequest({ topic: "orders/create", shop, payload: null, rawBody, ...opts }));
+}
+
+/**
+ * The fixture text with its creation time moved (every occurrence of the same timestamp string, so
+ * a customer created in the same second moves too). Ids stay exactly as written.
+ */
+export function withCreatedAt(rawBody: string, createdAt: Date) {
+  const old = (JSON.parse(rawBody) as { created_at: string }).created_at;
+  return rawBody.split(JSON.stringify(old)).join(JSON.stringify(createdAt.toISOString()));
+}
+
+/** A real-shaped demo order (what app/demo/simulate.server.ts posts), as raw text. */
+export async function demoOrder(opts: { orderId: number; visitorId?: string; ttclid?: string; capturedAt?: number; createdAt?: Date }) {
+  const { demoOrderPayload } = await import("~/demo/simulate.server");
+  return JSON.stringify(demoOrderPayload(opts));
+}
+
+/**
+ * Puts `count` queued events for one pixel straight into the database (OrderRecord + OutboxEvent,
+ * createMany in chunks), each a real built event with its own order id. For backlogs too large to
+ * post one webhook at a time (kill -9 test, drain benchmark).
+ */
+export async function seedQueuedEvents(opts: { shop: string; pixelCode: string; count: number; firstOrderId?: number; createdAt?: Date }) {
+  const { default: prisma } = await import("~/db.server");
+  const { parseOrderWebhook } = await import("~/events/order-payload");
+  const { buildTikTokEvent } = await import("~/events/build-event");
+  const createdAt = opts.createdAt ?? new Date(Date.now() - 60 * 60 * 1000);
+  const first = opts.firstOrderId ?? 6_000_000_000_000;
+  const parsed = parseOrderWebhook(await demoOrder({ orderId: first, createdAt, ttclid: "E.C.P.backlog", visitorId: "tta1.BacklogVisitor00000000" }));
+  if (!parsed.ok) throw new Error(parsed.reason);
+  const template = buildTikTokEvent({ order: parsed.order, eventName: "CompletePayment", ttclid: "E.C.P.backlog", shopDomain: opts.shop });
+  const ids: string[] = [];
+  const CHUNK = 2_000;
+  for (let start = 0; start < opts.count; start += CHUNK) {
+    const n = Math.min(CHUNK, opts.count - start);
+    const orders = [];
+    const events = [];
+    for (let i = 0; i < n; i++) {
+      const orderId = String(first + start + i);
+      ids.push(orderId);
+      const recordId = `rec_${orderId}`;
+      orders.push({
+        id: recordId,
+        shop: opts.shop,
+        orderId,
+        orderCreatedAt: createdAt,
+        currency: parsed.order.currency,
+        totalValue: parsed.order.totalValue,
+        matchKeys: JSON.stringify(template.matchKeys),
+        sendDecision: "queued",
+        ttclid: "E.C.P.backlog",
+        attributionSource: "landing_site",
+      });
+      const event = { ...template.event, event_id: orderId, properties: { ...template.event.properties, order_id: orderId } };
+      events.push({
+        shop: opts.shop,
+        orderRecordId: recordId,
+        eventId: orderId,
+        eventName: "CompletePayment",
+        eventTime: createdAt,
+        pixelCode: opts.pixelCode,
+        payload: JSON.stringify(event),
+        status: "queued",
+      });
+    }
+    await prisma.orderRecord.createMany({ data: orders });
+    await prisma.outboxEvent.createMany({ data: events });
+  }
+  return ids;
+}
+
+/** Every row of every table, as JSON text per table (SQLite or PostgreSQL): for "no raw PII anywhere". */
+export async function dumpAllTables(): Promise<Record<string, string>> {
+  const { default: prisma, isPostgres } = await import("~/db.server");
+  const tables = isPostgres()
+    ? (await prisma.$queryRawUnsafe<{ name: string }[]>(`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema()`)).map((t) => t.name)
+    : (await prisma.$queryRawUnsafe<{ name: string }[]>(`SELECT name FROM sqlite_master WHERE type = 'table'`)).map((t) => t.name);
+  const out: Record<string, string> = {};
+  for (const table of tables) {
+    const rows = await prisma.$queryRawUnsafe<unknown[]>(`SELECT * FROM "${table}"`);
+    out[table] = JSON.stringify(rows, (_k, v) => (typeof v === "bigint" ? v.toString() : v));
+  }
+  return out;
+}
+
+/** Counts of the rows a shop owns, per table. */
+export async function shopRowCounts(shop: string) {
+  const { default: prisma } = await import("~/db.server");
+  const where = { where: { shop } };
+  return {
+    orders: await prisma.orderRecord.count(where),
+    events: await prisma.outboxEvent.count(where),
+    touchpoints: await prisma.touchpoint.count(where),
+    rejected: await prisma.rejectedWebhook.count(where),
+    connections: await prisma.tikTokConnection.count(where),
+    sessions: await prisma.session.count(where),
+    spendRows: await prisma.spendRow.count(where),
+    syncRuns: await prisma.syncRun.count(where),
+    oauthStates: await prisma.oAuthState.count(where),
+    shops: await prisma.shop.count(where),
+  };
+}
+
+/** Makes queued/leased events due now: stands in for waiting out a backoff or a crashed worker's lease. */
+export async function timePasses(shop?: string) {
+  const { default: prisma } = await import("~/db.server");
+  await prisma.outboxEvent.updateMany({
+    where: { ...(shop ? { shop } : {}), status: "queued" },
+    data: { nextAttemptAt: new Date(Date.now() - 1_000), leaseUntil: null, leaseOwner: null },
+  });
+}

@@ -4,6 +4,7 @@ import { AppProvider, Button, Card, FormLayout, Page, Text, TextField } from "@s
 import polarisTranslations from "@shopify/polaris/locales/en.json";
 import polarisStyles from "@shopify/polaris/build/esm/styles.css";
 import { useState } from "react";
+import { LoginErrorType } from "@shopify/shopify-app-remix/server";
 import { login } from "~/shopify.server";
 
 export const links = () => [{ rel: "stylesheet", href: polarisStyles }];
@@ -11,8 +12,8 @@ export const links = () => [{ rel: "stylesheet", href: polarisStyles }];
 // Outside the admin (a merchant typing the app URL): ask for the shop, then Shopify's OAuth.
 function errorFor(result: Awaited<ReturnType<typeof login>>) {
   if (result instanceof Response) return null;
-  if (result?.shop === "MissingShop") return "Enter your shop domain.";
-  if (result?.shop === "InvalidShop") return "Enter a valid shop domain, like example.myshopify.com.";
+  if (result?.shop === LoginErrorType.MissingShop) return "Enter your shop domain.";
+  if (result?.shop === LoginErrorType.InvalidShop) return "Enter a valid shop domain, like example.myshopify.com.";
   return null;
 }
 

@@ -42,7 +42,7 @@ describe("environment validation", () => {
   });
 
   it("stops the process at boot with a message naming the missing secret", () => {
-    const env = { ...process.env, ...valid() } as Record<string, string | undefined>;
+    const env = { ...process.env, ...valid() } as NodeJS.ProcessEnv;
     delete env.SHOPIFY_API_SECRET;
     delete env.VITEST;
     const result = spawnSync(process.execPath, ["node_modules/tsx/dist/cli.mjs", "-e", "import('./app/env.server.ts').then((m) => m.env())"], {

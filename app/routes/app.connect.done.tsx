@@ -48,6 +48,10 @@ export default function DoneStep() {
           <Text as="p">Ad account: {connection.advertiserName} ({connection.advertiserId}) · {connection.advertiserCurrency} · {connection.advertiserTimezone}</Text>
           <Text as="p">Pixel: {connection.pixelName} ({connection.pixelCode})</Text>
           <Text as="p" tone="subdued">New orders from TikTok ad clicks are now sent as {connection.eventName} events, and spend is imported every hour (the last 30 days are being imported now).</Text>
+          <InlineStack gap="200">
+            <Button url="/app/dashboard" variant="primary">See spend and ROAS</Button>
+            <Button url="/app/settings">Settings</Button>
+          </InlineStack>
         </BlockStack>
       </Card>
       <Card>

@@ -402,14 +402,20 @@ export default function Dashboard() {
               </Banner>
             ) : null}
 
-            {!data.hasAnySpend && !data.sync.active ? (
+            {!data.hasAnySpend ? (
               <Card>
-                <EmptyState heading="No spend in this ad account yet" image="">
-                  <p>
-                    TikTok reports no spend for {data.connection.advertiserName ?? "this account"} in the synced days. Spend appears here after the next hourly
-                    sync once ads deliver.
-                  </p>
-                </EmptyState>
+                {data.sync.active ? (
+                  <EmptyState heading="Importing spend from TikTok" image="">
+                    <p>The chart and the campaign table appear as soon as TikTok&apos;s numbers are in.</p>
+                  </EmptyState>
+                ) : (
+                  <EmptyState heading="No spend in this ad account yet" image="">
+                    <p>
+                      TikTok reports no spend for {data.connection.advertiserName ?? "this account"} in the synced days. Spend appears here after the next
+                      hourly sync once ads deliver.
+                    </p>
+                  </EmptyState>
+                )}
               </Card>
             ) : (
               <>

@@ -15,10 +15,25 @@ const answer = (status: number, message: string) =>
 
 export const loader = () => answer(405, "Use POST");
 
+const SHOP_DOMAIN = /^[a-z0-9][a-z0-9-]*\.myshopify\.com$/;
+const SIGNED_KEYS = ["shop", "signature", "timestamp"];
+
+/**
+ * The signature check reads the last value of a repeated key and URLSearchParams.get the first, so
+ * a repeated shop could be signed for one shop and stored under another: Shopify sends each once.
+ * A malformed shop would make the library throw (a 500) after the signature check.
+ */
+function signedShop(url: URL): string | null {
+  if (SIGNED_KEYS.some((k) => url.searchParams.getAll(k).length !== 1)) return null;
+  const shop = url.searchParams.get("shop")!;
+  return SHOP_DOMAIN.test(shop) ? shop : null;
+}
+
 export const action = async ({ request }: ActionFunctionArgs) => {
   if (request.method !== "POST") return answer(405, "Use POST");
+  const shop = signedShop(new URL(request.url));
+  if (!shop) return answer(400, "Not a request signed by Shopify's app proxy");
   await authenticate.public.appProxy(request);
-  const shop = new URL(request.url).searchParams.get("shop")!;
 
   const declared = Number(request.headers.get("Content-Length") ?? 0);
   if (declared > MAX_TOUCHPOINT_BYTES) return answer(413, `Body larger than ${MAX_TOUCHPOINT_BYTES} bytes`);

@@ -8,7 +8,18 @@ export const MAX_TOUCHPOINT_BYTES = 4_096;
 const DAY_MS = 24 * 60 * 60 * 1000;
 const FUTURE_SKEW_MS = 10 * 60 * 1000;
 
-const utm = z.string().max(UTM_MAX).refine((v) => !v.includes("@"), "must not contain an email address").optional();
+// What the embed sends is already clean (cleanUtm, cleanPath): anything else did not come from it.
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const plainText = (v: string) => !CONTROL.test(v) && !LONE_SURROGATE.test(v);
+
+const utm = z
+  .string()
+  .max(UTM_MAX)
+  .refine((v) => !v.includes("@"), "must not contain an email address")
+  .refine(plainText, "must not contain control characters")
+  .optional();
 const adId = z.string().regex(AD_ID_RE, "must be a TikTok numeric id").optional();
 
 export const touchpointSchema = z
@@ -17,7 +28,14 @@ export const touchpointSchema = z
     visitor_id: z.string().regex(VID_RE, "is not a visitor id issued by this app's storefront embed"),
     ttclid: z.string().regex(TTCLID_RE, "is not a TikTok click id (1-512 letters, digits, dot, dash, underscore)"),
     captured_at: z.number().int().positive(),
-    landing_path: z.string().max(PATH_MAX).startsWith("/", "must be a path starting with /").optional(),
+    landing_path: z
+      .string()
+      .max(PATH_MAX)
+      .startsWith("/", "must be a path starting with /")
+      // The embed masks path segments with an email in them; a path that still has one is refused.
+      .refine((v) => !/@|%40/i.test(v), "must not contain an email address")
+      .refine(plainText, "must not contain control characters")
+      .optional(),
     utm_source: utm,
     utm_medium: utm,
     utm_campaign: utm,

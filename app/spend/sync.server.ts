@@ -26,6 +26,8 @@ export const RESTATE_DAYS = 3;
 /** A run after a long gap (app down, account disconnected) catches up at most this far back. */
 export const MAX_CATCHUP_DAYS = 90;
 export const LEASE_MS = 2 * 60_000;
+/** Finished runs are history for the dashboard and for gap detection (which looks back 90 days). */
+export const KEEP_FINISHED_RUNS_DAYS = MAX_CATCHUP_DAYS + 10;
 const ACTIVE_SLOT = "active";
 const MAX_RETRYABLE_ATTEMPTS = 6;
 const BACKOFF_BASE_MS = 30_000;
@@ -215,6 +217,13 @@ async function closeOrphanRuns(now: Date) {
   await prisma.syncRun.updateMany({
     where: { shop: { in: orphans }, status: ACTIVE, OR: [{ leaseUntil: null }, { leaseUntil: { lt: now } }] },
     data: { status: "failed", slot: null, error: "TikTok was disconnected before this sync finished.", finishedAt: now, leaseOwner: null, leaseUntil: null },
+  });
+}
+
+/** Hourly runs add 24 rows a day per shop: drop finished ones once gap detection cannot use them. */
+async function pruneFinishedRuns(now: Date) {
+  await prisma.syncRun.deleteMany({
+    where: { status: { in: ["done", "failed"] }, finishedAt: { lt: new Date(now.getTime() - KEEP_FINISHED_RUNS_DAYS * 86_400_000) } },
   });
 }
 
@@ -418,6 +427,7 @@ export async function runDueSyncs(opts: { owner?: string; now?: Date; maxRuns?: 
   const clock: Clock = opts.now ? () => opts.now! : () => new Date();
   const scheduled = await scheduleHourly(clock());
   await closeOrphanRuns(clock());
+  await pruneFinishedRuns(clock());
   const runs: RunOutcome[] = [];
   const seen: string[] = [];
   while (runs.length < (opts.maxRuns ?? 100)) {

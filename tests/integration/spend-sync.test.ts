@@ -339,3 +339,19 @@ describe("dates", () => {
     expect(addDays("2030-03-11", -29)).toBe("2030-02-10");
   });
 });
+
+describe("history", () => {
+  it("drops finished runs once they are older than gap detection looks back", async () => {
+    const old = new Date(START.getTime() - (sync.KEEP_FINISHED_RUNS_DAYS + 1) * 86_400_000);
+    const recent = new Date(START.getTime() - 5 * 86_400_000);
+    await prisma.syncRun.createMany({
+      data: [
+        { shop: TEST_SHOP, kind: "hourly", slot: "old", status: "done", finishedAt: old },
+        { shop: TEST_SHOP, kind: "hourly", slot: "recent", status: "done", finishedAt: recent },
+        { shop: TEST_SHOP, kind: "backfill", status: "queued" },
+      ],
+    });
+    await sync.runDueSyncs({ now });
+    expect((await prisma.syncRun.findMany()).map((r) => r.slot ?? r.kind).sort()).toEqual(["backfill", "recent"]);
+  });
+});

@@ -42,18 +42,31 @@ export async function claimDue(owner: string, limit: number, now = new Date()) {
       select: { id: true },
     });
     if (candidates.length === 0) return [];
-    await prisma.outboxEvent.updateMany({
-      where: {
-        id: { in: candidates.map((c) => c.id) },
-        status: "queued",
-        OR: [{ leaseUntil: null }, { leaseUntil: { lt: now } }],
-      },
-      data: { leaseOwner: owner, leaseUntil },
-    });
+    for (const chunk of chunks(candidates.map((c) => c.id))) {
+      await prisma.outboxEvent.updateMany({
+        where: { id: { in: chunk }, status: "queued", OR: [{ leaseUntil: null }, { leaseUntil: { lt: now } }] },
+        data: { leaseOwner: owner, leaseUntil },
+      });
+    }
     ids = candidates.map((c) => c.id);
   }
   if (ids.length === 0) return [];
-  return prisma.outboxEvent.findMany({ where: { id: { in: ids }, leaseOwner: owner, status: "queued" } });
+  const claimed = [];
+  for (const chunk of chunks(ids)) {
+    claimed.push(...(await prisma.outboxEvent.findMany({ where: { id: { in: chunk }, leaseOwner: owner, status: "queued" } })));
+  }
+  return claimed;
+}
+
+/**
+ * SQLite (through Prisma's driver adapter) refuses a statement with more bound parameters than its
+ * limit (the claim of a 2,500-event backlog failed on every pass), so id lists go in slices.
+ */
+export const ID_CHUNK = 500;
+export function chunks<T>(items: readonly T[], size = ID_CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
 }
 
 /** After a reconnect: events that waited go out now. */
@@ -68,9 +81,13 @@ export async function releaseWaitingEvents(shop: string) {
 
 /** Resend a failed event with the same event_id (TikTok drops a duplicate of one that did arrive). */
 export async function resendEvent(shop: string, outboxId: string) {
-  const { count } = await prisma.outboxEvent.updateMany({
-    where: { id: outboxId, shop, status: { in: ["failed"] } },
-    data: { status: "queued", nextAttemptAt: new Date(), lastError: null, lastErrorClass: null, leaseOwner: null, leaseUntil: null },
+  return prisma.$transaction(async (tx) => {
+    const { count } = await tx.outboxEvent.updateMany({
+      where: { id: outboxId, shop, status: { in: ["failed"] } },
+      data: { status: "queued", nextAttemptAt: new Date(), lastError: null, lastErrorClass: null, leaseOwner: null, leaseUntil: null },
+    });
+    // The Events page shows the order's decision: it must say Queued now, not Failed.
+    if (count === 1) await tx.orderRecord.updateMany({ where: { shop, event: { id: outboxId } }, data: { sendDecision: "queued" } });
+    return count === 1;
   });
-  return count === 1;
 }

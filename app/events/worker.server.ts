@@ -7,7 +7,7 @@ import prisma from "~/db.server";
 import { NotConnected, withTikTok } from "~/connection/connection.server";
 import { TikTokApiError } from "~/tiktok/errors";
 import { EVENT_LOOKBACK_DAYS, MAX_EVENTS_PER_REQUEST } from "~/tiktok/client.server";
-import { backoffMs, claimDue, workerId } from "./outbox.server";
+import { backoffMs, chunks, claimDue, workerId } from "./outbox.server";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -15,12 +15,18 @@ type Outcome = { sent: number; retried: number; failed: number; waiting: number;
 
 const mine = (owner: string, ids: string[]) => ({ id: { in: ids }, leaseOwner: owner });
 
+// The event and its order's decision change together: a crash between the two would leave the
+// Events page saying Queued for an order TikTok already has.
 async function markSent(owner: string, ids: string[], requestId: string, note: string | null) {
-  await prisma.outboxEvent.updateMany({
-    where: mine(owner, ids),
-    data: { status: "sent", sentAt: new Date(), tiktokRequestId: requestId, lastError: note, lastErrorClass: null, leaseOwner: null, leaseUntil: null },
-  });
-  await prisma.orderRecord.updateMany({ where: { event: { id: { in: ids } } }, data: { sendDecision: "sent" } });
+  for (const chunk of chunks(ids)) {
+    await prisma.$transaction([
+      prisma.orderRecord.updateMany({ where: { event: mine(owner, chunk) }, data: { sendDecision: "sent" } }),
+      prisma.outboxEvent.updateMany({
+        where: mine(owner, chunk),
+        data: { status: "sent", sentAt: new Date(), tiktokRequestId: requestId, lastError: note, lastErrorClass: null, leaseOwner: null, leaseUntil: null },
+      }),
+    ]);
+  }
 }
 
 async function markRetry(owner: string, events: OutboxEvent[], error: TikTokApiError) {
@@ -40,11 +46,38 @@ async function markRetry(owner: string, events: OutboxEvent[], error: TikTokApiE
 }
 
 async function markStatus(owner: string, ids: string[], status: string, message: string, errorClass: string | null) {
-  await prisma.outboxEvent.updateMany({
-    where: mine(owner, ids),
-    data: { status, lastError: message.slice(0, 500), lastErrorClass: errorClass, attempts: { increment: 1 }, leaseOwner: null, leaseUntil: null },
-  });
-  await prisma.orderRecord.updateMany({ where: { event: { id: { in: ids } } }, data: { sendDecision: status } });
+  for (const chunk of chunks(ids)) {
+    await prisma.$transaction([
+      prisma.orderRecord.updateMany({ where: { event: mine(owner, chunk) }, data: { sendDecision: status } }),
+      prisma.outboxEvent.updateMany({
+        where: mine(owner, chunk),
+        data: { status, lastError: message.slice(0, 500), lastErrorClass: errorClass, attempts: { increment: 1 }, leaseOwner: null, leaseUntil: null },
+      }),
+    ]);
+  }
+}
+
+/**
+ * The events a 20001 partial success refused, when TikTok's answer names them (by event_id or by
+ * index in the batch). TikTok's per-event detail is unconfirmed (docs/decisions/0006); we read a
+ * `failed_events` list tolerantly and, when there is none, cannot tell which failed.
+ */
+export function refusedInPartial(data: unknown, events: OutboxEvent[]): Map<string, string> {
+  const refused = new Map<string, string>();
+  const list = data && typeof data === "object" ? (data as { failed_events?: unknown }).failed_events : undefined;
+  if (!Array.isArray(list)) return refused;
+  for (const item of list) {
+    if (!item || typeof item !== "object") continue;
+    const { event_id: eventId, index, message } = item as { event_id?: unknown; index?: unknown; message?: unknown };
+    const event =
+      typeof eventId === "string" && eventId
+        ? events.find((e) => e.eventId === eventId)
+        : typeof index === "number" && Number.isInteger(index)
+          ? events[index]
+          : undefined;
+    if (event) refused.set(event.id, typeof message === "string" && message ? message : "refused without a reason");
+  }
+  return refused;
 }
 
 async function sendGroup(owner: string, shop: string, events: OutboxEvent[], out: Outcome): Promise<void> {
@@ -54,9 +87,16 @@ async function sendGroup(owner: string, shop: string, events: OutboxEvent[], out
       out.requests++;
       return client.trackEvents(token, { pixelCode: connection.pixelCode ?? events[0].pixelCode, events: events.map((e) => JSON.parse(e.payload)) });
     });
-    const note = result.code === 20001 ? `TikTok reported partial success: ${result.message}` : null;
-    await markSent(owner, events.map((e) => e.id), result.requestId, note);
-    out.sent += events.length;
+    const refused = result.partial ? refusedInPartial(result.partialData, events) : new Map<string, string>();
+    for (const [id, message] of refused) {
+      // Refused inside an accepted batch: like `invalid`, failed with TikTok's words, for Resend.
+      await markStatus(owner, [id], "failed", `TikTok refused this event (partial success, request ${result.requestId}): ${message}`, "invalid");
+      out.failed++;
+    }
+    const accepted = events.filter((e) => !refused.has(e.id));
+    const note = result.partial && refused.size === 0 ? `TikTok reported partial success without saying which events: ${result.message}` : null;
+    if (accepted.length) await markSent(owner, accepted.map((e) => e.id), result.requestId, note);
+    out.sent += accepted.length;
   } catch (error) {
     if (error instanceof NotConnected) {
       await markStatus(owner, events.map((e) => e.id), "failed", "Not sent: TikTok was disconnected before this event went out. Reconnect, then Resend.", "disconnected");

@@ -1,0 +1,13 @@
+// Without CRON_SECRET the internal sync route does not exist (the in-process scheduler is in
+// charge). env() is read once per test file, so this file unsets the secret before any import.
+import { APP_URL, call } from "../support/requests";
+
+delete process.env.CRON_SECRET;
+
+it("answers 404 to any POST /internal/sync when CRON_SECRET is unset", async () => {
+  const { action } = await import("~/routes/internal.sync");
+  for (const headers of [{}, { Authorization: "Bearer " }, { Authorization: "Bearer undefined" }]) {
+    const res = await call(action, new Request(`${APP_URL}/internal/sync`, { method: "POST", headers }));
+    expect(res.status).toBe(404);
+  }
+});

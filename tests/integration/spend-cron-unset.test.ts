@@ -6,7 +6,8 @@ delete process.env.CRON_SECRET;
 
 it("answers 404 to any POST /internal/sync when CRON_SECRET is unset", async () => {
   const { action } = await import("~/routes/internal.sync");
-  for (const headers of [{}, { Authorization: "Bearer " }, { Authorization: "Bearer undefined" }]) {
+  const attempts: Record<string, string>[] = [{}, { Authorization: "Bearer " }, { Authorization: "Bearer undefined" }];
+  for (const headers of attempts) {
     const res = await call(action, new Request(`${APP_URL}/internal/sync`, { method: "POST", headers }));
     expect(res.status).toBe(404);
   }

@@ -261,3 +261,21 @@ export function nextTestIp(): string {
 export function isWellFormed(s: string): boolean {
   return !/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(s);
 }
+
+/** A copy with every lone surrogate (in keys and strings) replaced by U+FFFD. */
+export function wellFormedDeep(value: unknown): unknown {
+  const fix = (s: string) => s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, "\ufffd");
+  if (typeof value === "string") return fix(value);
+  if (Array.isArray(value)) return value.map(wellFormedDeep);
+  if (value && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) Object.defineProperty(out, fix(k), { value: wellFormedDeep(v), enumerable: true, writable: true, configurable: true });
+    return out;
+  }
+  return value;
+}
+
+/** Test timeout for a property: its default, or room for FUZZ_RUNS when someone runs longer. */
+export function fuzzTimeout(defaultMs = 30_000): number {
+  return process.env.FUZZ_RUNS ? 30 * 60_000 : defaultMs;
+}

@@ -6,8 +6,16 @@ import { TikTokApiError } from "~/tiktok/errors";
 
 function cookieValue(request: Request, name: string) {
   const match = (request.headers.get("Cookie") ?? "").split(/;\s*/).find((c) => c.startsWith(`${name}=`));
-  return match ? decodeURIComponent(match.slice(name.length + 1)) : null;
+  if (!match) return null;
+  try {
+    return decodeURIComponent(match.slice(name.length + 1));
+  } catch {
+    return null; // not percent-encoding we wrote: treated as no cookie
+  }
 }
+
+// TikTok's "auth_code is invalid, has been used, or has expired": a stale or forged link, not an outage.
+const AUTH_CODE_REFUSED = 40110;
 
 // TikTok redirects the browser here (top-level, no Shopify session token), then we send the
 // merchant back into the embedded app.
@@ -27,6 +35,8 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     });
   } catch (error) {
     if (error instanceof OAuthRefusal) return plainPage("TikTok connection refused", error.message, 400, clearCookie);
+    if (error instanceof TikTokApiError && error.code === AUTH_CODE_REFUSED)
+      return plainPage("TikTok connection refused", "TikTok did not accept this authorization code (it is invalid, already used or expired). Start again from the app.", 400, clearCookie);
     if (error instanceof TikTokApiError) return plainPage("TikTok connection failed", merchantMessage(error), 502, clearCookie);
     throw error;
   }

@@ -180,7 +180,7 @@ describe("OAuth callback: the valid one", () => {
 
 describe("fuzz: OAuth parameters", () => {
   // Cookie headers must be byte strings; other parameters go through the URL as any text.
-  const cookieSafe = fc.oneof(fc.string({ unit: "binary-ascii", maxLength: 60 }).map((s) => s.replace(/[\r\n\u0000]/g, "")), fc.constantFrom("%", "%E0%A4%A", "%ZZ", "", ";", "=", "a=b; c"));
+  const cookieSafe = fc.oneof(fc.string({ unit: "binary-ascii", maxLength: 60 }).map((s) => s.replace(/[^\x20-\x7e]/g, "")), fc.constantFrom("%", "%E0%A4%A", "%ZZ", "", ";", "=", "a=b; c"));
   type Pick = "valid" | "other" | "used" | "expired" | "random";
 
   it("refuses every callback that is not the valid one with 400, stores no connection and consumes no state", async () => {
@@ -202,7 +202,7 @@ describe("fuzz: OAuth parameters", () => {
       fc.asyncProperty(
         fc.constantFrom<Pick>("valid", "other", "used", "expired", "random"),
         fc.oneof(hostileString.filter((s) => s.length < 5_000), fc.constant("")),
-        fc.oneof(fc.constantFrom<Pick | "none" | "raw">("valid", "other", "used", "expired", "none", "raw")),
+        fc.constantFrom<Exclude<Pick, "random"> | "none" | "raw">("valid", "other", "used", "expired", "none", "raw"),
         cookieSafe,
         fc.option(fc.oneof(hostileString.filter((s) => s.length < 5_000), fc.constantFrom("0123456789abcdef")), { nil: null }),
         fc.option(fc.constantFrom(TEST_SHOP, OTHER_SHOP, "evil.myshopify.com", ""), { nil: null }),

@@ -10,12 +10,14 @@ import { call, webhookRequest } from "./requests";
 
 export const EVENT_TRACK = "/open_api/v1.3/event/track/";
 
-export async function startOrdersSandbox(opts: { timeoutMs?: number } = {}) {
+/** `onRequest` sees one line per TikTok API request, after the sandbox acted on it and before it answers. */
+export async function startOrdersSandbox(opts: { timeoutMs?: number; onRequest?: (line: string) => void } = {}) {
   const sandbox: Sandbox = await startSandbox({
     port: 0,
     appId: process.env.TIKTOK_APP_ID,
     appSecret: process.env.TIKTOK_APP_SECRET,
     autoApprove: true,
+    log: opts.onRequest,
   });
   process.env.TIKTOK_API_BASE_URL = sandbox.url;
   process.env.TIKTOK_TIMEOUT_MS = String(opts.timeoutMs ?? 5_000);

@@ -29,6 +29,10 @@ export const action = async ({ request }: ActionFunctionArgs) => {
     await disconnect(session.shop);
     return { saved: false, disconnected: true, errors: {} as Record<string, string> };
   }
+  if (form.intent !== "save") {
+    // No field shows an intent error: say it where the page shows form-level messages.
+    return { saved: false, disconnected: false, errors: { form: "This form could not be read. Reload the page and try again." } as Record<string, string> };
+  }
   const parsed = settingsSchema.safeParse(form);
   if (!parsed.success) {
     const errors: Record<string, string> = {};

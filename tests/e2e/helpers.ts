@@ -15,3 +15,18 @@ export async function sandbox(path: string, body?: unknown) {
   const res = await fetch(`${sandboxUrl()}${path}`, body === undefined ? {} : { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
   return res.json();
 }
+
+/** Runs the connect wizard through the sandbox's consent page unless the e2e shop is connected already. */
+export async function ensureConnected(page: Page) {
+  await page.goto(adminUrl("/app/connect"));
+  await page.waitForLoadState("networkidle");
+  if (await page.getByText("Step 4 of 4").isVisible()) return;
+  await page.getByRole("button", { name: /^(Connect|Reconnect) TikTok$/ }).click();
+  await page.getByRole("button", { name: "Approve" }).click();
+  await page.getByText("Step 2 of 4").waitFor();
+  await page.getByText("Pacific Outfitters", { exact: true }).click();
+  await page.getByRole("button", { name: "Continue" }).click();
+  await page.getByText("Step 3 of 4").waitFor();
+  await page.getByRole("button", { name: "Save" }).click();
+  await page.getByText("Step 4 of 4").waitFor();
+}

@@ -14,6 +14,13 @@ test("a merchant connects TikTok, picks account and pixel, sends a test event; r
   const pacific = world.advertisers.find((a: { currency: string; pixels: unknown[] }) => a.pixels.length > 20);
   const pixel = pacific.pixels[21];
 
+  // Another spec may have connected the shop: Disconnect first (revokes at TikTok, keeps history).
+  await page.goto(adminUrl("/app/settings"));
+  if (await page.getByRole("button", { name: "Disconnect TikTok" }).isVisible()) {
+    await page.getByRole("button", { name: "Disconnect TikTok" }).click();
+    await expect(page.getByText("TikTok is disconnected.")).toBeVisible();
+  }
+
   // Step 1: Connect, then TikTok's consent page (the sandbox) outside the admin iframe.
   await page.goto(adminUrl("/app/connect"));
   await expect(page.getByText("Step 1 of 4")).toBeVisible();

@@ -1,0 +1,27 @@
+import { expect, test } from "@playwright/test";
+import { adminUrl, ensureConnected, sandbox, snap } from "./helpers";
+
+test("after connecting, the dashboard shows backfill progress, then spend, chart and campaigns; Sync now updates Last synced", async ({ page }) => {
+  test.setTimeout(120_000);
+  await page.route("https://cdn.shopify.com/**", (route) => route.abort());
+  // TikTok rate-limits the first report request: the backfill pauses visibly, then resumes by itself.
+  await sandbox("/__sandbox/faults", { kind: "rate_limit", path: "/report/integrated/get/", count: 1 });
+  await ensureConnected(page);
+
+  await page.goto(adminUrl("/app/dashboard"));
+  await expect(page.getByText("Importing the last 30 days of spend")).toBeVisible();
+  await expect(page.getByText(/report windows done|Queued; starts within a minute/)).toBeVisible();
+  await snap(page, "08-dashboard-backfill-progress");
+  // The backfill runs in the app process within seconds; the page refreshes itself while it runs.
+  await expect(page.getByText(/Last synced \d{4}-\d{2}-\d{2}/)).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByText("Prospecting").first()).toBeVisible();
+  await expect(page.getByText("Summer Sale").first()).toBeVisible(); // a deleted campaign keeps its spend
+  await expect(page.locator("svg").first()).toBeVisible();
+  await expect(page.getByText("Why these numbers differ from TikTok Ads Manager")).toBeVisible();
+  await snap(page, "09-dashboard");
+
+  const before = await page.getByText(/Last synced \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC/).textContent();
+  await page.waitForTimeout(61_000 - (Date.now() % 60_000)); // Last synced shows minutes: step into the next one
+  await page.getByRole("button", { name: "Sync now" }).click();
+  await expect(page.getByText(/Last synced \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC/)).not.toHaveText(before ?? "", { timeout: 30_000 });
+});

@@ -91,7 +91,7 @@ describe("settings: refused values", () => {
   });
 
   it("answers a missing or unknown intent with a message the page shows (form), and saves nothing", async () => {
-    for (const form of [{}, { intent: "delete-everything" }, { intent: "" }]) {
+    for (const form of [{}, { intent: "delete-everything" }, { intent: "" }] as Record<string, string>[]) {
       const before = await row();
       const res = await call(action, adminRequest("/app/settings", { shop: TEST_SHOP, form: { attributionWindowDays: "45", sendMode: "all", eventName: "Purchase", ...form } }));
       const result = await res.json();

@@ -1,0 +1,80 @@
+// Delivery drain benchmark: a 100,000-event backlog for one pixel (rows inserted directly, each a
+// real built event with its own order id) drained by the real worker against the in-process
+// TikTok sandbox, on a fresh SQLite database. Reports events per second and the requests made
+// (target: one per 1,000 events of a pixel). The sandbox validates every event in the same
+// process, so its cost is inside the figure.
+//
+// The app's env() is read once per process, so the measurement runs in a child process.
+import { execFileSync, execSync } from "node:child_process";
+import { mkdirSync, rmSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+const EVENTS = Number(process.env.BENCH_DRAIN_EVENTS ?? 100_000);
+const SHOP = "bench-drain.myshopify.com";
+const DB_FILE = "tests/.tmp/bench-drain.sqlite";
+
+type Result = Record<string, number | string>;
+
+export async function benchDrain(): Promise<Result> {
+  const self = fileURLToPath(import.meta.url);
+  const out = execFileSync(process.execPath, ["node_modules/tsx/dist/cli.mjs", self], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+    env: { ...process.env, BENCH_DRAIN_CHILD: "1" },
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  return JSON.parse(out.trim().split("\n").at(-1)!) as Result;
+}
+
+async function child(): Promise<Result> {
+  mkdirSync("tests/.tmp", { recursive: true });
+  for (const suffix of ["", "-wal", "-shm", "-journal"]) rmSync(`${DB_FILE}${suffix}`, { force: true });
+  const databaseUrl = `file:./${DB_FILE}`;
+  execSync("npx prisma migrate deploy", { env: { ...process.env, DATABASE_URL: databaseUrl }, stdio: "pipe" });
+  const { testSecrets } = await import("../tests/support/constants");
+  Object.assign(process.env, testSecrets(), { NODE_ENV: "test", DATABASE_URL: databaseUrl, SHOPIFY_APP_URL: "https://bench.example.com", RUN_JOBS_IN_PROCESS: "0" });
+
+  const { startOrdersSandbox, connectShop, seedQueuedEvents, EVENT_TRACK } = await import("../tests/support/orders");
+  const { sandbox, control } = await startOrdersSandbox({ timeoutMs: 30_000 });
+  try {
+    const { pixelCode } = await connectShop(SHOP, control);
+    const seedStart = performance.now();
+    await seedQueuedEvents({ shop: SHOP, pixelCode, count: EVENTS });
+    const seedSeconds = (performance.now() - seedStart) / 1000;
+
+    const { drainAll } = await import("../app/events/worker.server");
+    const started = performance.now();
+    const out = await drainAll({ maxPasses: 10_000 });
+    const seconds = (performance.now() - started) / 1000;
+
+    const { default: prisma } = await import("../app/db.server");
+    const requests = await control.requestCount(EVENT_TRACK);
+    const received = await control.events();
+    const unique = new Set(received.map((e) => e.event.event_id)).size;
+    return {
+      events: EVENTS,
+      seed_seconds: Number(seedSeconds.toFixed(1)),
+      drain_seconds: Number(seconds.toFixed(1)),
+      events_per_s: Math.round(EVENTS / seconds),
+      requests,
+      requests_minimum: Math.ceil(EVENTS / 1_000),
+      sent: out.sent,
+      received_unique: unique,
+      left_queued: await prisma.outboxEvent.count({ where: { status: { not: "sent" } } }),
+    };
+  } finally {
+    await sandbox.close();
+  }
+}
+
+if (process.env.BENCH_DRAIN_CHILD === "1") {
+  child()
+    .then((result) => {
+      process.stdout.write(`${JSON.stringify(result)}\n`);
+      process.exit(0);
+    })
+    .catch((error) => {
+      console.error(error);
+      process.exit(1);
+    });
+}

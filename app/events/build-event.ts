@@ -147,6 +147,14 @@ const HOSTNAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]
  * https://<shopDomain>; only ttclid and utm_* parameters are kept; credentials and the fragment
  * are removed. Null when there is no landing site (POS, draft orders) or it is not an http(s) URL.
  */
+function decodeSafe(segment: string) {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
 export function pageUrl(landingSite: string | null | undefined, shopDomain: string): string | null {
   if (typeof landingSite !== "string" || landingSite.trim() === "" || landingSite.length > LIMITS.url) return null;
   const site = landingSite.trim();
@@ -164,9 +172,15 @@ export function pageUrl(landingSite: string | null | undefined, shopDomain: stri
   url.username = "";
   url.password = "";
   url.hash = "";
-  for (const key of [...url.searchParams.keys()]) {
-    if (!KEPT_PARAMS.test(key)) url.searchParams.delete(key);
+  for (const [key, value] of [...url.searchParams.entries()]) {
+    if (!KEPT_PARAMS.test(key) || value.includes("@")) url.searchParams.delete(key);
   }
+  // Paths can carry PII too (/account/…, a segment that is an email): keep only what is safe to send.
+  if (/^\/(account|orders|checkouts)(\/|$)/.test(url.pathname)) url.pathname = `/${url.pathname.split("/")[1]}`;
+  url.pathname = url.pathname
+    .split("/")
+    .map((segment) => (decodeSafe(segment).includes("@") ? "-" : segment))
+    .join("/");
   const href = url.toString();
   return href.length <= LIMITS.url ? href : null;
 }

@@ -94,9 +94,14 @@ function toId(v: unknown): string | null {
   return typeof v === "string" && ID_TEXT.test(v) ? v : null;
 }
 
+// Control characters have no place in names or ids, PostgreSQL refuses U+0000 in text, and a lone
+// UTF-16 surrogate cannot be encoded at all: drop the former, replace the latter.
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/g;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
 function clean(value: unknown, max: number, overflow: "truncate" | "drop"): string | null {
   if (typeof value !== "string") return null;
-  const trimmed = value.trim();
+  const trimmed = value.replace(CONTROL, "").replace(LONE_SURROGATE, "\ufffd").trim();
   if (trimmed.length === 0) return null;
   if (trimmed.length <= max) return trimmed;
   return overflow === "truncate" ? trimmed.slice(0, max) : null;
@@ -339,6 +344,7 @@ export function parseOrderWebhook(rawBody: string): ParseOrderResult {
   // current_* tracks later edits and refunds; at creation the two are normally equal.
   const totalValue = o.total_price ?? o.current_total_price ?? o.total_price_set?.shop_money?.amount ?? null;
   if (totalValue === null) return { ok: false, reason: `order ${orderId} has no valid total_price` };
+  if (totalValue.startsWith("-")) return { ok: false, reason: `order ${orderId} has a negative total_price` };
 
   const customer = o.customer;
   const countryCode =

@@ -96,6 +96,7 @@ function toId(v: unknown): string | null {
 
 // Control characters have no place in names or ids, PostgreSQL refuses U+0000 in text, and a lone
 // UTF-16 surrogate cannot be encoded at all: drop the former, replace the latter.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/g;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 

@@ -19,11 +19,15 @@ function createClient() {
 }
 
 export const prisma: PrismaClient = globalThis.prismaGlobal ?? createClient();
+if (!globalThis.prismaGlobal && !isPostgres()) {
+  // The app, `npm run worker` and the demo may share one SQLite file: WAL lets a reader and the
+  // writer work at once instead of failing with SQLITE_BUSY. The mode is stored in the file.
+  void prisma.$queryRawUnsafe("PRAGMA journal_mode = WAL").catch(() => {});
+}
 if (process.env.NODE_ENV !== "production") globalThis.prismaGlobal = prisma;
 
 export default prisma;
 
-/** Several processes (app, worker, demo) share one SQLite file: WAL lets readers and the writer overlap. */
 export async function enableSqliteWal() {
   if (isPostgres()) return;
   await prisma.$queryRawUnsafe("PRAGMA journal_mode = WAL");

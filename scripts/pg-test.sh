@@ -1,22 +1,12 @@
 #!/usr/bin/env bash
-# Runs the database-dependent test suite against PostgreSQL on 127.0.0.1 (Debian's cluster),
-# starting it and creating the test role when needed. Leaves the SQLite client generated.
+# Runs the database-dependent test suite against PostgreSQL on 127.0.0.1 (Debian's cluster).
+# The generated Prisma client is provider-specific: generate the PostgreSQL one for the run and
+# put the SQLite one back afterwards.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/pg-start.sh
 
-if ! command -v pg_ctlcluster >/dev/null; then
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql
-fi
-cluster=$(pg_lsclusters -h | awk 'NR==1 {print $1" "$2}')
-# shellcheck disable=SC2086
-pg_ctlcluster $cluster start 2>/dev/null || true
-for _ in $(seq 1 30); do pg_isready -h 127.0.0.1 -q && break; sleep 1; done
-su postgres -c "psql -tAc \"SELECT 1 FROM pg_roles WHERE rolname='app'\"" | grep -q 1 ||
-  su postgres -c "psql -q -c \"CREATE ROLE app LOGIN PASSWORD 'app' CREATEDB\""
-su postgres -c "psql -tAc \"SELECT 1 FROM pg_database WHERE datname='app_dev'\"" | grep -q 1 ||
-  su postgres -c "psql -q -c 'CREATE DATABASE app_dev OWNER app'"
-
-export TEST_DATABASE_URL="postgresql://app:app@127.0.0.1:5432/app_dev"
+export TEST_DATABASE_URL="$PG_BASE_URL/app_dev"
 restore() { npx prisma generate >/dev/null; }
 trap restore EXIT
 DATABASE_URL="$TEST_DATABASE_URL" npx prisma generate >/dev/null

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The webhook benchmark on PostgreSQL (the rest of `npm run bench` runs on SQLite).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/pg-start.sh
+su postgres -c "psql -q -c 'DROP DATABASE IF EXISTS app_bench WITH (FORCE)' -c 'CREATE DATABASE app_bench OWNER app'"
+export BENCH_PG_URL="$PG_BASE_URL/app_bench"
+restore() { npx prisma generate >/dev/null; }
+trap restore EXIT
+DATABASE_URL="$BENCH_PG_URL" npx prisma generate >/dev/null
+npx tsx bench/run.ts webhooks-pg

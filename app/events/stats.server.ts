@@ -1,5 +1,6 @@
 // Numbers the merchant sees about delivery, and the advice they imply.
 import prisma from "~/db.server";
+import type { EventStatus } from "./statuses";
 
 const HOUR = 60 * 60 * 1000;
 
@@ -37,8 +38,6 @@ export async function deliverySummary(shop: string, now = new Date()) {
   return { sent24h, sent7d, failed7d, waiting, queued, orders7d: recent.length, ttclidShare, emailShare, phoneShare, advice };
 }
 
-export const EVENT_STATUSES = ["sent", "queued", "waiting_reconnect", "failed", "expired", "not_attributed", "not_connected", "test_order"] as const;
-export type EventStatus = (typeof EVENT_STATUSES)[number];
 
 export async function recentOrders(shop: string, opts: { status?: EventStatus; page: number; pageSize: number }) {
   const where = { shop, ...(opts.status ? { sendDecision: opts.status } : {}) };

@@ -1,9 +1,10 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
-import { Badge, BlockStack, Button, Card, DataTable, InlineStack, Layout, Page, Pagination, Select, Text } from "@shopify/polaris";
+import { Badge, BlockStack, Box, Button, Card, InlineStack, Layout, Page, Pagination, Select, Text } from "@shopify/polaris";
 import { z } from "zod";
 import { authenticate } from "~/shopify.server";
-import { EVENT_STATUSES, recentOrders } from "~/events/stats.server";
+import { recentOrders } from "~/events/stats.server";
+import { EVENT_STATUSES } from "~/events/statuses";
 import { resendEvent } from "~/events/outbox.server";
 
 const PAGE_SIZE = 25;
@@ -45,6 +46,14 @@ const SOURCE_LABEL: Record<string, string> = {
   landing_site: "Landing URL",
 };
 
+function money(value: string, currency: string) {
+  try {
+    return new Intl.NumberFormat("en-US", { style: "currency", currency }).format(Number(value));
+  } catch {
+    return `${value} ${currency}`;
+  }
+}
+
 export default function Events() {
   const { rows, total, page, status } = useLoaderData<typeof loader>();
   const [params, setParams] = useSearchParams();
@@ -75,39 +84,42 @@ export default function Events() {
                 />
                 <Text as="p" tone="subdued">{total} order(s)</Text>
               </InlineStack>
-              <DataTable
-                columnContentTypes={["text", "text", "numeric", "text", "text", "text", "text"]}
-                headings={["Order", "Placed", "Value", "Status", "Attribution", "Match keys", "TikTok's answer"]}
-                rows={rows.map((r) => [
-                  r.orderName ?? r.orderId,
-                  new Date(r.createdAt).toLocaleString(),
-                  `${r.value} ${r.currency}`,
-                  <BlockStack gap="100" key="s">
-                    <Badge tone={STATUS_LABEL[r.status]?.tone}>{STATUS_LABEL[r.status]?.label ?? r.status}</Badge>
-                    {r.reason ? <Text as="span" variant="bodySm" tone="subdued">{r.reason}</Text> : null}
-                  </BlockStack>,
-                  r.attributionSource ? SOURCE_LABEL[r.attributionSource] : "—",
-                  r.matchKeys.length ? r.matchKeys.join(", ") : "none",
-                  r.event ? (
-                    <BlockStack gap="100" key="a">
-                      <Text as="span" variant="bodySm">
-                        {r.event.status === "sent"
-                          ? `Accepted ${r.event.sentAt ? new Date(r.event.sentAt).toLocaleString() : ""} (request ${r.event.tiktokRequestId ?? "?"})`
-                          : r.event.lastError ?? (r.event.status === "queued" ? "Queued" : "")}
+              <Box as="ul" aria-label="Orders">
+                {rows.map((r) => (
+                  <Box as="li" key={r.orderId} paddingBlock="300" borderBlockStartWidth="025" borderColor="border">
+                    <BlockStack gap="100">
+                      <InlineStack align="space-between" blockAlign="center" gap="200">
+                        <InlineStack gap="200" blockAlign="center">
+                          <Text as="span" variant="headingSm">{r.orderName ?? r.orderId}</Text>
+                          <Text as="span" tone="subdued">{`${money(r.value, r.currency)} · ${new Date(r.createdAt).toLocaleString()}`}</Text>
+                        </InlineStack>
+                        <Badge tone={STATUS_LABEL[r.status]?.tone}>{STATUS_LABEL[r.status]?.label ?? r.status}</Badge>
+                      </InlineStack>
+                      <Text as="p" variant="bodySm">
+                        Attribution: {r.attributionSource ? SOURCE_LABEL[r.attributionSource] : "none"} · Match keys: {r.matchKeys.length ? r.matchKeys.join(", ") : "none"}
                       </Text>
-                      {r.event.status === "failed" ? (
-                        <Form method="post">
-                          <input type="hidden" name="intent" value="resend" />
-                          <input type="hidden" name="eventId" value={r.event.id} />
-                          <Button submit size="slim" loading={navigation.state !== "idle"}>Resend</Button>
-                        </Form>
+                      {r.reason ? <Text as="p" variant="bodySm" tone="subdued">{r.reason}</Text> : null}
+                      {r.event ? (
+                        <InlineStack gap="200" blockAlign="center">
+                          <Text as="p" variant="bodySm" breakWord>
+                            TikTok:{" "}
+                            {r.event.status === "sent"
+                              ? `accepted ${r.event.sentAt ? new Date(r.event.sentAt).toLocaleString() : ""} (request ${r.event.tiktokRequestId ?? "?"})`
+                              : r.event.lastError ?? (r.event.status === "queued" ? "queued, sending shortly" : "not sent yet")}
+                          </Text>
+                          {r.event.status === "failed" ? (
+                            <Form method="post">
+                              <input type="hidden" name="intent" value="resend" />
+                              <input type="hidden" name="eventId" value={r.event.id} />
+                              <Button submit size="slim" loading={navigation.state !== "idle"}>Resend</Button>
+                            </Form>
+                          ) : null}
+                        </InlineStack>
                       ) : null}
                     </BlockStack>
-                  ) : (
-                    "—"
-                  ),
-                ])}
-              />
+                  </Box>
+                ))}
+              </Box>
               {rows.length === 0 ? <Text as="p" tone="subdued">No orders{status ? " with this status" : ""} yet.</Text> : null}
               <InlineStack align="center">
                 <Pagination

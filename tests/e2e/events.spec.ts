@@ -42,14 +42,14 @@ test("an order from a TikTok ad visitor appears on the Events page as Sent, with
   // The in-app worker delivers it within seconds; the merchant sees it on the Events page.
   await page.goto(adminUrl("/app/events"));
   await expect(page.getByRole("heading", { name: "Events" })).toBeVisible();
-  const row = page.getByRole("row").filter({ hasText: orderName });
+  const row = page.getByRole("listitem").filter({ hasText: orderName });
   await expect(async () => {
     await page.reload();
     await expect(row.getByText("Sent", { exact: true })).toBeVisible({ timeout: 1_000 });
   }).toPass({ timeout: 30_000 });
-  await expect(row.getByText("Storefront visit")).toBeVisible();
-  await expect(row.getByText("email, phone, ttclid, external_id, ip, user_agent", { exact: true })).toBeVisible();
-  await expect(row.getByText(/Accepted .* \(request \S+\)/)).toBeVisible();
+  await expect(row.getByText(/Attribution: Storefront visit/)).toBeVisible();
+  await expect(row.getByText(/Match keys: email, phone, ttclid, external_id, ip, user_agent$/)).toBeVisible();
+  await expect(row.getByText(/accepted .* \(request \S+\)/)).toBeVisible();
   await snap(page, "08-events");
 
   // And TikTok has it, once, under the order id.

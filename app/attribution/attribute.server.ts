@@ -16,19 +16,21 @@ export type Attribution = {
   capturedAt: Date | null;
 };
 
-type Db = Pick<Prisma.TransactionClient, "touchpoint">;
+type Db = Pick<Prisma.TransactionClient, "$queryRaw">;
 
-/** The latest ttclid this visitor brought within the window before the order. Served by the (shop, visitorId, capturedAt) index. */
+/**
+ * The latest ttclid this visitor brought within the window before the order. Served by the
+ * (shop, visitorId, capturedAt) index. Raw SQL: this runs inside the orders/create ack, where the
+ * ORM's per-query overhead was most of the cost (bench/webhooks.ts).
+ */
 export async function latestTouchpoint(db: Db, opts: { shop: string; visitorId: string; at: Date; windowDays: number }) {
-  return db.touchpoint.findFirst({
-    where: {
-      shop: opts.shop,
-      visitorId: opts.visitorId,
-      capturedAt: { lte: opts.at, gte: new Date(opts.at.getTime() - opts.windowDays * DAY_MS) },
-    },
-    orderBy: { capturedAt: "desc" },
-    select: { ttclid: true, capturedAt: true, campaignId: true },
-  });
+  const from = new Date(opts.at.getTime() - opts.windowDays * DAY_MS);
+  const rows = await db.$queryRaw<{ ttclid: string; capturedAt: Date; campaignId: string | null }[]>`
+    SELECT "ttclid", "capturedAt", "campaignId" FROM "Touchpoint"
+    WHERE "shop" = ${opts.shop} AND "visitorId" = ${opts.visitorId} AND "capturedAt" <= ${opts.at} AND "capturedAt" >= ${from}
+    ORDER BY "capturedAt" DESC LIMIT 1`;
+  const row = rows[0];
+  return row ? { ttclid: row.ttclid, capturedAt: new Date(row.capturedAt), campaignId: row.campaignId } : null;
 }
 
 export async function attributeOrder(

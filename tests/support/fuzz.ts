@@ -165,7 +165,7 @@ type Prisma = (typeof import("~/db.server"))["default"];
 export async function tableNames(prisma: Prisma): Promise<string[]> {
   const { isPostgres } = await import("~/db.server");
   const rows: { name: string }[] = isPostgres()
-    ? await prisma.$queryRawUnsafe(`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`)
+    ? await prisma.$queryRawUnsafe(`SELECT table_name::text AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`)
     : await prisma.$queryRawUnsafe(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`);
   return rows.map((r) => r.name).filter((n) => n !== "_prisma_migrations").sort();
 }

@@ -158,7 +158,7 @@ export async function seedQueuedEvents(opts: { shop: string; pixelCode: string; 
 export async function dumpAllTables(): Promise<Record<string, string>> {
   const { default: prisma, isPostgres } = await import("~/db.server");
   const tables = isPostgres()
-    ? (await prisma.$queryRawUnsafe<{ name: string }[]>(`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema()`)).map((t) => t.name)
+    ? (await prisma.$queryRawUnsafe<{ name: string }[]>(`SELECT table_name::text AS name FROM information_schema.tables WHERE table_schema = current_schema()`)).map((t) => t.name)
     : (await prisma.$queryRawUnsafe<{ name: string }[]>(`SELECT name FROM sqlite_master WHERE type = 'table'`)).map((t) => t.name);
   const out: Record<string, string> = {};
   for (const table of tables) {

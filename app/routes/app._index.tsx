@@ -1,12 +1,13 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useLoaderData, useNavigation } from "@remix-run/react";
 import { useEffect, useState } from "react";
-import { Badge, Banner, BlockStack, Button, Card, DataTable, InlineGrid, InlineStack, Layout, List, Page, Text } from "@shopify/polaris";
+import { Banner, BlockStack, Button, Card, DataTable, InlineGrid, InlineStack, Layout, List, Page, Text } from "@shopify/polaris";
 import { authenticate } from "~/shopify.server";
 import { env } from "~/env.server";
 import prisma from "~/db.server";
 import { getConnection, publicConnection } from "~/connection/connection.server";
 import { deliverySummary } from "~/events/stats.server";
+import { StatusHeading } from "~/components/StatusHeading";
 
 const EMBED_HANDLE = "capture";
 
@@ -36,10 +37,7 @@ function ConnectionCard({ connection }: { connection: ReturnType<typeof useLoade
     return (
       <Card>
         <BlockStack gap="200">
-          <InlineStack gap="200" blockAlign="center">
-            <Text as="h2" variant="headingMd">TikTok</Text>
-            <Badge tone="success">Connected</Badge>
-          </InlineStack>
+          <StatusHeading title="TikTok" tone="success" status="Connected" />
           <Text as="p">Ad account {connection.advertiserName} ({connection.advertiserId}) · pixel {connection.pixelName} ({connection.pixelCode})</Text>
           <Text as="p" tone="subdued">Since {connection.connectedAt ? new Date(connection.connectedAt).toLocaleString() : "—"}</Text>
         </BlockStack>
@@ -62,10 +60,7 @@ function ConnectionCard({ connection }: { connection: ReturnType<typeof useLoade
   return (
     <Card>
       <BlockStack gap="200">
-        <InlineStack gap="200" blockAlign="center">
-          <Text as="h2" variant="headingMd">TikTok</Text>
-          <Badge>{pending ? "Setup not finished" : connection.status === "disconnected" ? "Disconnected" : "Not connected"}</Badge>
-        </InlineStack>
+        <StatusHeading title="TikTok" status={pending ? "Setup not finished" : connection.status === "disconnected" ? "Disconnected" : "Not connected"} />
         <Text as="p">Connect your TikTok for Business ad account to send purchases to TikTok and see your spend here.</Text>
         <InlineStack>
           <Link to="/app/connect"><Button variant="primary">{pending ? "Continue setup" : "Connect TikTok"}</Button></Link>
@@ -88,10 +83,7 @@ function EmbedCard({ embed }: { embed: { activateUrl: string; lastSignalAt: stri
   return (
     <Card>
       <BlockStack gap="200">
-        <InlineStack gap="200" blockAlign="center">
-          <Text as="h2" variant="headingMd">Storefront embed</Text>
-          <Badge tone={on ? "success" : "attention"}>{on ? "On" : appBridgeStatus ? "Off" : "Not seen yet"}</Badge>
-        </InlineStack>
+        <StatusHeading title="Storefront embed" tone={on ? "success" : "attention"} status={on ? "On" : appBridgeStatus ? "Off" : "Not seen yet"} />
         <Text as="p">
           The embed keeps TikTok's click id (ttclid) when a shopper lands from an ad and passes it to the order. It does nothing until you switch it on in your theme.
         </Text>

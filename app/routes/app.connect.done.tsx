@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { Badge, Banner, BlockStack, Button, Card, InlineStack, Text, TextField } from "@shopify/polaris";
+import { Banner, BlockStack, Button, Card, InlineStack, Text, TextField } from "@shopify/polaris";
 import { useState } from "react";
 import { z } from "zod";
 import { authenticate } from "~/shopify.server";
@@ -8,6 +8,7 @@ import { getConnection, publicConnection } from "~/connection/connection.server"
 import { merchantMessage } from "~/connection/messages";
 import { sendTestEvent } from "~/connection/test-event.server";
 import { WizardFrame } from "~/components/WizardFrame";
+import { StatusHeading } from "~/components/StatusHeading";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session, redirect } = await authenticate.admin(request);
@@ -41,10 +42,7 @@ export default function DoneStep() {
     <WizardFrame step={4}>
       <Card>
         <BlockStack gap="200">
-          <InlineStack gap="200" blockAlign="center">
-            <Text as="h2" variant="headingMd">TikTok</Text>
-            <Badge tone="success">Connected</Badge>
-          </InlineStack>
+          <StatusHeading title="TikTok" tone="success" status="Connected" />
           <Text as="p">Ad account: {connection.advertiserName} ({connection.advertiserId}) · {connection.advertiserCurrency} · {connection.advertiserTimezone}</Text>
           <Text as="p">Pixel: {connection.pixelName} ({connection.pixelCode})</Text>
           <Text as="p" tone="subdued">New orders from TikTok ad clicks are now sent as {connection.eventName} events, and spend is imported every hour (the last 30 days are being imported now).</Text>

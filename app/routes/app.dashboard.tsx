@@ -67,6 +67,21 @@ function Unknown({ why }: { why: string }) {
   );
 }
 
+/** Spend, impressions, clicks and TikTok conversions: the same four cells for a campaign and an ad group. */
+function DeliveryCells({ row, currency }: { row: { spend: string | number; impressions: number | null; clicks: number | null; conversions: number | null }; currency: string | null }) {
+  return (
+    <>
+      {[formatMoney(row.spend, currency), formatInt(row.impressions), formatInt(row.clicks), formatInt(row.conversions)].map((value, i) => (
+        <IndexTable.Cell key={i}>
+          <Text as="span" alignment="end" numeric>
+            {value}
+          </Text>
+        </IndexTable.Cell>
+      ))}
+    </>
+  );
+}
+
 function Metric({ label, value, help }: { label: string; value: ReactNode; help?: string }) {
   return (
     <Card>
@@ -167,26 +182,7 @@ function CampaignTable({ data }: { data: DashboardData }) {
                 </Text>
               </InlineStack>
             </IndexTable.Cell>
-            <IndexTable.Cell>
-              <Text as="span" alignment="end" numeric>
-                {formatMoney(c.spend, data.spendCurrency)}
-              </Text>
-            </IndexTable.Cell>
-            <IndexTable.Cell>
-              <Text as="span" alignment="end" numeric>
-                {formatInt(c.impressions)}
-              </Text>
-            </IndexTable.Cell>
-            <IndexTable.Cell>
-              <Text as="span" alignment="end" numeric>
-                {formatInt(c.clicks)}
-              </Text>
-            </IndexTable.Cell>
-            <IndexTable.Cell>
-              <Text as="span" alignment="end" numeric>
-                {formatInt(c.conversions)}
-              </Text>
-            </IndexTable.Cell>
+            <DeliveryCells row={c} currency={data.spendCurrency} />
             <IndexTable.Cell>
               <Text as="span" alignment="end">
                 {c.conversionValue ?? <Unknown why={noValue} />}
@@ -211,26 +207,7 @@ function CampaignTable({ data }: { data: DashboardData }) {
                       <Text as="span">{g.name}</Text>
                     </Box>
                   </IndexTable.Cell>
-                  <IndexTable.Cell>
-                    <Text as="span" alignment="end" numeric>
-                      {formatMoney(g.spend, data.spendCurrency)}
-                    </Text>
-                  </IndexTable.Cell>
-                  <IndexTable.Cell>
-                    <Text as="span" alignment="end" numeric>
-                      {formatInt(g.impressions)}
-                    </Text>
-                  </IndexTable.Cell>
-                  <IndexTable.Cell>
-                    <Text as="span" alignment="end" numeric>
-                      {formatInt(g.clicks)}
-                    </Text>
-                  </IndexTable.Cell>
-                  <IndexTable.Cell>
-                    <Text as="span" alignment="end" numeric>
-                      {formatInt(g.conversions)}
-                    </Text>
-                  </IndexTable.Cell>
+                  <DeliveryCells row={g} currency={data.spendCurrency} />
                   <IndexTable.Cell>
                     <Text as="span" alignment="end">
                       <Unknown why={noValue} />

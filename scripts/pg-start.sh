@@ -13,4 +13,7 @@ su postgres -c "psql -tAc \"SELECT 1 FROM pg_roles WHERE rolname='app'\"" | grep
   su postgres -c "psql -q -c \"CREATE ROLE app LOGIN PASSWORD 'app' CREATEDB\""
 su postgres -c "psql -tAc \"SELECT 1 FROM pg_database WHERE datname='app_dev'\"" | grep -q 1 ||
   su postgres -c "psql -q -c 'CREATE DATABASE app_dev OWNER app'"
+# Test cleanup drops databases WITH (FORCE), which must be able to end any session on them
+# (an autovacuum worker runs as the superuser).
+su postgres -c "psql -q -c 'GRANT pg_signal_backend TO app'"
 export PG_BASE_URL="postgresql://app:app@127.0.0.1:5432"

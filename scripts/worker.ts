@@ -1,10 +1,41 @@
 // `npm run worker`: event delivery, spend sync and purges outside the web process, for
 // deployments with several app instances (set RUN_JOBS_IN_PROCESS=0 on the web processes).
-import { backgroundJobs, runJobs } from "../app/jobs.server";
+import { backgroundJobs, runJobs, type Job } from "../app/jobs.server";
 import { workerId } from "../app/events/outbox.server";
 
 const owner = workerId();
-const stop = runJobs(backgroundJobs(owner));
+
+type Delivery = { sent: number; retried: number; failed: number; waiting: number; expired: number; requests: number };
+type SpendTick = { scheduled: string[]; runs: { runId: string; shop: string; kind: string; status: string; requests: number }[] };
+
+/** One line per tick that did something, so an operator (and the scale test) can see who did what. */
+function describe(name: string, result: unknown): string | null {
+  if (name === "deliver-events") {
+    const d = result as Delivery;
+    if (!d || d.sent + d.retried + d.failed + d.waiting + d.expired === 0) return null;
+    return `sent=${d.sent} retried=${d.retried} failed=${d.failed} waiting=${d.waiting} expired=${d.expired} requests=${d.requests}`;
+  }
+  if (name === "spend-sync") {
+    const s = result as SpendTick;
+    if (!s) return null;
+    // Every tick, even an idle one (once a minute): shows that this worker's scheduler ran.
+    const runs = s.runs.map((r) => `${r.runId}:${r.shop}:${r.kind}:${r.status}:${r.requests}`).join(",");
+    return `scheduled=${s.scheduled.length} runs=${s.runs.length}${runs ? ` [${runs}]` : ""}`;
+  }
+  return null;
+}
+
+const jobs: Job[] = backgroundJobs(owner).map((job) => ({
+  ...job,
+  run: async () => {
+    const result = await job.run();
+    const line = describe(job.name, result);
+    if (line) console.log(`worker ${owner} ${job.name}: ${line}`);
+    return result;
+  },
+}));
+
+const stop = runJobs(jobs);
 console.log(`worker ${owner}: delivering events and syncing spend`);
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, () => {

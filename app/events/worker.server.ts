@@ -129,24 +129,38 @@ export async function drainOnce(opts: { owner?: string; limit?: number } = {}): 
   const claimed = await claimDue(owner, opts.limit ?? 5_000);
   if (claimed.length === 0) return out;
 
-  const oldestAllowed = Date.now() - EVENT_LOOKBACK_DAYS * DAY_MS;
-  const expired = claimed.filter((e) => e.eventTime.getTime() < oldestAllowed);
-  if (expired.length) {
-    await markStatus(owner, expired.map((e) => e.id), "expired", `Not sent: older than TikTok accepts (${EVENT_LOOKBACK_DAYS} days).`, null);
-    out.expired += expired.length;
-  }
-  const groups = new Map<string, OutboxEvent[]>();
-  for (const e of claimed) {
-    if (e.eventTime.getTime() < oldestAllowed) continue;
-    const key = `${e.shop}\u0000${e.pixelCode}`;
-    groups.set(key, [...(groups.get(key) ?? []), e]);
-  }
-  for (const events of groups.values()) {
-    for (let i = 0; i < events.length; i += MAX_EVENTS_PER_REQUEST) {
-      await sendGroup(owner, events[0].shop, events.slice(i, i + MAX_EVENTS_PER_REQUEST), out);
+  try {
+    const oldestAllowed = Date.now() - EVENT_LOOKBACK_DAYS * DAY_MS;
+    const expired = claimed.filter((e) => e.eventTime.getTime() < oldestAllowed);
+    if (expired.length) {
+      await markStatus(owner, expired.map((e) => e.id), "expired", `Not sent: older than TikTok accepts (${EVENT_LOOKBACK_DAYS} days).`, null);
+      out.expired += expired.length;
     }
+    const groups = new Map<string, OutboxEvent[]>();
+    for (const e of claimed) {
+      if (e.eventTime.getTime() < oldestAllowed) continue;
+      const key = `${e.shop}\u0000${e.pixelCode}`;
+      groups.set(key, [...(groups.get(key) ?? []), e]);
+    }
+    for (const events of groups.values()) {
+      for (let i = 0; i < events.length; i += MAX_EVENTS_PER_REQUEST) {
+        await sendGroup(owner, events[0].shop, events.slice(i, i + MAX_EVENTS_PER_REQUEST), out);
+      }
+    }
+  } catch (error) {
+    // A database error (connection lost, server restarted) ended the pass. The rows it had not
+    // recorded yet would sit under this live worker's lease for LEASE_MS; hand them back now.
+    // One that TikTok may already have goes again with the same event_id, as after a crash.
+    await releaseLeases(owner, claimed.map((e) => e.id)).catch(() => undefined);
+    throw error;
   }
   return out;
+}
+
+async function releaseLeases(owner: string, ids: string[]) {
+  for (const chunk of chunks(ids)) {
+    await prisma.outboxEvent.updateMany({ where: { ...mine(owner, chunk), status: "queued" }, data: { leaseOwner: null, leaseUntil: null } });
+  }
 }
 
 /** Drains until nothing is due (used by tests, the demo and `npm run worker`). */

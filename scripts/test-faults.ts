@@ -1,0 +1,464 @@
+// `npm run test:faults`: delivery under faults, against the TikTok sandbox and a real worker
+// child process. Orders come in as signed orders/create webhooks through the real route action
+// (HMAC check, parse, one ingest transaction); a webhook that does not get a 200 is retried the
+// way Shopify retries it, and only orders answered 200 count as accepted.
+//
+// Phases: TikTok 5xx for a span; rate limits; TikTok hanging past the client timeout; the token
+// revoked in the middle of a drain pass, then a reconnect; SIGKILL of the worker at random points
+// (and right after TikTok accepted a batch) several times; the database connections terminated
+// (PostgreSQL only: SQLite is a file opened by each process, there is no server connection to
+// restart). After each: every accepted order reached TikTok, duplicates only under the same
+// event_id, every outbox row sent, and the Events page loader (called with a signed admin
+// request) and the connection show the right states.
+//
+//   npm run test:faults                                             # SQLite (tests/.tmp/scale/…)
+//   DATABASE_URL=postgresql://app:app@127.0.0.1:5432/postgres npm run test:faults
+//   npm run test:faults -- --kills 8 --keep
+//
+// Exits non-zero on failure; the last line is "N passed, M failed". docs/decisions/0010.
+import { parseArgs } from "node:util";
+import pg from "pg";
+import { startSandbox } from "../sandbox/server";
+import { demoOrderPayload } from "../app/demo/simulate.server";
+import {
+  Ledger,
+  TRACK_PATH,
+  appEnv,
+  applyEnv,
+  freshDatabase,
+  log,
+  now,
+  pgBase,
+  pool,
+  randomSecrets,
+  requireGeneratedProvider,
+  sandboxEvents,
+  seconds,
+  sleep,
+  startWorker,
+  stopAllChildren,
+  type Child,
+  within,
+  type SandboxEvent,
+} from "../tests/scale/harness";
+import { reconnectShop, seedConnectedShops } from "../tests/scale/seed";
+
+const { values: args } = parseArgs({
+  options: {
+    kills: { type: "string", default: "5" },
+    // Comma-separated subset of: 5xx, rate, timeout, revoke, kill, db (the baseline always runs).
+    only: { type: "string" },
+    keep: { type: "boolean", default: false },
+  },
+});
+
+const ledger = new Ledger().guardEarlyExit();
+const t0 = now();
+const SHOPS = ["faults-a.myshopify.com", "faults-b.myshopify.com", "faults-c.myshopify.com"];
+const [SHOP_A, SHOP_B] = SHOPS;
+const CLIENT_TIMEOUT_MS = 500;
+let nextOrderId = 7_200_000_000_000;
+
+type SandboxLogHook = ((line: string) => void) | null;
+const sandboxHook: { fn: SandboxLogHook } = { fn: null };
+
+async function main() {
+  const pgUrl = process.env.DATABASE_URL?.startsWith("postgres") ? pgBase(process.env.DATABASE_URL) : undefined;
+  const kind = pgUrl ? "postgres" : "sqlite";
+  requireGeneratedProvider(kind);
+
+  const secrets = randomSecrets();
+  const sandbox = await startSandbox({
+    port: 0,
+    appId: secrets.TIKTOK_APP_ID,
+    appSecret: secrets.TIKTOK_APP_SECRET,
+    log: (line) => sandboxHook.fn?.(line),
+  });
+  const db = await freshDatabase("faults", pgUrl);
+  log(`${kind} database ${db.name}; sandbox ${sandbox.url}; client timeout ${CLIENT_TIMEOUT_MS} ms`);
+  const env = appEnv({
+    secrets,
+    databaseUrl: db.url,
+    sandboxUrl: sandbox.url,
+    extra: { TIKTOK_TIMEOUT_MS: String(CLIENT_TIMEOUT_MS), TIKTOK_RATE_QPS: "50", TIKTOK_RATE_QPM: "3000" },
+  });
+  applyEnv(env);
+
+  const { default: prisma, enableSqliteWal } = await import("~/db.server");
+  await enableSqliteWal();
+  const { action: ordersCreate } = await import("~/routes/webhooks.orders.create");
+  const { loader: eventsLoader } = await import("~/routes/app.events");
+  const { adminRequest, call, webhookRequest } = await import("../tests/support/requests");
+
+  const seeded = await seedConnectedShops({ sandboxUrl: sandbox.url, shops: SHOPS });
+  const pixelOf = new Map(seeded.map((s) => [s.pixelCode, s.shop]));
+  // Shops share no pixel (three advertisers), so a track request's pixel names its shop.
+  if (pixelOf.size !== SHOPS.length) throw new Error("seeded shops share a pixel; the revoke phase needs one pixel per shop");
+
+  // ---- the worker ----------------------------------------------------------------------------
+  let worker: Child = startWorker("faults-worker", env, { direct: true });
+  let workerStarts = 1;
+  const restartWorker = () => {
+    worker = startWorker("faults-worker", env, { direct: true });
+    workerStarts++;
+  };
+
+  // ---- orders --------------------------------------------------------------------------------
+  const accepted = new Map<string, string>(); // order id → shop
+  let retriedDeliveries = 0;
+  // A process whose database pool is wedged never answers: each attempt gets a deadline, and
+  // after `giveUpAfter` attempts in a row without an answer the delivery stops trying.
+  let unansweredInARow = 0;
+  const deliver = async (shop: string, count: number, concurrency = 8, opts: { attemptTimeoutMs?: number; giveUpAfter?: number } = {}) => {
+    const ids = Array.from({ length: count }, () => String(nextOrderId++));
+    const attemptTimeoutMs = opts.attemptTimeoutMs ?? 30_000;
+    await pool(
+      ids.map((id, i) => async () => {
+        const rawBody = JSON.stringify(
+          demoOrderPayload({ orderId: Number(id), visitorId: `tta1.faults${id}`, ttclid: `E.C.P.faults${id}`, capturedAt: Date.now() - 60_000 }),
+        );
+        const webhookId = `wh-${id}`;
+        // Shopify retries a delivery that did not get a 2xx (same webhook id). Here: soon, up to 40 times.
+        for (let attempt = 0; attempt < 40; attempt++) {
+          if (opts.giveUpAfter && unansweredInARow >= opts.giveUpAfter) throw new Error(`no answer to ${unansweredInARow} deliveries in a row (each waited ${attemptTimeoutMs} ms)`);
+          let status: number;
+          try {
+            status = await Promise.race([
+              call(ordersCreate, webhookRequest({ topic: "orders/create", shop, payload: null, rawBody, webhookId })).then((r) => r.status),
+              sleep(attemptTimeoutMs).then(() => 0),
+            ]);
+          } catch {
+            status = 500; // remix-serve answers 500 for what the action throws
+          }
+          unansweredInARow = status === 0 ? unansweredInARow + 1 : 0;
+          if (status === 200) {
+            accepted.set(id, shop);
+            return;
+          }
+          retriedDeliveries++;
+          await sleep(100 + 50 * attempt);
+        }
+        throw new Error(`order ${id} (#${i}) was never accepted`);
+      }),
+      concurrency,
+    );
+    return ids;
+  };
+
+  // ---- checks --------------------------------------------------------------------------------
+  const uiTotal = async (shop: string, status: string) => {
+    const res = await call(eventsLoader, adminRequest(`/app/events?status=${status}`, { shop }));
+    if (res.status !== 200) throw new Error(`Events loader answered ${res.status} for ${shop}`);
+    return ((await res.json()) as { total: number }).total;
+  };
+  const shopCounts = () => {
+    const m = new Map<string, number>(SHOPS.map((s) => [s, 0]));
+    for (const shop of accepted.values()) m.set(shop, (m.get(shop) ?? 0) + 1);
+    return m;
+  };
+
+  const waitDrained = async (what: string, timeoutMs: number) => {
+    const started = now();
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const [open, total] = await Promise.all([
+        prisma.outboxEvent.count({ where: { status: { not: "sent" } } }),
+        prisma.outboxEvent.count(),
+      ]);
+      if (open === 0 && total === accepted.size) {
+        log(`${what}: drained in ${seconds(now() - started)}`);
+        return true;
+      }
+      if (!worker.alive()) restartWorker(); // a worker that died is restarted, as a process manager would
+      await sleep(250);
+    }
+    return false;
+  };
+
+  let checkedEvents: SandboxEvent[] = [];
+  const verify = async (phase: string) => {
+    const counts = shopCounts();
+    const [records, outbox, decisions, events, connections] = await Promise.all([
+      prisma.orderRecord.count(),
+      prisma.outboxEvent.groupBy({ by: ["status"], _count: { _all: true } }),
+      prisma.orderRecord.groupBy({ by: ["sendDecision"], _count: { _all: true } }),
+      sandboxEvents(sandbox.url),
+      prisma.tikTokConnection.findMany({ select: { shop: true, status: true } }),
+    ]);
+    checkedEvents = events;
+    const byStatus = Object.fromEntries(outbox.map((o) => [o.status, o._count._all]));
+    const byDecision = Object.fromEntries(decisions.map((o) => [o.sendDecision, o._count._all]));
+    const copies = new Map<string, SandboxEvent[]>();
+    for (const e of events) copies.set(e.event.event_id, [...(copies.get(e.event.event_id) ?? []), e]);
+    const lost = [...accepted.keys()].filter((id) => !copies.has(id));
+    const strangers = [...copies.keys()].filter((id) => !accepted.has(id));
+    const wrongOrder = events.filter((e) => e.event.properties?.order_id !== e.event.event_id);
+    const dupes = [...copies.values()].filter((c) => c.length > 1);
+    // A duplicate is harmless only if it is the same event: same event_id and the same content.
+    const differing = dupes.filter((c) => c.some((e) => JSON.stringify(e.event) !== JSON.stringify(c[0].event) || e.pixel_code !== c[0].pixel_code));
+    ledger.check(`${phase}: one OrderRecord per accepted order`, records === accepted.size, `${records} records, ${accepted.size} accepted`);
+    ledger.check(`${phase}: every outbox row sent`, byStatus.sent === accepted.size && Object.keys(byStatus).length === 1, JSON.stringify(byStatus));
+    ledger.check(`${phase}: every order's sendDecision is sent`, byDecision.sent === accepted.size && Object.keys(byDecision).length === 1, JSON.stringify(byDecision));
+    ledger.check(`${phase}: nothing lost at TikTok`, lost.length === 0, `${lost.length} of ${accepted.size} missing`);
+    ledger.check(
+      `${phase}: TikTok got only accepted orders, each under its own event_id`,
+      strangers.length === 0 && wrongOrder.length === 0,
+      `${strangers.length} unknown, ${wrongOrder.length} with order_id ≠ event_id`,
+    );
+    ledger.check(
+      `${phase}: duplicates only as the same event (same event_id and content)`,
+      differing.length === 0,
+      `${events.length} received for ${accepted.size} orders, ${dupes.length} event_id(s) received more than once, ${differing.length} differing`,
+    );
+    const ui: string[] = [];
+    let uiOk = true;
+    for (const shop of SHOPS) {
+      const [sent, queued, waiting, failed] = await Promise.all(["sent", "queued", "waiting_reconnect", "failed"].map((s) => uiTotal(shop, s)));
+      if (sent !== counts.get(shop) || queued + waiting + failed !== 0) uiOk = false;
+      ui.push(`${shop.split(".")[0]} sent ${sent}/${counts.get(shop)}${queued + waiting + failed ? ` queued ${queued} waiting ${waiting} failed ${failed}` : ""}`);
+    }
+    ledger.check(`${phase}: Events page shows every order sent, none queued/waiting/failed`, uiOk, ui.join("; "));
+    ledger.check(`${phase}: every connection shows connected`, connections.every((c) => c.status === "connected"), connections.map((c) => `${c.shop.split(".")[0]}=${c.status}`).join(" "));
+    return dupes.length;
+  };
+
+  const faultHits = (kind: string) => requestsLog().then((r) => r.filter((x) => x.path === TRACK_PATH && x.fault === kind).length);
+  const requestsLog = async () =>
+    ((await (await fetch(`${sandbox.url}/__sandbox/requests`)).json()) as { requests: { path: string; fault: string | null; http_status: number }[] }).requests;
+  const addFault = async (fault: Record<string, unknown>) => {
+    const res = await fetch(`${sandbox.url}/__sandbox/faults`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ path: "/event/track/", ...fault }) });
+    if (res.status !== 201) throw new Error(`sandbox refused the fault: ${res.status} ${await res.text()}`);
+  };
+  const clearFaults = () => fetch(`${sandbox.url}/__sandbox/faults`, { method: "DELETE" });
+
+  const only = args.only?.split(",").map((x) => x.trim());
+  const phase = async (key: string, name: string, body: () => Promise<void>) => {
+    if (only && key !== "baseline" && !only.includes(key)) return;
+    const started = now();
+    log(`--- ${name}`);
+    try {
+      await body();
+    } catch (error) {
+      ledger.check(`${name}: ran to the end`, false, error instanceof Error ? error.message : String(error));
+    } finally {
+      await clearFaults();
+      sandboxHook.fn = null;
+    }
+    log(`--- ${name}: ${seconds(now() - started)}`);
+  };
+
+  try {
+    await phase("baseline", "baseline", async () => {
+      await deliver(SHOP_A, 20);
+      await deliver(SHOP_B, 20);
+      ledger.check("baseline: drained", await waitDrained("baseline", 30_000));
+      await verify("baseline");
+    });
+
+    await phase("5xx", "TikTok 5xx for 4 s", async () => {
+      await addFault({ kind: "http_5xx", duration_ms: 4_000, status: 503 });
+      const started = Date.now();
+      await Promise.all(SHOPS.map((s) => deliver(s, 30)));
+      // While the span lasts the events are queued for a retry, and the page says so.
+      await sleep(Math.max(0, 2_000 - (Date.now() - started)));
+      const queuedNow = await Promise.all(SHOPS.map((s) => uiTotal(s, "queued")));
+      const retrying = await prisma.outboxEvent.count({ where: { status: "queued", lastErrorClass: "retryable" } });
+      ledger.check("5xx: during the span the Events page shows the orders queued (retry pending)", queuedNow.some((n) => n > 0) && retrying > 0, `queued per shop ${queuedNow.join("/")}, ${retrying} marked retryable`);
+      ledger.check("5xx: drained after the span", await waitDrained("5xx", 90_000));
+      ledger.check("5xx: TikTok answered 5xx at least once", (await faultHits("http_5xx")) > 0, `${await faultHits("http_5xx")} 5xx answers`);
+      await verify("5xx");
+    });
+
+    await phase("rate", "TikTok rate limit (40100) ×3", async () => {
+      await addFault({ kind: "rate_limit", count: 3 });
+      await Promise.all(SHOPS.map((s) => deliver(s, 30)));
+      ledger.check("rate limit: drained", await waitDrained("rate limit", 90_000));
+      ledger.check("rate limit: TikTok answered 40100 three times", (await faultHits("rate_limit")) === 3, `${await faultHits("rate_limit")} answers`);
+      await verify("rate limit");
+    });
+
+    await phase("timeout", `TikTok hangs past the ${CLIENT_TIMEOUT_MS} ms client timeout ×2`, async () => {
+      await addFault({ kind: "timeout", count: 2, hang_ms: 5_000 });
+      await Promise.all(SHOPS.map((s) => deliver(s, 30)));
+      ledger.check("timeout: drained", await waitDrained("timeout", 90_000));
+      ledger.check("timeout: two requests hung", (await faultHits("timeout")) === 2, `${await faultHits("timeout")} hung`);
+      const timedOut = worker.lines.filter((l) => l.includes("retried=")).length;
+      log(`timeout: worker logged ${timedOut} pass(es) with retries`);
+      await verify("timeout");
+    });
+
+    await phase("revoke", "token revoked mid-batch, then reconnect", async () => {
+      // A backlog the next pass takes in one claim: shop A 1,500 (two requests of ≤1,000), shop B 100.
+      await worker.stop();
+      const pixelA = seeded.find((s) => s.shop === SHOP_A)!.pixelCode;
+      const tokenA = seeded.find((s) => s.shop === SHOP_A)!.token;
+      await deliver(SHOP_A, 1_500, 16);
+      await deliver(SHOP_B, 100);
+      // The advertiser revokes access the moment TikTok has accepted shop A's first request.
+      let revoked = false;
+      const trackSeen = { before: checkedEvents.length };
+      sandboxHook.fn = (line) => {
+        if (revoked || !line.startsWith(`POST ${TRACK_PATH} → 200`)) return;
+        revoked = true;
+        void fetch(`${sandbox.url}/__sandbox/revoke`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ access_token: tokenA }) });
+      };
+      // The first track request must be shop A's: start with only A's rows due.
+      await prisma.outboxEvent.updateMany({ where: { shop: { not: SHOP_A }, status: "queued" }, data: { nextAttemptAt: new Date(Date.now() + 1_500) } });
+      restartWorker();
+      const deadline = Date.now() + 30_000;
+      let conn = await prisma.tikTokConnection.findUniqueOrThrow({ where: { shop: SHOP_A } });
+      while (Date.now() < deadline && conn.status !== "needs_reconnect") {
+        await sleep(200);
+        conn = await prisma.tikTokConnection.findUniqueOrThrow({ where: { shop: SHOP_A } });
+      }
+      await sleep(3_000); // let the pass finish, and shop B's rows go
+      const events = await sandboxEvents(sandbox.url);
+      const sentA = events.slice(trackSeen.before).filter((e) => e.pixel_code === pixelA).length;
+      const [waitingA, waitingRows, queuedB] = await Promise.all([
+        uiTotal(SHOP_A, "waiting_reconnect"),
+        prisma.outboxEvent.count({ where: { shop: SHOP_A, status: "waiting_reconnect" } }),
+        prisma.outboxEvent.count({ where: { shop: SHOP_B, status: { not: "sent" } } }),
+      ]);
+      ledger.check("revoke: shop A's connection shows Needs reconnect", conn.status === "needs_reconnect", `status ${conn.status}, lastAuthError ${conn.lastAuthError}`);
+      ledger.check("revoke: revoked mid-batch (some of shop A's backlog went, the rest waits)", sentA > 0 && waitingRows > 0 && sentA + waitingRows === 1_500, `${sentA} reached TikTok before the revoke, ${waitingRows} waiting`);
+      ledger.check("revoke: the Events page shows the rest as Waiting for reconnect", waitingA === waitingRows, `page ${waitingA}, outbox ${waitingRows}`);
+      ledger.check("revoke: the other shop is not affected", queuedB === 0, `${queuedB} of shop B not sent`);
+      // Orders placed while A needs reconnecting are held, not dropped.
+      await deliver(SHOP_A, 20);
+      const held = await uiTotal(SHOP_A, "waiting_reconnect");
+      ledger.check("revoke: new orders while disconnected are held (waiting)", held === waitingRows + 20, `${held} waiting`);
+      const { released } = await reconnectShop(sandbox.url, SHOP_A);
+      ledger.check("revoke: reconnect releases every waiting event", released === held, `${released} released`);
+      ledger.check("revoke: drained after reconnect", await waitDrained("reconnect", 60_000));
+      await verify("revoke + reconnect");
+    });
+
+    await phase("kill", `SIGKILL the worker ${args.kills} times`, async () => {
+      const kills = Number(args.kills);
+      let afterAccept = 0;
+      let midWork = 0;
+      const leased = () => prisma.outboxEvent.count({ where: { status: "queued", leaseUntil: { gt: new Date() } } });
+      for (let k = 1; k <= kills; k++) {
+        // A backlog builds up while the worker is down, so every kill finds work in flight.
+        await worker.stop();
+        await Promise.all([deliver(SHOP_A, 200, 8), deliver(SHOP_B, 120, 4), deliver(SHOPS[2], 80, 4)]);
+        const leasedBefore = await leased();
+        restartWorker();
+        const started = Date.now();
+        while (!worker.lines.some((l) => l.includes("delivering events")) && Date.now() - started < 30_000 && worker.alive()) await sleep(20);
+        // More orders keep arriving while the worker dies and comes back.
+        const arriving = deliver(SHOPS[k % SHOPS.length], 20, 2);
+        const atAccept = k % 2 === 0;
+        if (atAccept) {
+          // Right after TikTok accepted a batch, before the worker could record it: the worst moment.
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(() => {
+              sandboxHook.fn = null;
+              worker.signal("SIGKILL");
+              resolve();
+            }, 8_000);
+            sandboxHook.fn = (line) => {
+              if (!line.startsWith(`POST ${TRACK_PATH} → 200`)) return;
+              sandboxHook.fn = null;
+              clearTimeout(timer);
+              worker.signal("SIGKILL");
+              afterAccept++;
+              resolve();
+            };
+          });
+        } else {
+          // Anywhere in the first passes: claiming, waiting on TikTok, or recording the outcome.
+          await sleep(Math.floor(Math.random() * 600));
+          worker.signal("SIGKILL");
+        }
+        await worker.exited;
+        const stranded = (await leased()) - leasedBefore;
+        if (stranded > 0) midWork++;
+        log(`kill ${k}: SIGKILL ${atAccept ? "right after TikTok accepted a batch" : "at a random moment"}; ${stranded} row(s) left leased by the dead worker`);
+        await arriving;
+      }
+      restartWorker();
+      ledger.check(`kill: ${kills} kills, ${afterAccept} right after TikTok accepted a batch, ${midWork} with rows in flight`, afterAccept === Math.floor(kills / 2) && midWork > 0, `${workerStarts} worker starts`);
+      // Rows the dead workers held come back when their 60 s lease expires.
+      ledger.check("kill: drained after the leases expired", await waitDrained("kill", 150_000));
+      const dupes = await verify("kill");
+      log(`kill: ${dupes} event_id(s) reached TikTok twice (resent after a kill, same event_id: TikTok deduplicates)`);
+    });
+
+    if (kind === "postgres") {
+      await phase("db", "database connections terminated (pg_terminate_backend)", async () => {
+        const admin = new pg.Client({ connectionString: pgUrl });
+        await admin.connect();
+        // Every server process of the app's database but this one: the worker's pool and this
+        // process's pool (it plays the app instance), idle or in the middle of a transaction.
+        const terminate = async () => {
+          const r = await admin.query(`SELECT count(*)::int AS n FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid() AND usename = current_user AND backend_type = 'client backend') t`, [db.name]);
+          return r.rows[0].n as number;
+        };
+        const retriedBefore = retriedDeliveries;
+        const workerBefore = workerStarts;
+        const killed: number[] = [await terminate()]; // idle pools: connections die between queries
+        const arriving = Promise.allSettled(SHOPS.map((s) => deliver(s, 100, 4, { attemptTimeoutMs: 5_000, giveUpAfter: 6 })));
+        for (let i = 0; i < 12; i++) {
+          await sleep(200);
+          killed.push(await terminate()); // mid-traffic, transactions in flight
+        }
+        const results = await arriving;
+        await admin.end();
+        log(`terminated ${killed.join(" + ")} backends; ${retriedDeliveries - retriedBefore} webhook deliveries needed a retry`);
+        const stuck = results.filter((r) => r.status === "rejected").map((r) => String((r as PromiseRejectedResult).reason?.message ?? r));
+        ledger.check("db restart: the app process accepts webhooks again after its connections were killed", stuck.length === 0, stuck[0] ?? "all accepted");
+        // A fresh query must come back: a wedged pool waits for a connection forever.
+        const probe = await Promise.race([prisma.$transaction(async (tx) => tx.shop.count()).then(() => "answered", (e: Error) => `error ${e.message.slice(0, 80)}`), sleep(5_000).then(() => "no answer in 5 s")]);
+        ledger.check("db restart: the app process's database pool answers a transaction", probe === "answered", probe);
+        if (stuck.length === 0 && probe === "answered") {
+          // Well under the 60 s lease: a worker whose pass died with its connection hands its rows back.
+          ledger.check("db restart: drained within 20 s", await waitDrained("db restart", 20_000));
+          ledger.check("db restart: the worker survived the lost connections", workerStarts === workerBefore && worker.alive(), `${workerStarts - workerBefore} restart(s) needed`);
+          await verify("db restart");
+        } else {
+          // This process's pool is stuck: judge the worker through a connection of our own.
+          const own = new pg.Client({ connectionString: db.url });
+          await own.connect();
+          const deadline = Date.now() + 60_000;
+          let open = -1;
+          while (Date.now() < deadline) {
+            open = (await own.query(`SELECT count(*)::int AS n FROM "OutboxEvent" WHERE status <> 'sent'`)).rows[0].n;
+            if (open === 0) break;
+            await sleep(500);
+          }
+          const total = (await own.query(`SELECT count(*)::int AS n FROM "OutboxEvent"`)).rows[0].n;
+          await own.end();
+          const events = await sandboxEvents(sandbox.url);
+          const ids = new Set(events.map((e) => e.event.event_id));
+          const lost = [...accepted.keys()].filter((id) => !ids.has(id)).length;
+          ledger.check("db restart: the worker still delivered every accepted order", open === 0 && lost === 0 && total === accepted.size, `${open} of ${total} outbox rows not sent, ${lost} of ${accepted.size} accepted missing at TikTok`);
+        }
+      });
+    } else {
+      ledger.skip(
+        "database restart",
+        "SQLite: the database is a file each process opens itself; there is no server or pooled connection to restart, so close/reopen is moot",
+      );
+    }
+  } finally {
+    await stopAllChildren();
+    const errors = worker.lines.filter((l) => /failed:|Error/.test(l));
+    if (errors.length) log(`the last worker printed ${errors.length} error line(s), first: ${errors[0]}`);
+    log(`orders accepted ${accepted.size}, webhook deliveries retried ${retriedDeliveries}, worker starts ${workerStarts}`);
+    if ((await within(prisma.$disconnect().then(() => true), 5_000, false)) === false) log("prisma.$disconnect() did not finish within 5 s (connections still checked out)");
+    await sandbox.close();
+    if (args.keep) log(`kept database ${db.url}`);
+    else await db.drop();
+  }
+}
+
+main()
+  .catch((error) => {
+    ledger.check("the run completed", false, error instanceof Error ? (error.stack ?? error.message) : String(error));
+  })
+  .finally(async () => {
+    await stopAllChildren();
+    log(`total ${seconds(now() - t0)}`);
+    process.exit(ledger.finish());
+  });

@@ -61,6 +61,12 @@ export class Ledger {
       this.check("the script ran to its end", false, "the event loop emptied while it was still waiting for something that never settled");
       process.exit(this.finish());
     });
+    // An app module running in this process (the fault script plays the app instance) may crash it.
+    process.on("uncaughtException", (error) => {
+      process.stdout.write(`${error.stack ?? error}\n`);
+      this.check("this process did not crash", false, `uncaught ${error.name}: ${error.message}`);
+      void stopAllChildren().finally(() => process.exit(this.finish()));
+    });
     return this;
   }
 

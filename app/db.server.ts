@@ -1,6 +1,7 @@
 import { PrismaClient } from "@prisma/client";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
 import { env } from "./env.server";
 
 declare global {
@@ -10,11 +11,66 @@ declare global {
 
 export const isPostgres = () => !env().DATABASE_URL.startsWith("file:");
 
+/**
+ * adapter-pg 6.19 leaks a pooled connection whenever COMMIT or ROLLBACK fails (the server went
+ * away mid-transaction): Prisma then never calls the transaction's commit()/rollback(), which is
+ * where the client goes back to the pool. After `max` such leaks every query waits for a
+ * connection forever. Release a dead transaction's client (destroying it) when that happens.
+ */
+class ReleasingPrismaPg extends PrismaPg {
+  async connect() {
+    const adapter = await super.connect();
+    const start = adapter.startTransaction.bind(adapter);
+    adapter.startTransaction = async (isolationLevel) => {
+      const tx = (await start(isolationLevel)) as Awaited<ReturnType<typeof start>> & {
+        client: { release(error?: unknown): void; on(event: "error", listener: (error: Error) => void): void };
+        cleanup?: () => void;
+      };
+      const executeRaw = tx.executeRaw.bind(tx);
+      let released = false;
+      const releaseBroken = (error: unknown) => {
+        if (released) return;
+        released = true;
+        tx.cleanup?.();
+        tx.client.release(error instanceof Error ? error : new Error(String(error)));
+      };
+      tx.executeRaw = async (query) => {
+        try {
+          return await executeRaw(query);
+        } catch (error) {
+          if (/^\s*(COMMIT|ROLLBACK)\b/i.test(query.sql)) releaseBroken(error);
+          throw error;
+        }
+      };
+      const commit = tx.commit.bind(tx);
+      const rollback = tx.rollback.bind(tx);
+      tx.commit = async () => (released ? undefined : ((released = true), commit()));
+      tx.rollback = async () => (released ? undefined : ((released = true), rollback()));
+      return tx;
+    };
+    return adapter;
+  }
+}
+
+/**
+ * A pooled client the server disconnects emits 'error'; a client that is checked out and has no
+ * listener at that moment (seen under load after Prisma gave up waiting for a connection) would
+ * crash the process with an unhandled 'error' event. Every client gets one listener for its life.
+ */
+function createPgPool(connectionString: string) {
+  const pool = new pg.Pool({ connectionString, max: 10, connectionTimeoutMillis: 10_000 });
+  pool.on("connect", (client) => client.on("error", () => {}));
+  // Idle clients that die are dropped by the pool and reported here (Prisma's own listener goes
+  // away on $disconnect, which does not end a pool it was given).
+  pool.on("error", (error) => console.warn(`database: pooled connection lost (${error.message})`));
+  return pool;
+}
+
 function createClient() {
   const url = env().DATABASE_URL;
   const adapter = url.startsWith("file:")
     ? new PrismaBetterSQLite3({ url, timeout: 10_000 })
-    : new PrismaPg({ connectionString: url, max: 10 });
+    : new ReleasingPrismaPg(createPgPool(url));
   return new PrismaClient({ adapter });
 }
 

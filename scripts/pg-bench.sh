@@ -5,7 +5,7 @@ cd "$(dirname "$0")/.."
 source scripts/pg-start.sh
 su postgres -c "psql -q -c 'DROP DATABASE IF EXISTS app_bench WITH (FORCE)' -c 'CREATE DATABASE app_bench OWNER app'"
 export BENCH_PG_URL="$PG_BASE_URL/app_bench"
-restore() { npx prisma generate >/dev/null; }
+restore() { npx prisma generate >/dev/null 2>&1; }
 trap restore EXIT
 DATABASE_URL="$BENCH_PG_URL" npx prisma generate >/dev/null
 npx tsx bench/run.ts webhooks-pg

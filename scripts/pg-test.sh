@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 source scripts/pg-start.sh
 
 export TEST_DATABASE_URL="$PG_BASE_URL/app_dev"
-restore() { npx prisma generate >/dev/null; }
+restore() { npx prisma generate >/dev/null 2>&1; }
 trap restore EXIT
 DATABASE_URL="$TEST_DATABASE_URL" npx prisma generate >/dev/null
 npx vitest run --project db "$@"

@@ -16,7 +16,7 @@ esac
 source scripts/pg-start.sh
 # Each run creates (and drops) its own database; this one is only used to connect to the server.
 export DATABASE_URL="$PG_BASE_URL/app_dev"
-restore() { env -u DATABASE_URL npx prisma generate >/dev/null; }
+restore() { env -u DATABASE_URL npx prisma generate >/dev/null 2>&1; }
 trap restore EXIT
 npx prisma generate >/dev/null
 npx tsx "scripts/test-$which.ts" "$@"

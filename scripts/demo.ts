@@ -31,6 +31,17 @@ function log(line: string) {
   process.stdout.write(`${line}\n`);
 }
 
+/** Runs a setup command, showing its output only when it fails. */
+function quietly(command: string) {
+  try {
+    execSync(command, { env: { ...process.env }, stdio: "pipe" });
+  } catch (error) {
+    const e = error as { stdout?: Buffer; stderr?: Buffer };
+    process.stderr.write(`${command} failed:\n${e.stdout ?? ""}${e.stderr ?? ""}`);
+    throw error;
+  }
+}
+
 async function waitFor(url: string, timeoutMs = 60_000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -46,10 +57,10 @@ async function waitFor(url: string, timeoutMs = 60_000) {
 }
 
 async function main() {
-  execSync("npx prisma migrate deploy", { env: { ...process.env }, stdio: ["ignore", "ignore", "inherit"] });
+  quietly("npx prisma migrate deploy");
   if (!existsSync("build/index.js") || process.env.DEMO_BUILD === "1") {
     log("Building the app (first run only)…");
-    execSync("npx remix build", { stdio: ["ignore", "ignore", "inherit"] });
+    quietly("npx remix build");
   }
 
   const { startSandbox } = await import("../sandbox/server");

@@ -1,5 +1,5 @@
-// Demo data: the demo shop installed (an offline session, as after Shopify's OAuth), and with
-// DEMO_CONNECTED=1 connected to the sandbox's first advertiser and pixel as if the wizard ran.
+// Demo and test data: a shop installed (an offline session, as Shopify's OAuth leaves it) and,
+// when asked, connected to a sandbox advertiser and pixel as if the connect wizard had run.
 import { Session } from "@shopify/shopify-app-remix/server";
 import prisma, { enableSqliteWal } from "~/db.server";
 import { sessionStorage } from "~/shopify.server";
@@ -7,36 +7,62 @@ import { recordInstall } from "~/models/shop.server";
 import { encryptToken } from "~/connection/token-crypto.server";
 import { afterConnected } from "~/connection/lifecycle.server";
 
-type World = { advertisers: { advertiser_id: string; name: string; currency: string; timezone: string; pixels: { pixel_code: string; pixel_name: string }[] }[] };
+export type SandboxWorld = {
+  advertisers: { advertiser_id: string; name: string; currency: string; timezone: string; pixels: { pixel_code: string; pixel_name: string }[] }[];
+};
+type SandboxAdvertiser = SandboxWorld["advertisers"][number];
 
-export async function seedDemoShop(opts: { shop: string; sandboxUrl: string; connected: boolean }) {
-  await enableSqliteWal();
+export async function sandboxWorld(sandboxUrl: string) {
+  return (await (await fetch(`${sandboxUrl}/__sandbox/world`)).json()) as SandboxWorld;
+}
+
+/** A valid sandbox token for one advertiser, without the browser consent step. */
+export async function sandboxToken(sandboxUrl: string, advertiserId: string): Promise<string> {
+  const res = await fetch(`${sandboxUrl}/__sandbox/tokens`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ advertiser_ids: [advertiserId] }),
+  });
+  if (!res.ok) throw new Error(`sandbox token: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { access_token: string }).access_token;
+}
+
+export async function installShop(shop: string, details: { currency: string; ianaTimezone: string }) {
   await sessionStorage.storeSession(
-    new Session({ id: `offline_${opts.shop}`, shop: opts.shop, state: "installed", isOnline: false, scope: "read_orders,write_app_proxy", accessToken: "shpat_demo_offline" }),
+    new Session({ id: `offline_${shop}`, shop, state: "installed", isOnline: false, scope: "read_orders,write_app_proxy", accessToken: "shpat_seeded_offline" }),
   );
-  await recordInstall(opts.shop);
-  await prisma.shop.update({ where: { shop: opts.shop }, data: { currency: "USD", ianaTimezone: "America/New_York" } });
-  if (!opts.connected) return;
+  await recordInstall(shop);
+  await prisma.shop.update({ where: { shop }, data: details });
+}
 
-  const world = (await (await fetch(`${opts.sandboxUrl}/__sandbox/world`)).json()) as World;
-  const advertiser = world.advertisers.find((a) => a.pixels.length > 0)!;
-  const { access_token } = (await (
-    await fetch(`${opts.sandboxUrl}/__sandbox/tokens`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ advertiser_ids: [advertiser.advertiser_id] }) })
-  ).json()) as { access_token: string };
+/** The connection the wizard leaves behind: token (encrypted), account, pixel, status connected. */
+export async function connectShop(opts: { shop: string; sandboxUrl: string; advertiser: SandboxAdvertiser; pixelIndex?: number; sendMode?: "attributed" | "all" }) {
+  const token = await sandboxToken(opts.sandboxUrl, opts.advertiser.advertiser_id);
+  const pixel = opts.advertiser.pixels[opts.pixelIndex ?? 0];
   const connection = {
     status: "connected",
-    accessTokenEnc: encryptToken(access_token),
-    authorizedAdvertisers: JSON.stringify([advertiser.advertiser_id]),
-    advertiserId: advertiser.advertiser_id,
-    advertiserName: advertiser.name,
-    advertiserCurrency: advertiser.currency,
-    advertiserTimezone: advertiser.timezone,
-    pixelCode: advertiser.pixels[0].pixel_code,
-    pixelName: advertiser.pixels[0].pixel_name,
+    accessTokenEnc: encryptToken(token),
+    authorizedAdvertisers: JSON.stringify([opts.advertiser.advertiser_id]),
+    advertiserId: opts.advertiser.advertiser_id,
+    advertiserName: opts.advertiser.name,
+    advertiserCurrency: opts.advertiser.currency,
+    advertiserTimezone: opts.advertiser.timezone,
+    pixelCode: pixel.pixel_code,
+    pixelName: pixel.pixel_name,
     connectedAt: new Date(),
     statusChangedAt: new Date(),
     lastAuthError: null,
+    sendMode: opts.sendMode ?? "attributed",
   };
   await prisma.tikTokConnection.upsert({ where: { shop: opts.shop }, create: { shop: opts.shop, ...connection }, update: connection });
+  return { token, pixelCode: pixel.pixel_code };
+}
+
+export async function seedDemoShop(opts: { shop: string; sandboxUrl: string; connected: boolean }) {
+  await enableSqliteWal();
+  await installShop(opts.shop, { currency: "USD", ianaTimezone: "America/New_York" });
+  if (!opts.connected) return;
+  const advertiser = (await sandboxWorld(opts.sandboxUrl)).advertisers.find((a) => a.pixels.length > 0)!;
+  await connectShop({ shop: opts.shop, sandboxUrl: opts.sandboxUrl, advertiser });
   await afterConnected(opts.shop, { reconnected: false });
 }

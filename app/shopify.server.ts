@@ -7,6 +7,7 @@ import {
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import prisma from "./db.server";
 import { env } from "./env.server";
+import { recordShopDetails } from "./models/shop.server";
 
 // Must equal [webhooks] api_version in shopify.app.toml (a test checks it).
 export const apiVersion = ApiVersion.July26;
@@ -20,6 +21,11 @@ const shopify = shopifyApp({
   authPathPrefix: "/auth",
   sessionStorage: new PrismaSessionStorage(prisma),
   distribution: AppDistribution.AppStore,
+  hooks: {
+    afterAuth: async ({ session, admin }) => {
+      await recordShopDetails(session.shop, admin);
+    },
+  },
   future: {},
   logger: { level: 1 /* Warning */ },
 });

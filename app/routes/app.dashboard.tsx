@@ -55,7 +55,7 @@ function formatMoney(amount: string | number | null, currency: string | null) {
 const formatInt = (n: number | null) => (n === null ? "—" : new Intl.NumberFormat("en-US").format(n));
 
 /** Same text on the server and in the browser (no locale or zone of the viewer involved). */
-const formatInstant = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+const formatInstant = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`;
 
 function Unknown({ why }: { why: string }) {
   return (

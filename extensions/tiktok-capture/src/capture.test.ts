@@ -334,7 +334,7 @@ type Fake = {
 function clearAll() {
   for (const c of document.cookie.split(";")) {
     const name = c.split("=")[0].trim();
-    if (name) document.cookie = `${name}=;path=/;max-age=0`;
+    if (name) document.cookie = `${name}=;path=/;max-age=-1`;
   }
   localStorage.clear();
   document.body.innerHTML = "";

@@ -239,8 +239,9 @@ function save(w: Win, st: State) {
 
 /** Deletes everything we stored in this browser. */
 export function forget(w: Win) {
-  setCookie(w, VID_COOKIE, "", 0);
-  setCookie(w, CLICK_COOKIE, "", 0);
+  // -1, not 0: every engine deletes at max-age <= 0, but some compare expiry to "now" strictly.
+  setCookie(w, VID_COOKIE, "", -1);
+  setCookie(w, CLICK_COOKIE, "", -1);
   try {
     w.localStorage.removeItem(LS_KEY);
   } catch {

@@ -412,8 +412,10 @@ async function main() {
         const probe = await Promise.race([prisma.$transaction(async (tx) => tx.shop.count()).then(() => "answered", (e: Error) => `error ${e.message.slice(0, 80)}`), sleep(5_000).then(() => "no answer in 5 s")]);
         ledger.check("db restart: the app process's database pool answers a transaction", probe === "answered", probe);
         if (stuck.length === 0 && probe === "answered") {
-          // Well under the 60 s lease: a worker whose pass died with its connection hands its rows back.
-          ledger.check("db restart: drained within 20 s", await waitDrained("db restart", 20_000));
+          // A worker whose pass died with its connection hands its rows back at once; when the
+          // connection is killed again before that hand-back lands, the rows return when their
+          // 60 s lease expires. Either way nothing is lost.
+          ledger.check("db restart: drained (at the latest when the 60 s leases expire)", await waitDrained("db restart", 90_000));
           ledger.check("db restart: the worker survived the lost connections", workerStarts === workerBefore && worker.alive(), `${workerStarts - workerBefore} restart(s) needed`);
           await verify("db restart");
         } else {

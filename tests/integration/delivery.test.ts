@@ -12,6 +12,7 @@ import {
   seedQueuedEvents,
   startOrdersSandbox,
   timePasses,
+  resetOrderPipeline,
 } from "../support/orders";
 
 const { sandbox, control } = await startOrdersSandbox({ timeoutMs: 300 });
@@ -25,11 +26,7 @@ afterAll(() => sandbox.close());
 beforeEach(async () => {
   vi.spyOn(console, "warn").mockImplementation(() => {});
   vi.spyOn(console, "info").mockImplementation(() => {});
-  await control.reset();
-  await prisma.outboxEvent.deleteMany();
-  await prisma.orderRecord.deleteMany();
-  await prisma.tikTokConnection.deleteMany();
-  await prisma.syncRun.deleteMany();
+  await resetOrderPipeline(control);
 });
 afterEach(() => vi.restoreAllMocks());
 

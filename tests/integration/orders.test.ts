@@ -13,6 +13,7 @@ import {
   reconnectThroughOAuth,
   startOrdersSandbox,
   withCreatedAt,
+  resetOrderPipeline,
 } from "../support/orders";
 
 const { sandbox, control } = await startOrdersSandbox();
@@ -28,13 +29,7 @@ afterAll(() => sandbox.close());
 beforeEach(async () => {
   vi.spyOn(console, "warn").mockImplementation(() => {});
   vi.spyOn(console, "info").mockImplementation(() => {});
-  await control.reset();
-  await prisma.outboxEvent.deleteMany();
-  await prisma.orderRecord.deleteMany();
-  await prisma.touchpoint.deleteMany();
-  await prisma.rejectedWebhook.deleteMany();
-  await prisma.tikTokConnection.deleteMany();
-  await prisma.syncRun.deleteMany();
+  await resetOrderPipeline(control);
 });
 afterEach(() => vi.restoreAllMocks());
 

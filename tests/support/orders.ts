@@ -194,3 +194,15 @@ export async function timePasses(shop?: string) {
     data: { nextAttemptAt: new Date(Date.now() - 1_000), leaseUntil: null, leaseOwner: null },
   });
 }
+
+/** Each orders test starts from an empty pipeline: no orders, events, clicks, connection or runs. */
+export async function resetOrderPipeline(control: SandboxControl) {
+  const { default: prisma } = await import("~/db.server");
+  await control.reset();
+  await prisma.outboxEvent.deleteMany();
+  await prisma.orderRecord.deleteMany();
+  await prisma.touchpoint.deleteMany();
+  await prisma.rejectedWebhook.deleteMany();
+  await prisma.tikTokConnection.deleteMany();
+  await prisma.syncRun.deleteMany();
+}

@@ -1,7 +1,8 @@
 // `npm run demo`: the whole app offline on SQLite — the TikTok sandbox, a Shopify admin
 // stand-in and the built app — with the demo's public dev-only secrets (refused in production).
 import { spawn, execSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import path from "node:path";
 import { DEV_ONLY_VALUES } from "../app/env.server";
 
 const host = "127.0.0.1";
@@ -31,6 +32,14 @@ function log(line: string) {
   process.stdout.write(`${line}\n`);
 }
 
+/** The latest modification time of any file below `dir`: the build is stale when the source is newer. */
+function newestSourceChange(dir: string): number {
+  return readdirSync(dir, { withFileTypes: true }).reduce((latest, entry) => {
+    const full = path.join(dir, entry.name);
+    return Math.max(latest, entry.isDirectory() ? newestSourceChange(full) : statSync(full).mtimeMs);
+  }, 0);
+}
+
 /** Runs a setup command, showing its output only when it fails. */
 function quietly(command: string) {
   try {
@@ -58,8 +67,8 @@ async function waitFor(url: string, timeoutMs = 60_000) {
 
 async function main() {
   quietly("npx prisma migrate deploy");
-  if (!existsSync("build/index.js") || process.env.DEMO_BUILD === "1") {
-    log("Building the app (first run only)…");
+  if (!existsSync("build/index.js") || newestSourceChange("app") > statSync("build/index.js").mtimeMs || process.env.DEMO_BUILD === "1") {
+    log("Building the app…");
     quietly("npx remix build");
   }
 

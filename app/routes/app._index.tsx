@@ -48,7 +48,7 @@ function ConnectionCard({ connection }: { connection: ReturnType<typeof useLoade
     return (
       <Banner tone="critical" title="TikTok needs to be reconnected">
         <BlockStack gap="200">
-          <p>TikTok stopped accepting this app's access{connection.lastAuthError ? `: ${connection.lastAuthError}` : ""}. Events are held until you reconnect; nothing is lost.</p>
+          <p>TikTok stopped accepting this app's access{connection.lastAuthError ? `: ${connection.lastAuthError.replace(/\.$/, "")}` : ""}. Events are held until you reconnect; nothing is lost.</p>
           <Form method="post" action="/app/connect">
             <Button submit variant="primary" loading={navigation.state !== "idle"}>Reconnect</Button>
           </Form>

@@ -37,8 +37,8 @@ import {
   sleep,
   startWorker,
   stopAllChildren,
+  tearDownRun,
   type Child,
-  within,
   type SandboxEvent,
 } from "../tests/scale/harness";
 import { reconnectShop, seedConnectedShops } from "../tests/scale/seed";
@@ -444,14 +444,10 @@ async function main() {
       );
     }
   } finally {
-    await stopAllChildren();
     const errors = worker.lines.filter((l) => /failed:|Error/.test(l));
     if (errors.length) log(`the last worker printed ${errors.length} error line(s), first: ${errors[0]}`);
     log(`orders accepted ${accepted.size}, webhook deliveries retried ${retriedDeliveries}, worker starts ${workerStarts}`);
-    if ((await within(prisma.$disconnect().then(() => true), 5_000, false)) === false) log("prisma.$disconnect() did not finish within 5 s (connections still checked out)");
-    await sandbox.close();
-    if (args.keep) log(`kept database ${db.url}`);
-    else await db.drop();
+    await tearDownRun({ prisma, sandbox, db, keep: !!args.keep });
   }
 }
 

@@ -40,8 +40,8 @@ import {
   startApp,
   startWorker,
   stopAllChildren,
+  tearDownRun,
   type Child,
-  within,
 } from "../tests/scale/harness";
 import { seedConnectedShops } from "../tests/scale/seed";
 
@@ -276,11 +276,7 @@ async function main() {
       if (errors.length) log(`${w.name} printed ${errors.length} error line(s), first: ${errors[0]}`);
     }
   } finally {
-    await stopAllChildren();
-    if ((await within(prisma.$disconnect().then(() => true), 5_000, false)) === false) log("prisma.$disconnect() did not finish within 5 s (connections still checked out)");
-    await sandbox.close();
-    if (args.keep) log(`kept database ${db.url}`);
-    else await db.drop();
+    await tearDownRun({ prisma, sandbox, db, keep: !!args.keep });
   }
 }
 

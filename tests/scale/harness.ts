@@ -399,3 +399,12 @@ export async function sandboxRequestCounts(sandboxUrl: string): Promise<Record<s
 
 export const TRACK_PATH = "/open_api/v1.3/event/track/";
 export const REPORT_PATH = "/open_api/v1.3/report/integrated/get/";
+
+/** The end of a run, success or not: children stopped, pool closed, sandbox closed, database dropped (or kept). */
+export async function tearDownRun(opts: { prisma: { $disconnect(): Promise<void> }; sandbox: { close(): Promise<void> }; db: Database; keep: boolean }) {
+  await stopAllChildren();
+  if ((await within(opts.prisma.$disconnect().then(() => true), 5_000, false)) === false) log("prisma.$disconnect() did not finish within 5 s (connections still checked out)");
+  await opts.sandbox.close();
+  if (opts.keep) log(`kept database ${opts.db.url}`);
+  else await opts.db.drop();
+}

@@ -4,8 +4,8 @@ import { createReadableStreamFromReadable } from "@remix-run/node";
 import { RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
-import { addDocumentResponseHeaders } from "./shopify.server";
-import { startBackgroundJobs } from "./jobs.server";
+import { addDocumentResponseHeaders } from "./core/shopify.server";
+import { startBackgroundJobs } from "./features/jobs.server";
 
 export const streamTimeout = 5000;
 

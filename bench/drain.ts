@@ -42,12 +42,12 @@ async function child(): Promise<Result> {
     await seedQueuedEvents({ shop: SHOP, pixelCode, count: EVENTS });
     const seedSeconds = (performance.now() - seedStart) / 1000;
 
-    const { drainAll } = await import("../app/events/worker.server");
+    const { drainAll } = await import("../app/features/events/worker.server");
     const started = performance.now();
     const out = await drainAll({ maxPasses: 10_000 });
     const seconds = (performance.now() - started) / 1000;
 
-    const { default: prisma } = await import("../app/db.server");
+    const { default: prisma } = await import("../app/core/db.server");
     const requests = await control.requestCount(EVENT_TRACK);
     const received = await control.events();
     const unique = new Set(received.map((e) => e.event.event_id)).size;

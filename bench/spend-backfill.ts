@@ -56,10 +56,10 @@ async function child(): Promise<Result> {
     TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString("base64"),
     RUN_JOBS_IN_PROCESS: "0",
   });
-  const { default: prisma } = await import("../app/db.server");
-  const { env } = await import("../app/env.server");
-  const { encryptToken } = await import("../app/connection/token-crypto.server");
-  const sync = await import("../app/spend/sync.server");
+  const { default: prisma } = await import("../app/core/db.server");
+  const { env } = await import("../app/core/env.server");
+  const { encryptToken } = await import("../app/core/connection/token-crypto.server");
+  const sync = await import("../app/features/spend/sync.server");
 
   try {
     const advertiserId = ADVERTISER_IDS.big;

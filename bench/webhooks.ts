@@ -10,8 +10,8 @@ import { execSync, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { createServer } from "node:net";
-import { webhookHeaders } from "../app/demo/shopify-double.server";
-import { demoOrderPayload } from "../app/demo/simulate.server";
+import { webhookHeaders } from "../app/features/demo/shopify-double.server";
+import { demoOrderPayload } from "../app/features/demo/simulate.server";
 
 const SHOP = "bench-webhooks.myshopify.com";
 const REQUESTS = Number(process.env.BENCH_WEBHOOKS ?? 2_000);

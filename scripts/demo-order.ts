@@ -1,6 +1,6 @@
 // `npm run demo:order`: a TikTok ad visit and an order for the running demo (npm run demo).
-import { DEV_ONLY_VALUES } from "../app/env.server";
-import { simulateVisitAndOrder } from "../app/demo/simulate.server";
+import { DEV_ONLY_VALUES } from "../app/core/env.server";
+import { simulateVisitAndOrder } from "../app/features/demo/simulate.server";
 
 const appUrl = process.env.APP_URL ?? `http://127.0.0.1:${process.env.PORT ?? 3000}`;
 const shop = process.env.DEMO_SHOP ?? "demo-store.myshopify.com";

@@ -3,7 +3,7 @@
 import { spawn, execSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
-import { DEV_ONLY_VALUES } from "../app/env.server";
+import { DEV_ONLY_VALUES } from "../app/core/env.server";
 
 const host = "127.0.0.1";
 const port = Number(process.env.PORT ?? 3000);
@@ -75,10 +75,10 @@ async function main() {
   const { startSandbox } = await import("../sandbox/server");
   const sandbox = await startSandbox({ port: sandboxPort, host, appId: env.TIKTOK_APP_ID, appSecret: env.TIKTOK_APP_SECRET });
 
-  const { startAdminDouble } = await import("../app/demo/admin-double.server");
+  const { startAdminDouble } = await import("../app/features/demo/admin-double.server");
   const admin = await startAdminDouble({ port: adminPort, host, appUrl, apiKey: env.SHOPIFY_API_KEY, apiSecret: env.SHOPIFY_API_SECRET, shop });
 
-  const { seedDemoShop } = await import("../app/demo/seed.server");
+  const { seedDemoShop } = await import("../app/features/demo/seed.server");
   await seedDemoShop({ shop, sandboxUrl: sandbox.url, connected: process.env.DEMO_CONNECTED === "1" });
 
   const app = spawn(process.execPath, ["node_modules/@remix-run/serve/dist/cli.js", "build/index.js"], {

@@ -1,8 +1,8 @@
 // `npm run sync`: runs the due spend syncs once (this hour's runs, queued backfills and manual
 // runs, resumable runs whose wait is over) and exits. Safe next to a running app: runs are
 // claimed with a database lease.
-import { runDueSyncs } from "../app/spend/sync.server";
-import prisma from "../app/db.server";
+import { runDueSyncs } from "../app/features/spend/sync.server";
+import prisma from "../app/core/db.server";
 
 try {
   const { scheduled, runs } = await runDueSyncs();

@@ -19,7 +19,7 @@
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { startSandbox } from "../sandbox/server";
-import { demoOrderPayload } from "../app/demo/simulate.server";
+import { demoOrderPayload } from "../app/features/demo/simulate.server";
 import {
   Ledger,
   TRACK_PATH,
@@ -84,7 +84,7 @@ async function main() {
   });
   applyEnv(env);
 
-  const { default: prisma, enableSqliteWal } = await import("~/db.server");
+  const { default: prisma, enableSqliteWal } = await import("~/core/db.server");
   await enableSqliteWal();
   const { action: ordersCreate } = await import("~/routes/webhooks.orders.create");
   const { loader: eventsLoader } = await import("~/routes/app.events");

@@ -13,8 +13,8 @@
 // someone else is running the SQLite tests).
 import { parseArgs } from "node:util";
 import { startSandbox } from "../sandbox/server";
-import { demoOrderPayload } from "../app/demo/simulate.server";
-import { webhookHeaders } from "../app/demo/shopify-double.server";
+import { demoOrderPayload } from "../app/features/demo/simulate.server";
+import { webhookHeaders } from "../app/features/demo/shopify-double.server";
 import {
   Ledger,
   REPORT_PATH,
@@ -89,7 +89,7 @@ async function main() {
     extra: { TIKTOK_RATE_QPS: "20", TIKTOK_RATE_QPM: "1200" },
   });
   applyEnv(env);
-  const { default: prisma } = await import("~/db.server");
+  const { default: prisma } = await import("~/core/db.server");
 
   let workers: Child[] = [];
   try {

@@ -1,7 +1,7 @@
 // `npm run worker`: event delivery, spend sync and purges outside the web process, for
 // deployments with several app instances (set RUN_JOBS_IN_PROCESS=0 on the web processes).
-import { backgroundJobs, runJobs, type Job } from "../app/jobs.server";
-import { workerId } from "../app/events/outbox.server";
+import { backgroundJobs, runJobs, type Job } from "../app/features/jobs.server";
+import { workerId } from "../app/features/events/outbox.server";
 
 const owner = workerId();
 

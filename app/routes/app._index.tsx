@@ -2,11 +2,11 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useLoaderData, useNavigation } from "@remix-run/react";
 import { useEffect, useState } from "react";
 import { Banner, BlockStack, Button, Card, DataTable, InlineGrid, InlineStack, Layout, List, Page, Text } from "@shopify/polaris";
-import { authenticate } from "~/shopify.server";
-import { env } from "~/env.server";
-import prisma from "~/db.server";
-import { getConnection, publicConnection } from "~/connection/connection.server";
-import { deliverySummary } from "~/events/stats.server";
+import { authenticate } from "~/core/shopify.server";
+import { env } from "~/core/env.server";
+import prisma from "~/core/db.server";
+import { getConnection, publicConnection } from "~/core/connection/session.server";
+import { deliverySummary } from "~/features/events/stats.server";
 import { StatusHeading } from "~/components/StatusHeading";
 
 const EMBED_HANDLE = "capture";

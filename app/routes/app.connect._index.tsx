@@ -2,8 +2,9 @@ import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { useActionData, useLoaderData, useNavigation, Form } from "@remix-run/react";
 import { useEffect } from "react";
 import { Banner, BlockStack, Button, Card, List, Text } from "@shopify/polaris";
-import { authenticate } from "~/shopify.server";
-import { beginOAuth, getConnection, nextWizardStep, publicConnection } from "~/connection/connection.server";
+import { authenticate } from "~/core/shopify.server";
+import { beginOAuth, nextWizardStep } from "~/features/connect/connect.server";
+import { getConnection, publicConnection } from "~/core/connection/session.server";
 import { WizardFrame } from "~/components/WizardFrame";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {

@@ -3,9 +3,10 @@ import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/re
 import { useState } from "react";
 import { Banner, BlockStack, Button, Card, ChoiceList, EmptyState, Text } from "@shopify/polaris";
 import { z } from "zod";
-import { authenticate } from "~/shopify.server";
-import { chooseAdvertiser, getConnection, listAdvertiserChoices, NotConnected } from "~/connection/connection.server";
-import { merchantMessage } from "~/connection/messages";
+import { authenticate } from "~/core/shopify.server";
+import { chooseAdvertiser, listAdvertiserChoices } from "~/features/connect/connect.server";
+import { getConnection, NotConnected } from "~/core/connection/session.server";
+import { merchantMessage } from "~/core/tiktok/messages";
 import { WizardFrame } from "~/components/WizardFrame";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {

@@ -3,10 +3,10 @@ import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/re
 import { Banner, BlockStack, Button, Card, InlineStack, Text, TextField } from "@shopify/polaris";
 import { useState } from "react";
 import { z } from "zod";
-import { authenticate } from "~/shopify.server";
-import { getConnection, publicConnection } from "~/connection/connection.server";
-import { merchantMessage } from "~/connection/messages";
-import { sendTestEvent } from "~/connection/test-event.server";
+import { authenticate } from "~/core/shopify.server";
+import { getConnection, publicConnection } from "~/core/connection/session.server";
+import { merchantMessage } from "~/core/tiktok/messages";
+import { sendTestEvent } from "~/features/connect/test-event.server";
 import { WizardFrame } from "~/components/WizardFrame";
 import { StatusHeading } from "~/components/StatusHeading";
 

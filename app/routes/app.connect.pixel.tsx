@@ -3,9 +3,10 @@ import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/re
 import { useState } from "react";
 import { Banner, BlockStack, Button, Card, EmptyState, Select, Text } from "@shopify/polaris";
 import { z } from "zod";
-import { authenticate } from "~/shopify.server";
-import { choosePixel, getConnection, listPixelChoices, NotConnected } from "~/connection/connection.server";
-import { merchantMessage } from "~/connection/messages";
+import { authenticate } from "~/core/shopify.server";
+import { choosePixel, listPixelChoices } from "~/features/connect/connect.server";
+import { getConnection, NotConnected } from "~/core/connection/session.server";
+import { merchantMessage } from "~/core/tiktok/messages";
 import { WizardFrame } from "~/components/WizardFrame";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {

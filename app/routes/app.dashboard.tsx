@@ -22,8 +22,8 @@ import {
 import { LineChart, PolarisVizProvider } from "@shopify/polaris-viz";
 import vizStyles from "@shopify/polaris-viz/build/esm/styles.css";
 import { z } from "zod";
-import { authenticate } from "~/shopify.server";
-import { loadDashboard, syncNow, type DashboardData } from "~/spend/dashboard.server";
+import { authenticate } from "~/core/shopify.server";
+import { loadDashboard, syncNow, type DashboardData } from "~/features/spend/dashboard.server";
 
 export const links = () => [{ rel: "stylesheet", href: vizStyles }];
 

@@ -1,10 +1,10 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useActionData, useNavigation } from "@remix-run/react";
 import { Banner, BlockStack, Button, Card, InlineStack, Layout, Page, Text } from "@shopify/polaris";
-import { authenticate } from "~/shopify.server";
-import { env } from "~/env.server";
-import prisma from "~/db.server";
-import { simulateVisitAndOrder } from "~/demo/simulate.server";
+import { authenticate } from "~/core/shopify.server";
+import { env } from "~/core/env.server";
+import prisma from "~/core/db.server";
+import { simulateVisitAndOrder } from "~/features/demo/simulate.server";
 
 // Present only in the local demo (DEMO_MODE=1, refused in production): it plays the shopper
 // and Shopify so a newcomer can watch orders become TikTok events.

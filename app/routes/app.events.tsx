@@ -2,10 +2,10 @@ import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { Badge, BlockStack, Box, Button, Card, InlineStack, Layout, Page, Pagination, Select, Text } from "@shopify/polaris";
 import { z } from "zod";
-import { authenticate } from "~/shopify.server";
-import { recentOrders } from "~/events/stats.server";
-import { EVENT_STATUSES } from "~/events/statuses";
-import { resendEvent } from "~/events/outbox.server";
+import { authenticate } from "~/core/shopify.server";
+import { recentOrders } from "~/features/events/stats.server";
+import { EVENT_STATUSES } from "~/features/events/statuses";
+import { resendEvent } from "~/features/events/outbox.server";
 
 const PAGE_SIZE = 25;
 const querySchema = z.object({

@@ -3,8 +3,9 @@ import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/re
 import { useState } from "react";
 import { Banner, BlockStack, Button, Card, ChoiceList, InlineStack, Layout, Page, Text, TextField } from "@shopify/polaris";
 import { z } from "zod";
-import { authenticate } from "~/shopify.server";
-import { disconnect, getConnection, publicConnection, updateSettings } from "~/connection/connection.server";
+import { authenticate } from "~/core/shopify.server";
+import { disconnect, updateSettings } from "~/features/connect/connect.server";
+import { getConnection, publicConnection } from "~/core/connection/session.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);

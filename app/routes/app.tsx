@@ -3,8 +3,8 @@ import { Link, Outlet, useLoaderData, useRouteError } from "@remix-run/react";
 import { boundary } from "@shopify/shopify-app-remix/server";
 import { AppProvider } from "@shopify/shopify-app-remix/react";
 import polarisStyles from "@shopify/polaris/build/esm/styles.css";
-import { authenticate } from "~/shopify.server";
-import { env } from "~/env.server";
+import { authenticate } from "~/core/shopify.server";
+import { env } from "~/core/env.server";
 
 export const links = () => [{ rel: "stylesheet", href: polarisStyles }];
 

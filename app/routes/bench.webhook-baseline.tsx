@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { authenticate } from "~/shopify.server";
+import { authenticate } from "~/core/shopify.server";
 
 // The benchmark's baseline (`npm run bench`): what a webhook costs when it only verifies Shopify's
 // HMAC, to compare orders/create with on the same server. Writes nothing; a request without a

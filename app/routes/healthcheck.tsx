@@ -1,4 +1,4 @@
-import prisma from "~/db.server";
+import prisma from "~/core/db.server";
 
 export const loader = async () => {
   try {

@@ -3,8 +3,8 @@
 // concurrent triggers from running a connection twice.
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { env } from "~/env.server";
-import { runDueSyncs } from "~/spend/sync.server";
+import { env } from "~/core/env.server";
+import { runDueSyncs } from "~/features/spend/sync.server";
 
 const digest = (value: string) => createHash("sha256").update(value).digest();
 

@@ -1,8 +1,8 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { authenticate } from "~/shopify.server";
-import { isKnownShop, MAX_TOUCHPOINT_BYTES, parseTouchpointBody, storeTouchpoint } from "~/attribution/touchpoints.server";
-import { createRateLimiter } from "~/lib/rate-limit.server";
-import { readTextCapped } from "~/lib/read-body.server";
+import { authenticate } from "~/core/shopify.server";
+import { isKnownShop, MAX_TOUCHPOINT_BYTES, parseTouchpointBody, storeTouchpoint } from "~/core/attribution/touchpoints.server";
+import { createRateLimiter } from "~/core/lib/rate-limit.server";
+import { readTextCapped } from "~/core/lib/read-body.server";
 
 // Storefront → Shopify app proxy (/apps/ttads/touchpoints) → here, signed by Shopify.
 const limiter = createRateLimiter({ limit: 30, windowMs: 60_000 });

@@ -1,8 +1,8 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { completeOAuth, embeddedAppUrl, OAUTH_COOKIE, OAuthRefusal } from "~/connection/connection.server";
-import { merchantMessage } from "~/connection/messages";
-import { plainPage } from "~/lib/plain-page.server";
-import { TikTokApiError } from "~/tiktok/errors";
+import { completeOAuth, embeddedAppUrl, OAUTH_COOKIE, OAuthRefusal } from "~/features/connect/connect.server";
+import { merchantMessage } from "~/core/tiktok/messages";
+import { plainPage } from "~/core/lib/plain-page.server";
+import { TikTokApiError } from "~/core/tiktok/errors";
 
 function cookieValue(request: Request, name: string) {
   const match = (request.headers.get("Cookie") ?? "").split(/;\s*/).find((c) => c.startsWith(`${name}=`));

@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { OAuthRefusal, oauthStart } from "~/connection/connection.server";
-import { plainPage } from "~/lib/plain-page.server";
+import { OAuthRefusal, oauthStart } from "~/features/connect/connect.server";
+import { plainPage } from "~/core/lib/plain-page.server";
 
 // Top-level (outside the admin iframe): pins the OAuth state to this browser, then goes to TikTok.
 export const loader = async ({ request }: LoaderFunctionArgs) => {

@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { authenticateWebhookWithRawBody } from "~/lib/webhook.server";
-import { describeCustomerData, parseCustomerRequest } from "~/privacy/compliance.server";
+import { authenticateWebhookWithRawBody } from "~/core/lib/webhook.server";
+import { describeCustomerData, parseCustomerRequest } from "~/features/privacy/compliance.server";
 
 // No session is required: compliance webhooks may arrive after uninstall.
 export const action = async ({ request }: ActionFunctionArgs) => {

@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { authenticateWebhookWithRawBody } from "~/lib/webhook.server";
-import { parseCustomerRequest, redactCustomer } from "~/privacy/compliance.server";
+import { authenticateWebhookWithRawBody } from "~/core/lib/webhook.server";
+import { parseCustomerRequest, redactCustomer } from "~/features/privacy/compliance.server";
 
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { shop, rawBody, unparseable } = await authenticateWebhookWithRawBody(request);

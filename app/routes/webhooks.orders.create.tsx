@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { authenticateWebhookWithRawBody } from "~/lib/webhook.server";
-import { parseOrderWebhook } from "~/events/order-payload";
-import { ingestOrder, recordRejectedWebhook } from "~/events/ingest.server";
+import { authenticateWebhookWithRawBody } from "~/core/lib/webhook.server";
+import { parseOrderWebhook } from "~/features/events/order-payload";
+import { ingestOrder, recordRejectedWebhook } from "~/features/events/ingest.server";
 
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { shop, topic, webhookId, rawBody, unparseable } = await authenticateWebhookWithRawBody(request);

@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { authenticate } from "~/shopify.server";
-import { redactShop } from "~/privacy/compliance.server";
+import { authenticate } from "~/core/shopify.server";
+import { redactShop } from "~/features/privacy/compliance.server";
 
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { shop } = await authenticate.webhook(request);

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { simulateVisitAndOrder } from "../../app/demo/simulate.server";
+import { simulateVisitAndOrder } from "../../app/features/demo/simulate.server";
 import { adminUrl, sandbox, snap } from "./helpers";
 
 test.beforeEach(async ({ page }) => {

@@ -6,7 +6,7 @@ import { call, seedOfflineSession, webhookRequest } from "../support/requests";
 import { connectShop, deliverOrder, demoOrder, shopRowCounts, startOrdersSandbox } from "../support/orders";
 
 const { sandbox, control } = await startOrdersSandbox();
-const { default: prisma } = await import("~/db.server");
+const { default: prisma } = await import("~/core/db.server");
 const { action: dataRequest } = await import("~/routes/webhooks.customers.data_request");
 const { action: customersRedact } = await import("~/routes/webhooks.customers.redact");
 const { action: shopRedact } = await import("~/routes/webhooks.shop.redact");

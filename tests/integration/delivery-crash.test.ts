@@ -16,8 +16,8 @@ const { sandbox, control } = await startOrdersSandbox({
     if (line.includes("/event/track/")) onTrack?.();
   },
 });
-const { default: prisma } = await import("~/db.server");
-const { drainAll } = await import("~/events/worker.server");
+const { default: prisma } = await import("~/core/db.server");
+const { drainAll } = await import("~/features/events/worker.server");
 
 const children: ChildProcess[] = [];
 afterAll(async () => {

@@ -16,8 +16,8 @@ import {
 } from "../support/orders";
 
 const { sandbox, control } = await startOrdersSandbox({ timeoutMs: 300 });
-const { default: prisma } = await import("~/db.server");
-const { drainAll, drainOnce } = await import("~/events/worker.server");
+const { default: prisma } = await import("~/core/db.server");
+const { drainAll, drainOnce } = await import("~/features/events/worker.server");
 const { action: eventsAction, loader: eventsLoader } = await import("~/routes/app.events");
 
 const DAY = 24 * 60 * 60 * 1000;

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
-import prisma from "~/db.server";
-import { apiVersion } from "~/shopify.server";
+import prisma from "~/core/db.server";
+import { apiVersion } from "~/core/shopify.server";
 import { action as uninstalled } from "~/routes/webhooks.app.uninstalled";
 import { loader as homeLoader } from "~/routes/app._index";
 import { loader as health } from "~/routes/healthcheck";

@@ -10,10 +10,10 @@ import { call, seedOfflineSession, webhookRequest } from "../support/requests";
 import { captureConsole, dumpDatabase, startAppSandbox } from "../support/fuzz";
 
 const tiktok = await startAppSandbox();
-const { default: prisma } = await import("~/db.server");
-const { encryptToken } = await import("~/connection/token-crypto.server");
+const { default: prisma } = await import("~/core/db.server");
+const { encryptToken } = await import("~/core/connection/token-crypto.server");
 const { action: ordersCreate } = await import("~/routes/webhooks.orders.create");
-const { drainAll } = await import("~/events/worker.server");
+const { drainAll } = await import("~/features/events/worker.server");
 afterAll(() => tiktok.close());
 
 type Person = { email: string; phone: string; digits: string };

@@ -2,7 +2,7 @@
 // one surface any storefront visitor can write to. Whatever the body, query string or signature:
 // never a 5xx, never a thrown error, nothing written when refused, only valid clicks stored.
 import fc from "fast-check";
-import prisma from "~/db.server";
+import prisma from "~/core/db.server";
 import { action, loader } from "~/routes/proxy.touchpoints";
 import { AD_ID_RE, PATH_MAX, TTCLID_RE, UTM_MAX, VID_RE } from "../../extensions/tiktok-capture/src/capture";
 import { OTHER_SHOP, TEST_SHOP } from "../support/constants";

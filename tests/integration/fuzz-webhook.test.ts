@@ -2,8 +2,8 @@
 // that is not a 2xx for 48 hours, so a payload the app cannot use must still get a 200 (and be
 // kept as a RejectedWebhook for diagnostics); a usable one becomes exactly one valid OrderRecord.
 import fc from "fast-check";
-import prisma from "~/db.server";
-import { encryptToken } from "~/connection/token-crypto.server";
+import prisma from "~/core/db.server";
+import { encryptToken } from "~/core/connection/token-crypto.server";
 import { action } from "~/routes/webhooks.orders.create";
 import { TTCLID_RE, TTP_RE, VID_RE } from "../../extensions/tiktok-capture/src/capture";
 import { ORDER_FIXTURES, orderFixture } from "../fixtures/orders";

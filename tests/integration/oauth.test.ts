@@ -9,9 +9,9 @@ import { captureConsole, dumpDatabase, fuzzParams, fuzzTimeout, hostileString, s
 
 // The sandbox must be up before any app module reads env(): app code is imported after this.
 const tiktok = await startAppSandbox();
-const { default: prisma } = await import("~/db.server");
-const { decryptToken } = await import("~/connection/token-crypto.server");
-const { listAdvertiserChoices, OAUTH_COOKIE } = await import("~/connection/connection.server");
+const { default: prisma } = await import("~/core/db.server");
+const { decryptToken } = await import("~/core/connection/token-crypto.server");
+const { listAdvertiserChoices, OAUTH_COOKIE } = await import("~/features/connect/connect.server");
 const { action: connectAction, loader: connectLoader } = await import("~/routes/app.connect._index");
 const { loader: startLoader } = await import("~/routes/tiktok.start");
 const { loader: callbackLoader } = await import("~/routes/tiktok.callback");

@@ -17,10 +17,11 @@ import {
 } from "../support/orders";
 
 const { sandbox, control } = await startOrdersSandbox();
-const { default: prisma } = await import("~/db.server");
-const { drainAll } = await import("~/events/worker.server");
-const { disconnect, markNeedsReconnect } = await import("~/connection/connection.server");
-const { hashEmail, hashPhone, normalisePhone, sha256Hex } = await import("~/events/normalise");
+const { default: prisma } = await import("~/core/db.server");
+const { drainAll } = await import("~/features/events/worker.server");
+const { disconnect } = await import("~/features/connect/connect.server");
+const { markNeedsReconnect } = await import("~/core/connection/session.server");
+const { hashEmail, hashPhone, normalisePhone, sha256Hex } = await import("~/features/events/normalise");
 
 const DAY = 24 * 60 * 60 * 1000;
 const LONG_AGO = new Date("2020-01-01T00:00:00Z");

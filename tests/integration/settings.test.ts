@@ -1,9 +1,9 @@
 // The settings form (/app/settings): every bad value gets a field error and leaves the saved
 // settings exactly as they were; good values are saved; fuzzed forms never save anything else.
 import fc from "fast-check";
-import prisma from "~/db.server";
-import { encryptToken } from "~/connection/token-crypto.server";
-import { sessionToken } from "~/demo/shopify-double.server";
+import prisma from "~/core/db.server";
+import { encryptToken } from "~/core/connection/token-crypto.server";
+import { sessionToken } from "~/features/demo/shopify-double.server";
 import { action, loader } from "~/routes/app.settings";
 import { OTHER_SHOP, TEST_SHOP } from "../support/constants";
 import { adminRequest, APP_URL, call, seedOfflineSession } from "../support/requests";

@@ -1,5 +1,5 @@
-import prisma from "~/db.server";
-import { recordShopDetails } from "~/models/shop.server";
+import prisma from "~/core/db.server";
+import { recordShopDetails } from "~/core/models/shop.server";
 import { TEST_SHOP } from "../support/constants";
 
 const admin = (body: unknown) => ({ graphql: async () => new Response(JSON.stringify(body)) });

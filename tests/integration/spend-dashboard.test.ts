@@ -1,9 +1,9 @@
 // The dashboard's loader and action through real signed admin requests, and the internal cron
 // route. Spend rows and orders are seeded directly: the sync itself is covered by spend-sync.
 import { Prisma } from "@prisma/client";
-import prisma from "~/db.server";
-import { env } from "~/env.server";
-import { encryptToken } from "~/connection/token-crypto.server";
+import prisma from "~/core/db.server";
+import { env } from "~/core/env.server";
+import { encryptToken } from "~/core/connection/token-crypto.server";
 import { action as dashboardAction, loader as dashboardLoader } from "~/routes/app.dashboard";
 import { action as internalSync, loader as internalSyncGet } from "~/routes/internal.sync";
 import { OTHER_SHOP, TEST_SHOP } from "../support/constants";

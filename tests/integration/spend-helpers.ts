@@ -50,8 +50,8 @@ export type Control = ReturnType<typeof sandboxControl>;
 
 /** A shop connected to one sandbox advertiser, the way the connect wizard leaves it. */
 export async function connectShop(shop: string, control: Control, advertiserId: string) {
-  const { default: prisma } = await import("~/db.server");
-  const { encryptToken } = await import("~/connection/token-crypto.server");
+  const { default: prisma } = await import("~/core/db.server");
+  const { encryptToken } = await import("~/core/connection/token-crypto.server");
   const world = await control.world();
   const advertiser = world.advertisers.find((a) => a.advertiser_id === advertiserId);
   if (!advertiser) throw new Error(`no sandbox advertiser ${advertiserId}`);
@@ -159,7 +159,7 @@ export function minimalRequests(rows: ExpectedRow[], windows: { start: string; e
 
 /** Stored rows in the same shape, for a deep comparison. */
 export async function storedRows(shop: string) {
-  const { default: prisma } = await import("~/db.server");
+  const { default: prisma } = await import("~/core/db.server");
   const rows = await prisma.spendRow.findMany({ where: { shop }, orderBy: [{ level: "asc" }, { entityId: "asc" }, { date: "asc" }] });
   return rows.map((r) => ({
     level: r.level as "campaign" | "adgroup",

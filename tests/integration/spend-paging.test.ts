@@ -10,14 +10,14 @@ let now = TODAY_NOON;
 
 let env: Awaited<ReturnType<typeof startSpendSandbox>>;
 let control: Control;
-let prisma: (typeof import("~/db.server"))["default"];
-let sync: typeof import("~/spend/sync.server");
+let prisma: (typeof import("~/core/db.server"))["default"];
+let sync: typeof import("~/features/spend/sync.server");
 
 beforeAll(async () => {
   env = await startSpendSandbox({ now: () => now, world: { bigAdvertiserAdgroups: 150 } });
   control = env.control;
-  prisma = (await import("~/db.server")).default;
-  sync = await import("~/spend/sync.server");
+  prisma = (await import("~/core/db.server")).default;
+  sync = await import("~/features/spend/sync.server");
 });
 
 afterAll(async () => {

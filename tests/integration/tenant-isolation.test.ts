@@ -11,8 +11,8 @@ import { captureConsole, shopSnapshot, startAppSandbox, type CapturedLogs } from
 // The demo panel's routes exist only with DEMO_MODE; turn it on so they are probed too.
 process.env.DEMO_MODE = "1";
 const tiktok = await startAppSandbox();
-const { default: prisma } = await import("~/db.server");
-const { encryptToken } = await import("~/connection/token-crypto.server");
+const { default: prisma } = await import("~/core/db.server");
+const { encryptToken } = await import("~/core/connection/token-crypto.server");
 const { action: proxyAction } = await import("~/routes/proxy.touchpoints");
 const { action: ordersAction } = await import("~/routes/webhooks.orders.create");
 

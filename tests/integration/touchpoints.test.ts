@@ -1,7 +1,7 @@
-import prisma from "~/db.server";
+import prisma from "~/core/db.server";
 import { action } from "~/routes/proxy.touchpoints";
-import { latestTouchpoint } from "~/attribution/attribute.server";
-import { purgeExpiredTouchpoints } from "~/attribution/touchpoints.server";
+import { latestTouchpoint } from "~/core/attribution/attribute.server";
+import { purgeExpiredTouchpoints } from "~/core/attribution/touchpoints.server";
 import { OTHER_SHOP, TEST_SHOP } from "../support/constants";
 import { appProxyRequest, call, seedOfflineSession } from "../support/requests";
 

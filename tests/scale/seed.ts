@@ -2,7 +2,7 @@
 // session, a Shop row, and a connected TikTokConnection holding a sandbox token encrypted with
 // the run's TOKEN_ENCRYPTION_KEY. Call after applyEnv() (app modules read the env once).
 // App modules are imported lazily: they read the environment once, when first loaded.
-const seedModule = () => import("../../app/demo/seed.server");
+const seedModule = () => import("../../app/features/demo/seed.server");
 
 export type SeededShop = { shop: string; advertiserId: string; pixelCode: string; token: string };
 
@@ -26,9 +26,9 @@ export async function seedConnectedShops(opts: { sandboxUrl: string; shops: stri
 
 /** A new sandbox token stored for the shop, status back to connected, waiting events released (what a reconnect does). */
 export async function reconnectShop(sandboxUrl: string, shop: string) {
-  const { default: prisma } = await import("~/db.server");
-  const { encryptToken } = await import("~/connection/token-crypto.server");
-  const { releaseWaitingEvents } = await import("~/events/outbox.server");
+  const { default: prisma } = await import("~/core/db.server");
+  const { encryptToken } = await import("~/core/connection/token-crypto.server");
+  const { releaseWaitingEvents } = await import("~/features/events/outbox.server");
   const connection = await prisma.tikTokConnection.findUniqueOrThrow({ where: { shop } });
   const token = await sandboxToken(sandboxUrl, connection.advertiserId!);
   await prisma.tikTokConnection.update({

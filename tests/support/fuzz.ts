@@ -160,10 +160,10 @@ export function proxyEntries(shop: string, extra: [string, string][] = [], times
 // ---------------------------------------------------------------------------------------------
 // The whole database, whatever tables it has (new tables are covered without editing this file)
 
-type Prisma = (typeof import("~/db.server"))["default"];
+type Prisma = (typeof import("~/core/db.server"))["default"];
 
 export async function tableNames(prisma: Prisma): Promise<string[]> {
-  const { isPostgres } = await import("~/db.server");
+  const { isPostgres } = await import("~/core/db.server");
   const rows: { name: string }[] = isPostgres()
     ? await prisma.$queryRawUnsafe(`SELECT table_name::text AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`)
     : await prisma.$queryRawUnsafe(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`);

@@ -38,8 +38,8 @@ export type ConnectOptions = {
 
 /** A shop connected to a sandbox advertiser and its first pixel, the way the wizard leaves it. */
 export async function connectShop(shop: string, control: SandboxControl, opts: ConnectOptions = {}) {
-  const { default: prisma } = await import("~/db.server");
-  const { encryptToken } = await import("~/connection/token-crypto.server");
+  const { default: prisma } = await import("~/core/db.server");
+  const { encryptToken } = await import("~/core/connection/token-crypto.server");
   const advertiserId = opts.advertiserId ?? ADVERTISER_IDS.berlin;
   const world = await control.world();
   const advertiser = world.advertisers.find((a) => a.advertiser_id === advertiserId)!;
@@ -70,7 +70,7 @@ export async function connectShop(shop: string, control: SandboxControl, opts: C
  * TikTok's consent (the sandbox approves at once), the callback's code exchange, afterConnected.
  */
 export async function reconnectThroughOAuth(shop: string) {
-  const { beginOAuth, completeOAuth, oauthStart } = await import("~/connection/connection.server");
+  const { beginOAuth, completeOAuth, oauthStart } = await import("~/features/connect/connect.server");
   const { startUrl } = await beginOAuth(shop, "reconnect");
   const rawState = new URL(startUrl).searchParams.get("state");
   const { authorizeUrl } = await oauthStart(rawState);
@@ -96,7 +96,7 @@ export function withCreatedAt(rawBody: string, createdAt: Date) {
 
 /** A real-shaped demo order (what app/demo/simulate.server.ts posts), as raw text. */
 export async function demoOrder(opts: { orderId: number; visitorId?: string; ttclid?: string; capturedAt?: number; createdAt?: Date }) {
-  const { demoOrderPayload } = await import("~/demo/simulate.server");
+  const { demoOrderPayload } = await import("~/features/demo/simulate.server");
   return JSON.stringify(demoOrderPayload(opts));
 }
 
@@ -106,9 +106,9 @@ export async function demoOrder(opts: { orderId: number; visitorId?: string; ttc
  * post one webhook at a time (kill -9 test, drain benchmark).
  */
 export async function seedQueuedEvents(opts: { shop: string; pixelCode: string; count: number; firstOrderId?: number; createdAt?: Date }) {
-  const { default: prisma } = await import("~/db.server");
-  const { parseOrderWebhook } = await import("~/events/order-payload");
-  const { buildTikTokEvent } = await import("~/events/build-event");
+  const { default: prisma } = await import("~/core/db.server");
+  const { parseOrderWebhook } = await import("~/features/events/order-payload");
+  const { buildTikTokEvent } = await import("~/features/events/build-event");
   const createdAt = opts.createdAt ?? new Date(Date.now() - 60 * 60 * 1000);
   const first = opts.firstOrderId ?? 6_000_000_000_000;
   const parsed = parseOrderWebhook(await demoOrder({ orderId: first, createdAt, ttclid: "E.C.P.backlog", visitorId: "tta1.BacklogVisitor00000000" }));
@@ -156,7 +156,7 @@ export async function seedQueuedEvents(opts: { shop: string; pixelCode: string; 
 
 /** Every row of every table, as JSON text per table (SQLite or PostgreSQL): for "no raw PII anywhere". */
 export async function dumpAllTables(): Promise<Record<string, string>> {
-  const { default: prisma, isPostgres } = await import("~/db.server");
+  const { default: prisma, isPostgres } = await import("~/core/db.server");
   const tables = isPostgres()
     ? (await prisma.$queryRawUnsafe<{ name: string }[]>(`SELECT table_name::text AS name FROM information_schema.tables WHERE table_schema = current_schema()`)).map((t) => t.name)
     : (await prisma.$queryRawUnsafe<{ name: string }[]>(`SELECT name FROM sqlite_master WHERE type = 'table'`)).map((t) => t.name);
@@ -170,7 +170,7 @@ export async function dumpAllTables(): Promise<Record<string, string>> {
 
 /** Counts of the rows a shop owns, per table. */
 export async function shopRowCounts(shop: string) {
-  const { default: prisma } = await import("~/db.server");
+  const { default: prisma } = await import("~/core/db.server");
   const where = { where: { shop } };
   return {
     orders: await prisma.orderRecord.count(where),
@@ -188,7 +188,7 @@ export async function shopRowCounts(shop: string) {
 
 /** Makes queued/leased events due now: stands in for waiting out a backoff or a crashed worker's lease. */
 export async function timePasses(shop?: string) {
-  const { default: prisma } = await import("~/db.server");
+  const { default: prisma } = await import("~/core/db.server");
   await prisma.outboxEvent.updateMany({
     where: { ...(shop ? { shop } : {}), status: "queued" },
     data: { nextAttemptAt: new Date(Date.now() - 1_000), leaseUntil: null, leaseOwner: null },
@@ -197,7 +197,7 @@ export async function timePasses(shop?: string) {
 
 /** Each orders test starts from an empty pipeline: no orders, events, clicks, connection or runs. */
 export async function resetOrderPipeline(control: SandboxControl) {
-  const { default: prisma } = await import("~/db.server");
+  const { default: prisma } = await import("~/core/db.server");
   await control.reset();
   await prisma.outboxEvent.deleteMany();
   await prisma.orderRecord.deleteMany();

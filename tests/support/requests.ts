@@ -6,14 +6,14 @@ import {
   sessionToken,
   signAppProxyQuery,
   webhookHeaders,
-} from "~/demo/shopify-double.server";
+} from "~/features/demo/shopify-double.server";
 
 export const APP_URL = "https://app.example.com";
 const keys = () => ({ apiKey: process.env.SHOPIFY_API_KEY!, apiSecret: process.env.SHOPIFY_API_SECRET! });
 
 export async function seedOfflineSession(shop: string) {
-  const { sessionStorage } = await import("~/shopify.server");
-  const { recordInstall } = await import("~/models/shop.server");
+  const { sessionStorage } = await import("~/core/shopify.server");
+  const { recordInstall } = await import("~/core/models/shop.server");
   await sessionStorage.storeSession(
     new Session({
       id: `offline_${shop}`,

@@ -2,8 +2,8 @@
 // (WORKER_CLAIM_LIMIT events per claim) until it is killed. It prints "ready" once its modules
 // are loaded, so the parent can time the kill against real work. Env: the parent's (the test
 // database's DATABASE_URL, the sandbox's TIKTOK_API_BASE_URL, the same secrets).
-import { drainOnce } from "../../app/events/worker.server";
-import { workerId } from "../../app/events/outbox.server";
+import { drainOnce } from "../../app/features/events/worker.server";
+import { workerId } from "../../app/features/events/outbox.server";
 
 const limit = Number(process.env.WORKER_CLAIM_LIMIT ?? 100);
 

@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { DEV_ONLY_VALUES, parseEnv } from "~/env.server";
+import { DEV_ONLY_VALUES, parseEnv } from "~/core/env.server";
 
 const valid = () => ({
   NODE_ENV: "production",
@@ -45,7 +45,7 @@ describe("environment validation", () => {
     const env = { ...process.env, ...valid() } as NodeJS.ProcessEnv;
     delete env.SHOPIFY_API_SECRET;
     delete env.VITEST;
-    const result = spawnSync(process.execPath, ["node_modules/tsx/dist/cli.mjs", "-e", "import('./app/env.server.ts').then((m) => m.env())"], {
+    const result = spawnSync(process.execPath, ["node_modules/tsx/dist/cli.mjs", "-e", "import('./app/core/env.server.ts').then((m) => m.env())"], {
       env,
       encoding: "utf8",
     });

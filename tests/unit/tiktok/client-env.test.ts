@@ -13,7 +13,7 @@ beforeAll(async () => {
 afterAll(() => sandbox.close());
 
 test("GIVEN the env WHEN the client is requested twice THEN it is one client talking to TIKTOK_API_BASE_URL with the app's credentials", async () => {
-  const { tiktokClientFromEnv } = await import("~/tiktok/client.server");
+  const { tiktokClientFromEnv } = await import("~/core/tiktok/client.server");
   const client = tiktokClientFromEnv();
   expect(tiktokClientFromEnv()).toBe(client);
   expect(client.authorizationUrl({ state: "s", redirectUri: "https://app.example.com/cb" })).toMatch(

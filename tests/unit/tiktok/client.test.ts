@@ -4,9 +4,9 @@ import { startSandbox, type Sandbox } from "../../../sandbox/server";
 import { sandboxControl, type SandboxControl } from "../../../sandbox/control";
 import { purchaseEvent } from "../../../sandbox/test-support";
 import { ADVERTISER_IDS, buildWorld } from "../../../sandbox/world";
-import { createTikTokClient, reportAllPages, type TikTokClient, type TikTokLogEntry } from "~/tiktok/client.server";
-import { TikTokApiError } from "~/tiktok/errors";
-import type { RateLimiter } from "~/tiktok/rate-limiter";
+import { createTikTokClient, reportAllPages, type TikTokClient, type TikTokLogEntry } from "~/core/tiktok/client.server";
+import { TikTokApiError } from "~/core/tiktok/errors";
+import type { RateLimiter } from "~/core/tiktok/rate-limiter";
 
 const APP = { appId: "7000000000000000077", appSecret: "client-test-secret" };
 const world = buildWorld();

@@ -1,8 +1,8 @@
 // Contract tests with the request and response examples in tiktok-api.md: what the client puts
 // on the wire (paths, headers, encodings, bodies) and how it reads TikTok's envelopes.
 // The network is faked at the fetch boundary; nothing else is mocked.
-import { createTikTokClient, reportAllPages } from "~/tiktok/client.server";
-import { TikTokApiError } from "~/tiktok/errors";
+import { createTikTokClient, reportAllPages } from "~/core/tiktok/client.server";
+import { TikTokApiError } from "~/core/tiktok/errors";
 
 type Sent = { url: URL; method: string; headers: Headers; body: unknown };
 

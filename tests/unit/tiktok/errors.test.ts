@@ -1,5 +1,5 @@
-import { classifyTikTokCode, TikTokApiError } from "~/tiktok/errors";
-import { redact, redactFields } from "~/tiktok/redact";
+import { classifyTikTokCode, TikTokApiError } from "~/core/tiktok/errors";
+import { redact, redactFields } from "~/core/tiktok/redact";
 
 describe("classifyTikTokCode", () => {
   test.each([

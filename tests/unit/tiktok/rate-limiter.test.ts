@@ -1,4 +1,4 @@
-import { createRateLimiter } from "~/tiktok/rate-limiter";
+import { createRateLimiter } from "~/core/tiktok/rate-limiter";
 
 // A controllable clock; the limiter's own waits run on fake timers.
 beforeEach(() => {

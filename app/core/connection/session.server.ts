@@ -1,0 +1,61 @@
+// The shop's TikTok session: its stored connection row, the decrypted token, and the one
+// place that turns TikTok's auth-class failures into "needs reconnect". Every TikTok call made
+// for a shop goes through withTikTok(), whichever feature makes it.
+import type { TikTokConnection } from "@prisma/client";
+import prisma from "~/core/db.server";
+import { tiktokClientFromEnv } from "~/core/tiktok/client.server";
+import { TikTokApiError } from "~/core/tiktok/errors";
+import { decryptToken } from "./token-crypto.server";
+
+export type ConnectionStatus = "not_connected" | "pending" | "connected" | "needs_reconnect" | "disconnected";
+
+export async function getConnection(shop: string) {
+  return prisma.tikTokConnection.findUnique({ where: { shop } });
+}
+
+/** What the admin UI may see: never the token. */
+export function publicConnection(c: TikTokConnection | null) {
+  return {
+    status: (c?.status ?? "not_connected") as ConnectionStatus,
+    advertiserId: c?.advertiserId ?? null,
+    advertiserName: c?.advertiserName ?? null,
+    advertiserCurrency: c?.advertiserCurrency ?? null,
+    advertiserTimezone: c?.advertiserTimezone ?? null,
+    pixelCode: c?.pixelCode ?? null,
+    pixelName: c?.pixelName ?? null,
+    connectedAt: c?.connectedAt?.toISOString() ?? null,
+    statusChangedAt: c?.statusChangedAt.toISOString() ?? null,
+    lastAuthError: c?.lastAuthError ?? null,
+    attributionWindowDays: c?.attributionWindowDays ?? 30,
+    sendMode: (c?.sendMode ?? "attributed") as "attributed" | "all",
+    eventName: (c?.eventName ?? "CompletePayment") as "CompletePayment" | "Purchase",
+  };
+}
+
+export class NotConnected extends Error {}
+
+/**
+ * Runs TikTok calls with the shop's token. Auth-class failures flip the connection to
+ * needs_reconnect at once, whichever feature made the call.
+ */
+export async function withTikTok<T>(
+  shop: string,
+  fn: (ctx: { client: ReturnType<typeof tiktokClientFromEnv>; token: string; connection: TikTokConnection }) => Promise<T>,
+): Promise<T> {
+  const connection = await getConnection(shop);
+  if (!connection?.accessTokenEnc || connection.status === "disconnected") throw new NotConnected(`${shop} is not connected to TikTok`);
+  try {
+    return await fn({ client: tiktokClientFromEnv(), token: decryptToken(connection.accessTokenEnc), connection });
+  } catch (error) {
+    if (error instanceof TikTokApiError && error.kind === "auth") await markNeedsReconnect(shop, error.tiktokMessage);
+    throw error;
+  }
+}
+
+export async function markNeedsReconnect(shop: string, reason: string) {
+  await prisma.tikTokConnection.updateMany({
+    where: { shop, status: { in: ["connected", "pending"] } },
+    data: { status: "needs_reconnect", lastAuthError: reason.slice(0, 500), statusChangedAt: new Date() },
+  });
+}
+

@@ -1,0 +1,176 @@
+// The connect flow a merchant walks: OAuth, choosing the ad account and pixel, settings and
+// disconnect. TikTok calls go through the core session (withTikTok) so auth failures are handled there.
+import { createHash, randomBytes } from "node:crypto";
+import type { TikTokConnection } from "@prisma/client";
+import prisma from "~/core/db.server";
+import { env } from "~/core/env.server";
+import { tiktokClientFromEnv } from "~/core/tiktok/client.server";
+import { decryptToken, encryptToken } from "~/core/connection/token-crypto.server";
+import { getConnection, withTikTok } from "~/core/connection/session.server";
+import { afterConnected } from "./lifecycle.server";
+
+export const OAUTH_STATE_TTL_MS = 10 * 60 * 1000;
+export const OAUTH_COOKIE = "tt_oauth_state";
+
+const hashState = (raw: string) => createHash("sha256").update(raw).digest("hex");
+
+/** The wizard step a merchant should see next; makes the wizard resumable. */
+export function nextWizardStep(c: TikTokConnection | null): "connect" | "account" | "pixel" | "done" {
+  if (!c || !c.accessTokenEnc || c.status === "disconnected") return "connect";
+  if (c.status === "needs_reconnect") return "connect";
+  if (!c.advertiserId) return "account";
+  if (!c.pixelCode) return "pixel";
+  return c.status === "connected" ? "done" : "pixel";
+}
+
+export const oauthRedirectUri = () => `${env().SHOPIFY_APP_URL}/tiktok/callback`;
+
+/** Step 1: a single-use, shop-bound state; the browser is sent to /tiktok/start with it. */
+export async function beginOAuth(shop: string, purpose: "connect" | "reconnect") {
+  const raw = randomBytes(32).toString("base64url");
+  await prisma.oAuthState.create({
+    data: { stateHash: hashState(raw), shop, purpose, expiresAt: new Date(Date.now() + OAUTH_STATE_TTL_MS) },
+  });
+  return { startUrl: `${env().SHOPIFY_APP_URL}/tiktok/start?state=${encodeURIComponent(raw)}` };
+}
+
+export class OAuthRefusal extends Error {}
+
+async function usableState(raw: string | null) {
+  if (!raw) throw new OAuthRefusal("The link has no state. Start again from the app's Connect TikTok button.");
+  const row = await prisma.oAuthState.findUnique({ where: { stateHash: hashState(raw) } });
+  if (!row) throw new OAuthRefusal("This connection link is not one the app issued. Start again from the app.");
+  if (row.usedAt) throw new OAuthRefusal("This connection link was already used. Start again from the app.");
+  if (row.expiresAt.getTime() < Date.now())
+    throw new OAuthRefusal("This connection link has expired (links last 10 minutes). Start again from the app.");
+  return row;
+}
+
+/** /tiktok/start: top-level, so the state can be pinned to this browser with a first-party cookie. */
+export async function oauthStart(rawState: string | null) {
+  await usableState(rawState);
+  const authorizeUrl = tiktokClientFromEnv().authorizationUrl({ state: rawState!, redirectUri: oauthRedirectUri() });
+  const secure = env().SHOPIFY_APP_URL.startsWith("https:") ? "; Secure" : "";
+  const cookie = `${OAUTH_COOKIE}=${encodeURIComponent(rawState!)}; Path=/tiktok; HttpOnly; SameSite=Lax; Max-Age=${OAUTH_STATE_TTL_MS / 1000}${secure}`;
+  return { authorizeUrl, cookie };
+}
+
+/**
+ * /tiktok/callback: refuses a missing, forged, reused, expired or other-browser/other-shop
+ * state before anything is stored; then exchanges the code at once (codes are single-use and short-lived).
+ */
+export async function completeOAuth(input: { rawState: string | null; cookieState: string | null; authCode: string | null; shopParam?: string | null }) {
+  const row = await usableState(input.rawState);
+  if (!input.cookieState || input.cookieState !== input.rawState)
+    throw new OAuthRefusal("This connection was started in another browser or for another store. Start again from the app in this browser.");
+  if (input.shopParam && input.shopParam !== row.shop)
+    throw new OAuthRefusal("This connection link belongs to another store. Start again from the app.");
+  if (!input.authCode) throw new OAuthRefusal("TikTok did not return an authorization code (access was not granted). Start again and approve access.");
+
+  // Single use even under concurrent callbacks: only one request can flip usedAt.
+  const claimed = await prisma.oAuthState.updateMany({ where: { id: row.id, usedAt: null }, data: { usedAt: new Date() } });
+  if (claimed.count !== 1) throw new OAuthRefusal("This connection link was already used. Start again from the app.");
+
+  const granted = await tiktokClientFromEnv().exchangeAuthCode(input.authCode);
+  const existing = await getConnection(row.shop);
+  const keepsAccount =
+    row.purpose === "reconnect" && existing?.advertiserId && existing.pixelCode && granted.advertiserIds.includes(existing.advertiserId);
+
+  const data = {
+    accessTokenEnc: encryptToken(granted.accessToken),
+    authorizedAdvertisers: JSON.stringify(granted.advertiserIds),
+    lastAuthError: null,
+    statusChangedAt: new Date(),
+  };
+  const saved = await prisma.tikTokConnection.upsert({
+    where: { shop: row.shop },
+    create: { shop: row.shop, status: "pending", ...data },
+    update: keepsAccount
+      ? { ...data, status: "connected" }
+      : { ...data, status: "pending", advertiserId: null, advertiserName: null, advertiserCurrency: null, advertiserTimezone: null, pixelCode: null, pixelName: null, connectedAt: null },
+  });
+  if (keepsAccount) await afterConnected(row.shop, { reconnected: true });
+  return { shop: row.shop, connection: saved };
+}
+
+/** Embedded admin URL to return the merchant to after the top-level OAuth round trip. */
+export function embeddedAppUrl(shop: string, path: string) {
+  const store = shop.replace(/\.myshopify\.com$/, "");
+  return `${env().SHOPIFY_ADMIN_URL}/store/${store}/apps/${env().SHOPIFY_API_KEY}${path}`;
+}
+
+export async function listAdvertiserChoices(shop: string) {
+  return withTikTok(shop, async ({ client, token }) => {
+    const advertisers = await client.listAdvertisers(token);
+    if (advertisers.length === 0) return [];
+    const info = await client.advertiserInfo(token, advertisers.map((a) => a.advertiserId));
+    return advertisers.map((a) => {
+      const i = info.find((x) => x.advertiserId === a.advertiserId);
+      return { advertiserId: a.advertiserId, name: i?.name ?? a.advertiserName, currency: i?.currency ?? null, timezone: i?.timezone ?? null };
+    });
+  });
+}
+
+export async function chooseAdvertiser(shop: string, advertiserId: string) {
+  const choices = await listAdvertiserChoices(shop);
+  const chosen = choices.find((c) => c.advertiserId === advertiserId);
+  if (!chosen) return { ok: false as const, error: "That ad account is not among the accounts you authorized. Pick one from the list." };
+  await prisma.tikTokConnection.update({
+    where: { shop },
+    data: {
+      advertiserId: chosen.advertiserId,
+      advertiserName: chosen.name,
+      advertiserCurrency: chosen.currency,
+      advertiserTimezone: chosen.timezone,
+      pixelCode: null,
+      pixelName: null,
+      status: "pending",
+      statusChangedAt: new Date(),
+    },
+  });
+  return { ok: true as const };
+}
+
+export async function listPixelChoices(shop: string) {
+  return withTikTok(shop, async ({ client, token, connection }) => {
+    if (!connection.advertiserId) return [];
+    return client.listPixels(token, connection.advertiserId);
+  });
+}
+
+export async function choosePixel(shop: string, pixelCode: string) {
+  const pixels = await listPixelChoices(shop);
+  const chosen = pixels.find((p) => p.pixelCode === pixelCode);
+  if (!chosen) return { ok: false as const, error: "That pixel does not belong to the chosen ad account. Pick one from the list." };
+  const now = new Date();
+  await prisma.tikTokConnection.update({
+    where: { shop },
+    data: { pixelCode: chosen.pixelCode, pixelName: chosen.pixelName, status: "connected", connectedAt: now, statusChangedAt: now, lastAuthError: null },
+  });
+  await afterConnected(shop, { reconnected: false });
+  return { ok: true as const };
+}
+
+/** Revokes at TikTok (best effort: the merchant may have revoked already), keeps history. */
+export async function disconnect(shop: string) {
+  const connection = await getConnection(shop);
+  if (!connection) return;
+  if (connection.accessTokenEnc) {
+    try {
+      await tiktokClientFromEnv().revokeToken(decryptToken(connection.accessTokenEnc));
+    } catch (error) {
+      console.warn(`disconnect ${shop}: TikTok revoke failed (${error instanceof Error ? error.message : error}); token deleted locally`);
+    }
+  }
+  await prisma.tikTokConnection.update({
+    where: { shop },
+    data: { status: "disconnected", accessTokenEnc: null, authorizedAdvertisers: "[]", statusChangedAt: new Date() },
+  });
+}
+
+export type ConnectionSettings = { attributionWindowDays: number; sendMode: "attributed" | "all"; eventName: "CompletePayment" | "Purchase" };
+
+export async function updateSettings(shop: string, settings: ConnectionSettings) {
+  const { count } = await prisma.tikTokConnection.updateMany({ where: { shop }, data: settings });
+  return count === 1;
+}

@@ -1,0 +1,278 @@
+import { ORDER_FIXTURES, orderFixture, type OrderFixture } from "../../../tests/fixtures/orders";
+import { buildTikTokEvent, MATCH_KEYS, pageUrl, type BuildEventInput } from "./build-event";
+import { sha256Hex } from "./normalise";
+import { parseOrderWebhook, ttclidFromNotes, ttpFromNotes, visitorIdFromNotes, type ParsedOrder } from "./order-payload";
+
+const SHOP = "tiktok-bridge-demo.myshopify.com";
+
+function parseFixture(name: OrderFixture): ParsedOrder {
+  const result = parseOrderWebhook(orderFixture(name));
+  if (!result.ok) throw new Error(`${name}: ${result.reason}`);
+  return result.order;
+}
+
+function build(name: OrderFixture, extra: Partial<BuildEventInput> = {}) {
+  return buildTikTokEvent({ order: parseFixture(name), eventName: "CompletePayment", shopDomain: SHOP, ...extra });
+}
+
+describe("buildTikTokEvent", () => {
+  it("builds the full event for an attributed web order", () => {
+    // GIVEN an order whose cart carried our visitor id, ttclid and _ttp
+    const order = parseFixture("web-attributed");
+    // WHEN the event is built with what attribution chose
+    const built = buildTikTokEvent({
+      order,
+      eventName: "CompletePayment",
+      visitorId: visitorIdFromNotes(order),
+      ttclid: ttclidFromNotes(order)?.ttclid,
+      ttp: ttpFromNotes(order),
+      shopDomain: SHOP,
+    });
+    // THEN it is one Events API 2.0 data[] item with hashed PII and unhashed click/browser keys
+    expect(built.event).toEqual({
+      event: "CompletePayment",
+      event_time: 1735743600, // 2025-01-01T10:00:00-05:00
+      event_id: "5324830114101",
+      user: {
+        email: "e814ff3dc480a94c7ce9334062ec4733c75a002f4bcec0197f62ffea64059e2f", // ada.lovelace@example.com
+        phone: "54af34308301e43f00650baaeb6cf4925b942201d74191b26d48292cfec907fd", // +12025550143
+        external_id: "f8546347cda5740bcc749ee72ee3352f2e07926287f9fa274d786606475a21cf", // tta1.Ada7f3c2a1e5b9d4c8e9a7
+        ttclid: "E.C.P.CsEBbQH0kIBmExample-Click_01",
+        ttp: "2ZQk1pQx0Example_ttp_Cookie",
+        ip: "203.0.113.7",
+        user_agent: order.userAgent,
+      },
+      page: {
+        url: `https://${SHOP}/products/analytical-engine-tee?ttclid=E.C.P.CsEBbQH0kIBmExample-Click_01&utm_source=tiktok&utm_medium=paid&utm_campaign=winter`,
+      },
+      properties: {
+        value: 64.98,
+        currency: "USD",
+        order_id: "5324830114101",
+        content_type: "product",
+        contents: [
+          { content_id: "45123456789012", content_name: "Analytical Engine Tee", price: 29.99, quantity: 1 },
+          { content_id: "45123456789013", content_name: "Note G Mug", price: 15, quantity: 2 },
+        ],
+      },
+    });
+    expect(built.matchKeys).toEqual(["email", "phone", "ttclid", "ttp", "external_id", "ip", "user_agent"]);
+    expect(built.emailHash).toBe(built.event.user.email);
+    expect(built.phoneHash).toBe(built.event.user.phone);
+  });
+
+  it("serialises event_id, order_id and content ids as JSON strings and value/price as numbers", () => {
+    const json = JSON.parse(JSON.stringify(build("web-attributed").event));
+    expect(typeof json.event_id).toBe("string");
+    expect(typeof json.properties.order_id).toBe("string");
+    expect(typeof json.properties.value).toBe("number");
+    expect(typeof json.properties.contents[0].content_id).toBe("string");
+    expect(typeof json.properties.contents[0].price).toBe("number");
+    expect(Number.isInteger(json.event_time)).toBe(true);
+  });
+
+  it("never lets raw email or phone into the output", () => {
+    for (const name of ORDER_FIXTURES.filter((f) => f !== "not-an-order")) {
+      const order = parseFixture(name);
+      const out = JSON.stringify(buildTikTokEvent({ order, eventName: "Purchase", shopDomain: SHOP }));
+      const raws = [order.email, ...order.phoneCandidates.map((c) => c.raw)].filter((v): v is string => !!v);
+      for (const raw of raws) {
+        expect(out).not.toContain(raw);
+        expect(out.toLowerCase()).not.toContain(raw.trim().toLowerCase());
+        const digits = raw.replace(/\D/g, "");
+        if (digits.length >= 7) expect(out).not.toContain(digits);
+      }
+    }
+  });
+
+  it("guest checkout: email and the first phone that normalises, no external_id without a visitor", () => {
+    const built = build("guest-checkout", { ttclid: "E.C.P.Guest-Click_02" });
+    expect(built.event.user).toEqual({
+      email: "a460d7fa831915bb17b55b9151a5278e916f2de6480dc2171845c4b305620428", // grace.hopper@example.com
+      phone: "faad3b10918e39b5f4d5334f1e1e128719608e8bd3ad3b963dc30187b4518e23", // +442079460018
+      ttclid: "E.C.P.Guest-Click_02",
+      ip: "198.51.100.23",
+      user_agent: expect.stringContaining("Pixel 8"),
+    });
+    expect(built.matchKeys).toEqual(["email", "phone", "ttclid", "ip", "user_agent"]);
+    expect(built.event.page?.url).toBe(`https://${SHOP}/?ttclid=E.C.P.Guest-Click_02`); // fbclid dropped
+  });
+
+  it("phone-only order: no email key, phone hashed from the national AU number", () => {
+    const built = build("phone-only");
+    expect(built.event.user.email).toBeUndefined();
+    expect(built.emailHash).toBeNull();
+    expect(built.phoneHash).toBe(sha256Hex("+61491570156"));
+    expect(built.matchKeys).toEqual(["phone", "ip", "user_agent"]);
+    // A custom line item has no content id, and says so by leaving it out.
+    expect(built.event.properties.contents).toEqual([{ content_name: "Boomerang (custom)", price: 89.95, quantity: 1 }]);
+    expect(built.event.page?.url).toBe(`https://${SHOP}/collections/all`);
+  });
+
+  it("presentment ≠ shop currency: value and prices in shop currency with the shop's currency code", () => {
+    const built = build("presentment-currency");
+    expect(built.event.properties).toMatchObject({ value: 108.4, currency: "EUR" });
+    expect(built.event.properties.contents[0]).toMatchObject({ content_id: "45123456789201", price: 99 });
+    // The order phone is read in the shipping country (France), not as a German number.
+    expect(built.phoneHash).toBe(sha256Hex("+33612345678"));
+    // Absolute landing site kept on its host; customer_token and fragment removed.
+    expect(built.event.page?.url).toBe(
+      "https://tiktok-bridge-demo.myshopify.com/products/radium-lamp?utm_source=tiktok&ttclid=E.C.P.Presentment01",
+    );
+  });
+
+  it("zero total: value 0 is sent, not dropped", () => {
+    const built = build("zero-total");
+    expect(built.event.properties.value).toBe(0);
+    expect(built.event.properties.currency).toBe("JPY");
+    expect(built.event.properties.contents[0]).toMatchObject({ content_id: "45123456789301", price: 1500, quantity: 1 });
+    expect(built.phoneHash).toBe(sha256Hex("+819012345678"));
+  });
+
+  it("ids above 2^53 are exact in event_id, order_id and content ids", () => {
+    const built = build("large-id");
+    expect(built.event.event_id).toBe("9007199254740993");
+    expect(built.event.properties.order_id).toBe("9007199254740993");
+    expect(built.event.properties.contents[0].content_id).toBe("18014398509481985");
+    const noGid = build("large-id-no-gid");
+    expect(noGid.event.event_id).toBe("12345678901234567891");
+    expect(noGid.event.properties.contents[0].content_id).toBe("9007199254741007");
+    expect(noGid.phoneHash).toBe(sha256Hex("+5511912345678"));
+  });
+
+  it("POS order: no page, ip or user agent; customer email and phone still match", () => {
+    const built = build("pos");
+    expect(built.event.page).toBeUndefined();
+    expect(built.event.user).toEqual({ email: sha256Hex("walk.in@example.com"), phone: sha256Hex("+14165550123") });
+    expect(built.matchKeys).toEqual(["email", "phone"]);
+  });
+
+  it("draft order: only the billing phone, and a custom line item without content id", () => {
+    const built = build("draft-order", { eventName: "Purchase" });
+    expect(built.event.event).toBe("Purchase");
+    expect(built.event.page).toBeUndefined();
+    expect(built.event.user).toEqual({ phone: sha256Hex("+33123456789") });
+    expect(built.event.properties).toMatchObject({ value: 250, currency: "EUR" });
+    expect(built.event.properties.contents).toEqual([{ content_name: "Consulting hour", price: 250, quantity: 1 }]);
+  });
+
+  it("test order from an old payload: builds normally (sending is the caller's decision)", () => {
+    const built = build("legacy-test-order");
+    expect(built.event.event_time).toBe(Date.parse("2021-06-15T17:45:00+05:30") / 1000);
+    expect(built.phoneHash).toBe(sha256Hex("+919876543210"));
+    expect(built.event.page?.url).toBe(`https://${SHOP}/products/chai?utm_source=tiktok&utm_campaign=monsoon`);
+  });
+
+  it("order with withheld customer data: only browser and storefront keys", () => {
+    const order = parseFixture("protected-data-redacted");
+    const built = buildTikTokEvent({
+      order,
+      eventName: "CompletePayment",
+      visitorId: visitorIdFromNotes(order),
+      ttp: ttpFromNotes(order),
+      ttclid: "E.C.P.RedactedOrder",
+      shopDomain: SHOP,
+    });
+    expect(built.matchKeys).toEqual(["ttclid", "ttp", "external_id", "ip", "user_agent"]);
+    expect(built.event.user.external_id).toBe(sha256Hex("tta1.RedactedOrder-00000001"));
+  });
+
+  it("does not hash already-hashed email, phone or visitor id again", () => {
+    const email = sha256Hex("ada.lovelace@example.com");
+    const phone = sha256Hex("+12025550143");
+    const visitor = sha256Hex("v-1");
+    const order: ParsedOrder = {
+      ...parseFixture("web-attributed"),
+      email: email.toUpperCase(),
+      phoneCandidates: [{ source: "order", raw: ` ${phone} `, countryCode: "US" }],
+    };
+    const built = buildTikTokEvent({ order, eventName: "CompletePayment", visitorId: visitor.toUpperCase(), shopDomain: SHOP });
+    expect(built.event.user).toMatchObject({ email, phone, external_id: visitor });
+    expect(built.emailHash).toBe(email);
+    expect(built.phoneHash).toBe(phone);
+  });
+
+  it("tries phone candidates in order and skips ones that cannot be normalised", () => {
+    const order: ParsedOrder = {
+      ...parseFixture("web-attributed"),
+      phoneCandidates: [
+        { source: "order", raw: "call me", countryCode: "US" },
+        { source: "customer", raw: "2025550143", countryCode: null }, // national, no country
+        { source: "billing", raw: "07700 900123", countryCode: "GB" }, // unassigned drama range
+        { source: "shipping", raw: "0491 570 158", countryCode: "AU" },
+      ],
+    };
+    const built = buildTikTokEvent({ order, eventName: "CompletePayment", shopDomain: SHOP });
+    expect(built.phoneHash).toBe(sha256Hex("+61491570158"));
+  });
+
+  it("leaves out phone when no candidate normalises, and never sends empty strings", () => {
+    const order: ParsedOrder = {
+      ...parseFixture("web-attributed"),
+      email: "   ",
+      phoneCandidates: [{ source: "order", raw: "12", countryCode: "US" }],
+      browserIp: null,
+      userAgent: null,
+      landingSite: "",
+    };
+    const built = buildTikTokEvent({ order, eventName: "CompletePayment", visitorId: " ", ttclid: "", ttp: "  ", shopDomain: SHOP });
+    expect(built.event.user).toEqual({});
+    expect(built.matchKeys).toEqual([]);
+    expect(built.emailHash).toBeNull();
+    expect(built.phoneHash).toBeNull();
+    expect(built.event.page).toBeUndefined();
+    expect(JSON.stringify(built.event)).not.toContain('""');
+  });
+
+  it("leaves out a ttclid or ttp that does not follow the embed's rules", () => {
+    const built = build("web-attributed", { ttclid: "E.C.P.a+b", ttp: "x y" });
+    expect(built.event.user.ttclid).toBeUndefined();
+    expect(built.event.user.ttp).toBeUndefined();
+  });
+
+  it("is deterministic: the same order builds the same event (safe to rebuild on resend)", () => {
+    expect(build("web-attributed", { visitorId: "v-1", ttclid: "E.C.P.x" })).toEqual(
+      build("web-attributed", { visitorId: "v-1", ttclid: "E.C.P.x" }),
+    );
+  });
+
+  it("floors event_time to whole seconds", () => {
+    const order: ParsedOrder = { ...parseFixture("web-attributed"), createdAt: new Date("2025-01-01T00:00:00.999Z") };
+    expect(buildTikTokEvent({ order, eventName: "Purchase", shopDomain: SHOP }).event.event_time).toBe(1735689600);
+  });
+
+  it("lists match keys in the documented order", () => {
+    expect(MATCH_KEYS).toEqual(["email", "phone", "ttclid", "ttp", "external_id", "ip", "user_agent"]);
+  });
+});
+
+describe("pageUrl", () => {
+  it.each([
+    ["/products/x", `https://${SHOP}/products/x`],
+    ["products/x", `https://${SHOP}/products/x`],
+    ["/", `https://${SHOP}/`],
+    ["/p?ttclid=E.C.P.a&utm_source=tiktok&UTM_Campaign=x", `https://${SHOP}/p?ttclid=E.C.P.a&utm_source=tiktok&UTM_Campaign=x`],
+    ["/p?email=ada%40example.com&phone=%2B12025550143&first_name=Ada", `https://${SHOP}/p`],
+    ["/p?variant=45123456789012&ttclid=E.C.P.a#frag", `https://${SHOP}/p?ttclid=E.C.P.a`],
+    ["https://user:pass@shop.example.com/p?utm_source=tiktok&token=x", "https://shop.example.com/p?utm_source=tiktok"],
+    ["http://shop.example.com/p", "http://shop.example.com/p"],
+    ["//evil.example/p", null],
+    ["javascript:alert(1)", `https://${SHOP}/javascript:alert(1)`],
+    ["ftp://shop.example.com/p", `https://${SHOP}/ftp://shop.example.com/p`],
+    ["", null],
+    ["   ", null],
+    [null, null],
+  ])("%j → %j", (site, expected) => {
+    expect(pageUrl(site, SHOP)).toBe(expected);
+  });
+
+  it("drops landing sites longer than the URL limit", () => {
+    expect(pageUrl(`/${"x".repeat(5_000)}`, SHOP)).toBeNull();
+  });
+
+  it("needs a valid shop domain to resolve a path", () => {
+    expect(pageUrl("/p", "")).toBeNull();
+    expect(pageUrl("/p", "bad domain")).toBeNull();
+    expect(pageUrl("https://shop.example.com/p", "")).toBe("https://shop.example.com/p");
+  });
+});

@@ -1,0 +1,82 @@
+// Numbers the merchant sees about delivery, and the advice they imply.
+import prisma from "~/core/db.server";
+import type { EventStatus } from "./statuses";
+
+const HOUR = 60 * 60 * 1000;
+
+export async function deliverySummary(shop: string, now = new Date()) {
+  const since24h = new Date(now.getTime() - 24 * HOUR);
+  const since7d = new Date(now.getTime() - 7 * 24 * HOUR);
+  const [sent24h, sent7d, failed7d, waiting, queued, recent] = await Promise.all([
+    prisma.outboxEvent.count({ where: { shop, status: "sent", sentAt: { gte: since24h } } }),
+    prisma.outboxEvent.count({ where: { shop, status: "sent", sentAt: { gte: since7d } } }),
+    prisma.outboxEvent.count({ where: { shop, status: { in: ["failed", "expired"] }, updatedAt: { gte: since7d } } }),
+    prisma.outboxEvent.count({ where: { shop, status: "waiting_reconnect" } }),
+    prisma.outboxEvent.count({ where: { shop, status: "queued" } }),
+    prisma.orderRecord.findMany({
+      where: { shop, orderCreatedAt: { gte: since7d }, isTest: false },
+      select: { ttclid: true, emailHash: true, phoneHash: true },
+      take: 5_000,
+      orderBy: { orderCreatedAt: "desc" },
+    }),
+  ]);
+  const share = (n: number) => (recent.length ? n / recent.length : null);
+  const ttclidShare = share(recent.filter((o) => o.ttclid).length);
+  const emailShare = share(recent.filter((o) => o.emailHash).length);
+  const phoneShare = share(recent.filter((o) => o.phoneHash).length);
+
+  const advice: string[] = [];
+  if (recent.length >= 5 && ttclidShare === 0)
+    advice.push("None of the last 7 days' orders carried a TikTok click id. Check that the app embed is on in your theme (Online Store › Themes › Customize › App embeds) and that your TikTok ads link to your store without stripping URL parameters.");
+  if (recent.length >= 5 && phoneShare !== null && phoneShare < 0.3)
+    advice.push("Few orders have a phone number. Make the phone field available at checkout (Settings › Checkout › Customer contact) so TikTok can match more purchases.");
+  if (recent.length >= 5 && emailShare !== null && emailShare < 0.5)
+    advice.push("Many orders have no email. Matching relies on email; make it required at checkout if you can.");
+  if (failed7d > 0) advice.push("Some events failed. Open Events, filter by Failed, read TikTok's message and use Resend once the cause is fixed.");
+  if (waiting > 0) advice.push("Events are waiting because TikTok needs to be reconnected. Reconnect TikTok: they are sent right after.");
+
+  return { sent24h, sent7d, failed7d, waiting, queued, orders7d: recent.length, ttclidShare, emailShare, phoneShare, advice };
+}
+
+
+export async function recentOrders(shop: string, opts: { status?: EventStatus; page: number; pageSize: number }) {
+  const where = { shop, ...(opts.status ? { sendDecision: opts.status } : {}) };
+  const [total, rows] = await Promise.all([
+    prisma.orderRecord.count({ where }),
+    prisma.orderRecord.findMany({
+      where,
+      orderBy: { orderCreatedAt: "desc" },
+      skip: (opts.page - 1) * opts.pageSize,
+      take: opts.pageSize,
+      select: {
+        orderId: true,
+        orderName: true,
+        orderCreatedAt: true,
+        totalValue: true,
+        currency: true,
+        sendDecision: true,
+        reason: true,
+        attributionSource: true,
+        matchKeys: true,
+        event: { select: { id: true, status: true, lastError: true, tiktokRequestId: true, sentAt: true, attempts: true, nextAttemptAt: true, eventId: true } },
+      },
+    }),
+  ]);
+  return {
+    total,
+    rows: rows.map((r) => ({
+      orderId: r.orderId,
+      orderName: r.orderName,
+      createdAt: r.orderCreatedAt.toISOString(),
+      value: r.totalValue.toString(),
+      currency: r.currency,
+      status: r.sendDecision,
+      reason: r.reason,
+      attributionSource: r.attributionSource,
+      matchKeys: JSON.parse(r.matchKeys) as string[],
+      event: r.event
+        ? { ...r.event, sentAt: r.event.sentAt?.toISOString() ?? null, nextAttemptAt: r.event.nextAttemptAt.toISOString() }
+        : null,
+    })),
+  };
+}

@@ -1,0 +1,251 @@
+// What the dashboard shows, for one shop only: spend from SpendRow (ad account currency and
+// days), attributed revenue from OrderRecord (store currency, days of the shop's time zone),
+// and the state of the sync. Amounts leave this module as strings with the currency's digits;
+// two currencies are never added or divided.
+import { Prisma } from "@prisma/client";
+import { z } from "zod";
+import prisma from "~/core/db.server";
+import { addDays, dayIn, daysBetween, isCalendarDate, isKnownTimeZone, startOfDayIn } from "./dates";
+import { parseCursor, requestSpendSync } from "./sync.server";
+
+export const DEFAULT_RANGE_DAYS = 30;
+export const MAX_RANGE_DAYS = 366;
+
+const Decimal = Prisma.Decimal;
+type Decimal = Prisma.Decimal;
+
+const date = z.string().refine(isCalendarDate, "must be a date YYYY-MM-DD");
+const rangeSchema = z
+  .object({ start: date, end: date })
+  .refine((r) => r.start <= r.end, "the start date is after the end date")
+  .refine((r) => daysBetween(r.start, r.end) <= MAX_RANGE_DAYS, `a range can cover at most ${MAX_RANGE_DAYS} days`);
+
+function digits(currency: string | null) {
+  if (!currency) return 2;
+  try {
+    return new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  } catch {
+    return 2;
+  }
+}
+
+const money = (value: Decimal, currency: string | null) => value.toFixed(digits(currency));
+
+/** Parses ?start=&end=; anything invalid falls back to the last 30 days, with the reason. */
+export function parseRange(params: URLSearchParams, today: string) {
+  const fallback = { start: addDays(today, -(DEFAULT_RANGE_DAYS - 1)), end: today };
+  const raw = { start: params.get("start"), end: params.get("end") };
+  if (!raw.start && !raw.end) return { range: fallback, error: null };
+  const parsed = rangeSchema.safeParse({ start: raw.start ?? fallback.start, end: raw.end ?? fallback.end });
+  if (parsed.success) return { range: parsed.data, error: null };
+  return { range: fallback, error: `Showing the last ${DEFAULT_RANGE_DAYS} days instead: ${parsed.error.issues[0].message}.` };
+}
+
+type Totals = { spend: Decimal; impressions: number; clicks: number; conversions: number | null };
+const emptyTotals = (): Totals => ({ spend: new Decimal(0), impressions: 0, clicks: 0, conversions: null });
+function addRow(t: Totals, r: { spend: Decimal; impressions: number; clicks: number; conversions: number | null }) {
+  t.spend = t.spend.plus(r.spend);
+  t.impressions += r.impressions;
+  t.clicks += r.clicks;
+  if (r.conversions !== null) t.conversions = (t.conversions ?? 0) + r.conversions;
+}
+
+export async function loadDashboard(shop: string, params: URLSearchParams, now = new Date()) {
+  const [connection, shopRow] = await Promise.all([
+    prisma.tikTokConnection.findUnique({
+      where: { shop },
+      select: { status: true, advertiserId: true, advertiserName: true, advertiserCurrency: true, advertiserTimezone: true, lastAuthError: true },
+    }),
+    prisma.shop.findUnique({ where: { shop }, select: { currency: true, ianaTimezone: true } }),
+  ]);
+  const advertiserId = connection?.advertiserId ?? null;
+  const accountTimezone = connection?.advertiserTimezone && isKnownTimeZone(connection.advertiserTimezone) ? connection.advertiserTimezone : "UTC";
+  const adCurrency = connection?.advertiserCurrency ?? null;
+  const shopTimezone = shopRow?.ianaTimezone && isKnownTimeZone(shopRow.ianaTimezone) ? shopRow.ianaTimezone : null;
+  const revenueTimezone = shopTimezone ?? accountTimezone;
+
+  const { range, error: rangeError } = parseRange(params, dayIn(accountTimezone, now));
+  const sync = await syncStatus(shop);
+
+  const spendWhere = { shop, advertiserId: advertiserId ?? "", date: { gte: range.start, lte: range.end } };
+  const [hasAnySpend, campaignRows, adgroupGroups, orders] = await Promise.all([
+    advertiserId ? prisma.spendRow.count({ where: { shop, advertiserId, level: "campaign" } }).then((n) => n > 0) : Promise.resolve(false),
+    prisma.spendRow.findMany({
+      where: { ...spendWhere, level: "campaign" },
+      select: { entityId: true, name: true, date: true, spend: true, impressions: true, clicks: true, conversions: true, currency: true },
+    }),
+    prisma.spendRow.groupBy({
+      by: ["entityId", "campaignId"],
+      where: { ...spendWhere, level: "adgroup" },
+      _sum: { spend: true, impressions: true, clicks: true, conversions: true },
+      _count: { conversions: true },
+      _max: { name: true },
+    }),
+    prisma.orderRecord.findMany({
+      where: {
+        shop,
+        ttclid: { not: null },
+        sendDecision: { notIn: ["test_order"] },
+        isTest: false,
+        orderCreatedAt: { gte: startOfDayIn(revenueTimezone, range.start), lt: startOfDayIn(revenueTimezone, addDays(range.end, 1)) },
+      },
+      select: { orderCreatedAt: true, currency: true, totalValue: true, refundedValue: true, campaignId: true },
+    }),
+  ]);
+
+  // Spend: the rows carry their currency; an account keeps one, but a mix is reported, not summed.
+  const spendCurrencies = [...new Set(campaignRows.map((r) => r.currency))];
+  const spendCurrency = spendCurrencies[0] ?? adCurrency;
+  const total = emptyTotals();
+  const dailySpend = new Map<string, Decimal>();
+  const byCampaign = new Map<string, Totals & { name: string | null }>();
+  for (const r of campaignRows) {
+    addRow(total, r);
+    dailySpend.set(r.date, (dailySpend.get(r.date) ?? new Decimal(0)).plus(r.spend));
+    const c = byCampaign.get(r.entityId) ?? { ...emptyTotals(), name: null };
+    addRow(c, r);
+    c.name = c.name ?? r.name;
+    byCampaign.set(r.entityId, c);
+  }
+
+  // Revenue: attributed orders (a ttclid reached us), by order day in the revenue time zone.
+  const storeCurrency = shopRow?.currency ?? orders[0]?.currency ?? null;
+  const revenueOrders = orders.filter((o) => storeCurrency === null || o.currency === storeCurrency);
+  const otherCurrencyOrders = orders.length - revenueOrders.length;
+  let gross = new Decimal(0);
+  let refunded = new Decimal(0);
+  const dailyRevenue = new Map<string, Decimal>();
+  const campaignRevenue = new Map<string, { revenue: Decimal; orders: number }>();
+  for (const o of revenueOrders) {
+    gross = gross.plus(o.totalValue);
+    refunded = refunded.plus(o.refundedValue);
+    const day = dayIn(revenueTimezone, o.orderCreatedAt);
+    dailyRevenue.set(day, (dailyRevenue.get(day) ?? new Decimal(0)).plus(o.totalValue));
+    if (o.campaignId) {
+      const c = campaignRevenue.get(o.campaignId) ?? { revenue: new Decimal(0), orders: 0 };
+      c.revenue = c.revenue.plus(o.totalValue);
+      c.orders++;
+      campaignRevenue.set(o.campaignId, c);
+    }
+  }
+  const net = gross.minus(refunded);
+  const sameCurrency = spendCurrency !== null && storeCurrency !== null && spendCurrency === storeCurrency && spendCurrencies.length <= 1;
+  const ratio = (a: Decimal, b: Decimal) => (sameCurrency && !b.isZero() ? a.dividedBy(b).toFixed(2) : null);
+  const attributedOrders = revenueOrders.length;
+
+  const days = Array.from({ length: daysBetween(range.start, range.end) }, (_, i) => addDays(range.start, i));
+  const adgroupsByCampaign = new Map<string, typeof adgroupGroups>();
+  for (const g of adgroupGroups) {
+    const key = g.campaignId ?? "";
+    adgroupsByCampaign.set(key, [...(adgroupsByCampaign.get(key) ?? []), g]);
+  }
+
+  const campaigns = [...byCampaign.entries()]
+    .map(([campaignId, c]) => {
+      const matched = campaignRevenue.get(campaignId);
+      return {
+        campaignId,
+        name: c.name ?? campaignId,
+        spend: money(c.spend, spendCurrency),
+        spendValue: c.spend.toNumber(),
+        impressions: c.impressions,
+        clicks: c.clicks,
+        conversions: c.conversions,
+        conversionValue: null as string | null,
+        revenue: matched ? money(matched.revenue, storeCurrency) : null,
+        attributedOrders: matched?.orders ?? 0,
+        roas: matched ? ratio(matched.revenue, c.spend) : null,
+        adgroups: (adgroupsByCampaign.get(campaignId) ?? [])
+          .map((g) => ({
+            adgroupId: g.entityId,
+            name: g._max.name ?? g.entityId,
+            spend: money(new Decimal(g._sum.spend ?? 0), spendCurrency),
+            spendValue: Number(g._sum.spend ?? 0),
+            impressions: g._sum.impressions ?? 0,
+            clicks: g._sum.clicks ?? 0,
+            conversions: g._count.conversions > 0 ? (g._sum.conversions ?? 0) : null,
+          }))
+          .sort((a, b) => b.spendValue - a.spendValue),
+      };
+    })
+    .sort((a, b) => b.spendValue - a.spendValue);
+
+  return {
+    shop,
+    connection: connection
+      ? { status: connection.status, advertiserName: connection.advertiserName, advertiserId, lastAuthError: connection.lastAuthError }
+      : null,
+    range,
+    rangeError,
+    spendCurrency,
+    storeCurrency,
+    currencyDiffers: spendCurrency !== null && storeCurrency !== null && spendCurrency !== storeCurrency,
+    accountTimezone,
+    revenueTimezone,
+    /** True when Shopify did not tell us the shop's zone and the ad account's is used for revenue days. */
+    revenueTimezoneIsFallback: shopTimezone === null,
+    hasAnySpend,
+    totals: {
+      spend: money(total.spend, spendCurrency),
+      impressions: total.impressions,
+      clicks: total.clicks,
+      tiktokConversions: total.conversions,
+      grossRevenue: money(gross, storeCurrency),
+      refunded: money(refunded, storeCurrency),
+      netRevenue: money(net, storeCurrency),
+      attributedOrders,
+      otherCurrencyOrders,
+      roas: ratio(gross, total.spend),
+      netRoas: ratio(net, total.spend),
+      costPerOrder: attributedOrders > 0 ? money(total.spend.dividedBy(attributedOrders), spendCurrency) : null,
+    },
+    daily: days.map((d) => ({
+      date: d,
+      spend: (dailySpend.get(d) ?? new Decimal(0)).toNumber(),
+      revenue: (dailyRevenue.get(d) ?? new Decimal(0)).toNumber(),
+    })),
+    campaigns,
+    sync,
+  };
+}
+
+export type DashboardData = Awaited<ReturnType<typeof loadDashboard>>;
+
+/** The active run (with progress), the last completed sync and the latest error. */
+export async function syncStatus(shop: string) {
+  const [active, lastDone, latest] = await Promise.all([
+    prisma.syncRun.findFirst({ where: { shop, status: { in: ["queued", "running"] } }, orderBy: { createdAt: "desc" } }),
+    prisma.syncRun.findFirst({ where: { shop, status: "done" }, orderBy: { finishedAt: "desc" }, select: { finishedAt: true } }),
+    prisma.syncRun.findFirst({ where: { shop }, orderBy: { createdAt: "desc" }, select: { error: true, status: true } }),
+  ]);
+  const cursor = active ? parseCursor(active.cursor) : null;
+  return {
+    active: active
+      ? {
+          id: active.id,
+          kind: active.kind,
+          status: active.status,
+          windowsDone: active.windowsDone,
+          windowsTotal: active.windowsTotal,
+          requestsMade: active.requestsMade,
+          waitingFor: cursor?.waitingFor ?? null,
+          range: cursor?.range ?? null,
+        }
+      : null,
+    lastSyncedAt: lastDone?.finishedAt?.toISOString() ?? null,
+    lastError: active?.error ?? (latest?.status === "failed" ? latest.error : null),
+  };
+}
+
+/** "Sync now": queues a manual run, or says why it cannot (a second click returns the same run). */
+export async function syncNow(shop: string): Promise<{ ok: boolean; message: string; runId?: string }> {
+  const connection = await prisma.tikTokConnection.findUnique({ where: { shop }, select: { status: true, advertiserId: true } });
+  if (connection?.status === "needs_reconnect") return { ok: false, message: "Reconnect TikTok first; the sync continues by itself after that." };
+  if (connection?.status !== "connected" || !connection.advertiserId) return { ok: false, message: "Connect a TikTok ad account first." };
+  const { queued, runId } = await requestSpendSync(shop, "manual");
+  return {
+    ok: true,
+    runId,
+    message: queued ? "Sync queued. It usually starts within a minute." : "A sync is already queued or running; it will pick up the latest numbers.",
+  };
+}

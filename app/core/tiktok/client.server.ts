@@ -9,6 +9,7 @@ import { z } from "zod";
 import { env } from "~/core/env.server";
 import { parseJsonKeepingBigIntegers } from "~/core/lib/json-ids";
 import { TikTokApiError } from "./errors";
+import type { TikTokEventItem } from "./event";
 import { redact } from "./redact";
 import { createRateLimiter, type RateLimiter } from "./rate-limiter";
 
@@ -23,8 +24,6 @@ export const TIKTOK_PATHS = {
   pixelList: "/pixel/list/",
   eventTrack: "/event/track/",
   integratedReport: "/report/integrated/get/",
-  campaignGet: "/campaign/get/",
-  adgroupGet: "/adgroup/get/",
 } as const;
 
 export type TikTokPath = (typeof TIKTOK_PATHS)[keyof typeof TIKTOK_PATHS];
@@ -35,8 +34,6 @@ export const MAX_EVENTS_PER_REQUEST = 1_000;
  * in circulation (28 days elsewhere) and the sandbox enforces it (docs/decisions/0006).
  */
 export const EVENT_LOOKBACK_DAYS = 7;
-/** How far ahead of TikTok's clock an `event_time` may be (clock skew); the sandbox enforces it. */
-export const EVENT_FUTURE_SKEW_SECONDS = 60;
 export const PIXEL_PAGE_SIZE = 20;
 export const MAX_REPORT_PAGE_SIZE = 1_000;
 /** Inclusive day count per report request with a `stat_time_day` dimension. */
@@ -110,35 +107,6 @@ export type TrackEventsResult = {
   partialData: unknown;
 };
 
-/** One `data[]` item of an Events API 2.0 request (what event builders should produce). */
-export type TikTokEventData = {
-  event: string;
-  /** Unix seconds. */
-  event_time: number;
-  event_id?: string;
-  user?: {
-    email?: string | string[];
-    phone?: string | string[];
-    external_id?: string | string[];
-    ttclid?: string;
-    ttp?: string;
-    ip?: string;
-    user_agent?: string;
-    locale?: string;
-  };
-  page?: { url?: string; referrer?: string };
-  properties?: {
-    value?: number;
-    currency?: string;
-    content_type?: "product" | "product_group";
-    order_id?: string;
-    contents?: { content_id?: string; content_name?: string; content_category?: string; price?: number; quantity?: number; brand?: string }[];
-    num_items?: number;
-    [key: string]: unknown;
-  };
-  limited_data_use?: boolean;
-};
-
 // ---------------------------------------------------------------------------------------------
 // Response schemas: only what we use. v1.3 ids are strings and can exceed 2^53; the body parser
 // turns unsafe integers into strings, and a number that still lost precision is refused.
@@ -192,20 +160,6 @@ const pixelListData = z.object({
 const stringRecord = z.record(text);
 const reportData = z.object({
   list: z.array(z.object({ dimensions: stringRecord, metrics: stringRecord })).default([]),
-  page_info: pageInfoSchema,
-});
-
-const campaignListData = z.object({
-  list: z
-    .array(z.object({ campaign_id: id, campaign_name: text, secondary_status: z.string().optional() }))
-    .default([]),
-  page_info: pageInfoSchema,
-});
-
-const adgroupListData = z.object({
-  list: z
-    .array(z.object({ adgroup_id: id, adgroup_name: text, campaign_id: id, secondary_status: z.string().optional() }))
-    .default([]),
   page_info: pageInfoSchema,
 });
 
@@ -412,13 +366,6 @@ export function createTikTokClient(options: TikTokClientOptions) {
     throw new TikTokApiError({ kind: "invalid", code: null, httpStatus: null, message: `more than ${MAX_PAGES} pages; refusing to continue` });
   }
 
-  async function idChunks<T>(ids: readonly string[] | undefined, run: (chunk: string[] | undefined) => Promise<T[]>): Promise<T[]> {
-    if (ids === undefined) return run(undefined);
-    const out: T[] = [];
-    for (const chunk of chunks([...new Set(ids)], MAX_IDS_PER_FILTER)) out.push(...(await run(chunk)));
-    return out;
-  }
-
   return {
     /** Where to send the merchant to grant access; TikTok redirects back with `auth_code` and the same `state`. */
     authorizationUrl({ state, redirectUri }: { state: string; redirectUri: string }): string {
@@ -505,7 +452,7 @@ export function createTikTokClient(options: TikTokClientOptions) {
      */
     async trackEvents(
       accessToken: string,
-      input: { pixelCode: string; events: readonly object[]; testEventCode?: string; partnerName?: string },
+      input: { pixelCode: string; events: readonly TikTokEventItem[]; testEventCode?: string; partnerName?: string },
     ): Promise<TrackEventsResult> {
       const path = TIKTOK_PATHS.eventTrack;
       if (input.events.length === 0) throw invalidRequest(path, "no events to send");
@@ -534,7 +481,7 @@ export function createTikTokClient(options: TikTokClientOptions) {
       };
     },
 
-    /** One page of `/report/integrated/get/` (BASIC report). Use `reportAllPages` for all of them. */
+    /** One page of `/report/integrated/get/` (BASIC report). */
     async integratedReport(accessToken: string, params: IntegratedReportParams): Promise<{ list: ReportRow[]; pageInfo: PageInfo }> {
       const path = TIKTOK_PATHS.integratedReport;
       const start = dayNumber(params.startDate, "startDate");
@@ -571,94 +518,10 @@ export function createTikTokClient(options: TikTokClientOptions) {
       );
       return { list: data.list, pageInfo: data.page_info };
     },
-
-    /** Campaign names, deleted campaigns included. `ids` limits the lookup (any number; sent 100 per request). */
-    async campaignNames(accessToken: string, advertiserId: string, ids?: readonly string[]) {
-      return idChunks(ids, (chunk) =>
-        allPages(async (page) => {
-          const data = await get(
-            TIKTOK_PATHS.campaignGet,
-            campaignListData,
-            accessToken,
-            {
-              advertiser_id: advertiserId,
-              fields: ["campaign_id", "campaign_name", "secondary_status"],
-              filtering: { secondary_status: "CAMPAIGN_STATUS_ALL", ...(chunk ? { campaign_ids: chunk } : {}) },
-              page,
-              page_size: MAX_REPORT_PAGE_SIZE,
-            },
-            advertiserId,
-          );
-          return {
-            items: data.list.map((c) => ({
-              campaignId: c.campaign_id,
-              campaignName: c.campaign_name,
-              secondaryStatus: c.secondary_status ?? null,
-            })),
-            pageInfo: data.page_info,
-          };
-        }),
-      );
-    },
-
-    /** Ad group names with their campaign, deleted ad groups included. */
-    async adgroupNames(accessToken: string, advertiserId: string, ids?: readonly string[]) {
-      return idChunks(ids, (chunk) =>
-        allPages(async (page) => {
-          const data = await get(
-            TIKTOK_PATHS.adgroupGet,
-            adgroupListData,
-            accessToken,
-            {
-              advertiser_id: advertiserId,
-              fields: ["adgroup_id", "adgroup_name", "campaign_id", "secondary_status"],
-              filtering: { secondary_status: "ADGROUP_STATUS_ALL", ...(chunk ? { adgroup_ids: chunk } : {}) },
-              page,
-              page_size: MAX_REPORT_PAGE_SIZE,
-            },
-            advertiserId,
-          );
-          return {
-            items: data.list.map((a) => ({
-              adgroupId: a.adgroup_id,
-              adgroupName: a.adgroup_name,
-              campaignId: a.campaign_id,
-              secondaryStatus: a.secondary_status ?? null,
-            })),
-            pageInfo: data.page_info,
-          };
-        }),
-      );
-    },
   };
 }
 
 export type TikTokClient = ReturnType<typeof createTikTokClient>;
-
-/** All pages of a report, in order, and how many requests that took. */
-export async function reportAllPages(
-  client: Pick<TikTokClient, "integratedReport">,
-  accessToken: string,
-  params: Omit<IntegratedReportParams, "page">,
-): Promise<{ list: ReportRow[]; totalNumber: number; requests: number }> {
-  const list: ReportRow[] = [];
-  let requests = 0;
-  let totalNumber = 0;
-  for (let page = 1; page <= MAX_PAGES; page++) {
-    const result = await client.integratedReport(accessToken, { ...params, page });
-    requests++;
-    totalNumber = result.pageInfo.totalNumber;
-    list.push(...result.list);
-    if (page >= result.pageInfo.totalPage || result.list.length === 0) return { list, totalNumber, requests };
-  }
-  throw new TikTokApiError({
-    kind: "invalid",
-    code: null,
-    httpStatus: null,
-    endpoint: TIKTOK_PATHS.integratedReport,
-    message: `more than ${MAX_PAGES} pages; narrow the request`,
-  });
-}
 
 let cached: TikTokClient | undefined;
 
@@ -681,7 +544,3 @@ export function tiktokClientFromEnv(): TikTokClient {
   return cached;
 }
 
-/** For tests that change the environment. */
-export function resetTikTokClientForTests() {
-  cached = undefined;
-}

@@ -73,7 +73,3 @@ export class TikTokApiError extends Error {
     return this.kind === "retryable" || this.kind === "rate_limited";
   }
 }
-
-export function isTikTokApiError(error: unknown): error is TikTokApiError {
-  return error instanceof TikTokApiError;
-}

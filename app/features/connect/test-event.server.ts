@@ -10,7 +10,7 @@ export async function sendTestEvent(shop: string, testEventCode: string) {
       testEventCode,
       events: [
         {
-          event: connection.eventName,
+          event: connection.eventName === "Purchase" ? "Purchase" : "CompletePayment",
           event_time: Math.floor(Date.now() / 1000),
           event_id: `test_${randomUUID()}`,
           user: { external_id: sha256Hex(`test-visitor-${shop}`) },

@@ -112,7 +112,7 @@ describe("buildTikTokEvent", () => {
   it("presentment ≠ shop currency: value and prices in shop currency with the shop's currency code", () => {
     const built = build("presentment-currency");
     expect(built.event.properties).toMatchObject({ value: 108.4, currency: "EUR" });
-    expect(built.event.properties.contents[0]).toMatchObject({ content_id: "45123456789201", price: 99 });
+    expect(built.event.properties.contents?.[0]).toMatchObject({ content_id: "45123456789201", price: 99 });
     // The order phone is read in the shipping country (France), not as a German number.
     expect(built.phoneHash).toBe(sha256Hex("+33612345678"));
     // Absolute landing site kept on its host; customer_token and fragment removed.
@@ -125,7 +125,7 @@ describe("buildTikTokEvent", () => {
     const built = build("zero-total");
     expect(built.event.properties.value).toBe(0);
     expect(built.event.properties.currency).toBe("JPY");
-    expect(built.event.properties.contents[0]).toMatchObject({ content_id: "45123456789301", price: 1500, quantity: 1 });
+    expect(built.event.properties.contents?.[0]).toMatchObject({ content_id: "45123456789301", price: 1500, quantity: 1 });
     expect(built.phoneHash).toBe(sha256Hex("+819012345678"));
   });
 
@@ -133,10 +133,10 @@ describe("buildTikTokEvent", () => {
     const built = build("large-id");
     expect(built.event.event_id).toBe("9007199254740993");
     expect(built.event.properties.order_id).toBe("9007199254740993");
-    expect(built.event.properties.contents[0].content_id).toBe("18014398509481985");
+    expect(built.event.properties.contents?.[0].content_id).toBe("18014398509481985");
     const noGid = build("large-id-no-gid");
     expect(noGid.event.event_id).toBe("12345678901234567891");
-    expect(noGid.event.properties.contents[0].content_id).toBe("9007199254741007");
+    expect(noGid.event.properties.contents?.[0].content_id).toBe("9007199254741007");
     expect(noGid.phoneHash).toBe(sha256Hex("+5511912345678"));
   });
 

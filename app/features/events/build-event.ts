@@ -2,54 +2,8 @@
 // event_source_id, test_event_code) belong to the request, which the delivery worker builds.
 // Contract: POST /open_api/v1.3/event/track/ body `data[]` (Events API 2.0).
 import { cleanTtclid, cleanTtp, LIMITS, type ParsedOrder } from "./order-payload";
-// Re-exported so callers building an event can read our cart attributes from one module.
-export {
-  NOTE_KEYS,
-  noteAttribute,
-  ttclidFromLandingSite,
-  ttclidFromNotes,
-  ttpFromNotes,
-  visitorIdFromNotes,
-} from "./order-payload";
 import { hashEmail, hashExternalId, hashPhone } from "./normalise";
-
-export type TikTokEventName = "CompletePayment" | "Purchase";
-
-export interface TikTokUser {
-  email?: string;
-  phone?: string;
-  external_id?: string;
-  ttclid?: string;
-  ttp?: string;
-  ip?: string;
-  user_agent?: string;
-}
-
-export interface TikTokContent {
-  content_id?: string;
-  content_name?: string;
-  price?: number;
-  quantity?: number;
-}
-
-export interface TikTokProperties {
-  value: number;
-  currency: string;
-  order_id: string;
-  content_type: "product";
-  contents: TikTokContent[];
-}
-
-export interface TikTokEventItem {
-  event: TikTokEventName;
-  /** Unix seconds. */
-  event_time: number;
-  /** The Shopify order id: stable across retries and resends, and usable by the browser pixel. */
-  event_id: string;
-  user: TikTokUser;
-  page?: { url: string };
-  properties: TikTokProperties;
-}
+import type { TikTokContent, TikTokEventItem, TikTokEventName, TikTokProperties, TikTokUser } from "~/core/tiktok/event";
 
 /** The match keys the Events page reports, in display order. */
 export const MATCH_KEYS = ["email", "phone", "ttclid", "ttp", "external_id", "ip", "user_agent"] as const;

@@ -1,9 +1,9 @@
 // A typed client for the sandbox's /__sandbox/ inspection and control endpoints, for tests,
 // benchmarks and scripts that run against a sandbox in-process or as a child process.
 
-export type SandboxFaultKind = "http_5xx" | "server_error" | "rate_limit" | "timeout" | "revoke" | "partial";
+type SandboxFaultKind = "http_5xx" | "server_error" | "rate_limit" | "timeout" | "revoke" | "partial";
 
-export type SandboxFault = {
+type SandboxFault = {
   /** `/event/track/`, `/open_api/v1.3/event/track/` or `*` for every Business API endpoint. */
   path: string;
   kind: SandboxFaultKind;
@@ -17,13 +17,13 @@ export type SandboxFault = {
   hang_ms?: number;
 };
 
-export type SandboxWorld = {
+type SandboxWorld = {
   advertisers: { advertiser_id: string; name: string; currency: string; timezone: string; pixels: { pixel_code: string; pixel_name: string }[] }[];
 };
 
-export type SandboxReceivedEvent = { received_at: string; pixel_code: string; test_event_code: string | null; event: Record<string, unknown> };
+type SandboxReceivedEvent = { received_at: string; pixel_code: string; test_event_code: string | null; event: Record<string, unknown> };
 
-export type SandboxRequestLog = {
+type SandboxRequestLog = {
   counts: Record<string, number>;
   total: number;
   requests: { method: string; path: string; at: string; http_status: number; code: number | null; fault: SandboxFaultKind | null }[];

@@ -4,13 +4,13 @@
 import { isIP } from "node:net";
 import { SandboxApiError, invalidField } from "./errors";
 
-export const MAX_EVENTS = 1_000;
+const MAX_EVENTS = 1_000;
 
 /**
  * Standard web event names. `CompletePayment` and `PlaceAnOrder` are kept alongside `Purchase`:
  * TikTok's 2025 tables disagree and both are in use (tiktok-api.md §3).
  */
-export const STANDARD_EVENTS = new Set([
+const STANDARD_EVENTS = new Set([
   "AddPaymentInfo",
   "AddToCart",
   "AddToWishlist",
@@ -49,14 +49,14 @@ const SHA256_HEX = /^[0-9a-f]{64}$/;
 const LOOKS_HASHED = /^[0-9a-fA-F]{64}$/;
 const CURRENCIES = new Set(Intl.supportedValuesOf("currency"));
 
-export type EventRules = {
+type EventRules = {
   /** TikTok's clock, Unix seconds. */
   nowSeconds: number;
   lookbackDays: number;
   futureSkewSeconds: number;
 };
 
-export type TrackBody = {
+type TrackBody = {
   event_source: "web";
   event_source_id: string;
   test_event_code?: string;

@@ -88,7 +88,7 @@ export class QueryParams {
   }
 }
 
-export function pageInfo(total: number, page: number, pageSize: number) {
+function pageInfo(total: number, page: number, pageSize: number) {
   return { page, page_size: pageSize, total_number: total, total_page: Math.ceil(total / pageSize) };
 }
 

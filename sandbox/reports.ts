@@ -14,10 +14,10 @@ import {
   type World,
 } from "./world";
 
-export const MAX_REPORT_DAYS = 30;
-export const MAX_REPORT_DAYS_NO_TIME = 365;
-export const MAX_PAGE_SIZE = 1_000;
-export const MAX_FILTER_IDS = 100;
+const MAX_REPORT_DAYS = 30;
+const MAX_REPORT_DAYS_NO_TIME = 365;
+const MAX_PAGE_SIZE = 1_000;
+const MAX_FILTER_IDS = 100;
 
 export type DeliveryModel = {
   world: World;

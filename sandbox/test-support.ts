@@ -4,7 +4,7 @@ import { createHash } from "node:crypto";
 
 export const sha256 = (value: string) => createHash("sha256").update(value).digest("hex");
 
-export type RawResponse = { status: number; json: any; text: string; headers: Headers };
+type RawResponse = { status: number; json: any; text: string; headers: Headers };
 
 export async function raw(
   baseUrl: string,

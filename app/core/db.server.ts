@@ -74,7 +74,7 @@ function createClient() {
   return new PrismaClient({ adapter });
 }
 
-export const prisma: PrismaClient = globalThis.prismaGlobal ?? createClient();
+const prisma: PrismaClient = globalThis.prismaGlobal ?? createClient();
 if (!globalThis.prismaGlobal && !isPostgres()) {
   // The app, `npm run worker` and the demo may share one SQLite file: WAL lets a reader and the
   // writer work at once instead of failing with SQLITE_BUSY. The mode is stored in the file.

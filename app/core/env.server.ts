@@ -44,9 +44,9 @@ const schema = z.object({
   DEMO_MODE: flag,
 });
 
-export type Env = z.infer<typeof schema>;
+type Env = z.infer<typeof schema>;
 
-export class EnvError extends Error {}
+class EnvError extends Error {}
 
 export function parseEnv(source: Record<string, string | undefined>): Env {
   const result = schema.safeParse(source);

@@ -2,8 +2,7 @@ import type { Page } from "@playwright/test";
 import { mkdirSync } from "node:fs";
 
 export const adminUrl = (path = "/app") => `${process.env.E2E_ADMIN_URL}/store/e2e-store/apps/key${path}`;
-export const sandboxUrl = () => process.env.E2E_SANDBOX_URL!;
-export const appUrl = () => process.env.E2E_APP_URL!;
+const sandboxUrl = () => process.env.E2E_SANDBOX_URL!;
 
 /** Screenshots a reviewer can look at, kept as test artifacts. */
 export async function snap(page: Page, name: string) {

@@ -73,7 +73,7 @@ export async function connectShop(shop: string, control: Control, advertiserId: 
   return { token, advertiser };
 }
 
-export type ExpectedRow = {
+type ExpectedRow = {
   level: "campaign" | "adgroup";
   entityId: string;
   campaignId: string;

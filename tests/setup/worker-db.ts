@@ -23,7 +23,7 @@ if (base?.startsWith("postgres")) {
   url.pathname = `/${name}`;
   process.env.DATABASE_URL = url.toString();
   afterAll(async () => {
-    const { prisma } = await import("~/core/db.server");
+    const { default: prisma } = await import("~/core/db.server");
     await prisma.$disconnect();
     const c = new pg.Client({ connectionString: base });
     await c.connect();

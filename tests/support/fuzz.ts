@@ -162,7 +162,7 @@ export function proxyEntries(shop: string, extra: [string, string][] = [], times
 
 type Prisma = (typeof import("~/core/db.server"))["default"];
 
-export async function tableNames(prisma: Prisma): Promise<string[]> {
+async function tableNames(prisma: Prisma): Promise<string[]> {
   const { isPostgres } = await import("~/core/db.server");
   const rows: { name: string }[] = isPostgres()
     ? await prisma.$queryRawUnsafe(`SELECT table_name::text AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`)
@@ -173,7 +173,7 @@ export async function tableNames(prisma: Prisma): Promise<string[]> {
 const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 /** JSON that keeps BigInt, Decimal, Date and Buffer values comparable. */
-export function stableJson(value: unknown): string {
+function stableJson(value: unknown): string {
   return JSON.stringify(value, (_k, v) => {
     if (typeof v === "bigint") return `${v}n`;
     if (v instanceof Uint8Array) return Buffer.from(v).toString("base64");
@@ -183,7 +183,7 @@ export function stableJson(value: unknown): string {
   });
 }
 
-export async function dumpTable(prisma: Prisma, table: string): Promise<Record<string, unknown>[]> {
+async function dumpTable(prisma: Prisma, table: string): Promise<Record<string, unknown>[]> {
   return prisma.$queryRawUnsafe(`SELECT * FROM ${q(table)}`);
 }
 

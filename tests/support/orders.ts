@@ -27,7 +27,7 @@ export async function startOrdersSandbox(opts: { timeoutMs?: number; onRequest?:
   return { sandbox, control: sandboxControl(sandbox.url) };
 }
 
-export type ConnectOptions = {
+type ConnectOptions = {
   advertiserId?: string;
   /** When the wizard finished; orders created before it are never sent. */
   connectedAt?: Date;

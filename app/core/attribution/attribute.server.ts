@@ -9,7 +9,7 @@ import type { Prisma } from "@prisma/client";
 export const DEFAULT_WINDOW_DAYS = 30;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-export type Attribution = {
+type Attribution = {
   ttclid: string | null;
   source: "touchpoint" | "note_attribute" | "landing_site" | null;
   campaignId: string | null;

@@ -22,7 +22,7 @@ const utm = z
   .optional();
 const adId = z.string().regex(AD_ID_RE, "must be a TikTok numeric id").optional();
 
-export const touchpointSchema = z
+const touchpointSchema = z
   .object({
     v: z.literal(TOUCHPOINT_VERSION),
     visitor_id: z.string().regex(VID_RE, "is not a visitor id issued by this app's storefront embed"),
@@ -47,9 +47,9 @@ export const touchpointSchema = z
   })
   .strict();
 
-export type TouchpointInput = z.infer<typeof touchpointSchema>;
+type TouchpointInput = z.infer<typeof touchpointSchema>;
 
-export type ParseResult = { ok: true; touchpoint: TouchpointInput } | { ok: false; status: number; error: string };
+type ParseResult = { ok: true; touchpoint: TouchpointInput } | { ok: false; status: number; error: string };
 
 export function parseTouchpointBody(raw: string, now = Date.now()): ParseResult {
   if (Buffer.byteLength(raw, "utf8") > MAX_TOUCHPOINT_BYTES)

@@ -7,7 +7,7 @@ import { tiktokClientFromEnv } from "~/core/tiktok/client.server";
 import { TikTokApiError } from "~/core/tiktok/errors";
 import { decryptToken } from "./token-crypto.server";
 
-export type ConnectionStatus = "not_connected" | "pending" | "connected" | "needs_reconnect" | "disconnected";
+type ConnectionStatus = "not_connected" | "pending" | "connected" | "needs_reconnect" | "disconnected";
 
 export async function getConnection(shop: string) {
   return prisma.tikTokConnection.findUnique({ where: { shop } });

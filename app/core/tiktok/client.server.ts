@@ -13,10 +13,10 @@ import type { TikTokEventItem } from "./event";
 import { redact } from "./redact";
 import { createRateLimiter, type RateLimiter } from "./rate-limiter";
 
-export const TIKTOK_API_PREFIX = "/open_api/v1.3";
+const TIKTOK_API_PREFIX = "/open_api/v1.3";
 
 /** Every Business API path the app calls. The trailing slash is part of the contract (404 without it). */
-export const TIKTOK_PATHS = {
+const TIKTOK_PATHS = {
   accessToken: "/oauth2/access_token/",
   revokeToken: "/oauth2/revoke_token/",
   authorizedAdvertisers: "/oauth2/advertiser/get/",
@@ -34,14 +34,14 @@ export const MAX_EVENTS_PER_REQUEST = 1_000;
  * in circulation (28 days elsewhere) and the sandbox enforces it (docs/decisions/0006).
  */
 export const EVENT_LOOKBACK_DAYS = 7;
-export const PIXEL_PAGE_SIZE = 20;
+const PIXEL_PAGE_SIZE = 20;
 export const MAX_REPORT_PAGE_SIZE = 1_000;
 /** Inclusive day count per report request with a `stat_time_day` dimension. */
 export const MAX_REPORT_DAYS = 30;
 /** Without a time dimension a request may cover a year. */
-export const MAX_REPORT_DAYS_NO_TIME_DIMENSION = 365;
+const MAX_REPORT_DAYS_NO_TIME_DIMENSION = 365;
 /** TikTok's limit is unconfirmed (too many → 40011); 100 matches its other id filters. */
-export const MAX_IDS_PER_FILTER = 100;
+const MAX_IDS_PER_FILTER = 100;
 // A guard against a `page_info` that never ends; 500 pages of 1,000 rows is far beyond any shop.
 const MAX_PAGES = 500;
 
@@ -58,12 +58,12 @@ export type TikTokLogEntry = {
 };
 
 /** Receives one entry per HTTP call; entries never contain tokens, secrets, bodies or query strings. */
-export type TikTokLogger = {
+type TikTokLogger = {
   info?(message: string, entry: TikTokLogEntry): void;
   warn?(message: string, entry: TikTokLogEntry): void;
 };
 
-export type TikTokClientOptions = {
+type TikTokClientOptions = {
   baseUrl: string;
   appId: string;
   secret: string;
@@ -95,9 +95,9 @@ export type IntegratedReportParams = {
 };
 
 export type ReportRow = { dimensions: Record<string, string>; metrics: Record<string, string> };
-export type PageInfo = { page: number; pageSize: number; totalNumber: number; totalPage: number };
+type PageInfo = { page: number; pageSize: number; totalNumber: number; totalPage: number };
 
-export type TrackEventsResult = {
+type TrackEventsResult = {
   requestId: string;
   /** 0, or 20001 when TikTok accepted only part of the batch. */
   code: number;

@@ -3,7 +3,7 @@
 // `rate_limited` → back off and retry later, `retryable` → retry with the same payload,
 // `invalid` → the request itself is wrong, retrying cannot help.
 
-export type TikTokErrorKind = "auth" | "rate_limited" | "retryable" | "invalid";
+type TikTokErrorKind = "auth" | "rate_limited" | "retryable" | "invalid";
 
 // The stored token no longer works; only a new authorization fixes it.
 const AUTH_CODES = new Set([40102, 40104, 40105, 40106, 40107]);

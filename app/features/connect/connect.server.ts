@@ -9,7 +9,7 @@ import { decryptToken, encryptToken } from "~/core/connection/token-crypto.serve
 import { getConnection, withTikTok } from "~/core/connection/session.server";
 import { afterConnected } from "./lifecycle.server";
 
-export const OAUTH_STATE_TTL_MS = 10 * 60 * 1000;
+const OAUTH_STATE_TTL_MS = 10 * 60 * 1000;
 export const OAUTH_COOKIE = "tt_oauth_state";
 
 const hashState = (raw: string) => createHash("sha256").update(raw).digest("hex");
@@ -23,7 +23,7 @@ export function nextWizardStep(c: TikTokConnection | null): "connect" | "account
   return c.status === "connected" ? "done" : "pixel";
 }
 
-export const oauthRedirectUri = () => `${env().SHOPIFY_APP_URL}/tiktok/callback`;
+const oauthRedirectUri = () => `${env().SHOPIFY_APP_URL}/tiktok/callback`;
 
 /** Step 1: a single-use, shop-bound state; the browser is sent to /tiktok/start with it. */
 export async function beginOAuth(shop: string, purpose: "connect" | "reconnect") {
@@ -168,7 +168,7 @@ export async function disconnect(shop: string) {
   });
 }
 
-export type ConnectionSettings = { attributionWindowDays: number; sendMode: "attributed" | "all"; eventName: "CompletePayment" | "Purchase" };
+type ConnectionSettings = { attributionWindowDays: number; sendMode: "attributed" | "all"; eventName: "CompletePayment" | "Purchase" };
 
 export async function updateSettings(shop: string, settings: ConnectionSettings) {
   const { count } = await prisma.tikTokConnection.updateMany({ where: { shop }, data: settings });

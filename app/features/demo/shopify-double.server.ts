@@ -3,9 +3,9 @@
 // the app verifies every one of them through the real authenticate.* code.
 import { createHmac, randomUUID } from "node:crypto";
 
-export type ShopifyKeys = { apiKey: string; apiSecret: string };
+type ShopifyKeys = { apiKey: string; apiSecret: string };
 
-export function webhookHmac(rawBody: string, secret: string) {
+function webhookHmac(rawBody: string, secret: string) {
   return createHmac("sha256", secret).update(rawBody, "utf8").digest("base64");
 }
 
@@ -54,7 +54,7 @@ export function sessionToken(opts: ShopifyKeys & { shop: string; ttlSeconds?: nu
 }
 
 /** The `host` parameter Shopify admin adds: base64 of the admin path for the store. */
-export function adminHost(shop: string) {
+function adminHost(shop: string) {
   return Buffer.from(`admin.shopify.com/store/${shop.replace(".myshopify.com", "")}`).toString("base64url");
 }
 

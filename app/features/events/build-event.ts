@@ -7,7 +7,7 @@ import type { TikTokContent, TikTokEventItem, TikTokEventName, TikTokProperties,
 
 /** The match keys the Events page reports, in display order. */
 export const MATCH_KEYS = ["email", "phone", "ttclid", "ttp", "external_id", "ip", "user_agent"] as const;
-export type MatchKey = (typeof MATCH_KEYS)[number];
+type MatchKey = (typeof MATCH_KEYS)[number];
 
 export interface BuildEventInput {
   order: ParsedOrder;
@@ -22,7 +22,7 @@ export interface BuildEventInput {
   shopDomain: string;
 }
 
-export interface BuiltEvent {
+interface BuiltEvent {
   event: TikTokEventItem;
   matchKeys: MatchKey[];
   /** What to store instead of the raw email / phone. */

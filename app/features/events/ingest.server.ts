@@ -7,7 +7,7 @@ import { attributeOrder, DEFAULT_WINDOW_DAYS } from "~/core/attribution/attribut
 import { ttclidFromLandingSite, ttclidFromNotes, ttpFromNotes, visitorIdFromNotes, type ParsedOrder } from "./order-payload";
 import { buildTikTokEvent } from "./build-event";
 
-export type IngestResult = { outcome: "recorded" | "duplicate"; orderRecordId: string; sendDecision: string };
+type IngestResult = { outcome: "recorded" | "duplicate"; orderRecordId: string; sendDecision: string };
 
 async function findExisting(shop: string, orderId: string) {
   return prisma.orderRecord.findUnique({

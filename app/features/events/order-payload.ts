@@ -27,7 +27,7 @@ export const LIMITS = {
   sourceName: 128,
 } as const;
 
-export type PhoneSource = "order" | "customer" | "billing" | "shipping";
+type PhoneSource = "order" | "customer" | "billing" | "shipping";
 
 export interface PhoneCandidate {
   source: PhoneSource;
@@ -80,7 +80,7 @@ export interface ParsedOrder {
   lineItemCount: number;
 }
 
-export type ParseOrderResult = { ok: true; order: ParsedOrder } | { ok: false; reason: string };
+type ParseOrderResult = { ok: true; order: ParsedOrder } | { ok: false; reason: string };
 
 // ---------------------------------------------------------------------------------------------
 // Field schemas. Optional fields use .catch(null) so one odd value never rejects the whole order.
@@ -173,7 +173,7 @@ const clientDetailsSchema = z
   .transform((v) => v ?? null);
 
 /** One line item; an item without a usable id is dropped (by lineItemsSchema), the rest tolerated. */
-export const lineItemSchema = z
+const lineItemSchema = z
   .object({
     id: loose,
     product_id: loose,
@@ -235,7 +235,7 @@ const noteAttributesSchema = z
   });
 
 /** The fields of an orders/create payload we read. Apply to parseJsonLossless output, not JSON.parse. */
-export const orderWebhookSchema = z.object({
+const orderWebhookSchema = z.object({
   id: optionalId,
   admin_graphql_api_id: text(200, "drop"),
   name: text(LIMITS.name),
@@ -265,7 +265,7 @@ export const orderWebhookSchema = z.object({
   line_items: lineItemsSchema,
 });
 
-export type OrderWebhook = z.output<typeof orderWebhookSchema>;
+type OrderWebhook = z.output<typeof orderWebhookSchema>;
 
 // ---------------------------------------------------------------------------------------------
 // Lossless JSON: Shopify ids are 64-bit integers; JSON.parse rounds anything above 2^53.
@@ -395,7 +395,7 @@ function phoneCandidates(o: OrderWebhook, countryCode: string | null): PhoneCand
 // ---------------------------------------------------------------------------------------------
 // Our cart attributes (written by the storefront embed; buyer-controlled, so validated here).
 
-export const NOTE_KEYS = {
+const NOTE_KEYS = {
   visitorId: "_tt_visitor_id",
   ttclid: "_tt_ttclid",
   /** Unix milliseconds, as a string, when the ttclid was captured. */
@@ -415,7 +415,7 @@ export const cleanTtclid = (value: string | null | undefined) => matching(value,
 /** A `_ttp` cookie value fit to send (ADR 0007: 1-128 of letters, digits, ".", "_", "-"), or null. */
 export const cleanTtp = (value: string | null | undefined) => matching(value, TTP_RE);
 /** Our visitor id ("tta1." + 22 base64url characters, ADR 0007), or null. */
-export const cleanVisitorId = (value: string | null | undefined) => matching(value, VID_RE);
+const cleanVisitorId = (value: string | null | undefined) => matching(value, VID_RE);
 
 /** A note attribute's value, trimmed; null when absent or blank. */
 export function noteAttribute(order: Pick<ParsedOrder, "noteAttributes">, key: string): string | null {

@@ -62,7 +62,7 @@ async function markStatus(owner: string, ids: string[], status: string, message:
  * index in the batch). TikTok's per-event detail is unconfirmed (docs/decisions/0006); we read a
  * `failed_events` list tolerantly and, when there is none, cannot tell which failed.
  */
-export function refusedInPartial(data: unknown, events: OutboxEvent[]): Map<string, string> {
+function refusedInPartial(data: unknown, events: OutboxEvent[]): Map<string, string> {
   const refused = new Map<string, string>();
   const list = data && typeof data === "object" ? (data as { failed_events?: unknown }).failed_events : undefined;
   if (!Array.isArray(list)) return refused;

@@ -17,7 +17,7 @@ const customerRequestSchema = z.object({
   orders_to_redact: z.array(id).nullish(),
 });
 
-export type CustomerRef = z.infer<typeof customerRequestSchema>;
+type CustomerRef = z.infer<typeof customerRequestSchema>;
 
 export function parseCustomerRequest(raw: string): CustomerRef | null {
   try {

@@ -8,8 +8,8 @@ import prisma from "~/core/db.server";
 import { addDays, dayIn, daysBetween, isCalendarDate, isKnownTimeZone, startOfDayIn } from "./dates";
 import { parseCursor, requestSpendSync } from "./sync.server";
 
-export const DEFAULT_RANGE_DAYS = 30;
-export const MAX_RANGE_DAYS = 366;
+const DEFAULT_RANGE_DAYS = 30;
+const MAX_RANGE_DAYS = 366;
 
 const Decimal = Prisma.Decimal;
 type Decimal = Prisma.Decimal;
@@ -32,7 +32,7 @@ function digits(currency: string | null) {
 const money = (value: Decimal, currency: string | null) => value.toFixed(digits(currency));
 
 /** Parses ?start=&end=; anything invalid falls back to the last 30 days, with the reason. */
-export function parseRange(params: URLSearchParams, today: string) {
+function parseRange(params: URLSearchParams, today: string) {
   const fallback = { start: addDays(today, -(DEFAULT_RANGE_DAYS - 1)), end: today };
   const raw = { start: params.get("start"), end: params.get("end") };
   if (!raw.start && !raw.end) return { range: fallback, error: null };
@@ -212,7 +212,7 @@ export async function loadDashboard(shop: string, params: URLSearchParams, now =
 export type DashboardData = Awaited<ReturnType<typeof loadDashboard>>;
 
 /** The active run (with progress), the last completed sync and the latest error. */
-export async function syncStatus(shop: string) {
+async function syncStatus(shop: string) {
   const [active, lastDone, latest] = await Promise.all([
     prisma.syncRun.findFirst({ where: { shop, status: { in: ["queued", "running"] } }, orderBy: { createdAt: "desc" } }),
     prisma.syncRun.findFirst({ where: { shop, status: "done" }, orderBy: { finishedAt: "desc" }, select: { finishedAt: true } }),

@@ -8,7 +8,7 @@ import { reportDay } from "./dates";
 
 export type SpendLevel = "campaign" | "adgroup";
 
-export type SpendValues = {
+type SpendValues = {
   entityId: string;
   campaignId: string | null;
   name: string | null;

@@ -52,11 +52,11 @@ export const UTM_MAX = 200;
 /** Longest landing_path (path + kept query); a longer query is left out (its values have their own fields). */
 export const PATH_MAX = 1024;
 /** Longest path part of landing_path. */
-export const PATH_PART_MAX = 256;
+const PATH_PART_MAX = 256;
 /** Longest touchpoint body in UTF-8 bytes that the limits above can produce (worst case 4073; a unit test holds this). */
 export const TOUCHPOINT_MAX_BYTES = 4096;
 export const CLICK_TTL_MS = 30 * 864e5;
-export const VID_TTL_S = 365 * 86400;
+const VID_TTL_S = 365 * 86400;
 export const TOUCHPOINT_VERSION = 1;
 export const LS_KEY = "_tta";
 export const VID_COOKIE = "_tta_vid";
@@ -70,7 +70,7 @@ export type Touchpoint = {
   landing_path: string;
 } & Record<string, string | number>;
 
-export type CartAttributes = { _tt_visitor_id: string; _tt_ttclid: string; _tt_ttclid_at: string; _tt_ttp: string };
+type CartAttributes = { _tt_visitor_id: string; _tt_ttclid: string; _tt_ttclid_at: string; _tt_ttp: string };
 
 /** What we keep in localStorage under LS_KEY. */
 export type State = {
@@ -91,9 +91,9 @@ export type Privacy = {
   marketingAllowed?: () => boolean;
   saleOfDataAllowed?: () => boolean;
 };
-export type ConsentDetail = { analyticsAllowed?: boolean; marketingAllowed?: boolean; saleOfDataAllowed?: boolean };
+type ConsentDetail = { analyticsAllowed?: boolean; marketingAllowed?: boolean; saleOfDataAllowed?: boolean };
 
-export type Config = { proxy: string; cart: string };
+type Config = { proxy: string; cart: string };
 
 export interface Win {
   document: Document;
@@ -112,7 +112,7 @@ export interface Win {
 // Pure parts
 
 /** A UTM value fit to keep: control characters removed, at most UTM_MAX chars, trimmed; none with "@" (an email). */
-export function cleanUtm(value: string | null): string {
+function cleanUtm(value: string | null): string {
   // eslint-disable-next-line no-control-regex
   const v = (value || "").replace(/[\u0000-\u001f\u007f]/g, "").slice(0, UTM_MAX).trim();
   return v.indexOf("@") < 0 ? v : "";
@@ -169,7 +169,7 @@ export function readCookie(cookies: string, name: string): string {
 }
 
 /** 32-bit djb2-xor hash, base 36: enough to notice a change without storing the cart token. */
-export function hash(s: string): string {
+function hash(s: string): string {
   let h = 5381;
   for (let i = 0; i < s.length; i++) h = ((h * 33) ^ s.charCodeAt(i)) >>> 0;
   return h.toString(36);
@@ -181,7 +181,7 @@ export function cartSignature(attrs: CartAttributes, cartCookie: string) {
   return { k, w: hash(k + "|" + attrs._tt_ttp) };
 }
 
-export type Step = { state: State; attrs: CartAttributes; action: "cart" | "beacon" | "" };
+type Step = { state: State; attrs: CartAttributes; action: "cart" | "beacon" | "" };
 
 /** One page view: the state to store, the cart attributes, and the one request to make (if any). */
 export function step(saved: State, cookies: string, pathname: string, search: string, now: number, newId: () => string): Step {
@@ -238,7 +238,7 @@ function save(w: Win, st: State) {
 }
 
 /** Deletes everything we stored in this browser. */
-export function forget(w: Win) {
+function forget(w: Win) {
   // -1, not 0: every engine deletes at max-age <= 0, but some compare expiry to "now" strictly.
   setCookie(w, VID_COOKIE, "", -1);
   setCookie(w, CLICK_COOKIE, "", -1);
@@ -250,7 +250,7 @@ export function forget(w: Win) {
 }
 
 /** One page view's capture (consent already checked). */
-export function run(w: Win, cfg: Config, now = Date.now()) {
+function run(w: Win, cfg: Config, now = Date.now()) {
   let saved: State;
   try {
     saved = load(w);

@@ -1,0 +1,70 @@
+// Layer rules for app/ (docs/decisions/0013-layers.md). Imports point down only:
+//   app/routes, app/components  ->  app/features/*  ->  app/core/*
+// Run by `npm run lint` as `depcruise app`.
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: "no-circular",
+      severity: "error",
+      comment: "A circle makes every module in it load, test and change together; split out the shared part instead.",
+      from: { path: "^app/" },
+      to: { circular: true },
+    },
+    {
+      name: "core-stays-down",
+      severity: "error",
+      comment: "app/core is the bottom layer (TikTok client, session, attribution, models, lib, db, env, shopify): it must not know about features or UI.",
+      from: { path: "^app/core/" },
+      to: { path: "^app/(features|routes|components)/" },
+    },
+    {
+      name: "features-below-ui",
+      severity: "error",
+      comment: "Features are plain server/domain modules; routes and components call them, never the other way round.",
+      from: { path: "^app/features/" },
+      to: { path: "^app/(routes|components)/" },
+    },
+    {
+      name: "components-below-routes",
+      severity: "error",
+      comment: "Components are UI pieces that routes compose; a component importing a route would pull its loader and action in.",
+      from: { path: "^app/components/" },
+      to: { path: "^app/routes/" },
+    },
+    {
+      name: "app-not-on-tooling",
+      severity: "error",
+      comment: "The app ships alone: tests, scripts, bench and the TikTok sandbox are tools around it. Colocated *.test.ts files may use tests/fixtures.",
+      from: { path: "^app/", pathNot: "\\.test\\.tsx?$" },
+      to: { path: "^(tests|scripts|bench|sandbox)/" },
+    },
+    {
+      name: "app-tests-only-on-fixtures",
+      severity: "error",
+      comment: "Colocated tests may read shared fixtures, nothing else outside app/.",
+      from: { path: "^app/.+\\.test\\.tsx?$" },
+      to: { path: "^(tests|scripts|bench|sandbox)/", pathNot: "^tests/fixtures/" },
+    },
+    {
+      name: "not-to-unresolvable",
+      severity: "error",
+      comment: "An import the resolver cannot find means the ~/ alias or an extension is misconfigured, and the rules above would silently miss it.",
+      from: { path: "^app/" },
+      to: { couldNotResolve: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: "node_modules" },
+    // Type-only imports count: a type pulled upward still couples the layers.
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: "tsconfig.json" },
+    enhancedResolveOptions: {
+      exportsFields: ["exports"],
+      conditionNames: ["import", "require", "node", "default", "types"],
+      extensions: [".ts", ".tsx", ".js", ".mjs", ".cjs", ".json"],
+    },
+    exclude: { path: "(^|/)(node_modules|build|public/build|\\.cache)/" },
+    progress: { type: "none" },
+  },
+};

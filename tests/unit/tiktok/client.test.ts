@@ -6,7 +6,7 @@ import { purchaseEvent } from "../../../sandbox/test-support";
 import { ADVERTISER_IDS, buildWorld } from "../../../sandbox/world";
 import { createTikTokClient, reportAllPages, type TikTokClient, type TikTokLogEntry } from "~/core/tiktok/client.server";
 import { TikTokApiError } from "~/core/tiktok/errors";
-import type { RateLimiter } from "~/core/tiktok/rate-limiter";
+import type { QuotaLimiter } from "~/core/lib/rate-limit.server";
 
 const APP = { appId: "7000000000000000077", appSecret: "client-test-secret" };
 const world = buildWorld();
@@ -290,7 +290,7 @@ describe("error classes", () => {
 describe("quota and logging", () => {
   test("reads go through the app limiter keyed by advertiser; events through the events limiter keyed by pixel", async () => {
     const keys: { limiter: string; key: string | undefined }[] = [];
-    const spy = (limiter: string): RateLimiter => ({
+    const spy = (limiter: string): QuotaLimiter => ({
       pending: 0,
       acquire: async (key) => void keys.push({ limiter, key }),
     });

@@ -12,6 +12,7 @@ import { parseJsonLossless } from "~/core/lib/json-ids";
 import { createQuotaLimiter, type QuotaLimiter } from "~/core/lib/rate-limit.server";
 import { TikTokApiError } from "./errors";
 import { redact } from "./redact";
+import { SPEND_REPORT, spendRows, type SpendLevel, type SpendReportRow } from "./spend-report";
 
 
 export const TIKTOK_API_PREFIX = "/open_api/v1.3";
@@ -528,6 +529,19 @@ export function createTikTokClient(options: TikTokClientOptions) {
         partial,
         partialData: partial ? result.data : undefined,
       };
+    },
+
+    /**
+     * One page of daily spend at one level, as typed rows (dates in the ad account's time zone).
+     * Deleted campaigns and ad groups are included: their money was spent.
+     */
+    async spendReport(
+      accessToken: string,
+      params: { advertiserId: string; level: SpendLevel; startDate: string; endDate: string; page: number; pageSize?: number },
+    ): Promise<{ rows: SpendReportRow[]; pageInfo: PageInfo }> {
+      const { level, ...range } = params;
+      const page = await this.integratedReport(accessToken, { ...range, ...SPEND_REPORT[level] });
+      return { rows: spendRows(level, page.list), pageInfo: page.pageInfo };
     },
 
     /** One page of `/report/integrated/get/` (BASIC report). Use `reportAllPages` for all of them. */

@@ -74,6 +74,9 @@ export class TikTokApiError extends Error {
   }
 }
 
+/** TikTok's "auth_code is invalid, has been used, or has expired": a stale or forged consent link, not an outage. */
+export const isRefusedAuthCode = (error: unknown): error is TikTokApiError => error instanceof TikTokApiError && error.code === 40110;
+
 export function isTikTokApiError(error: unknown): error is TikTokApiError {
   return error instanceof TikTokApiError;
 }

@@ -47,7 +47,7 @@ async function markStatus(owner: string, ids: string[], status: Exclude<OutboxSt
 }
 
 /**
- * The events a 20001 partial success refused, when TikTok's answer names them (by event_id or by
+ * The events a partial success refused, when TikTok's answer names them (by event_id or by
  * index in the batch). TikTok's per-event detail is unconfirmed (docs/decisions/0006); we read a
  * `failed_events` list tolerantly and, when there is none, cannot tell which failed.
  */

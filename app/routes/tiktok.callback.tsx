@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { completeOAuth, embeddedAppUrl, OAUTH_COOKIE, OAuthRefusal } from "~/features/connect/connect.server";
 import { merchantMessage } from "~/core/tiktok/messages";
 import { plainPage } from "~/core/lib/plain-page.server";
-import { TikTokApiError } from "~/core/tiktok/errors";
+import { isRefusedAuthCode, TikTokApiError } from "~/core/tiktok/errors";
 
 function cookieValue(request: Request, name: string) {
   const match = (request.headers.get("Cookie") ?? "").split(/;\s*/).find((c) => c.startsWith(`${name}=`));
@@ -13,9 +13,6 @@ function cookieValue(request: Request, name: string) {
     return null; // not percent-encoding we wrote: treated as no cookie
   }
 }
-
-// TikTok's "auth_code is invalid, has been used, or has expired": a stale or forged link, not an outage.
-const AUTH_CODE_REFUSED = 40110;
 
 // TikTok redirects the browser here (top-level, no Shopify session token), then we send the
 // merchant back into the embedded app.
@@ -35,7 +32,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     });
   } catch (error) {
     if (error instanceof OAuthRefusal) return plainPage("TikTok connection refused", error.message, 400, clearCookie);
-    if (error instanceof TikTokApiError && error.code === AUTH_CODE_REFUSED)
+    if (isRefusedAuthCode(error))
       return plainPage("TikTok connection refused", "TikTok did not accept this authorization code (it is invalid, already used or expired). Start again from the app.", 400, clearCookie);
     if (error instanceof TikTokApiError) return plainPage("TikTok connection failed", merchantMessage(error), 502, clearCookie);
     throw error;

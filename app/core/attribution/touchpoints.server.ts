@@ -1,6 +1,7 @@
 // Touchpoints: TikTok clicks the storefront embed reports through the app proxy.
 import { z } from "zod";
 import prisma from "~/core/db.server";
+import { hasLoneSurrogate } from "~/core/lib/text";
 import { AD_ID_RE, PATH_MAX, TOUCHPOINT_VERSION, TTCLID_RE, UTM_MAX, VID_RE } from "../../../extensions/tiktok-capture/src/capture";
 import { DEFAULT_WINDOW_DAYS } from "./attribute.server";
 
@@ -11,8 +12,7 @@ const FUTURE_SKEW_MS = 10 * 60 * 1000;
 // What the embed sends is already clean (cleanUtm, cleanPath): anything else did not come from it.
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/;
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-const plainText = (v: string) => !CONTROL.test(v) && !LONE_SURROGATE.test(v);
+const plainText = (v: string) => !CONTROL.test(v) && !hasLoneSurrogate(v);
 
 const utm = z
   .string()

@@ -1,40 +1,21 @@
+// Lossless JSON: Shopify order and customer ids are 64-bit integers, TikTok's ids can exceed 2^53
+// too, and JSON.parse rounds anything above Number.MAX_SAFE_INTEGER.
+
+// A JSON string token (unrolled, linear) or a JSON number token. Outside strings, digits in valid
+// JSON only occur in number tokens, so matching strings first keeps us out of string contents.
+const STRING_OR_NUMBER = /"[^"\\]*(?:\\.[^"\\]*)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g;
+
 /**
- * Parses JSON from Shopify keeping integers beyond 2^53 exact: they come back as strings.
- * Shopify ids (orders, customers) exceed Number.MAX_SAFE_INTEGER, and JSON.parse would round them.
+ * JSON.parse, except that integers beyond Number.MAX_SAFE_INTEGER come back as their exact decimal
+ * text (a string) instead of a rounded number. Throws like JSON.parse on invalid JSON.
  */
-export function parseJsonKeepingBigIntegers(raw: string): unknown {
-  let out = "";
-  let inString = false;
-  let i = 0;
-  while (i < raw.length) {
-    const ch = raw[i];
-    if (inString) {
-      out += ch;
-      if (ch === "\\") {
-        out += raw[i + 1] ?? "";
-        i += 2;
-        continue;
-      }
-      if (ch === '"') inString = false;
-      i++;
-      continue;
-    }
-    if (ch === '"') {
-      inString = true;
-      out += ch;
-      i++;
-      continue;
-    }
-    if (ch === "-" || (ch >= "0" && ch <= "9")) {
-      let j = i + 1;
-      while (j < raw.length && /[0-9.eE+-]/.test(raw[j])) j++;
-      const literal = raw.slice(i, j);
-      out += /^-?\d+$/.test(literal) && !Number.isSafeInteger(Number(literal)) ? `"${literal}"` : literal;
-      i = j;
-      continue;
-    }
-    out += ch;
-    i++;
-  }
-  return JSON.parse(out);
+export function parseJsonLossless(raw: string): unknown {
+  const value: unknown = JSON.parse(raw); // validates the text; the rewrite below assumes valid JSON
+  if (!/\d{16}/.test(raw)) return value; // no integer with 16+ digits anywhere: nothing was rounded
+  const rewritten = raw.replace(STRING_OR_NUMBER, (token) =>
+    token.charCodeAt(0) !== 34 /* " */ && /^-?\d+$/.test(token) && !Number.isSafeInteger(Number(token))
+      ? `"${token}"`
+      : token,
+  );
+  return JSON.parse(rewritten);
 }

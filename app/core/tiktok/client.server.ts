@@ -7,11 +7,14 @@
 // policy, and decide from TikTokApiError.kind.
 import { z } from "zod";
 import { env } from "~/core/env.server";
-import { parseJsonKeepingBigIntegers } from "~/core/lib/json-ids";
+import { chunks } from "~/core/lib/chunks";
+import { parseJsonLossless } from "~/core/lib/json-ids";
+import { createQuotaLimiter, type QuotaLimiter } from "~/core/lib/rate-limit.server";
 import { TikTokApiError } from "./errors";
 import type { TikTokEventItem } from "./event";
 import { redact } from "./redact";
-import { createRateLimiter, type RateLimiter } from "./rate-limiter";
+import { SPEND_REPORT, spendRows, type SpendLevel, type SpendReportRow } from "./spend-report";
+
 
 const TIKTOK_API_PREFIX = "/open_api/v1.3";
 
@@ -70,9 +73,9 @@ type TikTokClientOptions = {
   /** Per HTTP call, from sending the request to reading the whole body. Default 10 s. */
   timeoutMs?: number;
   /** App-wide Business API quota, keyed by advertiser. Not applied to `/event/track/`. */
-  limiter?: RateLimiter;
+  limiter?: QuotaLimiter;
   /** `/event/track/` has its own, much larger quota (1,000 QPS); keyed by pixel code. */
-  eventsLimiter?: RateLimiter;
+  eventsLimiter?: QuotaLimiter;
   fetch?: typeof fetch;
   logger?: TikTokLogger;
 };
@@ -171,7 +174,7 @@ type CallSpec = {
   accessToken?: string;
   query?: Record<string, unknown>;
   body?: Record<string, unknown>;
-  limiter?: RateLimiter;
+  limiter?: QuotaLimiter;
   limiterKey?: string;
 };
 
@@ -214,12 +217,6 @@ function scrub(text: string, url: string, secrets: unknown[]): string {
 
 function invalidRequest(path: TikTokPath, message: string) {
   return new TikTokApiError({ kind: "invalid", code: null, httpStatus: null, endpoint: path, message });
-}
-
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
 }
 
 export function createTikTokClient(options: TikTokClientOptions) {
@@ -291,7 +288,7 @@ export function createTikTokClient(options: TikTokClientOptions) {
     let parsed: z.infer<typeof envelope> | null = null;
     try {
       // v1.3 ids can exceed 2^53; should TikTok ever send one as a bare number, keep it exact.
-      const result = envelope.safeParse(parseJsonKeepingBigIntegers(raw));
+      const result = envelope.safeParse(parseJsonLossless(raw));
       if (result.success) parsed = result.data;
     } catch {
       // Not JSON: a gateway error page, a 404 for a wrong path. Classified by HTTP status below.
@@ -481,6 +478,19 @@ export function createTikTokClient(options: TikTokClientOptions) {
       };
     },
 
+    /**
+     * One page of daily spend at one level, as typed rows (dates in the ad account's time zone).
+     * Deleted campaigns and ad groups are included: their money was spent.
+     */
+    async spendReport(
+      accessToken: string,
+      params: { advertiserId: string; level: SpendLevel; startDate: string; endDate: string; page: number; pageSize?: number },
+    ): Promise<{ rows: SpendReportRow[]; pageInfo: PageInfo }> {
+      const { level, ...range } = params;
+      const page = await this.integratedReport(accessToken, { ...range, ...SPEND_REPORT[level] });
+      return { rows: spendRows(level, page.list), pageInfo: page.pageInfo };
+    },
+
     /** One page of `/report/integrated/get/` (BASIC report). */
     async integratedReport(accessToken: string, params: IntegratedReportParams): Promise<{ list: ReportRow[]; pageInfo: PageInfo }> {
       const path = TIKTOK_PATHS.integratedReport;
@@ -534,9 +544,9 @@ export function tiktokClientFromEnv(): TikTokClient {
     appId: e.TIKTOK_APP_ID,
     secret: e.TIKTOK_APP_SECRET,
     timeoutMs: e.TIKTOK_TIMEOUT_MS,
-    limiter: createRateLimiter({ qps: e.TIKTOK_RATE_QPS, qpm: e.TIKTOK_RATE_QPM }),
+    limiter: createQuotaLimiter({ qps: e.TIKTOK_RATE_QPS, qpm: e.TIKTOK_RATE_QPM }),
     // TikTok's /event/track/ bucket is the same at every tier; one pixel gets no share rule.
-    eventsLimiter: createRateLimiter({ qps: 1_000, qpm: 600_000, perKey: false }),
+    eventsLimiter: createQuotaLimiter({ qps: 1_000, qpm: 600_000, perKey: false }),
     logger: {
       warn: (message, entry) => console.warn(message, entry),
     },

@@ -73,3 +73,7 @@ export class TikTokApiError extends Error {
     return this.kind === "retryable" || this.kind === "rate_limited";
   }
 }
+
+/** TikTok's "auth_code is invalid, has been used, or has expired": a stale or forged consent link, not an outage. */
+export const isRefusedAuthCode = (error: unknown): error is TikTokApiError => error instanceof TikTokApiError && error.code === 40110;
+

@@ -6,8 +6,10 @@ import prisma from "~/core/db.server";
 import { attributeOrder, DEFAULT_WINDOW_DAYS } from "~/core/attribution/attribute.server";
 import { ttclidFromLandingSite, ttclidFromNotes, ttpFromNotes, visitorIdFromNotes, type ParsedOrder } from "./order-payload";
 import { buildTikTokEvent } from "./build-event";
+import { readDecision } from "./send-status.server";
+import type { EventStatus } from "./statuses";
 
-type IngestResult = { outcome: "recorded" | "duplicate"; orderRecordId: string; sendDecision: string };
+type IngestResult = { outcome: "recorded" | "duplicate"; orderRecordId: string; sendDecision: EventStatus };
 
 async function findExisting(shop: string, orderId: string) {
   return prisma.orderRecord.findUnique({
@@ -51,7 +53,7 @@ export async function ingestOrder(shop: string, order: ParsedOrder): Promise<Ing
   const live = !!connection?.pixelCode && (connection.status === "connected" || connection.status === "needs_reconnect");
   // Shopify delivers late (retries for up to 48 h): what counts is when the order was placed.
   const placedBeforeConnecting = live && (!connection.connectedAt || order.createdAt < connection.connectedAt);
-  let sendDecision: string;
+  let sendDecision: EventStatus;
   let reason: string | null = null;
   if (order.isTest) {
     sendDecision = "test_order";
@@ -71,6 +73,7 @@ export async function ingestOrder(shop: string, order: ParsedOrder): Promise<Ing
     sendDecision = connection!.status === "needs_reconnect" ? "waiting_reconnect" : "queued";
     if (!attribution.ttclid) reason = "Not attributed to a TikTok click; sent because the shop sends all orders.";
   }
+  // The order and its event start with the same status (the one other writer is moveEvents).
   const queue = sendDecision === "queued" || sendDecision === "waiting_reconnect";
 
   const now = new Date();
@@ -102,7 +105,7 @@ export async function ingestOrder(shop: string, order: ParsedOrder): Promise<Ing
   // Delivered before, or a concurrent delivery of the same order won the insert: that one is the record.
   const winner = await findExisting(shop, order.orderId);
   if (!winner) throw new Error(`order ${order.orderId} of ${shop} was neither inserted nor found`);
-  return { outcome: "duplicate", orderRecordId: winner.id, sendDecision: winner.sendDecision };
+  return { outcome: "duplicate", orderRecordId: winner.id, sendDecision: readDecision(winner.sendDecision) };
 }
 
 /** Decimal text for a DECIMAL column: PostgreSQL takes it as numeric, SQLite stores it as a number. */

@@ -2,7 +2,6 @@ import { ORDER_FIXTURES, orderFixture, type OrderFixture } from "../../../tests/
 import {
   LIMITS,
   noteAttribute,
-  parseJsonLossless,
   parseOrderWebhook,
   ttclidFromLandingSite,
   ttclidFromNotes,
@@ -397,34 +396,6 @@ describe("parseOrderWebhook field tolerance", () => {
     expect(order.ok && Object.getPrototypeOf(order.order.noteAttributes)).toBe(Object.prototype);
     expect(order.ok && noteAttribute(order.order, "__proto__")).toBe("x");
     expect(({} as Record<string, unknown>).x).toBeUndefined();
-  });
-});
-
-describe("parseJsonLossless", () => {
-  it("returns unsafe integers as exact text and leaves everything else alone", () => {
-    const raw =
-      '{"a": 9007199254740993, "b": 9007199254740991, "c": -9007199254740993, "d": 1.5e300, "e": "9007199254740993", ' +
-      '"f": "quote \\" 12345678901234567 \\\\", "g": [18446744073709551615, 1], "h": 0.12345678901234567890}';
-    expect(parseJsonLossless(raw)).toEqual({
-      a: "9007199254740993",
-      b: 9007199254740991,
-      c: "-9007199254740993",
-      d: 1.5e300,
-      e: "9007199254740993",
-      f: 'quote " 12345678901234567 \\',
-      g: ["18446744073709551615", 1],
-      h: Number("0.12345678901234567890"),
-    });
-  });
-
-  it("throws on invalid JSON like JSON.parse", () => {
-    expect(() => parseJsonLossless("{")).toThrow(SyntaxError);
-    expect(() => parseJsonLossless('{"a": 12345678901234567890')).toThrow(SyntaxError);
-  });
-
-  it("handles long strings without blowing the regex stack", () => {
-    const raw = JSON.stringify({ note: `${"x\\\"".repeat(500_000)}`, id: 1 }).replace('"id":1', '"id":12345678901234567890');
-    expect((parseJsonLossless(raw) as { id: string }).id).toBe("12345678901234567890");
   });
 });
 

@@ -5,6 +5,8 @@
 // order, or has no usable id or creation time, is rejected.
 // Shape: https://shopify.dev/docs/api/admin-rest/latest/resources/order (the orders/create payload).
 import { z } from "zod";
+import { parseJsonLossless } from "~/core/lib/json-ids";
+import { replaceLoneSurrogates } from "~/core/lib/text";
 // The storefront embed's own rules (ADR 0007): the server accepts exactly what the embed writes.
 import { TTCLID_RE, TTP_RE, VID_RE } from "../../../extensions/tiktok-capture/src/capture";
 
@@ -98,11 +100,10 @@ function toId(v: unknown): string | null {
 // UTF-16 surrogate cannot be encoded at all: drop the former, replace the latter.
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/g;
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 function clean(value: unknown, max: number, overflow: "truncate" | "drop"): string | null {
   if (typeof value !== "string") return null;
-  const trimmed = value.replace(CONTROL, "").replace(LONE_SURROGATE, "\ufffd").trim();
+  const trimmed = replaceLoneSurrogates(value.replace(CONTROL, "")).trim();
   if (trimmed.length === 0) return null;
   if (trimmed.length <= max) return trimmed;
   return overflow === "truncate" ? trimmed.slice(0, max) : null;
@@ -266,28 +267,6 @@ const orderWebhookSchema = z.object({
 });
 
 type OrderWebhook = z.output<typeof orderWebhookSchema>;
-
-// ---------------------------------------------------------------------------------------------
-// Lossless JSON: Shopify ids are 64-bit integers; JSON.parse rounds anything above 2^53.
-
-// A JSON string token (unrolled, linear) or a JSON number token. Outside strings, digits in valid
-// JSON only occur in number tokens, so matching strings first keeps us out of string contents.
-const STRING_OR_NUMBER = /"[^"\\]*(?:\\.[^"\\]*)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g;
-
-/**
- * JSON.parse, except that integers beyond Number.MAX_SAFE_INTEGER come back as their exact decimal
- * text (a string) instead of a rounded number. Throws like JSON.parse on invalid JSON.
- */
-export function parseJsonLossless(raw: string): unknown {
-  const value: unknown = JSON.parse(raw); // validates the text; the rewrite below assumes valid JSON
-  if (!/\d{16}/.test(raw)) return value; // no integer with 16+ digits anywhere: nothing was rounded
-  const rewritten = raw.replace(STRING_OR_NUMBER, (token) =>
-    token.charCodeAt(0) !== 34 /* " */ && /^-?\d+$/.test(token) && !Number.isSafeInteger(Number(token))
-      ? `"${token}"`
-      : token,
-  );
-  return JSON.parse(rewritten);
-}
 
 // ---------------------------------------------------------------------------------------------
 

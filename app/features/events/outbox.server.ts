@@ -1,23 +1,22 @@
 // The durable outbox of TikTok events. Rows are claimed with a lease so a crashed worker's
 // rows come back by themselves, and so two workers never hold the same row at once.
-import { randomUUID } from "node:crypto";
 import prisma, { isPostgres } from "~/core/db.server";
+import { chunks } from "~/core/lib/chunks";
+import { backoffMs, leaseFree, leaseUntil as leaseEnd, RELEASED, type BackoffPolicy } from "~/core/lib/lease.server";
+import { moveEvents } from "./send-status.server";
+
+export { workerId } from "~/core/lib/lease.server";
 
 export const LEASE_MS = 60_000;
-const BACKOFF_BASE_MS = 2_000;
-const BACKOFF_CAP_MS = 60 * 60 * 1000;
+/** 4 s, 8 s, 16 s ... up to an hour after each failure, of which between half and all is waited. */
+export const OUTBOX_BACKOFF: BackoffPolicy = { baseMs: 4_000, capMs: 60 * 60 * 1000, jitter: 0.5, minMs: 1_000 };
 
-export const workerId = () => `${process.pid}-${randomUUID().slice(0, 8)}`;
-
-/** Exponential backoff with full jitter, capped: retries spread out instead of stampeding TikTok. */
-export function backoffMs(attempts: number, random = Math.random) {
-  const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** Math.min(attempts, 20));
-  return Math.max(1_000, Math.floor(ceiling / 2 + random() * (ceiling / 2)));
-}
+/** When an event that has failed `attempts` times goes again. */
+export const retryAt = (attempts: number, now = Date.now()) => new Date(now + backoffMs(attempts, OUTBOX_BACKOFF));
 
 /** Claims up to `limit` due events for `owner`. Returns the claimed rows. */
 export async function claimDue(owner: string, limit: number, now = new Date()) {
-  const leaseUntil = new Date(now.getTime() + LEASE_MS);
+  const leaseUntil = leaseEnd(now, LEASE_MS);
   let ids: string[];
   if (isPostgres()) {
     // SKIP LOCKED: concurrent workers take disjoint rows instead of queueing behind each other.
@@ -36,7 +35,7 @@ export async function claimDue(owner: string, limit: number, now = new Date()) {
   } else {
     // SQLite has one writer at a time, so a conditional update is already exclusive.
     const candidates = await prisma.outboxEvent.findMany({
-      where: { status: "queued", nextAttemptAt: { lte: now }, OR: [{ leaseUntil: null }, { leaseUntil: { lt: now } }] },
+      where: { status: "queued", nextAttemptAt: { lte: now }, OR: leaseFree(now) },
       orderBy: { nextAttemptAt: "asc" },
       take: limit,
       select: { id: true },
@@ -44,7 +43,7 @@ export async function claimDue(owner: string, limit: number, now = new Date()) {
     if (candidates.length === 0) return [];
     for (const chunk of chunks(candidates.map((c) => c.id))) {
       await prisma.outboxEvent.updateMany({
-        where: { id: { in: chunk }, status: "queued", OR: [{ leaseUntil: null }, { leaseUntil: { lt: now } }] },
+        where: { id: { in: chunk }, status: "queued", OR: leaseFree(now) },
         data: { leaseOwner: owner, leaseUntil },
       });
     }
@@ -58,36 +57,17 @@ export async function claimDue(owner: string, limit: number, now = new Date()) {
   return claimed;
 }
 
-/**
- * SQLite (through Prisma's driver adapter) refuses a statement with more bound parameters than its
- * limit (the claim of a 2,500-event backlog failed on every pass), so id lists go in slices.
- */
-export const ID_CHUNK = 500;
-export function chunks<T>(items: readonly T[], size = ID_CHUNK): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
-
 /** After a reconnect: events that waited go out now. */
 export async function releaseWaitingEvents(shop: string) {
-  const { count } = await prisma.outboxEvent.updateMany({
-    where: { shop, status: "waiting_reconnect" },
-    data: { status: "queued", nextAttemptAt: new Date(), leaseOwner: null, leaseUntil: null },
-  });
-  if (count) await prisma.orderRecord.updateMany({ where: { shop, sendDecision: "waiting_reconnect" }, data: { sendDecision: "queued" } });
-  return count;
+  return moveEvents({ shop, status: "waiting_reconnect" }, "queued", { nextAttemptAt: new Date(), ...RELEASED });
 }
 
 /** Resend a failed event with the same event_id (TikTok drops a duplicate of one that did arrive). */
 export async function resendEvent(shop: string, outboxId: string) {
-  return prisma.$transaction(async (tx) => {
-    const { count } = await tx.outboxEvent.updateMany({
-      where: { id: outboxId, shop, status: { in: ["failed"] } },
-      data: { status: "queued", nextAttemptAt: new Date(), lastError: null, lastErrorClass: null, leaseOwner: null, leaseUntil: null },
-    });
-    // The Events page shows the order's decision: it must say Queued now, not Failed.
-    if (count === 1) await tx.orderRecord.updateMany({ where: { shop, event: { id: outboxId } }, data: { sendDecision: "queued" } });
-    return count === 1;
-  });
+  const moved = await moveEvents(
+    { id: outboxId, shop, status: "failed" },
+    "queued",
+    { nextAttemptAt: new Date(), lastError: null, lastErrorClass: null, ...RELEASED },
+  );
+  return moved === 1;
 }

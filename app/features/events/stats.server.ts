@@ -1,5 +1,6 @@
 // Numbers the merchant sees about delivery, and the advice they imply.
 import prisma from "~/core/db.server";
+import { readDecision } from "./send-status.server";
 import type { EventStatus } from "./statuses";
 
 const HOUR = 60 * 60 * 1000;
@@ -70,7 +71,7 @@ export async function recentOrders(shop: string, opts: { status?: EventStatus; p
       createdAt: r.orderCreatedAt.toISOString(),
       value: r.totalValue.toString(),
       currency: r.currency,
-      status: r.sendDecision,
+      status: readDecision(r.sendDecision),
       reason: r.reason,
       attributionSource: r.attributionSource,
       matchKeys: JSON.parse(r.matchKeys) as string[],

@@ -1,3 +1,16 @@
+/** Where an order's event stands in the outbox (OutboxEvent.status). */
+export const OUTBOX_STATUSES = ["queued", "waiting_reconnect", "sent", "failed", "expired"] as const;
+export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
+
+/** Orders that never get an event: decided once, when the order arrives. */
+export const UNSENT_DECISIONS = ["not_attributed", "not_connected", "test_order"] as const;
+export type UnsentDecision = (typeof UNSENT_DECISIONS)[number];
+
 /** What can happen to an order, as the Events page shows it (OrderRecord.sendDecision). Shared with the browser bundle. */
 export const EVENT_STATUSES = ["sent", "queued", "waiting_reconnect", "failed", "expired", "not_attributed", "not_connected", "test_order"] as const;
 export type EventStatus = (typeof EVENT_STATUSES)[number];
+
+// The page's list must be exactly the outbox statuses plus the unsent decisions.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+const complete: Same<EventStatus, OutboxStatus | UnsentDecision> = true;
+void complete;

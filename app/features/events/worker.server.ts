@@ -7,25 +7,21 @@ import prisma from "~/core/db.server";
 import { NotConnected, withTikTok } from "~/core/connection/session.server";
 import { TikTokApiError } from "~/core/tiktok/errors";
 import { EVENT_LOOKBACK_DAYS, MAX_EVENTS_PER_REQUEST } from "~/core/tiktok/client.server";
-import { backoffMs, chunks, claimDue, workerId } from "./outbox.server";
+import { chunks } from "~/core/lib/chunks";
+import { heldBy, RELEASED } from "~/core/lib/lease.server";
+import { claimDue, retryAt, workerId } from "./outbox.server";
+import { moveEvents } from "./send-status.server";
+import type { OutboxStatus } from "./statuses";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 type Outcome = { sent: number; retried: number; failed: number; waiting: number; expired: number; requests: number };
 
-const mine = (owner: string, ids: string[]) => ({ id: { in: ids }, leaseOwner: owner });
+const mine = (owner: string, ids: string[]) => ({ id: { in: ids }, ...heldBy(owner) });
 
-// The event and its order's decision change together: a crash between the two would leave the
-// Events page saying Queued for an order TikTok already has.
 async function markSent(owner: string, ids: string[], requestId: string, note: string | null) {
   for (const chunk of chunks(ids)) {
-    await prisma.$transaction([
-      prisma.orderRecord.updateMany({ where: { event: mine(owner, chunk) }, data: { sendDecision: "sent" } }),
-      prisma.outboxEvent.updateMany({
-        where: mine(owner, chunk),
-        data: { status: "sent", sentAt: new Date(), tiktokRequestId: requestId, lastError: note, lastErrorClass: null, leaseOwner: null, leaseUntil: null },
-      }),
-    ]);
+    await moveEvents(mine(owner, chunk), "sent", { sentAt: new Date(), tiktokRequestId: requestId, lastError: note, lastErrorClass: null, ...RELEASED });
   }
 }
 
@@ -35,30 +31,23 @@ async function markRetry(owner: string, events: OutboxEvent[], error: TikTokApiE
       where: mine(owner, [e.id]),
       data: {
         attempts: { increment: 1 },
-        nextAttemptAt: new Date(Date.now() + backoffMs(e.attempts + 1)),
+        nextAttemptAt: retryAt(e.attempts + 1),
         lastError: `${error.tiktokMessage}${error.requestId ? ` (request ${error.requestId})` : ""}`.slice(0, 500),
         lastErrorClass: error.kind,
-        leaseOwner: null,
-        leaseUntil: null,
+        ...RELEASED,
       },
     });
   }
 }
 
-async function markStatus(owner: string, ids: string[], status: string, message: string, errorClass: string | null) {
+async function markStatus(owner: string, ids: string[], status: Exclude<OutboxStatus, "queued" | "sent">, message: string, errorClass: string | null) {
   for (const chunk of chunks(ids)) {
-    await prisma.$transaction([
-      prisma.orderRecord.updateMany({ where: { event: mine(owner, chunk) }, data: { sendDecision: status } }),
-      prisma.outboxEvent.updateMany({
-        where: mine(owner, chunk),
-        data: { status, lastError: message.slice(0, 500), lastErrorClass: errorClass, attempts: { increment: 1 }, leaseOwner: null, leaseUntil: null },
-      }),
-    ]);
+    await moveEvents(mine(owner, chunk), status, { lastError: message.slice(0, 500), lastErrorClass: errorClass, attempts: { increment: 1 }, ...RELEASED });
   }
 }
 
 /**
- * The events a 20001 partial success refused, when TikTok's answer names them (by event_id or by
+ * The events a partial success refused, when TikTok's answer names them (by event_id or by
  * index in the batch). TikTok's per-event detail is unconfirmed (docs/decisions/0006); we read a
  * `failed_events` list tolerantly and, when there is none, cannot tell which failed.
  */
@@ -159,7 +148,7 @@ export async function drainOnce(opts: { owner?: string; limit?: number } = {}): 
 
 async function releaseLeases(owner: string, ids: string[]) {
   for (const chunk of chunks(ids)) {
-    await prisma.outboxEvent.updateMany({ where: { ...mine(owner, chunk), status: "queued" }, data: { leaseOwner: null, leaseUntil: null } });
+    await prisma.outboxEvent.updateMany({ where: { ...mine(owner, chunk), status: "queued" }, data: RELEASED });
   }
 }
 

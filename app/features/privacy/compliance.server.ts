@@ -4,7 +4,7 @@
 import { z } from "zod";
 import prisma from "~/core/db.server";
 import { hashEmail, hashPhone } from "~/features/events/normalise";
-import { parseJsonKeepingBigIntegers } from "~/core/lib/json-ids";
+import { parseJsonLossless } from "~/core/lib/json-ids";
 
 const id = z.union([z.string(), z.number()]).transform(String);
 const customerSchema = z
@@ -21,7 +21,7 @@ type CustomerRef = z.infer<typeof customerRequestSchema>;
 
 export function parseCustomerRequest(raw: string): CustomerRef | null {
   try {
-    const parsed = customerRequestSchema.safeParse(parseJsonKeepingBigIntegers(raw));
+    const parsed = customerRequestSchema.safeParse(parseJsonLossless(raw));
     return parsed.success ? parsed.data : null;
   } catch {
     return null;

@@ -54,13 +54,6 @@ export function splitWindows(start: string, end: string, maxDays: number): { sta
   return out;
 }
 
-/** TikTok's `stat_time_day` label ("2026-11-24 00:00:00") as the day it names. */
-export function reportDay(label: string): string {
-  const day = label.slice(0, 10);
-  if (!isCalendarDate(day)) throw new Error(`unexpected stat_time_day ${JSON.stringify(label)}`);
-  return day;
-}
-
 /** The UTC hour an instant falls in, e.g. "2026-11-24T17": the hourly schedule's slot. */
 export function utcHourSlot(instant: Date): string {
   return instant.toISOString().slice(0, 13);

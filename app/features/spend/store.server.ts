@@ -3,10 +3,9 @@
 // (not even updatedAt), and a restated day updates exactly the rows TikTok restated.
 import { Prisma } from "@prisma/client";
 import prisma from "~/core/db.server";
-import type { ReportRow } from "~/core/tiktok/client.server";
-import { reportDay } from "./dates";
+import type { SpendLevel, SpendReportRow } from "~/core/tiktok/spend-report";
 
-export type SpendLevel = "campaign" | "adgroup";
+export type { SpendLevel };
 
 type SpendValues = {
   entityId: string;
@@ -21,33 +20,23 @@ type SpendValues = {
   currency: string;
 };
 
-const ID_DIMENSION: Record<SpendLevel, string> = { campaign: "campaign_id", adgroup: "adgroup_id" };
-const NAME_METRIC: Record<SpendLevel, string> = { campaign: "campaign_name", adgroup: "adgroup_name" };
-
-// TikTok sends metric values as strings and "-" (or "") where a metric does not apply.
-const missing = (v: string | undefined) => v === undefined || v === "" || v === "-";
-const toInt = (v: string | undefined) => (missing(v) ? null : Math.round(Number(v)));
-const toDecimal = (v: string | undefined) => (missing(v) || Number.isNaN(Number(v)) ? null : new Prisma.Decimal(v!));
-
-/** One report row as the values we store. `currency` is the account currency the row is in. */
-export function spendValues(level: SpendLevel, row: ReportRow, accountCurrency: string): SpendValues {
-  const entityId = row.dimensions[ID_DIMENSION[level]];
-  if (!entityId) throw new Error(`report row without ${ID_DIMENSION[level]}`);
-  const m = row.metrics;
+/** One report row as the values we store. `accountCurrency` applies when the row names none. */
+export function spendValues(level: SpendLevel, row: SpendReportRow, accountCurrency: string): SpendValues {
   return {
-    entityId,
-    campaignId: level === "campaign" ? entityId : missing(m.campaign_id) ? null : m.campaign_id,
-    name: missing(m[NAME_METRIC[level]]) ? null : m[NAME_METRIC[level]],
-    date: reportDay(row.dimensions.stat_time_day ?? ""),
-    spend: toDecimal(m.spend) ?? new Prisma.Decimal(0),
-    impressions: toInt(m.impressions) ?? 0,
-    clicks: toInt(m.clicks) ?? 0,
-    conversions: toInt(m.conversion),
+    // spendReport guarantees the id of the row's own level.
+    entityId: (level === "campaign" ? row.campaignId : row.adgroupId)!,
+    campaignId: row.campaignId,
+    name: level === "campaign" ? row.campaignName : row.adgroupName,
+    date: row.day,
+    spend: new Prisma.Decimal(row.spend ?? 0),
+    impressions: row.impressions ?? 0,
+    clicks: row.clicks ?? 0,
+    conversions: row.conversions,
     // TikTok's conversion *value* metric is not requested (its name and semantics are unconfirmed
     // and the sandbox does not model one): null means "unknown", never 0. See decision 0008.
     conversionValue: null,
     // The report's own currency attribute wins: it is what the spend figure is in.
-    currency: missing(m.currency) ? accountCurrency : m.currency,
+    currency: row.currency ?? accountCurrency,
   };
 }
 

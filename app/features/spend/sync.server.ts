@@ -7,12 +7,12 @@
 //     per shop → a second click cannot start a second run, even on another instance;
 //   - a worker claims a run with a conditional update of leaseOwner/leaseUntil and renews the
 //     lease after every page; every write is conditional on still holding it.
-import { randomUUID } from "node:crypto";
 import { Prisma, type SyncRun, type TikTokConnection } from "@prisma/client";
 import prisma from "~/core/db.server";
 import { env } from "~/core/env.server";
 import { NotConnected, withTikTok } from "~/core/connection/session.server";
-import { MAX_REPORT_DAYS, MAX_REPORT_PAGE_SIZE, type IntegratedReportParams } from "~/core/tiktok/client.server";
+import { backoffMs, heldBy, leaseFree, leaseUntil, RELEASED, workerId as leaseHolder, type BackoffPolicy } from "~/core/lib/lease.server";
+import { MAX_REPORT_DAYS, MAX_REPORT_PAGE_SIZE } from "~/core/tiktok/client.server";
 import { TikTokApiError } from "~/core/tiktok/errors";
 import { addDays, dayIn, isKnownTimeZone, maxDate, minDate, splitWindows, startOfUtcHour, utcHourSlot } from "./dates";
 import { spendValues, storeSpendRows, type SpendLevel } from "./store.server";
@@ -30,24 +30,11 @@ export const LEASE_MS = 2 * 60_000;
 export const KEEP_FINISHED_RUNS_DAYS = MAX_CATCHUP_DAYS + 10;
 const ACTIVE_SLOT = "active";
 const MAX_RETRYABLE_ATTEMPTS = 6;
-const BACKOFF_BASE_MS = 30_000;
-const BACKOFF_CAP_MS = 15 * 60_000;
-
-const LEVELS: Record<SpendLevel, Pick<IntegratedReportParams, "dataLevel" | "dimensions" | "metrics" | "filtering">> = {
-  campaign: {
-    dataLevel: "AUCTION_CAMPAIGN",
-    dimensions: ["campaign_id", "stat_time_day"],
-    metrics: ["spend", "impressions", "clicks", "conversion", "currency", "campaign_name"],
-    // Without this TikTok leaves out deleted campaigns, and the money they spent.
-    filtering: [{ field_name: "campaign_status", filter_type: "IN", filter_value: JSON.stringify(["STATUS_ALL"]) }],
-  },
-  adgroup: {
-    dataLevel: "AUCTION_ADGROUP",
-    dimensions: ["adgroup_id", "stat_time_day"],
-    metrics: ["spend", "impressions", "clicks", "conversion", "currency", "adgroup_name", "campaign_id"],
-    filtering: [{ field_name: "adgroup_status", filter_type: "IN", filter_value: JSON.stringify(["STATUS_ALL"]) }],
-  },
-};
+/**
+ * 30 s, 1 min, 2 min ... up to 15 min. Exact, without jitter: there is one run per shop, already
+ * spread by the hourly schedule, and the dashboard tells the merchant when it resumes.
+ */
+const SPEND_BACKOFF: BackoffPolicy = { baseMs: 30_000, capMs: 15 * 60_000, jitter: 0 };
 
 type Unit = { level: SpendLevel; start: string; end: string };
 
@@ -66,7 +53,7 @@ export type SyncCursor = {
   waitingFor?: "reconnect" | "rate_limit" | "retry";
 };
 
-export const workerId = () => `spend-${process.pid}-${randomUUID().slice(0, 8)}`;
+export const workerId = () => leaseHolder("spend");
 
 const isUniqueViolation = (error: unknown) => error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
 
@@ -78,10 +65,6 @@ export function parseCursor(raw: string | null): SyncCursor | null {
   } catch {
     return null;
   }
-}
-
-function backoffMs(attempts: number) {
-  return Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, attempts - 1));
 }
 
 /** The account's "today". An unknown zone falls back to UTC: at worst one day early or late. */
@@ -215,8 +198,8 @@ async function closeOrphanRuns(now: Date) {
   const orphans = active.map((a) => a.shop).filter((s) => !liveShops.has(s));
   if (orphans.length === 0) return;
   await prisma.syncRun.updateMany({
-    where: { shop: { in: orphans }, status: ACTIVE, OR: [{ leaseUntil: null }, { leaseUntil: { lt: now } }] },
-    data: { status: "failed", slot: null, error: "TikTok was disconnected before this sync finished.", finishedAt: now, leaseOwner: null, leaseUntil: null },
+    where: { shop: { in: orphans }, status: ACTIVE, OR: leaseFree(now) },
+    data: { status: "failed", slot: null, error: "TikTok was disconnected before this sync finished.", finishedAt: now, ...RELEASED },
   });
 }
 
@@ -231,7 +214,7 @@ async function pruneFinishedRuns(now: Date) {
 export async function claimNextRun(owner: string, now: Date, skipIds: string[] = []): Promise<SyncRun | null> {
   const connected = await prisma.tikTokConnection.findMany({ where: { status: "connected" }, select: { shop: true } });
   if (connected.length === 0) return null;
-  const expiredOrFree = [{ leaseUntil: null }, { leaseUntil: { lt: now } }];
+  const expiredOrFree = leaseFree(now);
   const candidates = await prisma.syncRun.findMany({
     where: {
       id: { notIn: skipIds },
@@ -248,7 +231,7 @@ export async function claimNextRun(owner: string, now: Date, skipIds: string[] =
   for (const c of candidates) {
     const { count } = await prisma.syncRun.updateMany({
       where: { id: c.id, status: ACTIVE, OR: expiredOrFree },
-      data: { status: "running", leaseOwner: owner, leaseUntil: new Date(now.getTime() + LEASE_MS), startedAt: c.startedAt ?? now },
+      data: { status: "running", leaseOwner: owner, leaseUntil: leaseUntil(now, LEASE_MS), startedAt: c.startedAt ?? now },
     });
     if (count === 1) return prisma.syncRun.findUnique({ where: { id: c.id } });
   }
@@ -266,6 +249,148 @@ export type RunOutcome = {
   error?: string;
 };
 
+// ---------------------------------------------------------------------------------------------
+// The run as a state machine. Every write executeRun makes is one of these steps, applied by
+// `step` as one update conditional on still holding the lease.
+
+/** What just happened to a claimed run. */
+type Step =
+  | { kind: "planned"; cursor: SyncCursor }
+  | { kind: "page_stored"; cursor: SyncCursor; windowDone: boolean }
+  | { kind: "finished"; cursor: SyncCursor | null }
+  /** The connection is not usable yet (reconnect pending, ad account being switched). */
+  | { kind: "connection_not_ready"; cursor: SyncCursor | null }
+  /** The shop has no TikTok connection any more. */
+  | { kind: "disconnected" }
+  /** Our own failure (database, bug): not TikTok's. */
+  | { kind: "crashed"; message: string; failedRequests: number }
+  | { kind: "needs_reconnect" | "rate_limited" | "unavailable" | "refused"; error: TikTokApiError; cursor: SyncCursor | null; failedRequests: number };
+
+type StepKind = Step["kind"];
+type StepOf<K extends StepKind> = Step & { kind: K };
+type Waiting = NonNullable<SyncCursor["waitingFor"]>;
+
+type Transition<K extends StepKind> = {
+  status: "running" | "queued" | "done" | "failed";
+  /** What executeRun reports for the step, when the run stops there. */
+  reports: RunOutcome["status"] | null;
+  /** keep: the worker carries on; renew: and it made progress; release: the run goes back or ends. */
+  lease: "keep" | "renew" | "release";
+  /** The run is over: finishedAt is set and an on-demand run frees the shop's "active" slot. */
+  finishes: boolean;
+  /** How the cursor is saved: not at all, as the step has it, or marked as waiting. */
+  cursor: "unchanged" | "save" | { waitingFor: Waiting; attempts: "keep" | "reset" | "add_one" };
+  /** backoff: not claimed again before the policy's delay for the cursor's new attempt count. */
+  nextAttempt: "unchanged" | "backoff";
+  /** SyncRun.error; undefined leaves it as it is. */
+  error(step: StepOf<K>, at: { next: Date }): string | null | undefined;
+};
+
+const detail = (e: TikTokApiError) => `${e.tiktokMessage}${e.code ? ` (code ${e.code})` : ""}${e.requestId ? `, request ${e.requestId}` : ""}`;
+
+const TRANSITIONS: { [K in StepKind]: Transition<K> } = {
+  planned: { status: "running", reports: null, lease: "keep", finishes: false, cursor: "save", nextAttempt: "unchanged", error: () => undefined },
+  page_stored: { status: "running", reports: null, lease: "renew", finishes: false, cursor: "save", nextAttempt: "unchanged", error: () => undefined },
+  finished: { status: "done", reports: "done", lease: "release", finishes: true, cursor: "save", nextAttempt: "unchanged", error: () => null },
+  connection_not_ready: {
+    status: "queued",
+    reports: "waiting",
+    lease: "release",
+    finishes: false,
+    cursor: { waitingFor: "reconnect", attempts: "keep" },
+    nextAttempt: "unchanged",
+    error: () => "Waiting for the TikTok connection to be completed.",
+  },
+  disconnected: { status: "failed", reports: "failed", lease: "release", finishes: true, cursor: "unchanged", nextAttempt: "unchanged", error: () => "TikTok is not connected." },
+  crashed: { status: "failed", reports: "failed", lease: "release", finishes: true, cursor: "unchanged", nextAttempt: "unchanged", error: (s) => `Sync failed: ${s.message}` },
+  // withTikTok already flipped the connection to needs_reconnect. The run keeps its cursor and
+  // stays queued; it is not claimed until the shop is connected again.
+  needs_reconnect: {
+    status: "queued",
+    reports: "waiting",
+    lease: "release",
+    finishes: false,
+    cursor: { waitingFor: "reconnect", attempts: "reset" },
+    nextAttempt: "unchanged",
+    error: (s) => `Waiting for reconnect: ${detail(s.error)}`,
+  },
+  rate_limited: {
+    status: "queued",
+    reports: "waiting",
+    lease: "release",
+    finishes: false,
+    cursor: { waitingFor: "rate_limit", attempts: "add_one" },
+    nextAttempt: "backoff",
+    error: (s, at) => `TikTok rate limit: ${detail(s.error)}; resuming at ${at.next.toISOString()}`,
+  },
+  unavailable: {
+    status: "queued",
+    reports: "waiting",
+    lease: "release",
+    finishes: false,
+    cursor: { waitingFor: "retry", attempts: "add_one" },
+    nextAttempt: "backoff",
+    error: (s, at) => `TikTok temporarily unavailable: ${detail(s.error)}; resuming at ${at.next.toISOString()}`,
+  },
+  refused: {
+    status: "failed",
+    reports: "failed",
+    lease: "release",
+    finishes: true,
+    cursor: "unchanged",
+    nextAttempt: "unchanged",
+    error: (s) => `TikTok refused the report request: ${detail(s.error)}`,
+  },
+};
+
+/** Which step a failed TikTok call leads to. An outage is retried a few times, then given up. */
+function afterTikTokError(error: TikTokApiError, cursor: SyncCursor | null): "needs_reconnect" | "rate_limited" | "unavailable" | "refused" {
+  if (error.kind === "auth") return "needs_reconnect";
+  if (error.kind === "rate_limited") return "rate_limited";
+  if (error.kind === "retryable" && (cursor?.attempts ?? 0) + 1 < MAX_RETRYABLE_ATTEMPTS) return "unavailable";
+  return "refused";
+}
+
+/** Writes a step's next state. False when `owner` no longer holds the run's lease. */
+async function step(run: SyncRun, owner: string, s: Step, at: Date): Promise<boolean> {
+  const t: Transition<StepKind> = TRANSITIONS[s.kind];
+  const cursor = "cursor" in s ? s.cursor : null;
+  const data: Prisma.SyncRunUpdateManyMutationInput = { status: t.status };
+
+  let attempts = cursor?.attempts ?? 0;
+  if (t.cursor === "save") {
+    data.cursor = cursor ? JSON.stringify(cursor) : null;
+  } else if (t.cursor !== "unchanged") {
+    if (t.cursor.attempts === "reset") attempts = 0;
+    if (t.cursor.attempts === "add_one") attempts += 1;
+    const changes = t.cursor.attempts === "keep" ? { waitingFor: t.cursor.waitingFor } : { attempts, waitingFor: t.cursor.waitingFor };
+    data.cursor = cursor ? JSON.stringify({ ...cursor, ...changes }) : null;
+  }
+  const next = t.nextAttempt === "backoff" ? new Date(at.getTime() + backoffMs(attempts, SPEND_BACKOFF)) : at;
+  if (t.nextAttempt === "backoff") data.nextAttemptAt = next;
+
+  if (t.lease === "renew") data.leaseUntil = leaseUntil(at, LEASE_MS);
+  if (t.lease === "release") Object.assign(data, RELEASED);
+  if (t.finishes) {
+    data.finishedAt = at;
+    if (run.slot === ACTIVE_SLOT) data.slot = null;
+  }
+
+  const error = t.error(s, { next });
+  if (error !== undefined) data.error = error === null ? null : error.slice(0, 500);
+
+  // Progress counters: the plan sets them, each stored page and each failed request adds to them.
+  if (s.kind === "planned") Object.assign(data, { windowsTotal: s.cursor.units.length, windowsDone: 0 });
+  if (s.kind === "page_stored") {
+    data.requestsMade = { increment: 1 };
+    if (s.windowDone) data.windowsDone = { increment: 1 };
+  }
+  if ("failedRequests" in s) data.requestsMade = { increment: s.failedRequests };
+
+  const { count } = await prisma.syncRun.updateMany({ where: { id: run.id, ...heldBy(owner) }, data });
+  return count === 1;
+}
+
 class LostLease extends Error {}
 /** The connection changed under a queued run (reconnect pending, account being switched). */
 class NotReady extends Error {}
@@ -275,23 +400,20 @@ type Clock = () => Date;
 /** Executes a claimed run until it is done, must wait, or fails. */
 export async function executeRun(run: SyncRun, owner: string, clock: Clock = () => new Date()): Promise<RunOutcome> {
   const out: RunOutcome = { runId: run.id, shop: run.shop, kind: run.kind, status: "done", requests: 0, created: 0, updated: 0 };
-  const mine = { id: run.id, leaseOwner: owner };
   let failedRequests = 0;
-  const release = { leaseOwner: null, leaseUntil: null };
-  const closeSlot = run.slot === ACTIVE_SLOT ? { slot: null } : {};
-
   let cursor = parseCursor(run.cursor);
+  const advance = async (s: Step) => {
+    if (!(await step(run, owner, s, clock()))) throw new LostLease();
+  };
+
+  let last: Step;
   try {
     await withTikTok(run.shop, async ({ client, token, connection }) => {
       if (connection.status !== "connected" || !connection.advertiserId) throw new NotReady();
       if (!cursor || cursor.advertiserId !== connection.advertiserId) {
         // First start, or the merchant switched ad accounts since this run was planned.
         cursor = await planRun(run, connection, clock());
-        const saved = await prisma.syncRun.updateMany({
-          where: mine,
-          data: { cursor: JSON.stringify(cursor), windowsTotal: cursor.units.length, windowsDone: 0 },
-        });
-        if (saved.count !== 1) throw new LostLease();
+        await advance({ kind: "planned", cursor });
       }
       const c = cursor;
       const currency = connection.advertiserCurrency ?? "";
@@ -299,9 +421,9 @@ export async function executeRun(run: SyncRun, owner: string, clock: Clock = () 
         const unit = c.units[c.unit];
         let result;
         try {
-          result = await client.integratedReport(token, {
+          result = await client.spendReport(token, {
             advertiserId: c.advertiserId,
-            ...LEVELS[unit.level],
+            level: unit.level,
             startDate: unit.start,
             endDate: unit.end,
             page: c.page,
@@ -318,12 +440,12 @@ export async function executeRun(run: SyncRun, owner: string, clock: Clock = () 
           advertiserId: c.advertiserId,
           timezone: c.timezone,
           level: unit.level,
-          rows: result.list.map((r) => spendValues(unit.level, r, currency)),
+          rows: result.rows.map((r) => spendValues(unit.level, r, currency)),
         });
         out.created += stored.created;
         out.updated += stored.updated;
-        const lastPage = c.page >= result.pageInfo.totalPage || result.list.length === 0;
-        if (lastPage) {
+        const windowDone = c.page >= result.pageInfo.totalPage || result.rows.length === 0;
+        if (windowDone) {
           c.unit++;
           c.page = 1;
         } else {
@@ -331,89 +453,38 @@ export async function executeRun(run: SyncRun, owner: string, clock: Clock = () 
         }
         c.attempts = 0;
         delete c.waitingFor;
-        const saved = await prisma.syncRun.updateMany({
-          where: mine,
-          data: {
-            cursor: JSON.stringify(c),
-            requestsMade: { increment: 1 },
-            windowsDone: lastPage ? { increment: 1 } : undefined,
-            leaseUntil: new Date(clock().getTime() + LEASE_MS),
-          },
-        });
-        if (saved.count !== 1) throw new LostLease();
+        await advance({ kind: "page_stored", cursor: c, windowDone });
       }
     });
-    await prisma.syncRun.updateMany({
-      where: mine,
-      data: { status: "done", error: null, finishedAt: clock(), ...release, ...closeSlot, cursor: cursor ? JSON.stringify(cursor) : null },
-    });
-    return out;
+    last = { kind: "finished", cursor };
   } catch (error) {
     if (error instanceof LostLease) return { ...out, status: "lost_lease" };
-    const failedRequest = failedRequests;
     out.requests += failedRequests;
-    const at = clock();
-    if (error instanceof NotReady) {
-      await prisma.syncRun.updateMany({
-        where: mine,
-        data: { status: "queued", error: "Waiting for the TikTok connection to be completed.", cursor: cursor ? JSON.stringify({ ...cursor, waitingFor: "reconnect" }) : null, ...release },
-      });
-      return { ...out, status: "waiting", error: "connection not ready" };
-    }
-    if (error instanceof NotConnected) {
-      await prisma.syncRun.updateMany({
-        where: mine,
-        data: { status: "failed", error: "TikTok is not connected.", finishedAt: at, ...release, ...closeSlot },
-      });
-      return { ...out, status: "failed", error: "not connected" };
-    }
-    if (!(error instanceof TikTokApiError)) {
-      const message = error instanceof Error ? error.message : String(error);
-      await prisma.syncRun.updateMany({
-        where: mine,
-        data: { status: "failed", error: `Sync failed: ${message}`.slice(0, 500), finishedAt: at, ...release, ...closeSlot, requestsMade: { increment: failedRequest } },
-      });
-      return { ...out, status: "failed", error: message };
-    }
-    const c = cursor;
-    const attempts = (c?.attempts ?? 0) + 1;
-    const detail = `${error.tiktokMessage}${error.code ? ` (code ${error.code})` : ""}${error.requestId ? `, request ${error.requestId}` : ""}`;
-    if (error.kind === "auth") {
-      // withTikTok already flipped the connection to needs_reconnect. The run keeps its cursor
-      // and stays queued; it is not claimed until the shop is connected again.
-      await prisma.syncRun.updateMany({
-        where: mine,
-        data: {
-          status: "queued",
-          error: `Waiting for reconnect: ${detail}`.slice(0, 500),
-          cursor: c ? JSON.stringify({ ...c, waitingFor: "reconnect", attempts: 0 }) : null,
-          requestsMade: { increment: failedRequest },
-          ...release,
-        },
-      });
-      return { ...out, status: "waiting", error: detail };
-    }
-    if (error.kind === "rate_limited" || (error.kind === "retryable" && attempts < MAX_RETRYABLE_ATTEMPTS)) {
-      const next = new Date(at.getTime() + backoffMs(attempts));
-      const why = error.kind === "rate_limited" ? "TikTok rate limit" : "TikTok temporarily unavailable";
-      await prisma.syncRun.updateMany({
-        where: mine,
-        data: {
-          status: "queued",
-          nextAttemptAt: next,
-          error: `${why}: ${detail}; resuming at ${next.toISOString()}`.slice(0, 500),
-          cursor: c ? JSON.stringify({ ...c, attempts, waitingFor: error.kind === "rate_limited" ? "rate_limit" : "retry" }) : null,
-          requestsMade: { increment: failedRequest },
-          ...release,
-        },
-      });
-      return { ...out, status: "waiting", error: detail };
-    }
-    await prisma.syncRun.updateMany({
-      where: mine,
-      data: { status: "failed", error: `TikTok refused the report request: ${detail}`.slice(0, 500), finishedAt: at, requestsMade: { increment: failedRequest }, ...release, ...closeSlot },
-    });
-    return { ...out, status: "failed", error: detail };
+    if (error instanceof NotReady) last = { kind: "connection_not_ready", cursor };
+    else if (error instanceof NotConnected) last = { kind: "disconnected" };
+    else if (error instanceof TikTokApiError) last = { kind: afterTikTokError(error, cursor), error, cursor, failedRequests };
+    else last = { kind: "crashed", message: error instanceof Error ? error.message : String(error), failedRequests };
+  }
+  await step(run, owner, last, clock());
+  return { ...out, status: TRANSITIONS[last.kind].reports ?? "done", ...summary(last) };
+}
+
+/** The short reason executeRun reports (for logs and the /internal/sync answer). */
+function summary(s: Step): { error?: string } {
+  switch (s.kind) {
+    case "connection_not_ready":
+      return { error: "connection not ready" };
+    case "disconnected":
+      return { error: "not connected" };
+    case "crashed":
+      return { error: s.message };
+    case "needs_reconnect":
+    case "rate_limited":
+    case "unavailable":
+    case "refused":
+      return { error: detail(s.error) };
+    default:
+      return {};
   }
 }
 

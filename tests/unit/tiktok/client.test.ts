@@ -7,7 +7,7 @@ import { ADVERTISER_IDS, buildWorld } from "../../../sandbox/world";
 import { createTikTokClient, type IntegratedReportParams, type TikTokClient, type TikTokLogEntry } from "~/core/tiktok/client.server";
 import type { TikTokEventItem } from "~/core/tiktok/event";
 import { TikTokApiError } from "~/core/tiktok/errors";
-import type { RateLimiter } from "~/core/tiktok/rate-limiter";
+import type { QuotaLimiter } from "~/core/lib/rate-limit.server";
 
 // The sandbox's own example payload (untyped on purpose: the sandbox does not import the app).
 const purchaseEvent = (eventTime: number, overrides?: Record<string, unknown>) => sandboxPurchaseEvent(eventTime, overrides) as TikTokEventItem;
@@ -285,7 +285,7 @@ describe("error classes", () => {
 describe("quota and logging", () => {
   test("reads go through the app limiter keyed by advertiser; events through the events limiter keyed by pixel", async () => {
     const keys: { limiter: string; key: string | undefined }[] = [];
-    const spy = (limiter: string): RateLimiter => ({
+    const spy = (limiter: string): QuotaLimiter => ({
       pending: 0,
       acquire: async (key) => void keys.push({ limiter, key }),
     });

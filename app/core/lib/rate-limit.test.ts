@@ -1,4 +1,4 @@
-import { createRateLimiter } from "~/core/tiktok/rate-limiter";
+import { createQuotaLimiter, createRateLimiter } from "./rate-limit.server";
 
 // A controllable clock; the limiter's own waits run on fake timers.
 beforeEach(() => {
@@ -11,14 +11,14 @@ afterEach(() => {
 });
 
 /** Starts `n` acquires and records the (fake) time each was granted. */
-function grantTimes(limiter: ReturnType<typeof createRateLimiter>, keys: (string | undefined)[]) {
+function grantTimes(limiter: ReturnType<typeof createQuotaLimiter>, keys: (string | undefined)[]) {
   const times: number[] = new Array(keys.length);
   const all = Promise.all(keys.map((key, i) => limiter.acquire(key).then(() => (times[i] = Date.now()))));
   return { times, all };
 }
 
 test("GIVEN 3 QPS WHEN 7 requests arrive at once THEN 3 go now, 3 after a second, 1 after two", async () => {
-  const limiter = createRateLimiter({ qps: 3, qpm: 600, perKey: false });
+  const limiter = createQuotaLimiter({ qps: 3, qpm: 600, perKey: false });
   const { times, all } = grantTimes(limiter, Array(7).fill(undefined));
   await vi.runAllTimersAsync();
   await all;
@@ -27,7 +27,7 @@ test("GIVEN 3 QPS WHEN 7 requests arrive at once THEN 3 go now, 3 after a second
 });
 
 test("never more than qps grants in any one-second window, and never more than qpm in any minute", async () => {
-  const limiter = createRateLimiter({ qps: 10, qpm: 25, perKey: false });
+  const limiter = createQuotaLimiter({ qps: 10, qpm: 25, perKey: false });
   const { times, all } = grantTimes(limiter, Array(60).fill(undefined));
   await vi.runAllTimersAsync();
   await all;
@@ -41,7 +41,7 @@ test("never more than qps grants in any one-second window, and never more than q
 });
 
 test("one advertiser gets only its share, and others are not held up behind it", async () => {
-  const limiter = createRateLimiter({ qps: 4, qpm: 600, perKey: { qps: 2 } });
+  const limiter = createQuotaLimiter({ qps: 4, qpm: 600, perKey: { qps: 2 } });
   const { times, all } = grantTimes(limiter, ["big", "big", "big", "big", "small"]);
   await vi.runAllTimersAsync();
   await all;
@@ -50,7 +50,7 @@ test("one advertiser gets only its share, and others are not held up behind it",
 });
 
 test("the default per-advertiser share is half the app limit", async () => {
-  const limiter = createRateLimiter({ qps: 10, qpm: 600 });
+  const limiter = createQuotaLimiter({ qps: 10, qpm: 600 });
   const { times, all } = grantTimes(limiter, Array(6).fill("adv"));
   await vi.runAllTimersAsync();
   await all;
@@ -58,7 +58,7 @@ test("the default per-advertiser share is half the app limit", async () => {
 });
 
 test("a free slot is granted synchronously without scheduling a timer", async () => {
-  const limiter = createRateLimiter({ qps: 1, qpm: 1 });
+  const limiter = createQuotaLimiter({ qps: 1, qpm: 1 });
   await limiter.acquire("a");
   expect(vi.getTimerCount()).toBe(0);
   const next = limiter.acquire("a");
@@ -69,6 +69,24 @@ test("a free slot is granted synchronously without scheduling a timer", async ()
 });
 
 test("invalid limits are refused", () => {
-  expect(() => createRateLimiter({ qps: 0, qpm: 10 })).toThrow(RangeError);
-  expect(() => createRateLimiter({ qps: 1.5, qpm: 10 })).toThrow(RangeError);
+  expect(() => createQuotaLimiter({ qps: 0, qpm: 10 })).toThrow(RangeError);
+  expect(() => createQuotaLimiter({ qps: 1.5, qpm: 10 })).toThrow(RangeError);
+});
+
+describe("inbound limiter", () => {
+  test("GIVEN 3 per minute WHEN a key sends 5 THEN 3 pass, and the next passes once the oldest is a minute old", () => {
+    const limiter = createRateLimiter({ limit: 3, windowMs: 60_000 });
+    expect([0, 10, 20, 30, 40].map((t) => limiter.hit("203.0.113.7", t))).toEqual([true, true, true, false, false]);
+    expect(limiter.hit("198.51.100.1", 40)).toBe(true); // another key has its own window
+    expect(limiter.hit("203.0.113.7", 59_999)).toBe(false);
+    expect(limiter.hit("203.0.113.7", 60_000)).toBe(true);
+    expect(limiter.hit("203.0.113.7", 60_001)).toBe(false);
+  });
+
+  test("never more than the limit in any window, even across the edge of a fixed one", () => {
+    const limiter = createRateLimiter({ limit: 3, windowMs: 1_000 });
+    const granted = [900, 950, 999, 1_000, 1_050, 1_900, 1_950, 2_000].filter((t) => limiter.hit("k", t));
+    for (const t of granted) expect(granted.filter((x) => x >= t && x < t + 1_000).length).toBeLessThanOrEqual(3);
+    expect(granted).toEqual([900, 950, 999, 1_900, 1_950, 2_000]);
+  });
 });

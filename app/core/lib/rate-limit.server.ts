@@ -12,7 +12,7 @@
 import { createHash } from "node:crypto";
 
 /** Grant times within the trailing `windowMs`, oldest first. */
-export class SlidingWindow {
+class SlidingWindow {
   private stamps: number[] = [];
   private head = 0;
 
@@ -82,9 +82,9 @@ export function createRateLimiter(opts: { limit: number; windowMs: number; maxKe
 // ---------------------------------------------------------------------------------------------
 // Outbound: per second and per minute, for the app and for each key (advertiser).
 
-export type QuotaLimit = { qps: number; qpm: number };
+type QuotaLimit = { qps: number; qpm: number };
 
-export type QuotaLimiterOptions = QuotaLimit & {
+type QuotaLimiterOptions = QuotaLimit & {
   /** Limit per key (advertiser). Default: half the app limit. `false`: no per-key limit. */
   perKey?: Partial<QuotaLimit> | false;
   /** Clock, for tests. */

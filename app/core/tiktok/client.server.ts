@@ -97,7 +97,7 @@ export type IntegratedReportParams = {
   pageSize?: number;
 };
 
-export type ReportRow = { dimensions: Record<string, string>; metrics: Record<string, string> };
+type ReportRow = { dimensions: Record<string, string>; metrics: Record<string, string> };
 type PageInfo = { page: number; pageSize: number; totalNumber: number; totalPage: number };
 
 type TrackEventsResult = {

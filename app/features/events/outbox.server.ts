@@ -7,9 +7,9 @@ import { moveEvents } from "./send-status.server";
 
 export { workerId } from "~/core/lib/lease.server";
 
-export const LEASE_MS = 60_000;
+const LEASE_MS = 60_000;
 /** 4 s, 8 s, 16 s ... up to an hour after each failure, of which between half and all is waited. */
-export const OUTBOX_BACKOFF: BackoffPolicy = { baseMs: 4_000, capMs: 60 * 60 * 1000, jitter: 0.5, minMs: 1_000 };
+const OUTBOX_BACKOFF: BackoffPolicy = { baseMs: 4_000, capMs: 60 * 60 * 1000, jitter: 0.5, minMs: 1_000 };
 
 /** When an event that has failed `attempts` times goes again. */
 export const retryAt = (attempts: number, now = Date.now()) => new Date(now + backoffMs(attempts, OUTBOX_BACKOFF));

@@ -3,8 +3,7 @@ export const OUTBOX_STATUSES = ["queued", "waiting_reconnect", "sent", "failed",
 export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
 
 /** Orders that never get an event: decided once, when the order arrives. */
-export const UNSENT_DECISIONS = ["not_attributed", "not_connected", "test_order"] as const;
-export type UnsentDecision = (typeof UNSENT_DECISIONS)[number];
+type UnsentDecision = "not_attributed" | "not_connected" | "test_order";
 
 /** What can happen to an order, as the Events page shows it (OrderRecord.sendDecision). Shared with the browser bundle. */
 export const EVENT_STATUSES = ["sent", "queued", "waiting_reconnect", "failed", "expired", "not_attributed", "not_connected", "test_order"] as const;

@@ -17,16 +17,18 @@ import { TikTokApiError } from "~/core/tiktok/errors";
 import { addDays, dayIn, isKnownTimeZone, maxDate, minDate, splitWindows, startOfUtcHour, utcHourSlot } from "./dates";
 import { spendValues, storeSpendRows, type SpendLevel } from "./store.server";
 
-export type SyncKind = "backfill" | "manual" | "hourly";
+type SyncKind = "backfill" | "manual" | "hourly";
 
 /** Days pulled by the first sync after connecting (today included). */
-export const BACKFILL_DAYS = 30;
+const BACKFILL_DAYS = 30;
 /** Days re-pulled by every later run: TikTok restates recent days. */
-export const RESTATE_DAYS = 3;
+const RESTATE_DAYS = 3;
 /** A run after a long gap (app down, account disconnected) catches up at most this far back. */
-export const MAX_CATCHUP_DAYS = 90;
+const MAX_CATCHUP_DAYS = 90;
+/** @public used by tests/integration/spend-sync.test.ts */
 export const LEASE_MS = 2 * 60_000;
 /** Finished runs are history for the dashboard and for gap detection (which looks back 90 days). */
+/** @public used by tests/integration/spend-sync.test.ts */
 export const KEEP_FINISHED_RUNS_DAYS = MAX_CATCHUP_DAYS + 10;
 const ACTIVE_SLOT = "active";
 const MAX_RETRYABLE_ATTEMPTS = 6;
@@ -39,7 +41,7 @@ const SPEND_BACKOFF: BackoffPolicy = { baseMs: 30_000, capMs: 15 * 60_000, jitte
 type Unit = { level: SpendLevel; start: string; end: string };
 
 /** SyncRun.cursor: the run's plan and where it stands. */
-export type SyncCursor = {
+type SyncCursor = {
   advertiserId: string;
   timezone: string;
   range: { start: string; end: string };
@@ -53,7 +55,7 @@ export type SyncCursor = {
   waitingFor?: "reconnect" | "rate_limit" | "retry";
 };
 
-export const workerId = () => leaseHolder("spend");
+const workerId = () => leaseHolder("spend");
 
 const isUniqueViolation = (error: unknown) => error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
 
@@ -68,6 +70,7 @@ export function parseCursor(raw: string | null): SyncCursor | null {
 }
 
 /** The account's "today". An unknown zone falls back to UTC: at worst one day early or late. */
+/** @public used by tests/integration/spend-sync.test.ts */
 export function accountToday(timezone: string | null, now: Date): string {
   return dayIn(timezone && isKnownTimeZone(timezone) ? timezone : "UTC", now);
 }
@@ -113,7 +116,7 @@ export async function requestSpendSync(shop: string, kind: SyncKind): Promise<{ 
  * that started or finished in this UTC hour. Safe to call from any number of instances: the
  * unique (shop, slot) lets exactly one create succeed.
  */
-export async function scheduleHourly(now = new Date()): Promise<string[]> {
+async function scheduleHourly(now = new Date()): Promise<string[]> {
   const slot = utcHourSlot(now);
   const hourStart = startOfUtcHour(now);
   const connected = await prisma.tikTokConnection.findMany({
@@ -167,6 +170,7 @@ async function lastCoveredDay(shop: string, advertiserId: string): Promise<strin
  * back when the previous completed run ended earlier (a gap while the app was down or
  * disconnected), and pulls 30 days when nothing was ever completed for this ad account.
  */
+/** @public used by tests/integration/spend-sync.test.ts */
 export async function planRun(run: Pick<SyncRun, "shop" | "kind">, connection: Pick<TikTokConnection, "advertiserId" | "advertiserTimezone">, now: Date): Promise<SyncCursor> {
   const advertiserId = connection.advertiserId!;
   const timezone = connection.advertiserTimezone ?? "UTC";
@@ -211,6 +215,7 @@ async function pruneFinishedRuns(now: Date) {
 }
 
 /** Claims one due run for `owner`, or returns null. Runs of shops that need a reconnect wait. */
+/** @public used by tests/integration/spend-sync.test.ts */
 export async function claimNextRun(owner: string, now: Date, skipIds: string[] = []): Promise<SyncRun | null> {
   const connected = await prisma.tikTokConnection.findMany({ where: { status: "connected" }, select: { shop: true } });
   if (connected.length === 0) return null;
@@ -238,7 +243,7 @@ export async function claimNextRun(owner: string, now: Date, skipIds: string[] =
   return null;
 }
 
-export type RunOutcome = {
+type RunOutcome = {
   runId: string;
   shop: string;
   kind: string;
@@ -398,7 +403,7 @@ class NotReady extends Error {}
 type Clock = () => Date;
 
 /** Executes a claimed run until it is done, must wait, or fails. */
-export async function executeRun(run: SyncRun, owner: string, clock: Clock = () => new Date()): Promise<RunOutcome> {
+async function executeRun(run: SyncRun, owner: string, clock: Clock = () => new Date()): Promise<RunOutcome> {
   const out: RunOutcome = { runId: run.id, shop: run.shop, kind: run.kind, status: "done", requests: 0, created: 0, updated: 0 };
   let failedRequests = 0;
   let cursor = parseCursor(run.cursor);

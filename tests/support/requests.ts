@@ -35,6 +35,7 @@ export function webhookRequest(opts: {
   secret?: string;
   path?: string;
   webhookId?: string;
+  eventId?: string;
 }) {
   const rawBody = opts.rawBody ?? JSON.stringify(opts.payload);
   const headers = webhookHeaders({
@@ -43,6 +44,7 @@ export function webhookRequest(opts: {
     rawBody,
     secret: opts.secret ?? process.env.SHOPIFY_API_SECRET!,
     webhookId: opts.webhookId,
+    eventId: opts.eventId,
   });
   return new Request(`${APP_URL}${opts.path ?? `/webhooks/${opts.topic}`}`, { method: "POST", headers, body: rawBody });
 }

@@ -40,6 +40,10 @@ const schema = z.object({
     (v) => v.split(",").every((k) => Buffer.from(k.trim(), "base64").length === 32),
     "TOKEN_ENCRYPTION_KEY must be one or more comma-separated keys of 32 bytes, base64-encoded (openssl rand -base64 32)",
   ),
+  // New storefront touchpoints stored per shop and UTC day; past it, clicks are not recorded (Home says so).
+  TOUCHPOINT_DAILY_CAP: z.coerce.number().int().min(1).default(50_000),
+  // Proxies of our own (load balancer) that append to X-Forwarded-For after Shopify's app proxy.
+  TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(5).default(0),
   CRON_SECRET: z.string().min(16, "CRON_SECRET must be at least 16 characters").optional(),
   RUN_JOBS_IN_PROCESS: z.enum(["0", "1"]).default("1").transform((v) => v === "1"),
   DEMO_MODE: flag,

@@ -48,7 +48,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   // The embed signs a fresh nonce (n) into every request, so its signature is single-body. A request
   // without one (an older embed) shares its signature with any visitor in the same second: keyed per visitor.
   const replayKey = url.searchParams.get("n") ? url.searchParams.get("signature")! : `${url.searchParams.get("signature")}|${parsed.touchpoint.visitor_id}`;
-  if (!(await claimProxySignature(replayKey, body))) {
+  if (!(await claimProxySignature(shop, replayKey, body))) {
     console.warn(`proxy touchpoints ${shop}: refused a signature replayed with another body`);
     return answer(409, "This signed request was already used with another body");
   }

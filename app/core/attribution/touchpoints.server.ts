@@ -134,13 +134,13 @@ const SIGNATURE_WINDOW_MS = 2 * 90_000;
  * The proxy signature covers the query only. Remembers which body a signature carried during its
  * validity window: the same body again is fine (a retry), another body is a replay.
  */
-export async function claimProxySignature(replayKey: string, body: string, now = new Date()): Promise<boolean> {
+export async function claimProxySignature(shop: string, replayKey: string, body: string, now = new Date()): Promise<boolean> {
   const signature = createHash("sha256").update(replayKey).digest("base64url");
   const bodyHash = createHash("sha256").update(body).digest("base64url");
   const seen = await prisma.proxySignature.findUnique({ where: { signature } });
   if (seen) return seen.bodyHash === bodyHash;
   try {
-    await prisma.proxySignature.create({ data: { signature, bodyHash, expiresAt: new Date(now.getTime() + SIGNATURE_WINDOW_MS) } });
+    await prisma.proxySignature.create({ data: { signature, shop, bodyHash, expiresAt: new Date(now.getTime() + SIGNATURE_WINDOW_MS) } });
   } catch (error) {
     if ((error as { code?: string }).code !== "P2002") throw error;
     const raced = await prisma.proxySignature.findUnique({ where: { signature } });

@@ -13,6 +13,7 @@ CREATE TABLE "ProcessedWebhook" (
 -- CreateTable
 CREATE TABLE "ProxySignature" (
     "signature" TEXT NOT NULL PRIMARY KEY,
+    "shop" TEXT NOT NULL,
     "bodyHash" TEXT NOT NULL,
     "expiresAt" DATETIME NOT NULL
 );

@@ -15,6 +15,7 @@ CREATE TABLE "ProcessedWebhook" (
 -- CreateTable
 CREATE TABLE "ProxySignature" (
     "signature" TEXT NOT NULL,
+    "shop" TEXT NOT NULL,
     "bodyHash" TEXT NOT NULL,
     "expiresAt" TIMESTAMP(3) NOT NULL,
 

@@ -35,10 +35,15 @@ const schema = z.object({
   TIKTOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   TIKTOK_RATE_QPS: z.coerce.number().int().min(1).default(10),
   TIKTOK_RATE_QPM: z.coerce.number().int().min(1).default(600),
+  // A comma-separated list, newest first (key rotation: README "Rotating TOKEN_ENCRYPTION_KEY").
   TOKEN_ENCRYPTION_KEY: required("TOKEN_ENCRYPTION_KEY").refine(
-    (v) => Buffer.from(v, "base64").length === 32,
-    "TOKEN_ENCRYPTION_KEY must be 32 bytes, base64-encoded (openssl rand -base64 32)",
+    (v) => v.split(",").every((k) => Buffer.from(k.trim(), "base64").length === 32),
+    "TOKEN_ENCRYPTION_KEY must be one or more comma-separated keys of 32 bytes, base64-encoded (openssl rand -base64 32)",
   ),
+  // New storefront touchpoints stored per shop and UTC day; past it, clicks are not recorded (Home says so).
+  TOUCHPOINT_DAILY_CAP: z.coerce.number().int().min(1).default(50_000),
+  // Proxies of our own (load balancer) that append to X-Forwarded-For after Shopify's app proxy.
+  TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(5).default(0),
   CRON_SECRET: z.string().min(16, "CRON_SECRET must be at least 16 characters").optional(),
   RUN_JOBS_IN_PROCESS: z.enum(["0", "1"]).default("1").transform((v) => v === "1"),
   DEMO_MODE: flag,
@@ -57,7 +62,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   const env = result.data;
   if (env.NODE_ENV === "production") {
     const dev = Object.entries(DEV_ONLY_VALUES)
-      .filter(([k, v]) => source[k] === v)
+      .filter(([k, v]) => (k === "TOKEN_ENCRYPTION_KEY" ? (source[k] ?? "").split(",").map((x) => x.trim()).includes(v) : source[k] === v))
       .map(([k]) => k);
     if (dev.length) throw new EnvError(`Refusing to start in production with the demo's public values for: ${dev.join(", ")}`);
     if (env.DEMO_MODE) throw new EnvError("DEMO_MODE is for the local demo only and cannot be set in production");

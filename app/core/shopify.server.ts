@@ -8,6 +8,7 @@ import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prism
 import prisma from "./db.server";
 import { env } from "./env.server";
 import { recordShopDetails } from "./models/shop.server";
+import { EncryptedSessionStorage } from "./connection/encrypted-session-storage.server";
 
 // Must equal [webhooks] api_version in shopify.app.toml (a test checks it).
 export const apiVersion = ApiVersion.July26;
@@ -19,7 +20,8 @@ const shopify = shopifyApp({
   scopes: env().SCOPES.split(","),
   appUrl: env().SHOPIFY_APP_URL,
   authPathPrefix: "/auth",
-  sessionStorage: new PrismaSessionStorage(prisma),
+  // Offline access tokens are encrypted at rest (docs/decisions/0014).
+  sessionStorage: new EncryptedSessionStorage(new PrismaSessionStorage(prisma)),
   distribution: AppDistribution.AppStore,
   hooks: {
     afterAuth: async ({ session, admin }) => {

@@ -7,21 +7,24 @@ import { env } from "~/core/env.server";
 import prisma from "~/core/db.server";
 import { getConnection, publicConnection } from "~/core/connection/session.server";
 import { deliverySummary } from "~/features/events/stats.server";
+import { touchpointCapNotice } from "~/core/attribution/touchpoints.server";
 import { StatusHeading } from "~/components/StatusHeading";
 
 const EMBED_HANDLE = "capture";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  const [connection, summary, shop] = await Promise.all([
+  const [connection, summary, shop, clickCap] = await Promise.all([
     getConnection(session.shop),
     deliverySummary(session.shop),
     prisma.shop.findUnique({ where: { shop: session.shop }, select: { lastStorefrontSignalAt: true } }),
+    touchpointCapNotice(session.shop),
   ]);
   return {
     shop: session.shop,
     connection: publicConnection(connection),
     summary,
+    clickCap,
     embed: {
       activateUrl: `https://${session.shop}/admin/themes/current/editor?context=apps&template=index&activateAppId=${env().SHOPIFY_API_KEY}/${EMBED_HANDLE}`,
       lastSignalAt: shop?.lastStorefrontSignalAt?.toISOString() ?? null,
@@ -97,7 +100,7 @@ function EmbedCard({ embed }: { embed: { activateUrl: string; lastSignalAt: stri
 }
 
 export default function Home() {
-  const { connection, summary, embed } = useLoaderData<typeof loader>();
+  const { connection, summary, embed, clickCap } = useLoaderData<typeof loader>();
   return (
     <Page title="TikTok Ads">
       <Layout>
@@ -105,6 +108,13 @@ export default function Home() {
           <BlockStack gap="400">
             <ConnectionCard connection={connection} />
             <EmbedCard embed={embed} />
+            {clickCap ? (
+              <Banner tone="warning">
+                <p>
+                  Storefront click capture reached its daily limit of {clickCap.cap.toLocaleString("en-US")} on {clickCap.day}; clicks after that were not recorded.
+                </p>
+              </Banner>
+            ) : null}
             <Card>
               <BlockStack gap="300">
                 <InlineStack align="space-between">

@@ -1,8 +1,9 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { authenticate } from "~/core/shopify.server";
-import { isKnownShop, MAX_TOUCHPOINT_BYTES, parseTouchpointBody, storeTouchpoint } from "~/core/attribution/touchpoints.server";
+import { claimProxySignature, isKnownShop, MAX_TOUCHPOINT_BYTES, parseTouchpointBody, storeTouchpoint } from "~/core/attribution/touchpoints.server";
 import { createRateLimiter } from "~/core/lib/rate-limit.server";
-import { readTextCapped } from "~/core/lib/read-body.server";
+import { declaredTooLarge, readTextCapped } from "~/core/lib/read-body.server";
+import { proxyClientIp } from "~/core/lib/proxy-client.server";
 
 // Storefront → Shopify app proxy (/apps/ttads/touchpoints) → here, signed by Shopify.
 const limiter = createRateLimiter({ limit: 30, windowMs: 60_000 });
@@ -31,20 +32,27 @@ function signedShop(url: URL): string | null {
 
 export const action = async ({ request }: ActionFunctionArgs) => {
   if (request.method !== "POST") return answer(405, "Use POST");
-  const shop = signedShop(new URL(request.url));
+  if (declaredTooLarge(request, MAX_TOUCHPOINT_BYTES)) return answer(413, `Body larger than ${MAX_TOUCHPOINT_BYTES} bytes`);
+  const url = new URL(request.url);
+  const shop = signedShop(url);
   if (!shop) return answer(400, "Not a request signed by Shopify's app proxy");
   await authenticate.public.appProxy(request);
 
-  const declared = Number(request.headers.get("Content-Length") ?? 0);
-  if (declared > MAX_TOUCHPOINT_BYTES) return answer(413, `Body larger than ${MAX_TOUCHPOINT_BYTES} bytes`);
-  const clientIp = (request.headers.get("X-Forwarded-For") ?? "").split(",")[0].trim() || "unknown";
-  if (!limiter.hit(`${shop}|${clientIp}`)) return answer(429, "Too many touchpoints from this visitor; try later");
+  if (!limiter.hit(`${shop}|${proxyClientIp(request)}`)) return answer(429, "Too many touchpoints from this visitor; try later");
 
   const body = await readTextCapped(request, MAX_TOUCHPOINT_BYTES);
   if (body === null) return answer(413, `Body larger than ${MAX_TOUCHPOINT_BYTES} bytes`);
   const parsed = parseTouchpointBody(body);
   if (!parsed.ok) return answer(parsed.status, parsed.error);
   if (!(await isKnownShop(shop))) return answer(404, "This shop has not installed the app");
-  await storeTouchpoint(shop, parsed.touchpoint);
+  // The embed signs a fresh nonce (n) into every request, so its signature is single-body. A request
+  // without one (an older embed) shares its signature with any visitor in the same second: keyed per visitor.
+  const replayKey = url.searchParams.get("n") ? url.searchParams.get("signature")! : `${url.searchParams.get("signature")}|${parsed.touchpoint.visitor_id}`;
+  if (!(await claimProxySignature(shop, replayKey, body))) {
+    console.warn(`proxy touchpoints ${shop}: refused a signature replayed with another body`);
+    return answer(409, "This signed request was already used with another body");
+  }
+  const stored = await storeTouchpoint(shop, parsed.touchpoint);
+  if (stored === "capped") return answer(429, "This shop's daily limit of storefront clicks is reached; not recorded");
   return answer(202, "stored");
 };

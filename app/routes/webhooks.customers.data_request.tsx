@@ -1,11 +1,11 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { authenticateWebhookWithRawBody } from "~/core/lib/webhook.server";
+import { receiveWebhook } from "~/core/lib/webhook.server";
 import { describeCustomerData, parseCustomerRequest } from "~/features/privacy/compliance.server";
 
 // No session is required: compliance webhooks may arrive after uninstall.
 export const action = async ({ request }: ActionFunctionArgs) => {
-  const { shop, rawBody, unparseable } = await authenticateWebhookWithRawBody(request);
-  const ref = unparseable ? null : parseCustomerRequest(rawBody);
+  const { shop, rawBody } = await receiveWebhook(request, { topic: "customers/data_request", shopField: "shop_domain" });
+  const ref = parseCustomerRequest(rawBody);
   if (!ref) return new Response("Unusable payload", { status: 200 });
   const held = await describeCustomerData(shop, ref);
   console.info(`customers/data_request ${shop}: we hold ${held.orders} order record(s) with hashed identifiers only, ${held.events} event(s), ${held.touchpoints} touchpoint(s)`);

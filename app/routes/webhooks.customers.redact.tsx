@@ -1,12 +1,15 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { authenticateWebhookWithRawBody } from "~/core/lib/webhook.server";
+import { receiveWebhook } from "~/core/lib/webhook.server";
+import { alreadyProcessed, markProcessed } from "~/core/models/processed-webhook.server";
 import { parseCustomerRequest, redactCustomer } from "~/features/privacy/compliance.server";
 
 export const action = async ({ request }: ActionFunctionArgs) => {
-  const { shop, rawBody, unparseable } = await authenticateWebhookWithRawBody(request);
-  const ref = unparseable ? null : parseCustomerRequest(rawBody);
+  const delivery = await receiveWebhook(request, { topic: "customers/redact", shopField: "shop_domain" });
+  if (await alreadyProcessed(delivery)) return new Response("Already processed");
+  const ref = parseCustomerRequest(delivery.rawBody);
   if (!ref) return new Response("Unusable payload", { status: 200 });
-  const removed = await redactCustomer(shop, ref);
-  console.info(`customers/redact ${shop}: removed ${removed.orders} order(s), ${removed.events} event(s), ${removed.touchpoints} touchpoint(s)`);
+  const removed = await redactCustomer(delivery.shop, ref);
+  await markProcessed(delivery);
+  console.info(`customers/redact ${delivery.shop}: removed ${removed.orders} order(s), ${removed.events} event(s), ${removed.touchpoints} touchpoint(s)`);
   return new Response();
 };

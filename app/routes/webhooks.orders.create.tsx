@@ -1,12 +1,13 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { authenticateWebhookWithRawBody } from "~/core/lib/webhook.server";
+import { receiveWebhook } from "~/core/lib/webhook.server";
 import { parseOrderWebhook } from "~/features/events/order-payload";
 import { ingestOrder, recordRejectedWebhook } from "~/features/events/ingest.server";
 
 export const action = async ({ request }: ActionFunctionArgs) => {
-  const { shop, topic, webhookId, rawBody, unparseable } = await authenticateWebhookWithRawBody(request);
+  // Order payloads name no shop; the topic must still be this route's.
+  const { shop, topic, webhookId, rawBody, body } = await receiveWebhook(request, { topic: "orders/create", shopField: null });
 
-  const parsed = unparseable ? { ok: false as const, reason: "body is not JSON" } : parseOrderWebhook(rawBody);
+  const parsed = body === null ? { ok: false as const, reason: "body is not JSON" } : parseOrderWebhook(rawBody);
   if (!parsed.ok) {
     // Retrying cannot fix a payload we cannot use: acknowledge it and keep the reason for diagnostics.
     await recordRejectedWebhook({ shop, topic, webhookId, reason: parsed.reason });

@@ -10,6 +10,7 @@ const { default: prisma } = await import("~/core/db.server");
 const { action: dataRequest } = await import("~/routes/webhooks.customers.data_request");
 const { action: customersRedact } = await import("~/routes/webhooks.customers.redact");
 const { action: shopRedact } = await import("~/routes/webhooks.shop.redact");
+const { action: uninstalled } = await import("~/routes/webhooks.app.uninstalled");
 
 const LONG_AGO = new Date("2020-01-01T00:00:00Z");
 const ADA = { id: 7012345678901, email: "ada.lovelace@example.com", visitor: "tta1.Ada7f3c2a1e5b9d4c8e9a7" };
@@ -101,21 +102,21 @@ describe("customers/redact", () => {
   });
 
   it("by phone hash alone (a guest who gave only a phone)", async () => {
-    await call(customersRedact, webhook("customers/redact", TEST_SHOP, { customer: { id: 7099999999001, email: null, phone: MARY.phone }, orders_to_redact: [] }));
+    await call(customersRedact, webhook("customers/redact", TEST_SHOP, { shop_domain: TEST_SHOP, customer: { id: 7099999999001, email: null, phone: MARY.phone }, orders_to_redact: [] }));
     expect(await orderIds(TEST_SHOP)).not.toContain("5324830114103");
     expect(await shopRowCounts(TEST_SHOP)).toMatchObject({ orders: 4, events: 4, touchpoints: 3 });
     expect(await visitors(TEST_SHOP)).not.toContain(MARY.visitor);
   });
 
   it("by email hash alone (a guest checkout without a customer record)", async () => {
-    await call(customersRedact, webhook("customers/redact", TEST_SHOP, { customer: { id: 7099999999002, email: " GRACE.HOPPER@example.com", phone: null }, orders_to_redact: [] }));
+    await call(customersRedact, webhook("customers/redact", TEST_SHOP, { shop_domain: TEST_SHOP, customer: { id: 7099999999002, email: " GRACE.HOPPER@example.com", phone: null }, orders_to_redact: [] }));
     expect(await orderIds(TEST_SHOP)).not.toContain("5324830114102");
     expect(await shopRowCounts(TEST_SHOP)).toMatchObject({ orders: 4, events: 4, touchpoints: 4 });
   });
 
   it("by orders_to_redact, including an id above 2^53 kept exact", async () => {
     await deliverOrder(TEST_SHOP, orderFixture("large-id"));
-    const raw = `{"customer":{"id":7099999999003,"email":null,"phone":null},"orders_to_redact":[5324830119002,9007199254740993]}`;
+    const raw = `{"shop_domain":"${TEST_SHOP}","customer":{"id":7099999999003,"email":null,"phone":null},"orders_to_redact":[5324830119002,9007199254740993]}`;
     const res = await call(customersRedact, webhookRequest({ topic: "customers/redact", shop: TEST_SHOP, payload: null, rawBody: raw, path: "/webhooks/customers/redact" }));
     expect(res.status).toBe(200);
     expect(await orderIds(TEST_SHOP)).toEqual(["5324830114101", "5324830114102", "5324830114103", "5324830119001"]);
@@ -123,7 +124,7 @@ describe("customers/redact", () => {
   });
 
   it("is idempotent: the same request again answers 200 and removes nothing more", async () => {
-    const payload = { customer: { id: ADA.id, email: ADA.email, phone: null }, orders_to_redact: [] };
+    const payload = { shop_domain: TEST_SHOP, customer: { id: ADA.id, email: ADA.email, phone: null }, orders_to_redact: [] };
     await call(customersRedact, webhook("customers/redact", TEST_SHOP, payload));
     const after = await shopRowCounts(TEST_SHOP);
     const again = await call(customersRedact, webhook("customers/redact", TEST_SHOP, payload));
@@ -136,6 +137,9 @@ describe("shop/redact", () => {
   it("deletes everything of that shop and nothing of another; a second delivery is fine", async () => {
     await prisma.rejectedWebhook.create({ data: { shop: TEST_SHOP, topic: "orders/create", reason: "test" } });
     const other = await shopRowCounts(OTHER_SHOP);
+    // GIVEN the shop uninstalled the app, and Shopify's 48 hours have passed
+    expect((await call(uninstalled, webhook("app/uninstalled", TEST_SHOP, { id: 1, myshopify_domain: TEST_SHOP, domain: "shop.example.com" }))).status).toBe(200);
+    await prisma.shop.update({ where: { shop: TEST_SHOP }, data: { uninstalledAt: new Date(Date.now() - 48 * 3_600_000) } });
     const res = await call(shopRedact, webhook("shop/redact", TEST_SHOP, { shop_id: 1, shop_domain: TEST_SHOP }));
     expect(res.status).toBe(200);
     const gone = await shopRowCounts(TEST_SHOP);

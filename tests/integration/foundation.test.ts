@@ -13,7 +13,7 @@ describe("webhook authentication", () => {
     await seedOfflineSession(TEST_SHOP);
     expect(await prisma.session.count({ where: { shop: TEST_SHOP } })).toBe(1);
     // WHEN Shopify reports the uninstall
-    const res = await call(uninstalled, webhookRequest({ topic: "app/uninstalled", shop: TEST_SHOP, payload: { id: 1 } }));
+    const res = await call(uninstalled, webhookRequest({ topic: "app/uninstalled", shop: TEST_SHOP, payload: { id: 1, myshopify_domain: TEST_SHOP } }));
     // THEN sessions are gone and the shop is marked uninstalled
     expect(res.status).toBe(200);
     expect(await prisma.session.count({ where: { shop: TEST_SHOP } })).toBe(0);
@@ -32,7 +32,7 @@ describe("webhook authentication", () => {
 
   it("answers 401 when the HMAC header is missing", async () => {
     await seedOfflineSession(TEST_SHOP);
-    const req = webhookRequest({ topic: "app/uninstalled", shop: TEST_SHOP, payload: { id: 1 } });
+    const req = webhookRequest({ topic: "app/uninstalled", shop: TEST_SHOP, payload: { id: 1, myshopify_domain: TEST_SHOP } });
     req.headers.delete("X-Shopify-Hmac-Sha256");
     const res = await call(uninstalled, req);
     expect([400, 401]).toContain(res.status);

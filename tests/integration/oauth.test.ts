@@ -136,6 +136,61 @@ describe("OAuth callback: refused with a clear page, nothing stored", () => {
   });
 });
 
+describe("/tiktok/start: only the link the merchant's admin just issued, once (issue 12, probe 10)", () => {
+  async function issuedLink(shop = TEST_SHOP) {
+    const started = await call(connectAction, adminRequest("/app/connect", { shop, method: "POST", form: {} }));
+    return new URL((await started.json()).startUrl as string);
+  }
+  async function expectStartRefused(res: Response, reason: RegExp) {
+    expect(res.status).toBe(400);
+    expect(res.headers.get("Set-Cookie")).toBeNull();
+    const html = await res.text();
+    expect(html).toContain("Could not start the TikTok connection");
+    expect(html).toMatch(reason);
+  }
+
+  it("a forwarded start link opened in another browser after the merchant's own is refused, and nothing is linked", async () => {
+    // GIVEN the merchant clicked Connect: the embedded page opened the link in their browser
+    const link = await issuedLink();
+    const merchant = await call(startLoader, new Request(link));
+    expect(merchant.status).toBe(302);
+    // WHEN someone else opens a copy of the same link
+    await expectStartRefused(await call(startLoader, new Request(link)), /already opened, in this or another browser/);
+    // AND completes TikTok's consent with the state from that link (their browser has no state cookie)
+    const consent = await fetch(merchant.headers.get("Location")!, { redirect: "manual" });
+    const back = new URL(consent.headers.get("Location")!);
+    await expectRefused(await callback(Object.fromEntries(back.searchParams), null), /another browser/);
+    expect(await prisma.tikTokConnection.count()).toBe(0);
+  });
+
+  it("refuses a link without the app's signature, for another shop, or opened after 2 minutes", async () => {
+    const link = await issuedLink();
+    const unsigned = new URL(link);
+    unsigned.searchParams.delete("sig");
+    await expectStartRefused(await call(startLoader, new Request(unsigned)), /not issued by the app for this store/);
+    const otherShop = new URL(link);
+    otherShop.searchParams.set("shop", OTHER_SHOP);
+    await expectStartRefused(await call(startLoader, new Request(otherShop)), /not issued by the app for this store/);
+    const longer = new URL(link);
+    longer.searchParams.set("exp", String(Date.now() + 60 * 60 * 1000));
+    await expectStartRefused(await call(startLoader, new Request(longer)), /not issued by the app for this store/);
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      vi.setSystemTime(Date.now() + 3 * 60 * 1000);
+      await expectStartRefused(await call(startLoader, new Request(link)), /within 2 minutes/);
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(await prisma.oAuthState.count({ where: { startedAt: { not: null } } })).toBe(0);
+  });
+
+  it("a callback for a state whose start link was never opened is refused", async () => {
+    const link = await issuedLink();
+    const state = link.searchParams.get("state")!;
+    await expectRefused(await callback({ state, auth_code: "x" }, `${OAUTH_COOKIE}=${encodeURIComponent(state)}`), /not started from the app/);
+  });
+});
+
 describe("OAuth callback: the valid one", () => {
   it("stores the token encrypted; it never appears in the database in clear, in page data or in logs", async () => {
     // GIVEN a merchant who approved access on TikTok's page

@@ -2,7 +2,7 @@
 // generators, a whole-database view (row counts, per-shop snapshots, full dumps) and console capture.
 // fast-check prints the seed and the shrunk counterexample when a property fails; rerun one with
 // FUZZ_SEED=<seed> (and FUZZ_RUNS=<n> to run longer locally).
-import { createHmac } from "node:crypto";
+import { createHmac, randomBytes } from "node:crypto";
 import fc from "fast-check";
 
 /** Run settings for one property: bounded so each file stays well under a minute. */
@@ -153,8 +153,9 @@ export function signProxyEntries(entries: [string, string][], secret: string): s
   return qs.toString();
 }
 
+/** A proxy query as the storefront embed makes it: a fresh nonce `n` per request, then Shopify's keys. */
 export function proxyEntries(shop: string, extra: [string, string][] = [], timestamp = Math.floor(Date.now() / 1000)): [string, string][] {
-  return [...extra, ["shop", shop], ["logged_in_customer_id", ""], ["path_prefix", "/apps/ttads"], ["timestamp", String(timestamp)]];
+  return [...extra, ["n", randomBytes(16).toString("base64url").slice(0, 22)], ["shop", shop], ["logged_in_customer_id", ""], ["path_prefix", "/apps/ttads"], ["timestamp", String(timestamp)]];
 }
 
 // ---------------------------------------------------------------------------------------------

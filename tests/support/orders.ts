@@ -73,7 +73,7 @@ export async function reconnectThroughOAuth(shop: string) {
   const { beginOAuth, completeOAuth, oauthStart } = await import("~/features/connect/connect.server");
   const { startUrl } = await beginOAuth(shop, "reconnect");
   const rawState = new URL(startUrl).searchParams.get("state");
-  const { authorizeUrl } = await oauthStart(rawState);
+  const { authorizeUrl } = await oauthStart(new URL(startUrl).searchParams);
   const consent = await fetch(authorizeUrl, { redirect: "manual" });
   const back = new URL(consent.headers.get("location")!);
   return completeOAuth({ rawState, cookieState: rawState, authCode: back.searchParams.get("auth_code"), shopParam: shop });

@@ -1,5 +1,6 @@
 // Builders for real signed Shopify requests, sent straight to route modules (loader/action)
 // so they pass through the real authenticate.* code.
+import { randomBytes } from "node:crypto";
 import { Session } from "@shopify/shopify-app-remix/server";
 import {
   embeddedQuery,
@@ -35,6 +36,7 @@ export function webhookRequest(opts: {
   secret?: string;
   path?: string;
   webhookId?: string;
+  eventId?: string;
 }) {
   const rawBody = opts.rawBody ?? JSON.stringify(opts.payload);
   const headers = webhookHeaders({
@@ -43,6 +45,7 @@ export function webhookRequest(opts: {
     rawBody,
     secret: opts.secret ?? process.env.SHOPIFY_API_SECRET!,
     webhookId: opts.webhookId,
+    eventId: opts.eventId,
   });
   return new Request(`${APP_URL}${opts.path ?? `/webhooks/${opts.topic}`}`, { method: "POST", headers, body: rawBody });
 }
@@ -77,11 +80,14 @@ export function appProxyRequest(opts: {
   body?: string;
   secret?: string;
   ip?: string;
+  /** X-Forwarded-For as it arrives: what the client sent, then Shopify's hop. */
+  forwardedFor?: string;
 }) {
-  const qs = signAppProxyQuery(opts.query ?? {}, { shop: opts.shop, secret: opts.secret ?? process.env.SHOPIFY_API_SECRET! });
+  // The storefront embed signs a fresh nonce into every request (extensions/tiktok-capture).
+  const qs = signAppProxyQuery(opts.query ?? { n: randomBytes(16).toString("base64url").slice(0, 22) }, { shop: opts.shop, secret: opts.secret ?? process.env.SHOPIFY_API_SECRET! });
   return new Request(`${APP_URL}${opts.path ?? "/proxy/touchpoints"}?${qs}`, {
     method: opts.body === undefined ? "GET" : "POST",
-    headers: { "Content-Type": "text/plain", "X-Forwarded-For": opts.ip ?? "198.51.100.7" },
+    headers: { "Content-Type": "text/plain", "X-Forwarded-For": opts.forwardedFor ?? opts.ip ?? "198.51.100.7" },
     body: opts.body,
   });
 }

@@ -30,7 +30,11 @@ describe("environment validation", () => {
   );
 
   it("rejects a malformed encryption key, URL and database URL with the variable's name", () => {
-    expect(() => parseEnv({ ...valid(), TOKEN_ENCRYPTION_KEY: "short" })).toThrow(/TOKEN_ENCRYPTION_KEY must be 32 bytes/);
+    expect(() => parseEnv({ ...valid(), TOKEN_ENCRYPTION_KEY: "short" })).toThrow(/TOKEN_ENCRYPTION_KEY must be .*32 bytes/);
+    // a rotation list, newest first: every entry must be a key
+    const k = () => randomBytes(32).toString("base64");
+    expect(parseEnv({ ...valid(), TOKEN_ENCRYPTION_KEY: `${k()},${k()}` }).TOKEN_ENCRYPTION_KEY).toContain(",");
+    expect(() => parseEnv({ ...valid(), TOKEN_ENCRYPTION_KEY: `${k()},short` })).toThrow(/TOKEN_ENCRYPTION_KEY must be .*32 bytes/);
     expect(() => parseEnv({ ...valid(), SHOPIFY_APP_URL: "not a url" })).toThrow(/SHOPIFY_APP_URL/);
     expect(() => parseEnv({ ...valid(), DATABASE_URL: "mysql://x" })).toThrow(/DATABASE_URL/);
   });

@@ -1,5 +1,7 @@
 // Touchpoints: TikTok clicks the storefront embed reports through the app proxy.
+import { createHash } from "node:crypto";
 import { z } from "zod";
+import { env } from "~/core/env.server";
 import prisma from "~/core/db.server";
 import { hasLoneSurrogate } from "~/core/lib/text";
 import { AD_ID_RE, PATH_MAX, TOUCHPOINT_VERSION, TTCLID_RE, UTM_MAX, VID_RE } from "../../../extensions/tiktok-capture/src/capture";
@@ -71,17 +73,33 @@ export function parseTouchpointBody(raw: string, now = Date.now()): ParseResult 
   return { ok: true, touchpoint: t };
 }
 
-/** Stores the click (idempotent per shop, visitor and ttclid: the first capture time wins). */
-export async function storeTouchpoint(shop: string, t: TouchpointInput) {
-  const capturedAt = new Date(t.captured_at);
-  await prisma.$transaction([
-    prisma.touchpoint.upsert({
-      where: { shop_visitorId_ttclid: { shop, visitorId: t.visitor_id, ttclid: t.ttclid } },
-      create: {
+const utcDay = (d: Date) => d.toISOString().slice(0, 10);
+
+/**
+ * Stores the click: one row per shop, visitor and ttclid (the first capture time wins), and at
+ * most TOUCHPOINT_DAILY_CAP new rows per shop and UTC day. The first refusal of a day is
+ * recorded on TouchpointDay for Home.
+ */
+export async function storeTouchpoint(shop: string, t: TouchpointInput, now = new Date()): Promise<"stored" | "duplicate" | "capped"> {
+  const cap = env().TOUCHPOINT_DAILY_CAP;
+  const key = { shop_visitorId_ttclid: { shop, visitorId: t.visitor_id, ttclid: t.ttclid } };
+  return prisma.$transaction(async (tx) => {
+    if (await tx.touchpoint.findUnique({ where: key, select: { id: true } })) {
+      await tx.shop.update({ where: { shop }, data: { lastStorefrontSignalAt: now } });
+      return "duplicate" as const;
+    }
+    const day = { shop_day: { shop, day: utcDay(now) } };
+    const counter = await tx.touchpointDay.upsert({ where: day, create: { shop, day: utcDay(now), count: 0 }, update: {} });
+    if (counter.count >= cap) {
+      if (!counter.capReachedAt) await tx.touchpointDay.update({ where: day, data: { capReachedAt: now } });
+      return "capped" as const;
+    }
+    await tx.touchpoint.create({
+      data: {
         shop,
         visitorId: t.visitor_id,
         ttclid: t.ttclid,
-        capturedAt,
+        capturedAt: new Date(t.captured_at),
         landingPath: t.landing_path ?? null,
         utmSource: t.utm_source ?? null,
         utmMedium: t.utm_medium ?? null,
@@ -92,10 +110,47 @@ export async function storeTouchpoint(shop: string, t: TouchpointInput) {
         adgroupId: t.adgroup_id ?? null,
         adId: t.ad_id ?? null,
       },
-      update: {},
-    }),
-    prisma.shop.update({ where: { shop }, data: { lastStorefrontSignalAt: new Date() } }),
-  ]);
+    });
+    await tx.touchpointDay.update({ where: day, data: { count: { increment: 1 } } });
+    await tx.shop.update({ where: { shop }, data: { lastStorefrontSignalAt: now } });
+    return "stored" as const;
+  });
+}
+
+/** The latest day (within a week) on which the daily cap stopped click capture, for Home. */
+export async function touchpointCapNotice(shop: string, now = new Date()) {
+  const row = await prisma.touchpointDay.findFirst({
+    where: { shop, capReachedAt: { not: null }, day: { gte: utcDay(new Date(now.getTime() - 7 * DAY_MS)) } },
+    orderBy: { day: "desc" },
+    select: { day: true },
+  });
+  return row ? { day: row.day, cap: env().TOUCHPOINT_DAILY_CAP } : null;
+}
+
+// Shopify's library accepts a proxy signature for 90 s either side of its timestamp.
+const SIGNATURE_WINDOW_MS = 2 * 90_000;
+
+/**
+ * The proxy signature covers the query only. Remembers which body a signature carried during its
+ * validity window: the same body again is fine (a retry), another body is a replay.
+ */
+export async function claimProxySignature(shop: string, replayKey: string, body: string, now = new Date()): Promise<boolean> {
+  const signature = createHash("sha256").update(replayKey).digest("base64url");
+  const bodyHash = createHash("sha256").update(body).digest("base64url");
+  const seen = await prisma.proxySignature.findUnique({ where: { signature } });
+  if (seen) return seen.bodyHash === bodyHash;
+  try {
+    await prisma.proxySignature.create({ data: { signature, shop, bodyHash, expiresAt: new Date(now.getTime() + SIGNATURE_WINDOW_MS) } });
+  } catch (error) {
+    if ((error as { code?: string }).code !== "P2002") throw error;
+    const raced = await prisma.proxySignature.findUnique({ where: { signature } });
+    return raced?.bodyHash === bodyHash;
+  }
+  return true;
+}
+
+export async function purgeExpiredProxySignatures(now = new Date()) {
+  return (await prisma.proxySignature.deleteMany({ where: { expiresAt: { lt: now } } })).count;
 }
 
 export async function isKnownShop(shop: string) {
@@ -116,5 +171,6 @@ export async function purgeExpiredTouchpoints(now = new Date()) {
   const { count } = await prisma.touchpoint.deleteMany({
     where: { shop: { notIn: windows.map((w) => w.shop) }, capturedAt: { lt: new Date(now.getTime() - DEFAULT_WINDOW_DAYS * DAY_MS) } },
   });
+  await purgeExpiredProxySignatures(now);
   return removed + count;
 }

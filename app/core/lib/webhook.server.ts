@@ -1,24 +1,96 @@
+// Every webhook route goes through receiveWebhook: a size cap before anything is read, the real
+// authenticate.webhook HMAC check, then the checks the HMAC cannot give. Shopify's HMAC covers
+// only the body, so a leaked signed body can be sent with any topic and shop header: the route's
+// own topic is required, and where the body names a shop it must be the header's shop.
+// Refusals write nothing and log why (topic, route, reason; never the body). See docs/decisions/0014.
 import { authenticate } from "~/core/shopify.server";
+import { declaredTooLarge, readBytesCapped } from "./read-body.server";
+
+// Shopify documents no maximum webhook size; an orders/create with hundreds of line items is a
+// few hundred KB. 5 MB leaves room for the largest orders while a flood of bodies cannot
+// exhaust memory before the HMAC check.
+export const WEBHOOK_MAX_BYTES = 5 * 1024 * 1024;
+
+/** The body field that names the shop, per topic (absent from order payloads). */
+export type ShopField = "shop_domain" | "myshopify_domain" | null;
+
+export type ReceivedWebhook = {
+  shop: string;
+  topic: string;
+  webhookId: string;
+  eventId: string | null;
+  rawBody: string;
+  /** The parsed body, or null when it is not JSON (parse rawBody again where ids must stay exact). */
+  body: unknown;
+};
+
+export function refuseWebhook(route: string, status: number, reason: string): never {
+  console.warn(`webhook ${route} refused (${status}): ${reason}`);
+  throw new Response(reason, { status, headers: { "Content-Type": "text/plain" } });
+}
+
+const normaliseTopic = (t: string) => t.trim().toLowerCase().replace(/_/g, "/");
 
 /**
- * authenticate.webhook plus the raw body. The raw text keeps ids above 2^53 exact (the parsed
- * payload rounds them). A body that passes the HMAC check but is not JSON makes the library
- * throw a SyntaxError *after* verifying the signature: report it as `unparseable` so the route
- * can acknowledge it (Shopify would otherwise retry a body that can never parse).
+ * Reads, authenticates and checks a webhook delivery for `topic`. Throws a Response for every
+ * refusal: 413 too large, 401 bad HMAC (the library), 400 wrong topic, or a body naming another
+ * shop or missing the field that names it.
  */
-export async function authenticateWebhookWithRawBody(request: Request) {
-  const rawBody = await request.clone().text();
+export async function receiveWebhook(
+  request: Request,
+  opts: { topic: string; shopField: ShopField; maxBytes?: number },
+): Promise<ReceivedWebhook> {
+  const route = opts.topic;
+  const maxBytes = opts.maxBytes ?? WEBHOOK_MAX_BYTES;
+  if (request.method !== "POST") refuseWebhook(route, 405, "Use POST");
+  if (declaredTooLarge(request, maxBytes)) refuseWebhook(route, 413, `Declared body larger than ${maxBytes} bytes`);
+  const bytes = await readBytesCapped(request, maxBytes);
+  if (bytes === null) refuseWebhook(route, 413, `Body larger than ${maxBytes} bytes`);
+  const rawBody = bytes.toString("utf8");
+
+  // The library reads the body itself: hand it the bytes we already hold, never the socket.
+  const buffered = new Request(request.url, { method: "POST", headers: request.headers, body: rawBody });
+  let shop: string;
+  let webhookId: string;
+  let eventId: string | null;
   try {
-    const { shop, topic, webhookId } = await authenticate.webhook(request);
-    return { shop, topic, webhookId, rawBody, unparseable: false as const };
+    const ctx = await authenticate.webhook(buffered);
+    shop = ctx.shop;
+    webhookId = ctx.webhookId;
+    eventId = (ctx as { eventId?: string }).eventId ?? null;
   } catch (error) {
+    // The library parses JSON only after the HMAC passed: a signed body that is not JSON.
     if (!(error instanceof SyntaxError)) throw error;
-    return {
-      shop: request.headers.get("X-Shopify-Shop-Domain") ?? "unknown",
-      topic: request.headers.get("X-Shopify-Topic") ?? "unknown",
-      webhookId: request.headers.get("X-Shopify-Webhook-Id"),
-      rawBody,
-      unparseable: true as const,
-    };
+    shop = request.headers.get("X-Shopify-Shop-Domain") ?? "";
+    webhookId = request.headers.get("X-Shopify-Webhook-Id") ?? "";
+    eventId = request.headers.get("X-Shopify-Event-Id");
   }
+
+  const headerTopic = request.headers.get("X-Shopify-Topic") ?? "";
+  if (normaliseTopic(headerTopic) !== normaliseTopic(opts.topic))
+    refuseWebhook(route, 400, `Topic ${headerTopic.slice(0, 64) || "(none)"} is not accepted on the ${opts.topic} route`);
+
+  let body: unknown = null;
+  try {
+    body = JSON.parse(rawBody);
+  } catch {
+    body = null;
+  }
+  checkShopNamedInBody(route, shop, body, opts.shopField);
+  return { shop, topic: opts.topic, webhookId, eventId, rawBody, body };
+}
+
+function checkShopNamedInBody(route: string, shop: string, body: unknown, required: ShopField) {
+  const fields = body && typeof body === "object" && !Array.isArray(body) ? (body as Record<string, unknown>) : null;
+  if (required && (!fields || typeof fields[required] !== "string"))
+    refuseWebhook(route, 400, `Body has no ${required}: not a ${route} payload`);
+  if (!fields) return;
+  for (const key of ["shop_domain", "myshopify_domain"] as const) {
+    if (key in fields && fields[key] !== shop) refuseWebhook(route, 400, `Body's ${key} is not the shop in X-Shopify-Shop-Domain`);
+  }
+  // `domain` on a Shop payload is the primary domain, often a custom one: only a myshopify
+  // value can be compared, and then it must be this shop.
+  const domain = fields.domain;
+  if (typeof domain === "string" && domain.endsWith(".myshopify.com") && domain !== shop)
+    refuseWebhook(route, 400, "Body's domain is another shop's myshopify domain");
 }

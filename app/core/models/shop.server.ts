@@ -43,3 +43,21 @@ export async function recordShopDetails(shop: string, admin: GraphqlClient) {
     console.warn(`shop details for ${shop} not recorded: ${error instanceof Error ? error.message : error}`);
   }
 }
+
+// Shopify sends shop/redact 48 hours after the uninstall (docs/decisions/0014). Our record of the
+// uninstall can be late by the app/uninstalled retries (up to 4 h) and delivery delays, so only half
+// that time is required: a replayed app/uninstalled followed at once by a replayed shop/redact is refused.
+export const SHOP_REDACT_MIN_HOURS_AFTER_UNINSTALL = 24;
+
+/** Whether shop/redact may erase this shop now; the reason when not. */
+export async function shopRedactAllowed(shop: string, now = new Date()): Promise<{ ok: true } | { ok: false; reason: string }> {
+  const row = await prisma.shop.findUnique({ where: { shop }, select: { uninstalledAt: true } });
+  if (row?.uninstalledAt) {
+    const hours = (now.getTime() - row.uninstalledAt.getTime()) / 3_600_000;
+    if (hours >= SHOP_REDACT_MIN_HOURS_AFTER_UNINSTALL) return { ok: true };
+    return { ok: false, reason: `uninstalled ${hours.toFixed(1)} h ago; Shopify sends shop/redact 48 h after an uninstall` };
+  }
+  const sessions = await prisma.session.count({ where: { shop, isOnline: false } });
+  if (sessions > 0) return { ok: false, reason: "the shop still has the app installed (offline session held, no app/uninstalled recorded)" };
+  return { ok: true };
+}

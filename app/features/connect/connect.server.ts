@@ -1,6 +1,6 @@
 // The connect flow a merchant walks: OAuth, choosing the ad account and pixel, settings and
 // disconnect. TikTok calls go through the core session (withTikTok) so auth failures are handled there.
-import { createHash, randomBytes } from "node:crypto";
+import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import type { TikTokConnection } from "@prisma/client";
 import prisma from "~/core/db.server";
 import { env } from "~/core/env.server";
@@ -11,6 +11,9 @@ import { afterConnected } from "./lifecycle.server";
 
 const OAUTH_STATE_TTL_MS = 10 * 60 * 1000;
 export const OAUTH_COOKIE = "tt_oauth_state";
+// The embedded page opens the start link at once (window.open _top); a link older than this was
+// copied or forwarded, not followed.
+export const START_LINK_TTL_MS = 2 * 60 * 1000;
 
 const hashState = (raw: string) => createHash("sha256").update(raw).digest("hex");
 
@@ -25,13 +28,21 @@ export function nextWizardStep(c: TikTokConnection | null): "connect" | "account
 
 const oauthRedirectUri = () => `${env().SHOPIFY_APP_URL}/tiktok/callback`;
 
-/** Step 1: a single-use, shop-bound state; the browser is sent to /tiktok/start with it. */
+const startSignature = (state: string, shop: string, exp: string) =>
+  createHmac("sha256", env().SHOPIFY_API_SECRET).update(`tiktok-start|${state}|${shop}|${exp}`).digest("base64url");
+
+/**
+ * Step 1, from the authenticated admin only: a single-use, shop-bound state, and a start link
+ * signed over state + shop + expiry that the embedded page opens top-level at once.
+ */
 export async function beginOAuth(shop: string, purpose: "connect" | "reconnect") {
   const raw = randomBytes(32).toString("base64url");
   await prisma.oAuthState.create({
     data: { stateHash: hashState(raw), shop, purpose, expiresAt: new Date(Date.now() + OAUTH_STATE_TTL_MS) },
   });
-  return { startUrl: `${env().SHOPIFY_APP_URL}/tiktok/start?state=${encodeURIComponent(raw)}` };
+  const exp = String(Date.now() + START_LINK_TTL_MS);
+  const query = new URLSearchParams({ state: raw, shop, exp, sig: startSignature(raw, shop, exp) });
+  return { startUrl: `${env().SHOPIFY_APP_URL}/tiktok/start?${query}` };
 }
 
 export class OAuthRefusal extends Error {}
@@ -46,9 +57,29 @@ async function usableState(raw: string | null) {
   return row;
 }
 
-/** /tiktok/start: top-level, so the state can be pinned to this browser with a first-party cookie. */
-export async function oauthStart(rawState: string | null) {
-  await usableState(rawState);
+function validStartSignature(p: URLSearchParams) {
+  const [state, shop, exp, sig] = ["state", "shop", "exp", "sig"].map((k) => p.get(k) ?? "");
+  if (!state || !shop || !exp || !sig) return false;
+  const expected = Buffer.from(startSignature(state, shop, exp));
+  const given = Buffer.from(sig);
+  return expected.length === given.length && timingSafeEqual(expected, given);
+}
+
+/**
+ * /tiktok/start: only a link the merchant's admin session just issued, opened once. The first
+ * browser to open it gets the state cookie; the callback requires that cookie, so a copy opened
+ * anywhere else (forwarded, replayed, late) ends on a refusal page and links nothing.
+ */
+export async function oauthStart(params: URLSearchParams) {
+  const rawState = params.get("state");
+  const row = await usableState(rawState);
+  if (!validStartSignature(params) || params.get("shop") !== row.shop)
+    throw new OAuthRefusal("This connection link was not issued by the app for this store. Start again from the app's Connect TikTok button.");
+  if (Number(params.get("exp")) < Date.now())
+    throw new OAuthRefusal("This connection link is no longer valid: it must be opened from the app within 2 minutes. Start again from the app's Connect TikTok button.");
+  const opened = await prisma.oAuthState.updateMany({ where: { id: row.id, startedAt: null }, data: { startedAt: new Date() } });
+  if (opened.count !== 1)
+    throw new OAuthRefusal("This connection link was already opened, in this or another browser. Start again from the app's Connect TikTok button.");
   const authorizeUrl = tiktokClientFromEnv().authorizationUrl({ state: rawState!, redirectUri: oauthRedirectUri() });
   const secure = env().SHOPIFY_APP_URL.startsWith("https:") ? "; Secure" : "";
   const cookie = `${OAUTH_COOKIE}=${encodeURIComponent(rawState!)}; Path=/tiktok; HttpOnly; SameSite=Lax; Max-Age=${OAUTH_STATE_TTL_MS / 1000}${secure}`;
@@ -61,6 +92,7 @@ export async function oauthStart(rawState: string | null) {
  */
 export async function completeOAuth(input: { rawState: string | null; cookieState: string | null; authCode: string | null; shopParam?: string | null }) {
   const row = await usableState(input.rawState);
+  if (!row.startedAt) throw new OAuthRefusal("This connection was not started from the app. Start again from the app's Connect TikTok button.");
   if (!input.cookieState || input.cookieState !== input.rawState)
     throw new OAuthRefusal("This connection was started in another browser or for another store. Start again from the app in this browser.");
   if (input.shopParam && input.shopParam !== row.shop)

@@ -70,6 +70,8 @@ export async function redactShop(shop: string) {
     prisma.outboxEvent.deleteMany({ where: { shop } }),
     prisma.orderRecord.deleteMany({ where: { shop } }),
     prisma.touchpoint.deleteMany({ where: { shop } }),
+    prisma.touchpointDay.deleteMany({ where: { shop } }),
+    prisma.proxySignature.deleteMany({ where: { shop } }),
     prisma.spendRow.deleteMany({ where: { shop } }),
     prisma.syncRun.deleteMany({ where: { shop } }),
     prisma.rejectedWebhook.deleteMany({ where: { shop } }),

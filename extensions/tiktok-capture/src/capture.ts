@@ -266,8 +266,11 @@ function run(w: Win, cfg: Config, now = Date.now()) {
   if (action == "beacon") {
     const body = JSON.stringify(st.p);
     delete st.p;
-    if (!(w.navigator.sendBeacon && w.navigator.sendBeacon(cfg.proxy, body))) {
-      w.fetch(cfg.proxy, { method: "POST", body, keepalive: true }).catch(() => 0);
+    // A fresh nonce in the query, which Shopify's proxy signs: each signature then covers one
+    // touchpoint, and the app refuses a replayed signature carrying another body.
+    const url = cfg.proxy + "?n=" + newVisitorId((a) => w.crypto.getRandomValues(a)).slice(5);
+    if (!(w.navigator.sendBeacon && w.navigator.sendBeacon(url, body))) {
+      w.fetch(url, { method: "POST", body, keepalive: true }).catch(() => 0);
     }
   }
   save(w, st);

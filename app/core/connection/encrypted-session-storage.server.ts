@@ -16,8 +16,8 @@ function mapSecrets(session: Session, fn: (value: string) => string): Session {
   return new Session(params);
 }
 
-export const sealSession = (session: Session) => mapSecrets(session, (v) => (isEncrypted(v) ? v : encryptToken(v)));
-export const openSession = (session: Session) => mapSecrets(session, (v) => (isEncrypted(v) ? decryptToken(v) : v));
+const sealSession = (session: Session) => mapSecrets(session, (v) => (isEncrypted(v) ? v : encryptToken(v)));
+const openSession = (session: Session) => mapSecrets(session, (v) => (isEncrypted(v) ? decryptToken(v) : v));
 
 export class EncryptedSessionStorage<S extends SessionStorage> implements SessionStorage {
   constructor(readonly inner: S) {}

@@ -12,9 +12,9 @@ import { declaredTooLarge, readBytesCapped } from "./read-body.server";
 export const WEBHOOK_MAX_BYTES = 5 * 1024 * 1024;
 
 /** The body field that names the shop, per topic (absent from order payloads). */
-export type ShopField = "shop_domain" | "myshopify_domain" | null;
+type ShopField = "shop_domain" | "myshopify_domain" | null;
 
-export type ReceivedWebhook = {
+type ReceivedWebhook = {
   shop: string;
   topic: string;
   webhookId: string;
@@ -24,7 +24,7 @@ export type ReceivedWebhook = {
   body: unknown;
 };
 
-export function refuseWebhook(route: string, status: number, reason: string): never {
+function refuseWebhook(route: string, status: number, reason: string): never {
   console.warn(`webhook ${route} refused (${status}): ${reason}`);
   throw new Response(reason, { status, headers: { "Content-Type": "text/plain" } });
 }

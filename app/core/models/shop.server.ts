@@ -47,7 +47,7 @@ export async function recordShopDetails(shop: string, admin: GraphqlClient) {
 // Shopify sends shop/redact 48 hours after the uninstall (docs/decisions/0014). Our record of the
 // uninstall can be late by the app/uninstalled retries (up to 4 h) and delivery delays, so only half
 // that time is required: a replayed app/uninstalled followed at once by a replayed shop/redact is refused.
-export const SHOP_REDACT_MIN_HOURS_AFTER_UNINSTALL = 24;
+const SHOP_REDACT_MIN_HOURS_AFTER_UNINSTALL = 24;
 
 /** Whether shop/redact may erase this shop now; the reason when not. */
 export async function shopRedactAllowed(shop: string, now = new Date()): Promise<{ ok: true } | { ok: false; reason: string }> {

@@ -13,7 +13,7 @@ const OAUTH_STATE_TTL_MS = 10 * 60 * 1000;
 export const OAUTH_COOKIE = "tt_oauth_state";
 // The embedded page opens the start link at once (window.open _top); a link older than this was
 // copied or forwarded, not followed.
-export const START_LINK_TTL_MS = 2 * 60 * 1000;
+const START_LINK_TTL_MS = 2 * 60 * 1000;
 
 const hashState = (raw: string) => createHash("sha256").update(raw).digest("hex");
 

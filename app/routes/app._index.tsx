@@ -4,8 +4,8 @@ import { useEffect, useState } from "react";
 import { Banner, BlockStack, Button, Card, DataTable, InlineGrid, InlineStack, Layout, List, Page, Text } from "@shopify/polaris";
 import { authenticate } from "~/core/shopify.server";
 import { env } from "~/core/env.server";
-import prisma from "~/core/db.server";
 import { getConnection, publicConnection } from "~/core/connection/session.server";
+import { lastStorefrontSignalAt } from "~/core/models/shop.server";
 import { deliverySummary } from "~/features/events/stats.server";
 import { StatusHeading } from "~/components/StatusHeading";
 
@@ -13,10 +13,10 @@ const EMBED_HANDLE = "capture";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  const [connection, summary, shop] = await Promise.all([
+  const [connection, summary, lastSignalAt] = await Promise.all([
     getConnection(session.shop),
     deliverySummary(session.shop),
-    prisma.shop.findUnique({ where: { shop: session.shop }, select: { lastStorefrontSignalAt: true } }),
+    lastStorefrontSignalAt(session.shop),
   ]);
   return {
     shop: session.shop,
@@ -24,7 +24,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     summary,
     embed: {
       activateUrl: `https://${session.shop}/admin/themes/current/editor?context=apps&template=index&activateAppId=${env().SHOPIFY_API_KEY}/${EMBED_HANDLE}`,
-      lastSignalAt: shop?.lastStorefrontSignalAt?.toISOString() ?? null,
+      lastSignalAt: lastSignalAt?.toISOString() ?? null,
     },
   };
 };

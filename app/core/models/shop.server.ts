@@ -43,3 +43,9 @@ export async function recordShopDetails(shop: string, admin: GraphqlClient) {
     console.warn(`shop details for ${shop} not recorded: ${error instanceof Error ? error.message : error}`);
   }
 }
+
+/** When the storefront embed last reported in (a touchpoint), or null if it never has. */
+export async function lastStorefrontSignalAt(shop: string): Promise<Date | null> {
+  const row = await prisma.shop.findUnique({ where: { shop }, select: { lastStorefrontSignalAt: true } });
+  return row?.lastStorefrontSignalAt ?? null;
+}

@@ -446,7 +446,7 @@ let kicked = false;
  * (the merchant is watching the progress bar). Concurrent with the tick it is harmless: leases.
  */
 function startSoon() {
-  if (kicked || process.env.VITEST || !env().RUN_JOBS_IN_PROCESS) return;
+  if (kicked || !env().RUN_JOBS_IN_PROCESS) return;
   kicked = true;
   setTimeout(() => {
     runDueSyncs()

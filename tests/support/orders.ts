@@ -94,7 +94,7 @@ export function withCreatedAt(rawBody: string, createdAt: Date) {
   return rawBody.split(JSON.stringify(old)).join(JSON.stringify(createdAt.toISOString()));
 }
 
-/** A real-shaped demo order (what app/demo/simulate.server.ts posts), as raw text. */
+/** A real-shaped demo order (what app/features/demo/simulate.server.ts posts), as raw text. */
 export async function demoOrder(opts: { orderId: number; visitorId?: string; ttclid?: string; capturedAt?: number; createdAt?: Date }) {
   const { demoOrderPayload } = await import("~/features/demo/simulate.server");
   return JSON.stringify(demoOrderPayload(opts));

@@ -455,5 +455,5 @@ function startSoon() {
   }, 100).unref();
 }
 
-/** Registered with app/jobs.server.ts: the in-process scheduler ticks once a minute. */
+/** Registered with app/features/jobs.server.ts: the in-process scheduler ticks once a minute. */
 export const spendJob = { name: "spend-sync", everyMs: 60_000, run: () => runDueSyncs() };

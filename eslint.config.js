@@ -4,7 +4,7 @@ import reactHooks from "eslint-plugin-react-hooks";
 import globals from "globals";
 
 export default tseslint.config(
-  { ignores: ["build/**", "public/build/**", "node_modules/**", ".cache/**", "tests/.tmp/**", "test-results/**", "playwright-report/**", "extensions/**/assets/*.min.js"] },
+  { ignores: ["build/**", "public/build/**", ".builds/**", "node_modules/**", ".cache/**", "tests/.tmp/**", "test-results/**", "playwright-report/**", "extensions/**/assets/*.min.js"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

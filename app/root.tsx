@@ -1,5 +1,8 @@
 import { Links, Meta, Outlet, Scripts, ScrollRestoration } from "@remix-run/react";
 
+// Served by remix-serve from public/.
+export const links = () => [{ rel: "icon", href: "/favicon.ico", sizes: "32x32" }];
+
 export default function App() {
   return (
     <html lang="en">

@@ -1,17 +1,19 @@
 // orders/create acknowledgement benchmark: the BUILT app under remix-serve, N signed orders/create
 // webhooks (attributed, each a new order, so each one records an order and queues an event) at a
 // fixed concurrency, against a bare route on the same server that only verifies the HMAC and
-// answers 200 (app/routes/bench.webhook-baseline.tsx). Reports throughput, p50/p99 latency and the
-// ratio of the two throughputs. No TikTok call happens in either (RUN_JOBS_IN_PROCESS=0).
+// answers 200 (app/bench-routes/webhook-baseline.tsx, only in the APP_BUILD=bench build). Reports
+// throughput, p50/p99 latency and the ratio of the two throughputs. No TikTok call happens in
+// either (RUN_JOBS_IN_PROCESS=0).
 // Knobs: BENCH_WEBHOOKS (requests per route, 2,000), BENCH_CONCURRENCY (16), BENCH_BUILD=1 (rebuild),
 // BENCH_WAL=1 (SQLite in WAL mode, as the demo runs it; the app itself leaves the journal mode
 // alone), BENCH_PROF=<dir> (a V8 CPU profile of the server).
 import { execSync, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, statSync } from "node:fs";
 import { createServer } from "node:net";
 import { webhookHeaders } from "../app/features/demo/shopify-double.server";
 import { demoOrderPayload } from "../app/features/demo/simulate.server";
+import { buildOutput } from "../remix.config.js";
 
 const SHOP = "bench-webhooks.myshopify.com";
 const REQUESTS = Number(process.env.BENCH_WEBHOOKS ?? 2_000);
@@ -31,15 +33,19 @@ function freePort(): Promise<number> {
   });
 }
 
-/** Builds the app unless build/index.js is there, newer than app/, and has the baseline route. */
+// The bench build: the production app plus the baseline route.
+const BUILD = buildOutput("bench").serverBuildPath;
+
+/** Builds the app unless the bench build is there and newer than app/ and remix.config.js. */
 function ensureBuild() {
-  const built = existsSync("build/index.js") && readFileSync("build/index.js", "utf8").includes("bench.webhook-baseline");
-  const stale = built && statSync("build/index.js").mtimeMs < newestMtime("app");
-  if (!built || stale || process.env.BENCH_BUILD === "1") execSync("npx remix build", { stdio: ["ignore", "ignore", "inherit"] });
+  const stale = !existsSync(BUILD) || statSync(BUILD).mtimeMs < newestMtime("app") || statSync(BUILD).mtimeMs < statSync("remix.config.js").mtimeMs;
+  if (stale || process.env.BENCH_BUILD === "1") {
+    execSync("npx remix build", { env: { ...process.env, APP_BUILD: "bench" }, stdio: ["ignore", "ignore", "inherit"] });
+  }
 }
 
 function newestMtime(dir: string): number {
-  const out = execSync(`find ${dir} -type f -newer build/index.js -print -quit`, { encoding: "utf8" }).trim();
+  const out = execSync(`find ${dir} -type f -newer ${BUILD} -print -quit`, { encoding: "utf8" }).trim();
   return out ? Date.now() : 0;
 }
 
@@ -78,7 +84,7 @@ async function prepareDatabase(databaseUrl: string) {
 
 async function startApp(env: Record<string, string>) {
   const prof = process.env.BENCH_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROF}`] : [];
-  const child = spawn(process.execPath, [...prof, "node_modules/@remix-run/serve/dist/cli.js", "build/index.js"], {
+  const child = spawn(process.execPath, [...prof, "node_modules/@remix-run/serve/dist/cli.js", BUILD], {
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });

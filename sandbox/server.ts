@@ -1,5 +1,5 @@
 // A local double of the TikTok Business API for development and tests. It is NOT TikTok: it
-// implements the documented contracts in /work/shared/ref/tiktok-api.md strictly, over a small
+// implements the contracts in TikTok's Business API documentation strictly, over a small
 // deterministic world, plus inspection and fault-injection endpoints under /__sandbox/.
 // Plain node:http so it starts in-process in tests and as `npm run sandbox`.
 import { randomBytes } from "node:crypto";

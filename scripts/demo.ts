@@ -4,6 +4,7 @@ import { spawn, execSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { DEV_ONLY_VALUES } from "../app/core/env.server";
+import { buildOutput } from "../remix.config.js";
 
 const host = "127.0.0.1";
 const port = Number(process.env.PORT ?? 3000);
@@ -28,6 +29,9 @@ const env: Record<string, string> = {
 };
 Object.assign(process.env, env);
 
+// The demo build: the app plus the demo panel and the layout that stands in for the admin.
+const BUILD = buildOutput("demo").serverBuildPath;
+
 function log(line: string) {
   process.stdout.write(`${line}\n`);
 }
@@ -41,9 +45,9 @@ function newestSourceChange(dir: string): number {
 }
 
 /** Runs a setup command, showing its output only when it fails. */
-function quietly(command: string) {
+function quietly(command: string, extraEnv: Record<string, string> = {}) {
   try {
-    execSync(command, { env: { ...process.env }, stdio: "pipe" });
+    execSync(command, { env: { ...process.env, ...extraEnv }, stdio: "pipe" });
   } catch (error) {
     const e = error as { stdout?: Buffer; stderr?: Buffer };
     process.stderr.write(`${command} failed:\n${e.stdout ?? ""}${e.stderr ?? ""}`);
@@ -67,9 +71,10 @@ async function waitFor(url: string, timeoutMs = 60_000) {
 
 async function main() {
   quietly("npx prisma migrate deploy");
-  if (!existsSync("build/index.js") || newestSourceChange("app") > statSync("build/index.js").mtimeMs || process.env.DEMO_BUILD === "1") {
+  const newestSource = Math.max(newestSourceChange("app"), statSync("remix.config.js").mtimeMs);
+  if (!existsSync(BUILD) || newestSource > statSync(BUILD).mtimeMs || process.env.DEMO_BUILD === "1") {
     log("Building the app…");
-    quietly("npx remix build");
+    quietly("npx remix build", { APP_BUILD: "demo" });
   }
 
   const { startSandbox } = await import("../sandbox/server");
@@ -81,7 +86,7 @@ async function main() {
   const { seedDemoShop } = await import("../app/features/demo/seed.server");
   await seedDemoShop({ shop, sandboxUrl: sandbox.url, connected: process.env.DEMO_CONNECTED === "1" });
 
-  const app = spawn(process.execPath, ["node_modules/@remix-run/serve/dist/cli.js", "build/index.js"], {
+  const app = spawn(process.execPath, ["node_modules/@remix-run/serve/dist/cli.js", BUILD], {
     env: { ...process.env },
     stdio: ["ignore", "pipe", "inherit"],
   });

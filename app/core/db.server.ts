@@ -88,3 +88,8 @@ export async function enableSqliteWal() {
   if (isPostgres()) return;
   await prisma.$queryRawUnsafe("PRAGMA journal_mode = WAL");
 }
+
+/** One cheap query: throws when the database cannot be reached. */
+export async function pingDatabase() {
+  await prisma.$queryRaw`SELECT 1`;
+}

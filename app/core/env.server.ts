@@ -72,17 +72,12 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
 
 let cached: Env | undefined;
 
-/** The validated environment. The first call validates; an invalid env ends the process with the reason. */
+/**
+ * The validated environment. The first call validates; an invalid env throws an EnvError naming
+ * every bad variable. db.server.ts and shopify.server.ts call it as they load, so a server or
+ * worker with a bad env stops at boot with that message.
+ */
 export function env(): Env {
-  if (cached) return cached;
-  try {
-    cached = parseEnv(process.env);
-  } catch (error) {
-    if (error instanceof EnvError && process.env.VITEST === undefined) {
-      console.error(error.message);
-      process.exit(1);
-    }
-    throw error;
-  }
+  cached ??= parseEnv(process.env);
   return cached;
 }

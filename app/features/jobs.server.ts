@@ -45,7 +45,7 @@ export function runJobs(jobs: Job[]) {
 }
 
 export function startBackgroundJobs() {
-  if (globalThis.backgroundJobsStarted || !env().RUN_JOBS_IN_PROCESS || process.env.VITEST) return;
+  if (globalThis.backgroundJobsStarted || !env().RUN_JOBS_IN_PROCESS) return;
   globalThis.backgroundJobsStarted = true;
   runJobs(backgroundJobs()).valueOf();
 }

@@ -1,11 +1,12 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { Form, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
-import { Badge, BlockStack, Box, Button, Card, InlineStack, Layout, Page, Pagination, Select, Text } from "@shopify/polaris";
+import { useLoaderData, useSearchParams } from "@remix-run/react";
+import { BlockStack, Box, Card, InlineStack, Layout, Page, Pagination, Select, Text } from "@shopify/polaris";
 import { z } from "zod";
 import { authenticate } from "~/core/shopify.server";
 import { recentOrders } from "~/features/events/stats.server";
 import { EVENT_STATUSES } from "~/features/events/statuses";
 import { resendEvent } from "~/features/events/outbox.server";
+import { OrderEventItem, STATUS_LABEL } from "~/components/OrderEventItem";
 
 const PAGE_SIZE = 25;
 const querySchema = z.object({
@@ -29,35 +30,9 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   return { ok, message: ok ? "Queued again with the same event ID." : "Only failed events can be resent." };
 };
 
-const STATUS_LABEL: Record<string, { label: string; tone?: "success" | "info" | "attention" | "critical" | "warning" }> = {
-  sent: { label: "Sent", tone: "success" },
-  queued: { label: "Queued", tone: "info" },
-  waiting_reconnect: { label: "Waiting for reconnect", tone: "attention" },
-  failed: { label: "Failed", tone: "critical" },
-  expired: { label: "Expired", tone: "warning" },
-  not_attributed: { label: "Not attributed" },
-  not_connected: { label: "Not sent: not connected" },
-  test_order: { label: "Test order" },
-};
-
-const SOURCE_LABEL: Record<string, string> = {
-  touchpoint: "Storefront visit",
-  note_attribute: "Cart attribute",
-  landing_site: "Landing URL",
-};
-
-function money(value: string, currency: string) {
-  try {
-    return new Intl.NumberFormat("en-US", { style: "currency", currency }).format(Number(value));
-  } catch {
-    return `${value} ${currency}`;
-  }
-}
-
 export default function Events() {
   const { rows, total, page, status } = useLoaderData<typeof loader>();
   const [params, setParams] = useSearchParams();
-  const navigation = useNavigation();
   const lastPage = Math.max(1, Math.ceil(total / PAGE_SIZE));
 
   const go = (next: Record<string, string | null>) => {
@@ -86,38 +61,7 @@ export default function Events() {
               </InlineStack>
               <Box as="ul" aria-label="Orders">
                 {rows.map((r) => (
-                  <Box as="li" key={r.orderId} paddingBlock="300" borderBlockStartWidth="025" borderColor="border">
-                    <BlockStack gap="100">
-                      <InlineStack align="space-between" blockAlign="center" gap="200">
-                        <InlineStack gap="200" blockAlign="center">
-                          <Text as="span" variant="headingSm">{r.orderName ?? r.orderId}</Text>
-                          <Text as="span" tone="subdued">{`${money(r.value, r.currency)} · ${new Date(r.createdAt).toLocaleString()}`}</Text>
-                        </InlineStack>
-                        <Badge tone={STATUS_LABEL[r.status]?.tone}>{STATUS_LABEL[r.status]?.label ?? r.status}</Badge>
-                      </InlineStack>
-                      <Text as="p" variant="bodySm">
-                        Attribution: {r.attributionSource ? SOURCE_LABEL[r.attributionSource] : "none"} · Match keys: {r.matchKeys.length ? r.matchKeys.join(", ") : "none"}
-                      </Text>
-                      {r.reason ? <Text as="p" variant="bodySm" tone="subdued">{r.reason}</Text> : null}
-                      {r.event ? (
-                        <InlineStack gap="200" blockAlign="center">
-                          <Text as="p" variant="bodySm" breakWord>
-                            TikTok:{" "}
-                            {r.event.status === "sent"
-                              ? `accepted ${r.event.sentAt ? new Date(r.event.sentAt).toLocaleString() : ""} (request ${r.event.tiktokRequestId ?? "?"})`
-                              : r.event.lastError ?? (r.event.status === "queued" ? "queued, sending shortly" : "not sent yet")}
-                          </Text>
-                          {r.event.status === "failed" ? (
-                            <Form method="post">
-                              <input type="hidden" name="intent" value="resend" />
-                              <input type="hidden" name="eventId" value={r.event.id} />
-                              <Button submit size="slim" loading={navigation.state !== "idle"}>Resend</Button>
-                            </Form>
-                          ) : null}
-                        </InlineStack>
-                      ) : null}
-                    </BlockStack>
-                  </Box>
+                  <OrderEventItem key={r.orderId} r={r} />
                 ))}
               </Box>
               {rows.length === 0 ? <Text as="p" tone="subdued">No orders{status ? " with this status" : ""} yet.</Text> : null}

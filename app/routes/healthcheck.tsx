@@ -1,8 +1,8 @@
-import prisma from "~/core/db.server";
+import { pingDatabase } from "~/core/db.server";
 
 export const loader = async () => {
   try {
-    await prisma.$queryRaw`SELECT 1`;
+    await pingDatabase();
     return new Response("OK", { headers: { "Cache-Control": "no-store" } });
   } catch (error) {
     console.error("healthcheck: database unreachable", error instanceof Error ? error.message : error);

@@ -27,3 +27,11 @@ test("a page opened without a session token shows no shop data, only the login",
   await expect(page.getByText(process.env.E2E_SHOP!)).toHaveCount(0);
   await expect(page.getByText("Events sent to TikTok")).toHaveCount(0);
 });
+
+test("the app serves its favicon from public/ and every page links it", async ({ page, request }) => {
+  const icon = await request.get(`${process.env.E2E_APP_URL}/favicon.ico`);
+  expect(icon.status()).toBe(200);
+  expect((await icon.body()).subarray(0, 4)).toEqual(Buffer.from([0, 0, 1, 0]));
+  await page.goto(`${process.env.E2E_APP_URL}/auth/login`);
+  await expect(page.locator('link[rel="icon"]')).toHaveAttribute("href", "/favicon.ico");
+});

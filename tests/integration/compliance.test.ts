@@ -1,16 +1,16 @@
 // Shopify's mandatory privacy webhooks through the real routes (signed, no session needed):
 // what each deletes or reports, counted row by row, and that nothing else is touched.
+import prisma from "~/core/db.server";
+import { action as dataRequest } from "~/routes/webhooks.customers.data_request";
+import { action as customersRedact } from "~/routes/webhooks.customers.redact";
+import { action as shopRedact } from "~/routes/webhooks.shop.redact";
+import { action as uninstalled } from "~/routes/webhooks.app.uninstalled";
 import { orderFixture } from "../fixtures/orders";
 import { OTHER_SHOP, TEST_SHOP } from "../support/constants";
 import { call, seedOfflineSession, webhookRequest } from "../support/requests";
 import { connectShop, deliverOrder, demoOrder, shopRowCounts, startOrdersSandbox } from "../support/orders";
 
 const { sandbox, control } = await startOrdersSandbox();
-const { default: prisma } = await import("~/core/db.server");
-const { action: dataRequest } = await import("~/routes/webhooks.customers.data_request");
-const { action: customersRedact } = await import("~/routes/webhooks.customers.redact");
-const { action: shopRedact } = await import("~/routes/webhooks.shop.redact");
-const { action: uninstalled } = await import("~/routes/webhooks.app.uninstalled");
 
 const LONG_AGO = new Date("2020-01-01T00:00:00Z");
 const ADA = { id: 7012345678901, email: "ada.lovelace@example.com", visitor: "tta1.Ada7f3c2a1e5b9d4c8e9a7" };

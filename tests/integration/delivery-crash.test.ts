@@ -6,6 +6,8 @@
 // finishes. Nothing may be lost; a duplicate may only be the same
 // event, with the same event_id (TikTok drops it).
 import { spawn, type ChildProcess } from "node:child_process";
+import prisma from "~/core/db.server";
+import { drainAll } from "~/features/events/worker.server";
 import { TEST_SHOP } from "../support/constants";
 import { connectShop, seedQueuedEvents, startOrdersSandbox, timePasses } from "../support/orders";
 
@@ -16,8 +18,6 @@ const { sandbox, control } = await startOrdersSandbox({
     if (line.includes("/event/track/")) onTrack?.();
   },
 });
-const { default: prisma } = await import("~/core/db.server");
-const { drainAll } = await import("~/features/events/worker.server");
 
 const children: ChildProcess[] = [];
 afterAll(async () => {

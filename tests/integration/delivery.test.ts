@@ -1,6 +1,9 @@
 // Outbox delivery against the in-process TikTok sandbox with injected faults. The worker uses
 // real time for backoff; "time passes" is simulated by making due rows due now (timePasses),
 // never by calling internals. The client's timeout is 300 ms here so a hung TikTok costs little.
+import prisma from "~/core/db.server";
+import { drainAll, drainOnce } from "~/features/events/worker.server";
+import { action as eventsAction, loader as eventsLoader } from "~/routes/app.events";
 import { TEST_SHOP } from "../support/constants";
 import { adminRequest, call, seedOfflineSession } from "../support/requests";
 import {
@@ -15,10 +18,12 @@ import {
   resetOrderPipeline,
 } from "../support/orders";
 
-const { sandbox, control } = await startOrdersSandbox({ timeoutMs: 300 });
-const { default: prisma } = await import("~/core/db.server");
-const { drainAll, drainOnce } = await import("~/features/events/worker.server");
-const { action: eventsAction, loader: eventsLoader } = await import("~/routes/app.events");
+// Runs before the imports above, so the app reads it when it first reads its env.
+vi.hoisted(() => {
+  process.env.TIKTOK_TIMEOUT_MS = "300";
+});
+
+const { sandbox, control } = await startOrdersSandbox();
 
 const DAY = 24 * 60 * 60 * 1000;
 

@@ -3,6 +3,10 @@
 // to the sandbox; then every row of every table, every captured log line and everything TikTok
 // received is searched for those emails and phones, in every form we could have written them.
 import fc from "fast-check";
+import prisma from "~/core/db.server";
+import { encryptToken } from "~/core/connection/token-crypto.server";
+import { drainAll } from "~/features/events/worker.server";
+import { action as ordersCreate } from "~/routes/webhooks.orders.create";
 import { ADVERTISER_IDS } from "../../sandbox/world";
 import { orderFixture } from "../fixtures/orders";
 import { TEST_SHOP } from "../support/constants";
@@ -10,10 +14,6 @@ import { call, seedOfflineSession, webhookRequest } from "../support/requests";
 import { captureConsole, dumpDatabase, startAppSandbox } from "../support/fuzz";
 
 const tiktok = await startAppSandbox();
-const { default: prisma } = await import("~/core/db.server");
-const { encryptToken } = await import("~/core/connection/token-crypto.server");
-const { action: ordersCreate } = await import("~/routes/webhooks.orders.create");
-const { drainAll } = await import("~/features/events/worker.server");
 afterAll(() => tiktok.close());
 
 type Person = { email: string; phone: string; digits: string };

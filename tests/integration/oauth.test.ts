@@ -3,22 +3,21 @@
 // one stores the token encrypted, and the token never shows in a table, a page's data or a log line.
 import { createHash } from "node:crypto";
 import fc from "fast-check";
+import prisma from "~/core/db.server";
+import { decryptToken } from "~/core/connection/token-crypto.server";
+import { listAdvertiserChoices, OAUTH_COOKIE } from "~/features/connect/connect.server";
+import { loader as layoutLoader } from "~/routes/app";
+import { loader as homeLoader } from "~/routes/app._index";
+import { loader as accountLoader } from "~/routes/app.connect.account";
+import { action as connectAction, loader as connectLoader } from "~/routes/app.connect._index";
+import { loader as settingsLoader } from "~/routes/app.settings";
+import { loader as callbackLoader } from "~/routes/tiktok.callback";
+import { loader as startLoader } from "~/routes/tiktok.start";
 import { OTHER_SHOP, TEST_SHOP } from "../support/constants";
 import { adminRequest, APP_URL, call, seedOfflineSession } from "../support/requests";
 import { captureConsole, dumpDatabase, fuzzParams, fuzzTimeout, hostileString, startAppSandbox, type CapturedLogs } from "../support/fuzz";
 
-// The sandbox must be up before any app module reads env(): app code is imported after this.
 const tiktok = await startAppSandbox();
-const { default: prisma } = await import("~/core/db.server");
-const { decryptToken } = await import("~/core/connection/token-crypto.server");
-const { listAdvertiserChoices, OAUTH_COOKIE } = await import("~/features/connect/connect.server");
-const { action: connectAction, loader: connectLoader } = await import("~/routes/app.connect._index");
-const { loader: startLoader } = await import("~/routes/tiktok.start");
-const { loader: callbackLoader } = await import("~/routes/tiktok.callback");
-const { loader: homeLoader } = await import("~/routes/app._index");
-const { loader: settingsLoader } = await import("~/routes/app.settings");
-const { loader: accountLoader } = await import("~/routes/app.connect.account");
-const { loader: layoutLoader } = await import("~/routes/app");
 
 afterAll(() => tiktok.close());
 

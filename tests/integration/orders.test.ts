@@ -1,7 +1,11 @@
 // orders/create ingest through the real route (signed webhooks, authenticate.webhook): what is
 // recorded, what is queued for TikTok and why, for real-shaped payloads; idempotence under
 // concurrent deliveries; connection states; no raw PII at rest.
-// App modules are imported after the sandbox has started: env() caches TIKTOK_API_BASE_URL.
+import prisma from "~/core/db.server";
+import { markNeedsReconnect } from "~/core/connection/session.server";
+import { disconnect } from "~/features/connect/connect.server";
+import { hashEmail, hashPhone, normalisePhone, sha256Hex } from "~/features/events/normalise";
+import { drainAll } from "~/features/events/worker.server";
 import { ORDER_FIXTURES, orderFixture, type OrderFixture } from "../fixtures/orders";
 import { OTHER_SHOP, TEST_SHOP } from "../support/constants";
 import {
@@ -17,11 +21,6 @@ import {
 } from "../support/orders";
 
 const { sandbox, control } = await startOrdersSandbox();
-const { default: prisma } = await import("~/core/db.server");
-const { drainAll } = await import("~/features/events/worker.server");
-const { disconnect } = await import("~/features/connect/connect.server");
-const { markNeedsReconnect } = await import("~/core/connection/session.server");
-const { hashEmail, hashPhone, normalisePhone, sha256Hex } = await import("~/features/events/normalise");
 
 const DAY = 24 * 60 * 60 * 1000;
 const LONG_AGO = new Date("2020-01-01T00:00:00Z");

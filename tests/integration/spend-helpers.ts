@@ -1,9 +1,11 @@
 // Shared by the spend tests: an in-process TikTok sandbox on a pinned clock, a connected shop
 // seeded with a real sandbox token, and the rows the sandbox's world says a sync must store.
-// The app reads TIKTOK_API_BASE_URL once (env() caches), so the sandbox starts before any app
-// module is imported: test files import app code dynamically, after startSpendSandbox().
+// The sandbox listens on the address tests/setup/worker-db.ts gave the app (TIKTOK_API_BASE_URL).
+import prisma from "~/core/db.server";
+import { encryptToken } from "~/core/connection/token-crypto.server";
 import { startSandbox, type WorldOptions } from "../../sandbox/server";
 import { sandboxControl } from "../../sandbox/control";
+import { sandboxPort } from "../support/orders";
 import { adgroupSpendMinor } from "../../sandbox/reports";
 import { addDays, currencyDigits, deliveryFor, formatAmount, type World } from "../../sandbox/world";
 
@@ -14,17 +16,13 @@ export const reportHook: { after: ((n: number) => Promise<void>) | null; count: 
 
 export async function startSpendSandbox(opts: { now: () => Date; world?: WorldOptions }) {
   const sandbox = await startSandbox({
-    port: 0,
+    port: sandboxPort(),
     appId: process.env.TIKTOK_APP_ID,
     appSecret: process.env.TIKTOK_APP_SECRET,
     now: opts.now,
     world: opts.world,
   });
-  process.env.TIKTOK_API_BASE_URL = sandbox.url;
-  // Generous quota so the tests do not wait on the client's limiter (its own tests cover it).
-  process.env.TIKTOK_RATE_QPS ??= "200";
-  process.env.TIKTOK_RATE_QPM ??= "12000";
-  // The app's client captures fetch when it is first built; wrap it before that happens.
+  // The app's client looks up globalThis.fetch on every call, so this wrapper sees its requests.
   const realFetch = globalThis.fetch;
   globalThis.fetch = async (input, init) => {
     const response = await realFetch(input, init);
@@ -50,8 +48,6 @@ export type Control = ReturnType<typeof sandboxControl>;
 
 /** A shop connected to one sandbox advertiser, the way the connect wizard leaves it. */
 export async function connectShop(shop: string, control: Control, advertiserId: string) {
-  const { default: prisma } = await import("~/core/db.server");
-  const { encryptToken } = await import("~/core/connection/token-crypto.server");
   const world = await control.world();
   const advertiser = world.advertisers.find((a) => a.advertiser_id === advertiserId);
   if (!advertiser) throw new Error(`no sandbox advertiser ${advertiserId}`);
@@ -159,7 +155,6 @@ export function minimalRequests(rows: ExpectedRow[], windows: { start: string; e
 
 /** Stored rows in the same shape, for a deep comparison. */
 export async function storedRows(shop: string) {
-  const { default: prisma } = await import("~/core/db.server");
   const rows = await prisma.spendRow.findMany({ where: { shop }, orderBy: [{ level: "asc" }, { entityId: "asc" }, { date: "asc" }] });
   return rows.map((r) => ({
     level: r.level as "campaign" | "adgroup",

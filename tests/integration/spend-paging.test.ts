@@ -1,5 +1,7 @@
 // Pagination and date windows against a sandbox advertiser with 150 ad groups: the sync must
 // walk every page of every ≤30-day window at both levels, and not one request more.
+import prisma from "~/core/db.server";
+import * as sync from "~/features/spend/sync.server";
 import { ADVERTISER_IDS } from "../../sandbox/world";
 import { TEST_SHOP } from "../support/constants";
 import { REPORT_PATH, connectShop, expectedRows, minimalRequests, sortRows, startSpendSandbox, storedRows, type Control } from "./spend-helpers";
@@ -10,14 +12,10 @@ let now = TODAY_NOON;
 
 let env: Awaited<ReturnType<typeof startSpendSandbox>>;
 let control: Control;
-let prisma: (typeof import("~/core/db.server"))["default"];
-let sync: typeof import("~/features/spend/sync.server");
 
 beforeAll(async () => {
   env = await startSpendSandbox({ now: () => now, world: { bigAdvertiserAdgroups: 150 } });
   control = env.control;
-  prisma = (await import("~/core/db.server")).default;
-  sync = await import("~/features/spend/sync.server");
 });
 
 afterAll(async () => {

@@ -1,6 +1,8 @@
 // Spend sync against the in-process TikTok sandbox, both clocks pinned. At 23:30 UTC on
 // 2030-03-10 it is already 2030-03-11 in Berlin and Tokyo but still 2030-03-10 in Los Angeles,
 // so any confusion of UTC days with ad account days shows up as wrong dates.
+import prisma from "~/core/db.server";
+import * as sync from "~/features/spend/sync.server";
 import { ADVERTISER_IDS, addDays } from "../../sandbox/world";
 import { OTHER_SHOP, TEST_SHOP } from "../support/constants";
 import {
@@ -22,14 +24,10 @@ const MINUTE = 60_000;
 
 let env: Awaited<ReturnType<typeof startSpendSandbox>>;
 let control: Control;
-let prisma: (typeof import("~/core/db.server"))["default"];
-let sync: typeof import("~/features/spend/sync.server");
 
 beforeAll(async () => {
   env = await startSpendSandbox({ now: () => now });
   control = env.control;
-  prisma = (await import("~/core/db.server")).default;
-  sync = await import("~/features/spend/sync.server");
 });
 
 afterAll(async () => {

@@ -1,20 +1,28 @@
-// Tenant isolation: with two fully set-up shops, no admin route (every app.*.tsx, found by listing
-// the directory, so a new route is covered without editing this file) returns or changes the other
+// Tenant isolation: with two fully set-up shops, no admin route (every app.*.tsx in app/routes and in
+// the demo build's app/demo-routes, found by listing the directories, so a new route is covered
+// without editing this file) returns or changes the other
 // shop's data when shop A calls it with shop B's ids in the query string and in the form.
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
+import prisma from "~/core/db.server";
+import { encryptToken } from "~/core/connection/token-crypto.server";
+import { action as proxyAction } from "~/routes/proxy.touchpoints";
+import { action as ordersAction } from "~/routes/webhooks.orders.create";
+import { loader as dashboardLoader } from "~/routes/app.dashboard";
+import { action as eventsAction, loader as eventsLoader } from "~/routes/app.events";
+import { action as accountAction } from "~/routes/app.connect.account";
+import { action as pixelAction } from "~/routes/app.connect.pixel";
 import { ADVERTISER_IDS } from "../../sandbox/world";
 import { OTHER_SHOP, TEST_SHOP } from "../support/constants";
 import { adminDocumentRequest, adminRequest, APP_URL, call, seedOfflineSession } from "../support/requests";
 import { captureConsole, shopSnapshot, startAppSandbox, type CapturedLogs } from "../support/fuzz";
 
-// The demo panel's routes exist only with DEMO_MODE; turn it on so they are probed too.
-process.env.DEMO_MODE = "1";
+// The demo panel's routes answer only with DEMO_MODE; turn it on (before the imports run, so the
+// app reads it) so they are probed too.
+vi.hoisted(() => {
+  process.env.DEMO_MODE = "1";
+});
 const tiktok = await startAppSandbox();
-const { default: prisma } = await import("~/core/db.server");
-const { encryptToken } = await import("~/core/connection/token-crypto.server");
-const { action: proxyAction } = await import("~/routes/proxy.touchpoints");
-const { action: ordersAction } = await import("~/routes/webhooks.orders.create");
 
 // The demo panel posts to the app's own URL; serve those requests in process instead of the network.
 const realFetch = globalThis.fetch;
@@ -29,14 +37,17 @@ afterAll(async () => {
   await tiktok.close();
 });
 
-const ROUTES_DIR = path.resolve(__dirname, "../../app/routes");
-const ADMIN_ROUTES = readdirSync(ROUTES_DIR)
-  .filter((f) => /^app(\.|$)/.test(f) && /\.tsx?$/.test(f))
-  .sort();
+const APP_DIR = path.resolve(__dirname, "../../app");
+const ADMIN_ROUTES = ["routes", "demo-routes"].flatMap((dir) =>
+  readdirSync(path.join(APP_DIR, dir))
+    .filter((f) => /^app(\.|$)/.test(f) && /\.tsx?$/.test(f))
+    .sort()
+    .map((f) => `${dir}/${f}`),
+);
 
-/** app.connect._index.tsx → /app/connect; app.tsx → /app (Remix flat routes). */
+/** routes/app.connect._index.tsx → /app/connect; routes/app.tsx → /app (Remix flat routes). */
 function urlPath(file: string) {
-  const segments = file.replace(/\.tsx?$/, "").split(".").filter((s) => s !== "_index");
+  const segments = path.basename(file).replace(/\.tsx?$/, "").split(".").filter((s) => s !== "_index");
   return `/${segments.join("/")}`;
 }
 
@@ -148,7 +159,7 @@ function bForm(): Record<string, string> {
 
 /** Intents and field names the route's source posts, so a new intent is probed without editing this file. */
 function discovered(file: string) {
-  const source = readFileSync(path.join(ROUTES_DIR, file), "utf8");
+  const source = readFileSync(path.join(APP_DIR, file), "utf8");
   const intents = new Set<string>();
   for (const m of source.matchAll(/name="intent"\s+value="([^"]+)"/g)) intents.add(m[1]);
   for (const m of source.matchAll(/z\.literal\("([^"]+)"\)/g)) intents.add(m[1]);
@@ -209,11 +220,11 @@ afterEach(() => logs.restore());
 
 describe("tenant isolation: every admin route, as shop A with shop B's ids", () => {
   it("finds the admin routes to probe", () => {
-    expect(ADMIN_ROUTES).toEqual(expect.arrayContaining(["app.tsx", "app._index.tsx", "app.settings.tsx", "app.events.tsx"]));
+    expect(ADMIN_ROUTES).toEqual(expect.arrayContaining(["routes/app.tsx", "routes/app._index.tsx", "routes/app.settings.tsx", "routes/app.events.tsx", "demo-routes/app.demo.tsx"]));
   });
 
   it.each(ADMIN_ROUTES)("%s: A never sees B's data and B's rows stay exactly as they were", async (file) => {
-    const mod = await import(path.join(ROUTES_DIR, file));
+    const mod = await import(path.join(APP_DIR, file));
     const probes = probesFor(file, mod);
     // Every route module exports a loader or an action (a layout without either would be probed by nothing).
     expect(probes.length, `${file} exports neither loader nor action`).toBeGreaterThan(0);
@@ -238,31 +249,26 @@ describe("tenant isolation: every admin route, as shop A with shop B's ids", () 
 
   it("B's failed event stays failed when A asks to resend it; A's own is queued again", async () => {
     await reseed();
-    const { action } = await import("~/routes/app.events");
-    const theirs = await (await call(action, adminRequest("/app/events", { shop: A.shop, form: { intent: "resend", eventId: B.ids.failedEventRowId } }))).json();
+    const theirs = await (await call(eventsAction, adminRequest("/app/events", { shop: A.shop, form: { intent: "resend", eventId: B.ids.failedEventRowId } }))).json();
     expect(theirs.ok).toBe(false);
     expect((await prisma.outboxEvent.findUniqueOrThrow({ where: { id: B.ids.failedEventRowId } })).status).toBe("failed");
-    const mine = await (await call(action, adminRequest("/app/events", { shop: A.shop, form: { intent: "resend", eventId: A.ids.failedEventRowId } }))).json();
+    const mine = await (await call(eventsAction, adminRequest("/app/events", { shop: A.shop, form: { intent: "resend", eventId: A.ids.failedEventRowId } }))).json();
     expect(mine.ok).toBe(true);
     expect((await prisma.outboxEvent.findUniqueOrThrow({ where: { id: A.ids.failedEventRowId } })).status).toBe("queued");
   });
 
   it("A cannot choose B's ad account or pixel, even though both exist at TikTok", async () => {
     await reseed();
-    const { action: account } = await import("~/routes/app.connect.account");
-    const { action: pixel } = await import("~/routes/app.connect.pixel");
-    const a1 = await call(account, adminRequest("/app/connect/account", { shop: A.shop, form: { advertiserId: B.advertiserId } }));
+    const a1 = await call(accountAction, adminRequest("/app/connect/account", { shop: A.shop, form: { advertiserId: B.advertiserId } }));
     expect((await a1.json()).error).toMatch(/not among the accounts you authorized/);
-    const p1 = await call(pixel, adminRequest("/app/connect/pixel", { shop: A.shop, form: { pixelCode: B.pixelCode } }));
+    const p1 = await call(pixelAction, adminRequest("/app/connect/pixel", { shop: A.shop, form: { pixelCode: B.pixelCode } }));
     expect((await p1.json()).error).toMatch(/does not belong to the chosen ad account/);
     expect(await prisma.tikTokConnection.findUniqueOrThrow({ where: { shop: A.shop } })).toMatchObject({ advertiserId: A.advertiserId, pixelCode: A.pixelCode });
   });
 
   it("A's own data is what A sees (the probes above are not vacuous)", async () => {
     await reseed();
-    const { loader: events } = await import("~/routes/app.events");
-    const { loader: dashboard } = await import("~/routes/app.dashboard");
-    const text = (await (await call(events, adminRequest("/app/events", { shop: A.shop }))).text()) + (await (await call(dashboard, adminRequest("/app/dashboard", { shop: A.shop }))).text());
+    const text = (await (await call(eventsLoader, adminRequest("/app/events", { shop: A.shop }))).text()) + (await (await call(dashboardLoader, adminRequest("/app/dashboard", { shop: A.shop }))).text());
     expect(text).toContain(A.orderId);
     expect(text).toContain(A.campaignName);
   });

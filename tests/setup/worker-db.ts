@@ -1,13 +1,33 @@
 // Per test file: a private copy of the migrated template database, and the app's env.
 import { copyFileSync, mkdirSync } from "node:fs";
 import { randomUUID } from "node:crypto";
+import { createServer } from "node:net";
 import pg from "pg";
 import { testSecrets } from "../support/constants";
 
+/** A port nothing listens on yet: the TikTok sandbox of this test file takes it when it starts. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+// The app reads its env once (env() caches it, db.server and shopify.server call it as they load),
+// so everything it needs is set here, before the test file's imports run: the file may import app
+// modules statically and start the sandbox (tests/support) later, on this address.
 Object.assign(process.env, testSecrets(), {
   NODE_ENV: "test",
   SHOPIFY_APP_URL: "https://app.example.com",
-  TIKTOK_API_BASE_URL: process.env.TIKTOK_API_BASE_URL ?? "http://127.0.0.1:1",
+  TIKTOK_API_BASE_URL: `http://127.0.0.1:${await freePort()}`,
+  TIKTOK_TIMEOUT_MS: "5000",
+  // Generous quota: the client's limiter has its own tests; these must not wait on it.
+  TIKTOK_RATE_QPS: "500",
+  TIKTOK_RATE_QPM: "30000",
   RUN_JOBS_IN_PROCESS: "0",
 });
 

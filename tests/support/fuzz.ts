@@ -284,16 +284,11 @@ export function fuzzTimeout(defaultMs = 30_000): number {
 // ---------------------------------------------------------------------------------------------
 // The TikTok sandbox, in process
 
-/**
- * Starts the TikTok sandbox (auto-approving consent) and points the app at it. Call before any
- * app module reads env(): test files import app code dynamically after this.
- */
+/** Starts the TikTok sandbox (auto-approving consent) on the address the app was configured with. */
 export async function startAppSandbox() {
   const { startSandbox } = await import("../../sandbox/server");
   const { sandboxControl } = await import("../../sandbox/control");
-  const sandbox = await startSandbox({ port: 0, appId: process.env.TIKTOK_APP_ID, appSecret: process.env.TIKTOK_APP_SECRET, autoApprove: true });
-  process.env.TIKTOK_API_BASE_URL = sandbox.url;
-  process.env.TIKTOK_RATE_QPS ??= "200";
-  process.env.TIKTOK_RATE_QPM ??= "12000";
+  const { sandboxPort } = await import("./orders");
+  const sandbox = await startSandbox({ port: sandboxPort(), appId: process.env.TIKTOK_APP_ID, appSecret: process.env.TIKTOK_APP_SECRET, autoApprove: true });
   return { sandbox, control: sandboxControl(sandbox.url), close: () => sandbox.close() };
 }

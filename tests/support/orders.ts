@@ -1,8 +1,8 @@
 // Shared by the orders, delivery and compliance tests and the benchmarks: an in-process TikTok
 // sandbox, a shop connected to it with a real sandbox token, signed orders/create deliveries
 // through the real route, and direct outbox seeding for large backlogs.
-// env() caches on first call and db.server calls it on import, so startOrdersSandbox() must run
-// before any app module is imported: every app module here is imported dynamically.
+// The sandbox listens on the address tests/setup/worker-db.ts gave the app (TIKTOK_API_BASE_URL),
+// so test files may import app modules statically; app modules here are imported on use.
 import { startSandbox, type Sandbox } from "../../sandbox/server";
 import { sandboxControl, type SandboxControl } from "../../sandbox/control";
 import { ADVERTISER_IDS } from "../../sandbox/world";
@@ -11,23 +11,36 @@ import { call, webhookRequest } from "./requests";
 export const EVENT_TRACK = "/open_api/v1.3/event/track/";
 
 /** `onRequest` sees one line per TikTok API request, after the sandbox acted on it and before it answers. */
+/**
+ * `timeoutMs` takes effect only when no app module has read env() yet (a file that imports app code
+ * after this call); a file with static imports sets TIKTOK_TIMEOUT_MS in `vi.hoisted` instead.
+ */
 export async function startOrdersSandbox(opts: { timeoutMs?: number; onRequest?: (line: string) => void } = {}) {
   const sandbox: Sandbox = await startSandbox({
-    port: 0,
+    port: sandboxPort(),
     appId: process.env.TIKTOK_APP_ID,
     appSecret: process.env.TIKTOK_APP_SECRET,
     autoApprove: true,
     log: opts.onRequest,
   });
+  // A process without tests/setup/worker-db.ts (bench/drain.ts) configures the app here, before it
+  // loads any app module.
   process.env.TIKTOK_API_BASE_URL = sandbox.url;
-  process.env.TIKTOK_TIMEOUT_MS = String(opts.timeoutMs ?? 5_000);
-  // Generous quota: the client's limiter has its own tests; these must not wait on it.
+  if (opts.timeoutMs) process.env.TIKTOK_TIMEOUT_MS = String(opts.timeoutMs);
   process.env.TIKTOK_RATE_QPS ??= "500";
   process.env.TIKTOK_RATE_QPM ??= "30000";
   return { sandbox, control: sandboxControl(sandbox.url) };
 }
 
-type ConnectOptions = {
+/** The port of the TikTok address the app was configured with (tests/setup/worker-db.ts), or 0 for any. */
+export function sandboxPort() {
+  if (!process.env.TIKTOK_API_BASE_URL) return 0;
+  const url = new URL(process.env.TIKTOK_API_BASE_URL);
+  if (url.hostname !== "127.0.0.1" || !url.port) throw new Error(`TIKTOK_API_BASE_URL ${url} is not a local sandbox address`);
+  return Number(url.port);
+}
+
+export type ConnectOptions = {
   advertiserId?: string;
   /** When the wizard finished; orders created before it are never sent. */
   connectedAt?: Date;
@@ -94,7 +107,7 @@ export function withCreatedAt(rawBody: string, createdAt: Date) {
   return rawBody.split(JSON.stringify(old)).join(JSON.stringify(createdAt.toISOString()));
 }
 
-/** A real-shaped demo order (what app/demo/simulate.server.ts posts), as raw text. */
+/** A real-shaped demo order (what app/features/demo/simulate.server.ts posts), as raw text. */
 export async function demoOrder(opts: { orderId: number; visitorId?: string; ttclid?: string; capturedAt?: number; createdAt?: Date }) {
   const { demoOrderPayload } = await import("~/features/demo/simulate.server");
   return JSON.stringify(demoOrderPayload(opts));

@@ -1,7 +1,7 @@
 // The typed TikTok Business API client. This module (with errors.ts) is the only place in the
-// app that knows TikTok's URLs, parameter encodings and response envelopes; see
-// /work/shared/ref/tiktok-api.md for the contracts and docs/decisions/0006 for the readings we
-// chose where TikTok's documentation is unconfirmed.
+// app that knows TikTok's URLs, parameter encodings and response envelopes, as TikTok's Business
+// API documentation gives them; docs/decisions/0006 has the readings we chose where that
+// documentation is unconfirmed, and sandbox/ enforces the same contracts.
 //
 // It never retries: the callers (event outbox, spend sync) persist attempts and own the retry
 // policy, and decide from TikTokApiError.kind.

@@ -522,7 +522,7 @@ let kicked = false;
  * (the merchant is watching the progress bar). Concurrent with the tick it is harmless: leases.
  */
 function startSoon() {
-  if (kicked || process.env.VITEST || !env().RUN_JOBS_IN_PROCESS) return;
+  if (kicked || !env().RUN_JOBS_IN_PROCESS) return;
   kicked = true;
   setTimeout(() => {
     runDueSyncs()
@@ -531,5 +531,5 @@ function startSoon() {
   }, 100).unref();
 }
 
-/** Registered with app/jobs.server.ts: the in-process scheduler ticks once a minute. */
+/** Registered with app/features/jobs.server.ts: the in-process scheduler ticks once a minute. */
 export const spendJob = { name: "spend-sync", everyMs: 60_000, run: () => runDueSyncs() };

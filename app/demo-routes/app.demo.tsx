@@ -3,11 +3,12 @@ import { Form, Link, useActionData, useNavigation } from "@remix-run/react";
 import { Banner, BlockStack, Button, Card, InlineStack, Layout, Page, Text } from "@shopify/polaris";
 import { authenticate } from "~/core/shopify.server";
 import { env } from "~/core/env.server";
-import prisma from "~/core/db.server";
+import { topSpendingCampaignId } from "~/features/demo/campaign.server";
 import { simulateVisitAndOrder } from "~/features/demo/simulate.server";
 
-// Present only in the local demo (DEMO_MODE=1, refused in production): it plays the shopper
-// and Shopify so a newcomer can watch orders become TikTok events.
+// Only in the demo build (APP_BUILD=demo, see remix.config.js) and only with DEMO_MODE=1, which
+// production refuses: it plays the shopper and Shopify so a newcomer can watch orders become
+// TikTok events.
 function requireDemo() {
   if (!env().DEMO_MODE) throw new Response("Not found", { status: 404 });
 }
@@ -23,13 +24,12 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   requireDemo();
   const form = await request.formData();
   const withClick = form.get("intent") !== "order-without-click";
-  const campaign = await prisma.spendRow.findFirst({ where: { shop: session.shop, level: "campaign" }, orderBy: { spend: "desc" }, select: { entityId: true } });
   try {
     const order = await simulateVisitAndOrder({
       appUrl: env().SHOPIFY_APP_URL,
       shop: session.shop,
       secret: env().SHOPIFY_API_SECRET,
-      campaignId: campaign?.entityId ?? null,
+      campaignId: await topSpendingCampaignId(session.shop),
       withClick,
     });
     return { ok: true as const, message: withClick ? `Order ${order.orderId} placed by a visitor who clicked TikTok ad click ${order.ttclid}.` : `Order ${order.orderId} placed without a TikTok click.` };

@@ -1,0 +1,47 @@
+import { useEffect } from "react";
+import { useRevalidator } from "@remix-run/react";
+import { Banner, BlockStack, ProgressBar, Text } from "@shopify/polaris";
+import type { DashboardData } from "~/features/spend/dashboard.server";
+import { formatInstant } from "~/components/format";
+
+/** The running sync's progress, the last error and when spend was last synced; refreshes while a run is active. */
+export function SpendSyncStatus({ data }: { data: DashboardData }) {
+  const { active, lastSyncedAt, lastError } = data.sync;
+  const revalidator = useRevalidator();
+  // While a run is queued or running, refresh every few seconds so progress moves.
+  useEffect(() => {
+    if (!active) return;
+    const timer = setInterval(() => {
+      if (revalidator.state === "idle") revalidator.revalidate();
+    }, 3_000);
+    return () => clearInterval(timer);
+  }, [active, revalidator]);
+
+  return (
+    <BlockStack gap="200">
+      {active ? (
+        <Banner tone={active.waitingFor === "reconnect" ? "warning" : "info"} title={active.kind === "backfill" ? "Importing the last 30 days of spend" : "Syncing spend"}>
+          <BlockStack gap="200">
+            <ProgressBar progress={active.windowsTotal ? Math.round((100 * active.windowsDone) / active.windowsTotal) : 0} size="small" />
+            <Text as="p">
+              {active.windowsTotal
+                ? `${active.windowsDone} of ${active.windowsTotal} report windows done (${active.requestsMade} request${active.requestsMade === 1 ? "" : "s"} to TikTok)`
+                : "Queued; starts within a minute."}
+              {active.range ? ` · ${active.range.start} to ${active.range.end}` : ""}
+            </Text>
+            {active.waitingFor === "reconnect" ? <Text as="p">Paused until TikTok is reconnected; it continues where it stopped.</Text> : null}
+            {active.waitingFor === "rate_limit" ? <Text as="p">TikTok asked us to slow down; the sync continues by itself shortly.</Text> : null}
+          </BlockStack>
+        </Banner>
+      ) : null}
+      {lastError && !active?.waitingFor ? (
+        <Banner tone="critical" title="The last sync did not finish">
+          <Text as="p">{lastError}</Text>
+        </Banner>
+      ) : null}
+      <Text as="p" tone="subdued">
+        {lastSyncedAt ? `Last synced ${formatInstant(lastSyncedAt)}` : "Not synced yet"} · syncs every hour, re-pulling the last 3 days
+      </Text>
+    </BlockStack>
+  );
+}

@@ -1,0 +1,65 @@
+import { BlockStack, Card, InlineGrid, Text } from "@shopify/polaris";
+import type { DashboardData } from "~/features/spend/dashboard.server";
+import { formatCount, formatMoney } from "~/components/format";
+import { UnknownValue } from "~/components/UnknownValue";
+import { MetricCard } from "./MetricCard";
+
+/** The range's headline numbers (spend, revenue, ROAS, orders, cost per order, TikTok's conversions) and gross vs refund-adjusted revenue. */
+export function SpendTotals({ data }: { data: DashboardData }) {
+  const t = data.totals;
+  const noRoas = data.currencyDiffers
+    ? `Spend is in ${data.spendCurrency}, revenue in ${data.storeCurrency}; the app never converts one into the other.`
+    : "No spend in this range.";
+  return (
+    <>
+      <InlineGrid columns={{ xs: 1, sm: 2, md: 3 }} gap="400">
+        <MetricCard label="Spend" value={formatMoney(t.spend, data.spendCurrency)} help={`${formatCount(t.impressions)} impressions · ${formatCount(t.clicks)} clicks`} />
+        <MetricCard
+          label="Attributed revenue"
+          value={formatMoney(t.grossRevenue, data.storeCurrency)}
+          help={`Refund-adjusted: ${formatMoney(t.netRevenue, data.storeCurrency)} (refunds ${formatMoney(t.refunded, data.storeCurrency)})`}
+        />
+        <MetricCard
+          label="ROAS"
+          value={t.roas ?? <UnknownValue why={noRoas} />}
+          help={t.netRoas !== null ? `Refund-adjusted: ${t.netRoas}` : undefined}
+        />
+        <MetricCard label="Attributed orders" value={formatCount(t.attributedOrders)} help="Orders that arrived with a TikTok click id" />
+        <MetricCard
+          label="Cost per attributed order"
+          value={t.costPerOrder !== null ? formatMoney(t.costPerOrder, data.spendCurrency) : <UnknownValue why="No attributed orders in this range." />}
+        />
+        <MetricCard label="TikTok-reported conversions" value={formatCount(t.tiktokConversions)} help="TikTok's own count, by its attribution rules" />
+      </InlineGrid>
+      <Card>
+        <BlockStack gap="200">
+          <Text as="h2" variant="headingMd">
+            Gross and refund-adjusted attributed revenue
+          </Text>
+          <InlineGrid columns={2} gap="400">
+            <BlockStack gap="100">
+              <Text as="p" tone="subdued">
+                Gross (as sent to TikTok)
+              </Text>
+              <Text as="p" variant="headingMd">
+                {formatMoney(t.grossRevenue, data.storeCurrency)}
+              </Text>
+            </BlockStack>
+            <BlockStack gap="100">
+              <Text as="p" tone="subdued">
+                Refund-adjusted
+              </Text>
+              <Text as="p" variant="headingMd">
+                {formatMoney(t.netRevenue, data.storeCurrency)}
+              </Text>
+            </BlockStack>
+          </InlineGrid>
+          <Text as="p" variant="bodySm" tone="subdued">
+            Refunds update from Shopify&apos;s order data. Events already sent to TikTok keep their original value.
+            {t.otherCurrencyOrders > 0 ? ` ${t.otherCurrencyOrders} attributed order(s) in another currency are not included.` : ""}
+          </Text>
+        </BlockStack>
+      </Card>
+    </>
+  );
+}

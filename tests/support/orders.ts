@@ -40,7 +40,7 @@ export function sandboxPort() {
   return Number(url.port);
 }
 
-export type ConnectOptions = {
+type ConnectOptions = {
   advertiserId?: string;
   /** When the wizard finished; orders created before it are never sent. */
   connectedAt?: Date;

@@ -7,6 +7,9 @@ import { renderToPipeableStream } from "react-dom/server";
 import { addDocumentResponseHeaders } from "./core/shopify.server";
 import { startBackgroundJobs } from "./features/jobs.server";
 
+// scripts/serve.mjs calls it on SIGTERM, through the server build's entry module.
+export { stopBackgroundJobs } from "./features/jobs.server";
+
 export const streamTimeout = 5000;
 
 startBackgroundJobs();

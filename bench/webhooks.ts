@@ -1,4 +1,4 @@
-// orders/create acknowledgement benchmark: the BUILT app under remix-serve, N signed orders/create
+// orders/create acknowledgement benchmark: the BUILT app under scripts/serve.mjs, N signed orders/create
 // webhooks (attributed, each a new order, so each one records an order and queues an event) at a
 // fixed concurrency, against a bare route on the same server that only verifies the HMAC and
 // answers 200 (app/bench-routes/webhook-baseline.tsx, only in the APP_BUILD=bench build). Reports
@@ -84,7 +84,7 @@ async function prepareDatabase(databaseUrl: string) {
 
 async function startApp(env: Record<string, string>) {
   const prof = process.env.BENCH_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROF}`] : [];
-  const child = spawn(process.execPath, [...prof, "node_modules/@remix-run/serve/dist/cli.js", BUILD], {
+  const child = spawn(process.execPath, [...prof, "scripts/serve.mjs", BUILD], {
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });

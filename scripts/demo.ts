@@ -86,12 +86,12 @@ async function main() {
   const { seedDemoShop } = await import("../app/features/demo/seed.server");
   await seedDemoShop({ shop, sandboxUrl: sandbox.url, connected: process.env.DEMO_CONNECTED === "1" });
 
-  const app = spawn(process.execPath, ["node_modules/@remix-run/serve/dist/cli.js", BUILD], {
+  const app = spawn(process.execPath, ["scripts/serve.mjs", BUILD], {
     env: { ...process.env },
     stdio: ["ignore", "pipe", "inherit"],
   });
   app.stdout.on("data", (chunk: Buffer) => {
-    for (const line of chunk.toString().split("\n")) if (line.trim() && !line.includes("[remix-serve]")) log(`  ${line}`);
+    for (const line of chunk.toString().split("\n")) if (line.trim() && !line.includes("[serve]")) log(`  ${line}`);
   });
   const stop = async () => {
     app.kill("SIGTERM");

@@ -128,7 +128,7 @@ async function main() {
               sleep(attemptTimeoutMs).then(() => 0),
             ]);
           } catch {
-            status = 500; // remix-serve answers 500 for what the action throws
+            status = 500; // the server answers 500 for what the action throws
           }
           unansweredInARow = status === 0 ? unansweredInARow + 1 : 0;
           if (status === 200) {

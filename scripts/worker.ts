@@ -1,6 +1,7 @@
 // `npm run worker`: event delivery, spend sync and purges outside the web process, for
 // deployments with several app instances (set RUN_JOBS_IN_PROCESS=0 on the web processes).
 import { backgroundJobs, runJobs, type Job } from "../app/features/jobs.server";
+import { stopDelivering } from "../app/features/events/worker.server";
 import { workerId } from "../app/features/events/outbox.server";
 
 const owner = workerId();
@@ -37,10 +38,15 @@ const jobs: Job[] = backgroundJobs(owner).map((job) => ({
 
 const stop = runJobs(jobs);
 console.log(`worker ${owner}: delivering events and syncing spend`);
+const GRACE_MS = Number(process.env.SHUTDOWN_GRACE_MS ?? 8_000);
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.on(signal, () => {
-    stop();
-    // In-flight work holds leases that expire by themselves; nothing is lost by stopping now.
+  process.once(signal, async () => {
+    // Claim nothing new; a running pass records or hands back what it claimed. Whatever is still
+    // held after the grace period comes back when its lease runs out: nothing is lost either way.
+    console.log(`worker ${owner}: ${signal}, stopping (at most ${GRACE_MS} ms)`);
+    stopDelivering();
+    await stop({ graceMs: GRACE_MS });
+    console.log(`worker ${owner}: stopped`);
     process.exit(0);
   });
 }

@@ -2,7 +2,7 @@
 // default (one process, SQLite); with several instances set RUN_JOBS_IN_PROCESS=0 and run
 // `npm run worker` processes instead. Leases in the database keep concurrent runners apart.
 import { env } from "~/core/env.server";
-import { drainOnce } from "./events/worker.server";
+import { drainOnce, stopDelivering } from "./events/worker.server";
 import { workerId } from "./events/outbox.server";
 import { purgeExpiredProxySignatures, purgeExpiredTouchpoints } from "~/core/attribution/touchpoints.server";
 import { spendJob } from "./spend/sync.server";
@@ -20,32 +20,55 @@ export function backgroundJobs(owner = workerId()): Job[] {
 
 declare global {
   var backgroundJobsStarted: boolean | undefined;
+  var stopBackgroundJobsHook: ((opts: { graceMs: number }) => Promise<void>) | undefined;
 }
 
-/** Starts every job on its interval; a job never overlaps itself. Returns a stop function. */
+/**
+ * Starts every job on its interval; a job never overlaps itself. The returned stop function
+ * claims nothing new and resolves once the ticks that were running have finished (a delivery
+ * pass records or hands back every row it claimed), or after `graceMs`, whichever comes first:
+ * rows still held then come back by themselves when their lease runs out.
+ */
 export function runJobs(jobs: Job[]) {
   const timers: NodeJS.Timeout[] = [];
+  const running = new Set<Promise<void>>();
+  let stopped = false;
   for (const job of jobs) {
-    let running = false;
-    const tick = async () => {
-      if (running) return;
-      running = true;
-      try {
-        await job.run();
-      } catch (error) {
-        console.error(`job ${job.name} failed:`, error instanceof Error ? error.message : error);
-      } finally {
-        running = false;
-      }
+    let busy = false;
+    const tick = () => {
+      if (busy || stopped) return;
+      busy = true;
+      const done = job
+        .run()
+        .then(() => undefined)
+        .catch((error) => console.error(`job ${job.name} failed:`, error instanceof Error ? error.message : error))
+        .finally(() => {
+          busy = false;
+          running.delete(done);
+        });
+      running.add(done);
     };
     timers.push(setInterval(tick, job.everyMs));
-    void tick();
+    tick();
   }
-  return () => timers.forEach(clearInterval);
+  return async ({ graceMs }: { graceMs: number } = { graceMs: 8_000 }) => {
+    stopped = true;
+    timers.forEach(clearInterval);
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
+    await Promise.race([Promise.allSettled([...running]), grace]);
+    clearTimeout(timer);
+  };
 }
 
 export function startBackgroundJobs() {
   if (globalThis.backgroundJobsStarted || !env().RUN_JOBS_IN_PROCESS) return;
   globalThis.backgroundJobsStarted = true;
-  runJobs(backgroundJobs()).valueOf();
+  globalThis.stopBackgroundJobsHook = runJobs(backgroundJobs());
+}
+
+/** For the server's SIGTERM handler (scripts/serve.mjs): stop claiming, let running work finish. */
+export async function stopBackgroundJobs(opts: { graceMs: number }) {
+  stopDelivering();
+  await globalThis.stopBackgroundJobsHook?.(opts);
 }

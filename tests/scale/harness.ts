@@ -291,10 +291,10 @@ export async function stopAllChildren() {
   await Promise.all([...children].map((c) => c.stop()));
 }
 
-/** A remix-serve instance of build/index.js on `port`. Resolves once /healthcheck answers 200. */
+/** A scripts/serve.mjs instance of build/index.js on `port`. Resolves once /healthcheck answers 200. */
 export async function startApp(name: string, port: number, env: Record<string, string>) {
   const url = `http://127.0.0.1:${port}`;
-  const child = startChild(name, ["node_modules/@remix-run/serve/dist/cli.js", "build/index.js"], {
+  const child = startChild(name, ["scripts/serve.mjs", "build/index.js"], {
     ...env,
     PORT: String(port),
     HOST: "127.0.0.1",

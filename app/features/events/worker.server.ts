@@ -111,10 +111,18 @@ async function sendGroup(owner: string, shop: string, events: OutboxEvent[], out
   }
 }
 
+let stopRequested = false;
+
+/** Shutdown: no new pass starts, and a running one sends no further batch and hands back the rest. */
+export function stopDelivering() {
+  stopRequested = true;
+}
+
 /** One pass: claim, send, record. Returns what happened (for logs, tests and the benchmark). */
 export async function drainOnce(opts: { owner?: string; limit?: number } = {}): Promise<Outcome> {
   const owner = opts.owner ?? workerId();
   const out: Outcome = { sent: 0, retried: 0, failed: 0, waiting: 0, expired: 0, requests: 0 };
+  if (stopRequested) return out;
   const claimed = await claimDue(owner, opts.limit ?? 5_000);
   if (claimed.length === 0) return out;
 
@@ -131,10 +139,15 @@ export async function drainOnce(opts: { owner?: string; limit?: number } = {}): 
       const key = `${e.shop}\u0000${e.pixelCode}`;
       groups.set(key, [...(groups.get(key) ?? []), e]);
     }
-    for (const events of groups.values()) {
-      for (let i = 0; i < events.length; i += MAX_EVENTS_PER_REQUEST) {
-        await sendGroup(owner, events[0].shop, events.slice(i, i + MAX_EVENTS_PER_REQUEST), out);
+    const batches: OutboxEvent[][] = [];
+    for (const events of groups.values())
+      for (let i = 0; i < events.length; i += MAX_EVENTS_PER_REQUEST) batches.push(events.slice(i, i + MAX_EVENTS_PER_REQUEST));
+    for (const [n, batch] of batches.entries()) {
+      if (stopRequested) {
+        await releaseLeases(owner, batches.slice(n).flat().map((e) => e.id));
+        break;
       }
+      await sendGroup(owner, batch[0].shop, batch, out);
     }
   } catch (error) {
     // A database error (connection lost, server restarted) ended the pass. The rows it had not

@@ -1,0 +1,91 @@
+// `npm start`: serves a Remix server build the way remix-serve does (compression, static assets,
+// an access log), with what production needs on top:
+// - the access log never holds a secret that travels in a URL (OAuth codes and states, session
+//   tokens, Shopify's signatures);
+// - SIGTERM stops the background jobs, lets the running pass finish or hand its work back, and
+//   exits within SHUTDOWN_GRACE_MS, instead of running on until SIGKILL;
+// - a build made for the demo or the benchmark is refused under NODE_ENV=production.
+//
+//   node scripts/serve.mjs [path/to/build/index.js]     (default build/index.js)
+import path from "node:path";
+import url from "node:url";
+import fs from "node:fs";
+import express from "express";
+import compression from "compression";
+import morgan from "morgan";
+import { createRequestHandler } from "@remix-run/express";
+import { installGlobals } from "@remix-run/node";
+
+/** Query parameters whose values are credentials or signatures: never written to a log. */
+export const SECRET_PARAMS = ["auth_code", "code", "state", "id_token", "hmac", "signature", "session", "token", "access_token", "secret"];
+
+/** The URL with every secret parameter's value replaced; anything unparsable is dropped whole. */
+export function redactUrl(raw) {
+  const queryAt = raw.indexOf("?");
+  if (queryAt === -1) return raw;
+  try {
+    const params = new URLSearchParams(raw.slice(queryAt + 1));
+    const kept = [];
+    for (const [key, value] of params) kept.push(`${key}=${SECRET_PARAMS.includes(key.toLowerCase()) ? "[redacted]" : encodeURIComponent(value)}`);
+    return `${raw.slice(0, queryAt)}?${kept.join("&")}`;
+  } catch {
+    return `${raw.slice(0, queryAt)}?[unparsable query dropped]`;
+  }
+}
+
+/** Route ids that only the demo and bench builds register (remix.config.js, APP_BUILD). */
+export function nonProductionRoutes(build) {
+  return Object.values(build.routes ?? {})
+    .map((r) => r.file ?? r.id)
+    .filter((file) => /(^|\/)(demo-routes|bench-routes)\//.test(file));
+}
+
+const SHUTDOWN_GRACE_MS = Number(process.env.SHUTDOWN_GRACE_MS ?? 8_000);
+
+async function main() {
+  const buildPath = path.resolve(process.argv[2] ?? "build/index.js");
+  if (!fs.existsSync(buildPath)) {
+    console.error(`No server build at ${buildPath}. Run \`npm run build\` first.`);
+    process.exit(1);
+  }
+  const build = await import(url.pathToFileURL(buildPath).href);
+  const extra = nonProductionRoutes(build);
+  if (process.env.NODE_ENV === "production" && extra.length > 0) {
+    console.error(
+      `${buildPath} is a demo or benchmark build (it contains ${extra[0]}). Run \`npm run build\` for the build a store runs.`,
+    );
+    process.exit(1);
+  }
+  installGlobals({ nativeFetch: build.future?.v3_singleFetch });
+
+  morgan.token("safe-url", (req) => redactUrl(req.originalUrl ?? req.url ?? ""));
+  const app = express();
+  app.disable("x-powered-by");
+  app.use(compression());
+  app.use(build.publicPath, express.static(build.assetsBuildDirectory, { immutable: true, maxAge: "1y" }));
+  app.use(express.static("public", { maxAge: "1h" }));
+  app.use(morgan(":method :safe-url :status :res[content-length] - :response-time ms"));
+  app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV }));
+
+  const port = Number(process.env.PORT ?? 3000);
+  const host = process.env.HOST;
+  const server = host ? app.listen(port, host) : app.listen(port);
+  server.on("listening", () => console.log(`[serve] http://${host ?? "localhost"}:${port}`));
+
+  let stopping = false;
+  const shutdown = async (signal) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`[serve] ${signal}: no new work; finishing what runs (at most ${SHUTDOWN_GRACE_MS} ms)`);
+    const deadline = new Promise((resolve) => setTimeout(resolve, SHUTDOWN_GRACE_MS).unref());
+    server.close();
+    // The entry module stops the in-process jobs and hands back what they had claimed.
+    const stopJobs = build.entry?.module?.stopBackgroundJobs;
+    await Promise.race([Promise.resolve(stopJobs ? stopJobs({ graceMs: SHUTDOWN_GRACE_MS - 500 }) : undefined), deadline]);
+    server.closeAllConnections?.();
+    process.exit(0);
+  };
+  for (const signal of ["SIGTERM", "SIGINT"]) process.once(signal, () => void shutdown(signal));
+}
+
+if (import.meta.url === url.pathToFileURL(process.argv[1] ?? "").href) await main();

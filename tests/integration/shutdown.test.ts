@@ -1,0 +1,67 @@
+// SIGTERM during a delivery pass, as a deploy or a scale-down sends it: `npm run worker` stops
+// claiming, finishes the batch TikTok is answering, hands back the rows it claimed but did not
+// send, and exits well inside the 10 s a platform waits before SIGKILL.
+import { spawn, type ChildProcess } from "node:child_process";
+import prisma from "~/core/db.server";
+import { drainAll } from "~/features/events/worker.server";
+import { TEST_SHOP } from "../support/constants";
+import { connectShop, seedQueuedEvents, startOrdersSandbox } from "../support/orders";
+
+let onTrack: (() => void) | null = null;
+const { sandbox, control } = await startOrdersSandbox({
+  onRequest: (line) => {
+    if (line.includes("/event/track/")) onTrack?.();
+  },
+});
+
+const children: ChildProcess[] = [];
+afterAll(async () => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  await sandbox.close();
+});
+
+function startWorker() {
+  // The real `npm run worker` script, with tsx as a loader so the signal reaches it directly.
+  const child = spawn(process.execPath, ["--import", "tsx", "scripts/worker.ts"], { env: { ...process.env }, stdio: ["ignore", "pipe", "pipe"] });
+  children.push(child);
+  let output = "";
+  child.stdout!.on("data", (c: Buffer) => (output += c.toString()));
+  child.stderr!.on("data", (c: Buffer) => (output += c.toString()));
+  return { child, output: () => output };
+}
+
+it("SIGTERM mid-pass: the worker exits within 10 s, hands back what it had not sent, and nothing is lost or sent twice", { timeout: 60_000 }, async () => {
+  // GIVEN 3,000 queued events for one pixel: three Events API requests of 1,000
+  const { pixelCode } = await connectShop(TEST_SHOP, control);
+  const ids = await seedQueuedEvents({ shop: TEST_SHOP, pixelCode, count: 3_000 });
+
+  // WHEN the worker gets SIGTERM while TikTok is handling its first request
+  const { child, output } = startWorker();
+  let signalledAt = 0;
+  onTrack = () => {
+    onTrack = null;
+    signalledAt = Date.now();
+    child.kill("SIGTERM");
+  };
+  const exit = await new Promise<{ code: number | null; at: number }>((resolve) => child.once("exit", (code) => resolve({ code, at: Date.now() })));
+
+  // THEN it exited cleanly and soon
+  expect(signalledAt, output()).toBeGreaterThan(0);
+  expect(exit.code, output()).toBe(0);
+  expect(exit.at - signalledAt).toBeLessThan(10_000);
+  expect(output()).toContain("stopped");
+  // and every row is either recorded as sent or back in the queue with no lease held
+  const rows = await prisma.outboxEvent.findMany({ select: { status: true, leaseOwner: true } });
+  const sent = rows.filter((r) => r.status === "sent").length;
+  expect(sent % 1_000).toBe(0);
+  expect(sent).toBeLessThan(3_000);
+  expect(rows.filter((r) => r.status === "queued").every((r) => r.leaseOwner === null)).toBe(true);
+  expect(rows.filter((r) => r.status !== "sent" && r.status !== "queued")).toEqual([]);
+
+  // AND the next worker sends the rest at once (no waiting for a lease to run out), each event once
+  await drainAll();
+  const received = (await control.events()).map((e) => e.event.event_id as string);
+  expect(new Set(received).size).toBe(3_000);
+  expect(received.length).toBe(3_000);
+  expect(ids.every((id) => received.includes(id))).toBe(true);
+});

@@ -1,0 +1,30 @@
+// The production server's access log and build check (scripts/serve.mjs).
+import { nonProductionRoutes, redactUrl, SECRET_PARAMS } from "../../scripts/serve.mjs";
+
+describe("redactUrl", () => {
+  it("replaces the value of every secret parameter, whatever its case, and keeps the rest", () => {
+    const url = "/tiktok/callback?auth_code=ac-123&state=st-456&foo=bar&ID_TOKEN=eyJ.x.y&hmac=abc&signature=def&session=s1&code=c1&token=t1";
+    const out = redactUrl(url);
+    for (const secret of ["ac-123", "st-456", "eyJ.x.y", "abc", "def", "s1", "c1", "t1"]) expect(out).not.toContain(secret);
+    expect(out).toContain("foo=bar");
+    expect(out.startsWith("/tiktok/callback?")).toBe(true);
+    expect(out.match(/\[redacted\]/g)).toHaveLength(8);
+  });
+
+  it("covers the parameters Shopify and TikTok put credentials in", () => {
+    for (const key of ["auth_code", "state", "id_token", "hmac", "signature", "session"]) expect(SECRET_PARAMS).toContain(key);
+  });
+
+  it("leaves a URL without a query alone", () => {
+    expect(redactUrl("/app/events")).toBe("/app/events");
+  });
+});
+
+describe("nonProductionRoutes", () => {
+  it("names the demo and bench routes a build contains, and nothing in a production build", () => {
+    const routes = (files: string[]) => ({ routes: Object.fromEntries(files.map((file, i) => [String(i), { id: String(i), file }])) });
+    expect(nonProductionRoutes(routes(["root.tsx", "routes/app.tsx", "routes/app._index.tsx"]))).toEqual([]);
+    expect(nonProductionRoutes(routes(["routes/app.tsx", "demo-routes/app.demo.tsx"]))).toEqual(["demo-routes/app.demo.tsx"]);
+    expect(nonProductionRoutes(routes(["bench-routes/webhook-baseline.tsx"]))).toEqual(["bench-routes/webhook-baseline.tsx"]);
+  });
+});

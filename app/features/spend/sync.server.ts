@@ -393,7 +393,7 @@ export async function executeRun(run: SyncRun, owner: string, clock: Clock = () 
       });
       return { ...out, status: "waiting", error: detail };
     }
-    if (error.kind === "rate_limited" || (error.kind === "retryable" && attempts < MAX_RETRYABLE_ATTEMPTS)) {
+    if (error.kind === "rate_limited" || ((error.kind === "retryable" || error.kind === "unknown") && attempts < MAX_RETRYABLE_ATTEMPTS)) {
       const next = new Date(at.getTime() + backoffMs(attempts));
       const why = error.kind === "rate_limited" ? "TikTok rate limit" : "TikTok temporarily unavailable";
       await prisma.syncRun.updateMany({

@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { classifyTikTokCode, TikTokApiError } from "~/core/tiktok/errors";
 import { redact, redactFields } from "~/core/tiktok/redact";
 
@@ -88,4 +90,24 @@ describe("redact", () => {
     expect(text).not.toContain(hash);
     expect(out).toMatchObject({ app_id: "A", data: [{ event: "Purchase", user: { email: "aaaa…(64)", phone: ["aaaa…(64)"], ip: "203.0.113.7" } }] });
   });
+});
+
+test("every code in TikTok's table is known, each constant name agrees with its class, and nothing else is", () => {
+  const table = readFileSync(path.resolve(__dirname, "../../fixtures/tiktok/tiktok-codes.txt"), "utf8")
+    .split("\n")
+    .filter((line) => line && !line.startsWith("#"))
+    .map((line) => line.split(" ") as [string, string]);
+  expect(table).toHaveLength(163);
+  for (const [code, name] of table) {
+    const kind = classifyTikTokCode(Number(code), 200);
+    if (Number(code) === 0) continue;
+    expect(kind, `${code} ${name}`).not.toBe("unknown");
+    if (/TOO_FREQUENT|FREQUENCY|TOO_MANY_REQUESTS|_FC_/.test(name)) expect(kind, name).toBe("rate_limited");
+    if (/TOKEN_EXPIRE|INVALID_(ACCESS|REFRESH)_TOKEN|LOGOUT|NOT_LOGGED_IN|SCOPE_|REQUIRE_LOGIN/.test(name)) expect(kind, name).toBe("auth");
+  }
+  const known = new Set(table.map(([code]) => Number(code)));
+  for (const code of [40133, 40111, 40123, 42900, 51013]) {
+    expect(known.has(code)).toBe(false);
+    expect(classifyTikTokCode(code, 200)).toBe("unknown");
+  }
 });

@@ -1,7 +1,7 @@
 // A typed client for the sandbox's /__sandbox/ inspection and control endpoints, for tests,
 // benchmarks and scripts that run against a sandbox in-process or as a child process.
 
-type SandboxFaultKind = "http_5xx" | "server_error" | "rate_limit" | "timeout" | "revoke" | "partial";
+type SandboxFaultKind = "code" | "gateway" | "http_5xx" | "server_error" | "rate_limit" | "timeout" | "revoke" | "partial";
 
 type SandboxFault = {
   /** `/event/track/`, `/open_api/v1.3/event/track/` or `*` for every Business API endpoint. */
@@ -11,8 +11,18 @@ type SandboxFault = {
   count?: number;
   /** Every matching call for this long. */
   duration_ms?: number;
-  /** http_5xx only; default 503. */
+  /** The same in seconds. */
+  duration_s?: number;
+  /** code: the HTTP status of the envelope (default 200, as TikTok's specs show); gateway: 400–599 (default 502); http_5xx: 5xx (default 503). */
   status?: number;
+  /** code only: the TikTok code to answer, e.g. 40114. */
+  code?: number;
+  /** code only: the envelope's message (default "sandbox fault: code N"). */
+  message?: string;
+  /** gateway only: an HTML page (default) or an empty body. */
+  body?: "html" | "empty";
+  /** partial only: the event_ids TikTok refuses; without it, the last event of each batch. */
+  event_ids?: string[];
   /** timeout only: how long to hold the request before a 504; default 120 s. */
   hang_ms?: number;
 };

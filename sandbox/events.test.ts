@@ -1,5 +1,9 @@
-// /event/track/ refuses every payload mistake in the reference's pitfalls list with TikTok's
-// code and a message naming the field, and records only what it accepted.
+// /event/track/ accepts every body TikTok's own server-side template sends (its template.tpl
+// test cases, kept as fixtures), refuses mistakes with the code from TikTok's return-code table
+// and a message naming the field, answers a sandbox limit for what it does not model, and records
+// only what it accepted.
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
 import { startSandbox, type Sandbox } from "./server";
 import { sandboxControl, type SandboxControl } from "./control";
 import { purchaseEvent, raw, sha256 } from "./test-support";
@@ -41,55 +45,46 @@ async function expectRefused(payload: unknown, code: number, messagePart: string
   return res;
 }
 
-describe("accepted payloads", () => {
-  test("GIVEN the reference's example body WHEN posted THEN code 0 and the event is recorded as sent", async () => {
-    const example = {
-      event_source: "web",
-      event_source_id: pixel,
-      test_event_code: "TEST12345",
-      partner_name: "tiktok-ads-bridge",
-      data: [
-        {
-          event: "Purchase",
-          event_time: 1735689600,
-          event_id: "shopify_order_5324830114101",
-          user: {
-            email: sha256("a@example.com"),
-            phone: sha256("+14155550123"),
-            external_id: sha256("c-1"),
-            ttclid: "E.C.P.xxxx",
-            ttp: "2F7h37YkS1j57AYSKTI7IHhJPYH",
-            ip: "203.0.113.7",
-            user_agent: "Mozilla/5.0 ...",
-            locale: "en-US",
-            first_name: sha256("ada"),
-            last_name: sha256("lovelace"),
-            zip_code: sha256("94107"),
-            city: "newyork",
-            state: "ny",
-            country: "us",
-          },
-          page: { url: "https://shop.example/checkouts/abc/thank_you", referrer: "https://shop.example/cart" },
-          properties: {
-            value: 59.98,
-            currency: "USD",
-            content_type: "product",
-            order_id: "1001",
-            contents: [{ content_id: "SKU-1", content_name: "Shirt", content_category: "Tops", price: 29.99, quantity: 2, brand: "Acme" }],
-            num_items: 2,
-          },
-          limited_data_use: false,
-        },
-      ],
-    };
-    const res = await track(example);
-    expect(res.status).toBe(200);
-    expect(res.json).toMatchObject({ code: 0, message: "OK", data: {} });
-    const events = await control.events();
-    expect(events).toEqual([{ received_at: NOW.toISOString(), pixel_code: pixel, test_event_code: "TEST12345", event: example.data[0] }]);
+const FIXTURES = path.resolve(__dirname, "../tests/fixtures/tiktok/gtm-template-eapi");
+type TemplateFixture = { source: { repository: string; commit: string; test: string }; body: { event_source_id: string; data: Record<string, unknown>[] } };
+const templateCases = readdirSync(FIXTURES)
+  .filter((f) => f.endsWith(".json"))
+  .map((f) => [f.replace(/\.json$/, ""), JSON.parse(readFileSync(path.join(FIXTURES, f), "utf8")) as TemplateFixture] as const);
+
+/** The fixture as the template would send it now: its time stamp is the send time (template.js:288), to our pixel. */
+const asSentNow = (fixture: TemplateFixture) => ({
+  ...fixture.body,
+  event_source_id: pixel,
+  data: fixture.body.data.map((e): Record<string, unknown> => ({ ...e, event_time: NOW_S })),
+});
+
+describe("TikTok's template bodies (tiktok/gtm-template-eapi template.tpl tests)", () => {
+  test("there is a fixture for each of TikTok's nine test scenarios, each naming its source", () => {
+    expect(new Set(templateCases.map(([, f]) => f.source.test))).toEqual(
+      new Set(["TestGA", "TestGAAutofillValueAndCurrency", "TestManualSingleContentUrlTtclid", "TestPIIHashAndCleaning", "TestPIIMissing", "TestPIIHashed", "TestPIIPlainButHashed", "TestTtclid", "TestEcommerceParsing"]),
+    );
+    for (const [, f] of templateCases) expect(f.source).toMatchObject({ repository: "tiktok/gtm-template-eapi", commit: "089e34eef2e02f8b12a50e9180d958fdb15e6f25" });
   });
 
-  test.each(["Purchase", "CompletePayment", "PlaceAnOrder", "AddToCart"])("accepts the standard event %s", async (name) => {
+  test.each(templateCases)("%s is accepted (code 0, HTTP 200) and recorded as sent", async (_name, fixture) => {
+    const sent = asSentNow(fixture);
+    const res = await track(sent);
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ code: 0, message: "OK" });
+    expect((await control.events()).map((e) => e.event)).toEqual(sent.data);
+  });
+
+  test("upper-case hex hashes, which the template passes through unchanged (template.js isHashed), are accepted", async () => {
+    const fixture = templateCases.find(([name]) => name === "TestPIIHashed")![1];
+    const sent = asSentNow(fixture);
+    const user = sent.data[0].user as Record<string, string>;
+    sent.data[0] = { ...sent.data[0], user: Object.fromEntries(Object.entries(user).map(([k, v]) => [k, v.toUpperCase()])) };
+    expect((await track(sent)).json.code).toBe(0);
+  });
+});
+
+describe("accepted payloads", () => {
+  test.each(["Purchase", "CompletePayment", "PlaceAnOrder", "AddToCart", "MyCustomEvent"])("accepts the event name %s (the template passes any name through)", async (name) => {
     expect((await track(body([purchaseEvent(NOW_S - 10, { event: name })]))).json.code).toBe(0);
   });
 
@@ -109,22 +104,14 @@ describe("accepted payloads", () => {
   });
 });
 
-describe("pitfalls from the reference (§6) are refused", () => {
-  test("numeric event_id → 40002 'not a valid string', HTTP 400 like the one public report", async () => {
+describe("mistakes are refused with TikTok's codes (HTTP 200 and the envelope, as TikTok's specs show)", () => {
+  test("numeric event_id → 40002 'not a valid string'", async () => {
     const res = await expectRefused(body([purchaseEvent(NOW_S, { event_id: 5324830114101 })]), 40002, "Invalid value for data[0].event_id: not a valid string");
-    expect(res.status).toBe(400);
+    expect(res.status).toBe(200);
   });
 
-  test("event_source inside data[] → 40002 naming data[0].event_source", async () => {
-    await expectRefused(body([{ ...purchaseEvent(NOW_S), event_source: "web" }]), 40002, /data\[0\]\.event_source/);
-  });
-
-  test("event_source missing at the top level → TikTok's own message", async () => {
-    await expectRefused({ event_source_id: pixel, data: [{ ...purchaseEvent(NOW_S), event_source: "web" }] }, 40002, "Invalid value for event_source: must be web, app or offline.");
-  });
-
-  test("test_event_code inside data[] → 40002", async () => {
-    await expectRefused(body([{ ...purchaseEvent(NOW_S), test_event_code: "TEST1" }]), 40002, /data\[0\]\.test_event_code/);
+  test("event_source missing at the top level → 40002", async () => {
+    await expectRefused({ event_source_id: pixel, data: [purchaseEvent(NOW_S)] }, 40002, "Invalid value for event_source: must be web, app or offline.");
   });
 
   test.each([
@@ -138,15 +125,18 @@ describe("pitfalls from the reference (§6) are refused", () => {
   });
 
   test.each([
-    ["unhashed email", { email: "buyer@example.com" }, /data\[0\]\.user\.email: must be a SHA-256 hash/],
-    ["upper-case hash", { email: sha256("a@b.c").toUpperCase() }, /data\[0\]\.user\.email/],
+    ["unhashed email", { email: "buyer@example.com" }, /PII not hashed: data\[0\]\.user\.email must be a SHA-256 hash/],
     ["unhashed phone", { phone: "+14155550123" }, /data\[0\]\.user\.phone/],
     ["unhashed external_id", { external_id: "customer-1" }, /data\[0\]\.user\.external_id/],
     ["one bad value in an array", { email: [sha256("a@b.c"), "b@c.d"] }, /data\[0\]\.user\.email\[1\]/],
+  ])("user with %s → 40062 (PII_NOT_HASHED)", async (_label, user, message) => {
+    await expectRefused(body([purchaseEvent(NOW_S, { user })]), 40062, message);
+  });
+
+  test.each([
     ["hashed ttclid", { ttclid: sha256("E.C.P.x") }, /data\[0\]\.user\.ttclid: must be sent unhashed/],
     ["hashed ip", { ip: sha256("203.0.113.7") }, /data\[0\]\.user\.ip: must be sent unhashed/],
     ["not an ip", { ip: "localhost" }, /data\[0\]\.user\.ip: must be an IPv4 or IPv6 address/],
-    ["v1 phone_number", { phone_number: sha256("+1415") }, /data\[0\]\.user\.phone_number is not a parameter/],
   ])("user with %s → 40002", async (_label, user, message) => {
     await expectRefused(body([purchaseEvent(NOW_S, { user })]), 40002, message);
   });
@@ -155,33 +145,23 @@ describe("pitfalls from the reference (§6) are refused", () => {
     ["value as a string", { value: "59.98", currency: "USD" }, /properties\.value: must be a number/],
     ["lower-case currency", { value: 1, currency: "usd" }, /properties\.currency: must be an ISO 4217/],
     ["unknown currency", { value: 1, currency: "XYZ" }, /properties\.currency/],
-    ["value without currency", { value: 1 }, /properties\.currency: is required when value is set/],
     ["price as a string", { value: 1, currency: "EUR", contents: [{ content_id: "a", price: "(null)" }] }, /contents\[0\]\.price: must be a number/],
-    ["bad content_type", { content_type: "sku" }, /properties\.content_type/],
+    ["a content_type other than product or product_group", { contents: [{ content_type: "sku", content_id: "a" }] }, /contents\[0\]\.content_type/],
   ])("properties with %s → 40002", async (_label, properties, message) => {
     await expectRefused(body([purchaseEvent(NOW_S, { properties })]), 40002, message);
   });
 
-  test("an unknown event name → 40002", async () => {
-    await expectRefused(body([purchaseEvent(NOW_S, { event: "purchase" })]), 40002, /data\[0\]\.event: purchase is not a supported standard event/);
-  });
-
-  test("more than 1,000 events → 40002 naming data, and nothing is recorded", async () => {
+  test("more than 1,000 events → 40061 (INVALID_BATCH_SIZE), and nothing is recorded", async () => {
     const events = Array.from({ length: 1001 }, (_, i) => purchaseEvent(NOW_S, { event_id: `o-${i}` }));
-    await expectRefused(body(events), 40002, "Invalid value for data: must contain between 1 and 1000 events (got 1001)");
+    await expectRefused(body(events), 40061, "Invalid batch size: data must contain between 1 and 1000 events (got 1001)");
   });
 
-  test("an empty data array → 40002", async () => {
-    await expectRefused(body([]), 40002, /data: must contain between 1 and 1000/);
+  test("an empty data array → 40061", async () => {
+    await expectRefused(body([]), 40061, /data must contain between 1 and 1000/);
   });
 
-  test("a v1 body (pixel_code, timestamp, context) posted to /event/track/ → 40002", async () => {
-    await expectRefused(
-      { event_source: "web", event_source_id: pixel, pixel_code: pixel, data: [purchaseEvent(NOW_S)] },
-      40002,
-      /pixel_code is not a parameter/,
-    );
-    await expectRefused(body([{ ...purchaseEvent(NOW_S), timestamp: "2025-01-01T00:00:00Z" }]), 40002, /Events API 1\.0 field/);
+  test("an empty partner_name → 40063 (INVALID_PARTNER_NAME)", async () => {
+    await expectRefused(body([purchaseEvent(NOW_S)], { partner_name: "" }), 40063, /partner_name/);
   });
 
   test("one bad event refuses the whole batch", async () => {
@@ -212,5 +192,23 @@ describe("pitfalls from the reference (§6) are refused", () => {
   test("a non-JSON content type → 40002", async () => {
     const res = await raw(sandbox.url, TRACK, { token, body: JSON.stringify(body([purchaseEvent(NOW_S)])), contentType: "text/plain" });
     expect(res.json).toMatchObject({ code: 40002 });
+  });
+});
+
+describe("what the sandbox does not model is a sandbox limit (HTTP 501, code null), not a TikTok code", () => {
+  test.each([
+    ["event_source inside data[]", () => body([{ ...purchaseEvent(NOW_S), event_source: "web" }]), /data\[0\]\.event_source belongs at the top level/],
+    ["test_event_code inside data[]", () => body([{ ...purchaseEvent(NOW_S), test_event_code: "TEST1" }]), /data\[0\]\.test_event_code/],
+    ["a v1 field (timestamp)", () => body([{ ...purchaseEvent(NOW_S), timestamp: "2025-01-01T00:00:00Z" }]), /Events API 1\.0/],
+    ["a v1 top-level field (pixel_code)", () => ({ ...body([purchaseEvent(NOW_S)]), pixel_code: pixel }), /pixel_code is not a field/],
+    ["a user field no TikTok source has (phone_number)", () => body([purchaseEvent(NOW_S, { user: { phone_number: sha256("+1415") } })]), /user\.phone_number/],
+    ["limited_data_use", () => body([{ ...purchaseEvent(NOW_S), limited_data_use: false }]), /limited_data_use/],
+    ["an app event source", () => ({ ...body([purchaseEvent(NOW_S)]), event_source: "app" }), /only web events/],
+  ])("%s", async (_label, payload, message) => {
+    const res = await track(payload());
+    expect(res.status).toBe(501);
+    expect(res.json).toMatchObject({ code: null, message: expect.stringMatching(/^Sandbox limit, not a TikTok answer: /) });
+    expect(res.json.message).toMatch(message);
+    expect(await control.events()).toEqual([]);
   });
 });

@@ -1,7 +1,9 @@
 // Query-string parameters the way TikTok's GET endpoints take them: scalars as plain strings,
 // arrays and objects JSON-encoded. Anything else (comma lists, repeated keys, unknown names)
-// is refused with 40002, so a client that encodes wrongly finds out here, not in production.
-import { SandboxApiError, invalidField } from "./errors";
+// is refused, so a client that encodes wrongly finds out here, not in production. Whether TikTok
+// ignores or refuses an unknown or repeated parameter is not in its sources, so those refusals
+// are SandboxLimits, not TikTok codes.
+import { SandboxApiError, SandboxLimit, invalidField } from "./errors";
 
 export class QueryParams {
   private readonly values = new Map<string, string>();
@@ -9,8 +11,8 @@ export class QueryParams {
   constructor(search: URLSearchParams, allowed: readonly string[]) {
     const allow = new Set(allowed);
     for (const [key, value] of search) {
-      if (!allow.has(key)) throw new SandboxApiError(40002, `Invalid param: ${key} is not a parameter of this API`);
-      if (this.values.has(key)) throw invalidField(key, "given more than once; send arrays as one JSON-encoded value");
+      if (!allow.has(key)) throw new SandboxLimit(`${key} is not a parameter of this endpoint in TikTok's spec`);
+      if (this.values.has(key)) throw new SandboxLimit(`${key} given more than once; send arrays as one JSON-encoded value`);
       this.values.set(key, value);
     }
   }
@@ -94,11 +96,4 @@ function pageInfo(total: number, page: number, pageSize: number) {
 
 export function paginate<T>(items: T[], page: number, pageSize: number) {
   return { list: items.slice((page - 1) * pageSize, page * pageSize), page_info: pageInfo(items.length, page, pageSize) };
-}
-
-/** Keeps only the requested fields (TikTok's `fields` param); unknown names are refused. */
-export function pickFields<T extends Record<string, unknown>>(rows: T[], fields: string[] | undefined, known: readonly string[], defaults: readonly string[]) {
-  const chosen = fields ?? defaults;
-  for (const f of chosen) if (!known.includes(f)) throw invalidField("fields", `unknown field ${f}`);
-  return rows.map((row) => Object.fromEntries(chosen.map((f) => [f, row[f]])));
 }

@@ -1,6 +1,9 @@
-// `/report/integrated/get/`, `/campaign/get/` and `/adgroup/get/` over the deterministic world.
-import { SandboxApiError, invalidField } from "./errors";
-import { QueryParams, paginate, pickFields } from "./params";
+// `/report/integrated/get/` over the deterministic world. Parameters and enums follow TikTok's spec
+// (tiktok/tiktok-business-api-sdk yml_files/report_integrated_get.yml at f809c396): a listed value
+// the sandbox does not model is a SandboxLimit, never a TikTok-style refusal; only values outside
+// the spec's enums get TikTok's 40002. docs/decisions/0015.
+import { SandboxApiError, SandboxLimit, invalidField } from "./errors";
+import { QueryParams, paginate } from "./params";
 import {
   addDays,
   baseDailySpendMinor,
@@ -10,7 +13,6 @@ import {
   localDate,
   type Adgroup,
   type Advertiser,
-  type Campaign,
   type World,
 } from "./world";
 
@@ -64,11 +66,20 @@ export const REPORT_PARAMS = [
 ] as const;
 
 const LEVELS = {
-  AUCTION_ADVERTISER: { id: "advertiser_id", statusField: null, metrics: ["advertiser_name"] },
-  AUCTION_CAMPAIGN: { id: "campaign_id", statusField: "campaign_status", metrics: ["campaign_name"] },
-  AUCTION_ADGROUP: { id: "adgroup_id", statusField: "adgroup_status", metrics: ["campaign_name", "campaign_id", "adgroup_name"] },
+  AUCTION_ADVERTISER: { id: "advertiser_id", statusField: null, idFilter: null, metrics: ["advertiser_name"] },
+  AUCTION_CAMPAIGN: { id: "campaign_id", statusField: "campaign_status", idFilter: "campaign_ids", metrics: ["campaign_name"] },
+  AUCTION_ADGROUP: { id: "adgroup_id", statusField: "adgroup_status", idFilter: "adgroup_ids", metrics: ["campaign_name", "campaign_id", "adgroup_name"] },
+  // The world has one ad per ad group.
+  AUCTION_AD: { id: "ad_id", statusField: "ad_status", idFilter: "ad_ids", metrics: ["campaign_name", "campaign_id", "adgroup_name", "adgroup_id", "ad_name"] },
 } as const;
 type Level = keyof typeof LEVELS;
+// report_integrated_get.yml:208-259, :381-422, :173-206.
+const SPEC_DATA_LEVELS = new Set([...Object.keys(LEVELS), "RESERVATION_AD", "RESERVATION_ADGROUP", "RESERVATION_ADVERTISER", "RESERVATION_CAMPAIGN"]);
+const SPEC_FILTER_TYPES = new Set(["IN", "BETWEEN", "RANGE", "LOWER_THAN", "GREATER_THAN", "LOWER_EQUAL", "GREATER_EQUAL", "MATCH"]);
+const SPEC_REPORT_TYPES = new Set(["AUDIENCE", "BASIC", "BC", "CATALOG", "PLAYABLE_MATERIAL", "TT_SHOP"]);
+
+/** The world's ad for an ad group: same digits, `18` instead of `17`. */
+const adIdFor = (adgroupId: string) => `18${adgroupId.slice(2)}`;
 
 const NUMERIC_METRICS = ["spend", "impressions", "clicks", "conversion", "cpc", "cpm", "ctr"] as const;
 const STATUS_VALUES = new Set(["STATUS_ALL", "STATUS_NOT_DELETE", "STATUS_DELETE"]);
@@ -90,10 +101,16 @@ function entitiesAt(level: Level, advertiser: Advertiser): Entity[] {
     }));
   }
   return advertiser.adgroups.map((a) => ({
-    id: a.adgroupId,
+    id: level === "AUCTION_AD" ? adIdFor(a.adgroupId) : a.adgroupId,
     deleted: a.deleted,
     adgroups: [a],
-    attributes: { campaign_name: campaignName.get(a.campaignId) ?? "", campaign_id: a.campaignId, adgroup_name: a.adgroupName },
+    attributes: {
+      campaign_name: campaignName.get(a.campaignId) ?? "",
+      campaign_id: a.campaignId,
+      adgroup_name: a.adgroupName,
+      adgroup_id: a.adgroupId,
+      ad_name: `${a.adgroupName} ad`,
+    },
   }));
 }
 
@@ -108,18 +125,23 @@ function parseFiltering(q: QueryParams, level: Level) {
   const filters = q.array("filtering") ?? [];
   let statuses: Set<string> = new Set(["STATUS_NOT_DELETE"]);
   let ids: Set<string> | null = null;
-  const idField = level === "AUCTION_CAMPAIGN" ? "campaign_ids" : level === "AUCTION_ADGROUP" ? "adgroup_ids" : null;
+  const idField = LEVELS[level].idFilter;
   const statusField = LEVELS[level].statusField;
   filters.forEach((f, i) => {
     const at = `filtering[${i}]`;
     if (typeof f !== "object" || f === null || Array.isArray(f)) throw invalidField(at, "must be an object with field_name, filter_type, filter_value");
     const { field_name, filter_type, filter_value, ...rest } = f as Record<string, unknown>;
     if (Object.keys(rest).length) throw invalidField(at, `unknown key ${Object.keys(rest)[0]}`);
-    if (field_name !== statusField && field_name !== idField) {
-      const expected = [statusField, idField].filter(Boolean).join(" or ") || "nothing at this data level";
-      throw invalidField(`${at}.field_name`, `${String(field_name)} cannot filter ${level} (expected ${expected})`);
+    if (typeof field_name !== "string" || field_name === "") throw invalidField(`${at}.field_name`, "must be a non-empty string");
+    if (typeof filter_type !== "string" || !SPEC_FILTER_TYPES.has(filter_type)) {
+      throw invalidField(`${at}.filter_type`, `must be one of ${[...SPEC_FILTER_TYPES].join(", ")}`);
     }
-    if (filter_type !== "IN") throw invalidField(`${at}.filter_type`, `${field_name} supports filter_type IN`);
+    // TikTok's repositories list no filter field names; the sandbox models status and id filters.
+    if (field_name !== statusField && field_name !== idField) {
+      const modelled = [statusField, idField].filter(Boolean).join(" and ") || "none";
+      throw new SandboxLimit(`filtering on ${field_name} at ${level} is not modelled (modelled: ${modelled})`);
+    }
+    if (filter_type !== "IN") throw new SandboxLimit(`filter_type ${filter_type} on ${field_name} is not modelled (IN is)`);
     // TikTok takes IN values as a JSON array *inside a string*.
     if (typeof filter_value !== "string") throw invalidField(`${at}.filter_value`, "must be a string holding a JSON array, e.g. \"[\\\"STATUS_ALL\\\"]\"");
     let values: unknown;
@@ -132,7 +154,7 @@ function parseFiltering(q: QueryParams, level: Level) {
       throw invalidField(`${at}.filter_value`, "must be a non-empty JSON array of strings");
     }
     if (field_name === statusField) {
-      for (const v of values) if (!STATUS_VALUES.has(v)) throw invalidField(`${at}.filter_value`, `unknown status ${v}`);
+      for (const v of values) if (!STATUS_VALUES.has(v)) throw new SandboxLimit(`status ${v} is not modelled (${[...STATUS_VALUES].join(", ")} are)`);
       statuses = new Set(values);
     } else {
       if (values.length > MAX_FILTER_IDS) throw new SandboxApiError(40011, `Too many ids in ${at}.filter_value: at most ${MAX_FILTER_IDS}`);
@@ -145,27 +167,34 @@ function parseFiltering(q: QueryParams, level: Level) {
 }
 
 export function integratedReport(model: DeliveryModel, q: QueryParams, authorize: (advertiserId: string) => Advertiser) {
-  if (q.has("advertiser_ids") || q.has("bc_id") || q.has("multi_adv_report_in_utc_time")) {
-    throw new SandboxApiError(40002, "Invalid param: the sandbox models single-advertiser reports only; use advertiser_id");
-  }
-  const advertiser = authorize(q.requiredString("advertiser_id"));
+  if (q.has("bc_id")) throw new SandboxLimit("bc_id: the sandbox has no Business Centers");
+  if (q.bool("multi_adv_report_in_utc_time")) throw new SandboxLimit("multi_adv_report_in_utc_time=true is not modelled");
+  const many = q.stringArray("advertiser_ids");
+  const single = q.string("advertiser_id");
+  if (single === undefined && !many?.length) throw new SandboxApiError(40002, "Missing required param: advertiser_id");
+  const advertisers = [...new Set([...(single === undefined ? [] : [single]), ...(many ?? [])])].map((id) => authorize(id));
   const serviceType = q.string("service_type") ?? "AUCTION";
-  if (serviceType !== "AUCTION") throw invalidField("service_type", "the sandbox models AUCTION only");
+  if (serviceType !== "AUCTION" && serviceType !== "RESERVATION") throw invalidField("service_type", "must be AUCTION or RESERVATION");
+  if (serviceType !== "AUCTION") throw new SandboxLimit("service_type RESERVATION is not modelled");
   const reportType = q.requiredString("report_type");
-  if (reportType !== "BASIC") throw invalidField("report_type", `${reportType} is not modelled; use BASIC`);
+  if (!SPEC_REPORT_TYPES.has(reportType)) throw invalidField("report_type", `must be one of ${[...SPEC_REPORT_TYPES].join(", ")}`);
+  if (reportType !== "BASIC") throw new SandboxLimit(`report_type ${reportType} is not modelled (BASIC is)`);
   const levelName = q.requiredString("data_level");
-  if (levelName === "AUCTION_AD") throw invalidField("data_level", "AUCTION_AD is not modelled by the sandbox (it has no ads)");
-  if (!(levelName in LEVELS)) throw invalidField("data_level", `must be one of AUCTION_ADVERTISER, AUCTION_CAMPAIGN, AUCTION_ADGROUP, AUCTION_AD`);
+  if (!SPEC_DATA_LEVELS.has(levelName)) throw invalidField("data_level", `must be one of ${[...SPEC_DATA_LEVELS].join(", ")}`);
+  if (!(levelName in LEVELS)) throw new SandboxLimit(`data_level ${levelName} is not modelled`);
   const level = levelName as Level;
-  if (q.has("query_mode") && q.string("query_mode") !== "REGULAR") throw invalidField("query_mode", "the sandbox models REGULAR only");
-  if (q.bool("query_lifetime")) throw invalidField("query_lifetime", "lifetime reports are not modelled by the sandbox");
+  const queryMode = q.string("query_mode") ?? "REGULAR";
+  if (queryMode !== "REGULAR" && queryMode !== "CHUNK") throw invalidField("query_mode", "must be REGULAR or CHUNK");
+  if (queryMode !== "REGULAR") throw new SandboxLimit("query_mode CHUNK is not modelled");
+  if (q.bool("query_lifetime")) throw new SandboxLimit("lifetime reports are not modelled");
+  const totals = q.bool("enable_total_metrics") ?? false;
 
   const dimensions = q.stringArray("dimensions");
   if (!dimensions || dimensions.length === 0) throw new SandboxApiError(40002, "Missing required param: dimensions");
   const idDimension = LEVELS[level].id;
   for (const d of dimensions) {
     if (d !== idDimension && d !== "stat_time_day") {
-      throw invalidField("dimensions", `${d} is not a valid dimension for ${level} (use ${idDimension} and optionally stat_time_day)`);
+      throw new SandboxLimit(`dimension ${d} is not modelled at ${level} (${idDimension} and optionally stat_time_day are)`);
     }
   }
   if (!dimensions.includes(idDimension)) throw invalidField("dimensions", `${level} requires the ${idDimension} dimension`);
@@ -177,7 +206,7 @@ export function integratedReport(model: DeliveryModel, q: QueryParams, authorize
   const attributeMetrics: readonly string[] = LEVELS[level].metrics;
   for (const m of metrics) {
     if (!(NUMERIC_METRICS as readonly string[]).includes(m) && m !== "currency" && !attributeMetrics.includes(m)) {
-      throw invalidField("metrics", `${m} is not a valid metric for ${level}`);
+      throw new SandboxLimit(`metric ${m} is not modelled at ${level}`);
     }
   }
 
@@ -193,18 +222,36 @@ export function integratedReport(model: DeliveryModel, q: QueryParams, authorize
   const pageSize = q.int("page_size", { min: 1, max: MAX_PAGE_SIZE, fallback: 10 });
   const visible = parseFiltering(q, level);
 
-  // "Today" in the account's time zone: later days have no delivery yet.
-  const today = localDate(model.now(), advertiser.timezone);
-  const cacheKey = JSON.stringify([advertiser.advertiserId, level, dimensions, metrics, start, end, q.string("filtering") ?? null, today]);
-  let rows = model.reportCache?.get(cacheKey);
-  if (!rows) {
-    rows = buildRows({ model, advertiser, level, daily, metrics, start, span, today, visible });
-    if (model.reportCache) {
-      if (model.reportCache.size >= REPORT_CACHE_ENTRIES) model.reportCache.delete(model.reportCache.keys().next().value!);
-      model.reportCache.set(cacheKey, rows);
+  const rows: ReportRow[] = [];
+  for (const advertiser of advertisers) {
+    // "Today" in the account's time zone: later days have no delivery yet.
+    const today = localDate(model.now(), advertiser.timezone);
+    const cacheKey = JSON.stringify([advertiser.advertiserId, level, dimensions, metrics, start, end, q.string("filtering") ?? null, today]);
+    let own = model.reportCache?.get(cacheKey);
+    if (!own) {
+      own = buildRows({ model, advertiser, level, daily, metrics, start, span, today, visible });
+      if (model.reportCache) {
+        if (model.reportCache.size >= REPORT_CACHE_ENTRIES) model.reportCache.delete(model.reportCache.keys().next().value!);
+        model.reportCache.set(cacheKey, own);
+      }
     }
+    rows.push(...own);
   }
-  return paginate(rows, page, pageSize);
+  const result: Record<string, unknown> = paginate(rows, page, pageSize);
+  // The spec maps `data.total_metrics` (report_integrated_get.yml:646); its shape is the sandbox's:
+  // the requested numeric metrics summed over every row, as strings like the rows.
+  if (totals) result.total_metrics = totalMetrics(rows, metrics);
+  return result;
+}
+
+function totalMetrics(rows: ReportRow[], metrics: string[]) {
+  const out: Record<string, string> = {};
+  for (const m of metrics) {
+    if (m !== "impressions" && m !== "clicks" && m !== "conversion" && m !== "spend") continue;
+    const sum = rows.reduce((total, r) => total + Number(r.metrics[m] ?? 0), 0);
+    out[m] = m === "spend" ? sum.toFixed(2) : String(sum);
+  }
+  return out;
 }
 
 function buildRows(opts: {
@@ -274,88 +321,4 @@ function buildRows(opts: {
     }
   }
   return rows;
-}
-
-// ---------------------------------------------------------------------------------------------
-// /campaign/get/ and /adgroup/get/
-
-export const ENTITY_GET_PARAMS = ["advertiser_id", "fields", "filtering", "page", "page_size", "exclude_field_types_in_response"] as const;
-
-const CAMPAIGN_FIELDS = ["campaign_id", "campaign_name", "advertiser_id", "secondary_status", "operation_status", "objective_type", "budget_mode", "create_time"] as const;
-const ADGROUP_FIELDS = ["adgroup_id", "adgroup_name", "campaign_id", "campaign_name", "advertiser_id", "secondary_status", "operation_status", "create_time"] as const;
-
-function statusFilter(value: unknown, prefix: "CAMPAIGN" | "ADGROUP") {
-  const all = `${prefix}_STATUS_ALL`;
-  const deleted = `${prefix}_STATUS_DELETE`;
-  const notDeleted = `${prefix}_STATUS_NOT_DELETE`;
-  const live = prefix === "CAMPAIGN" ? "CAMPAIGN_STATUS_ENABLE" : "ADGROUP_STATUS_DELIVERY_OK";
-  if (value === undefined) return (isDeleted: boolean) => !isDeleted;
-  if (value === all) return () => true;
-  if (value === deleted) return (isDeleted: boolean) => isDeleted;
-  if (value === notDeleted || value === live) return (isDeleted: boolean) => !isDeleted;
-  throw invalidField("filtering.secondary_status", `must be one of ${all}, ${notDeleted}, ${deleted}, ${live}`);
-}
-
-function idList(filtering: Record<string, unknown>, key: string) {
-  const value = filtering[key];
-  if (value === undefined) return null;
-  if (!Array.isArray(value) || value.some((v) => typeof v !== "string")) throw invalidField(`filtering.${key}`, "must be an array of id strings");
-  if (value.length > MAX_FILTER_IDS) throw new SandboxApiError(40011, `Too many ids in filtering.${key}: at most ${MAX_FILTER_IDS}`);
-  return new Set(value as string[]);
-}
-
-function rejectUnknownFilters(filtering: Record<string, unknown>, allowed: string[]) {
-  for (const key of Object.keys(filtering)) {
-    if (!allowed.includes(key)) throw invalidField("filtering", `${key} is not a supported filter (use ${allowed.join(", ")})`);
-  }
-}
-
-const campaignRow = (c: Campaign) => ({
-  campaign_id: c.campaignId,
-  campaign_name: c.campaignName,
-  advertiser_id: c.advertiserId,
-  secondary_status: c.deleted ? "CAMPAIGN_STATUS_DELETE" : "CAMPAIGN_STATUS_ENABLE",
-  operation_status: c.deleted ? "DISABLE" : "ENABLE",
-  objective_type: "PRODUCT_SALES",
-  budget_mode: "BUDGET_MODE_DAY",
-  create_time: "2024-01-01 08:00:00",
-});
-
-export function campaignGet(q: QueryParams, authorize: (advertiserId: string) => Advertiser) {
-  const advertiser = authorize(q.requiredString("advertiser_id"));
-  const filtering = q.object("filtering") ?? {};
-  rejectUnknownFilters(filtering, ["campaign_ids", "secondary_status", "campaign_name", "objective_type"]);
-  const ids = idList(filtering, "campaign_ids");
-  const status = statusFilter(filtering.secondary_status, "CAMPAIGN");
-  const page = q.int("page", { min: 1, fallback: 1 });
-  const pageSize = q.int("page_size", { min: 1, max: MAX_PAGE_SIZE, fallback: 10 });
-  const rows = advertiser.campaigns.filter((c) => status(c.deleted) && (ids === null || ids.has(c.campaignId))).map(campaignRow);
-  const { list, page_info } = paginate(rows, page, pageSize);
-  return { list: pickFields(list, q.stringArray("fields"), CAMPAIGN_FIELDS, CAMPAIGN_FIELDS), page_info };
-}
-
-export function adgroupGet(q: QueryParams, authorize: (advertiserId: string) => Advertiser) {
-  const advertiser = authorize(q.requiredString("advertiser_id"));
-  const filtering = q.object("filtering") ?? {};
-  rejectUnknownFilters(filtering, ["adgroup_ids", "campaign_ids", "secondary_status", "adgroup_name"]);
-  const ids = idList(filtering, "adgroup_ids");
-  const campaignIds = idList(filtering, "campaign_ids");
-  const status = statusFilter(filtering.secondary_status, "ADGROUP");
-  const page = q.int("page", { min: 1, fallback: 1 });
-  const pageSize = q.int("page_size", { min: 1, max: MAX_PAGE_SIZE, fallback: 10 });
-  const campaignName = new Map(advertiser.campaigns.map((c) => [c.campaignId, c.campaignName]));
-  const rows = advertiser.adgroups
-    .filter((a) => status(a.deleted) && (ids === null || ids.has(a.adgroupId)) && (campaignIds === null || campaignIds.has(a.campaignId)))
-    .map((a) => ({
-      adgroup_id: a.adgroupId,
-      adgroup_name: a.adgroupName,
-      campaign_id: a.campaignId,
-      campaign_name: campaignName.get(a.campaignId) ?? "",
-      advertiser_id: a.advertiserId,
-      secondary_status: a.deleted ? "ADGROUP_STATUS_DELETE" : "ADGROUP_STATUS_DELIVERY_OK",
-      operation_status: a.deleted ? "DISABLE" : "ENABLE",
-      create_time: "2024-01-01 08:00:00",
-    }));
-  const { list, page_info } = paginate(rows, page, pageSize);
-  return { list: pickFields(list, q.stringArray("fields"), ADGROUP_FIELDS, ADGROUP_FIELDS), page_info };
 }

@@ -159,7 +159,8 @@ describe("advertiser and pixel endpoints", () => {
     const comma = await get("/advertiser/info/", token, { advertiser_ids: ADVERTISER_IDS.berlin });
     expect(comma.json).toMatchObject({ code: 40002, message: "Invalid value for advertiser_ids: must be a JSON array" });
     const repeated = await fetch(`${sandbox.url}${V}/advertiser/info/?advertiser_ids=%5B%221%22%5D&advertiser_ids=%5B%222%22%5D`, { headers: { "Access-Token": token } });
-    expect((await repeated.json()).code).toBe(40002);
+    // Whether TikTok refuses or ignores a repeated parameter is not in its sources.
+    expect(await repeated.json()).toMatchObject({ code: null, message: expect.stringMatching(/^Sandbox limit.*more than once/) });
     const tooMany = await get("/advertiser/info/", token, { advertiser_ids: Array.from({ length: 101 }, (_, i) => String(i)) });
     expect(tooMany.json.code).toBe(40011);
   });
@@ -235,22 +236,59 @@ describe("/report/integrated/get/", () => {
     for (const id of deletedAdgroups) expect(all).toContain(id);
   });
 
-  test("the status filter must be the level's own field, with filter_value a JSON-array string", async () => {
-    expect((await report({ filtering: statusAll("adgroup_status") })).json.code).toBe(40002);
+  test("filter_value must be a JSON-array string; a filter the sandbox does not model is a sandbox limit, not a TikTok code", async () => {
     expect((await report({ filtering: [{ field_name: "campaign_status", filter_type: "IN", filter_value: ["STATUS_ALL"] }] })).json).toMatchObject({
       code: 40002,
       message: expect.stringContaining("filtering[0].filter_value"),
     });
+    const limit = await report({ filtering: statusAll("adgroup_status") });
+    expect(limit.status).toBe(501);
+    expect(limit.json).toMatchObject({ code: null, message: expect.stringMatching(/^Sandbox limit, not a TikTok answer: .*adgroup_status/) });
     // `filters` is not a parameter: a client using it would silently miss deleted spend at TikTok.
-    expect((await report({ filters: statusAll("campaign_status") })).json).toMatchObject({ code: 40002, message: expect.stringContaining("filters") });
+    expect((await report({ filters: statusAll("campaign_status") })).json).toMatchObject({ code: null, message: expect.stringContaining("filters") });
+  });
+
+  test("parameters TikTok's spec lists are accepted: advertiser_ids, AUCTION_AD, enable_total_metrics, every filter_type", async () => {
+    const { advertiser_id: _single, ...multi } = base({ advertiser_ids: [ADVERTISER_IDS.berlin, ADVERTISER_IDS.pacific], dimensions: ["campaign_id"] });
+    const both = await get("/report/integrated/get/", token, multi);
+    expect(both.json.code).toBe(0);
+    const world = buildWorld();
+    const campaignIds = new Set(both.json.data.list.map((r: any) => r.dimensions.campaign_id));
+    expect(campaignIds).toContain(world.advertiser(ADVERTISER_IDS.pacific)!.campaigns[0].campaignId);
+    expect(campaignIds).toContain(world.advertiser(ADVERTISER_IDS.berlin)!.campaigns[0].campaignId);
+
+    const ads = await report({ data_level: "AUCTION_AD", dimensions: ["ad_id"], metrics: ["spend", "ad_name", "adgroup_id"] });
+    expect(ads.json.code).toBe(0);
+    expect(ads.json.data.list[0].dimensions.ad_id).toMatch(/^18\d+$/);
+
+    const totals = await report({ enable_total_metrics: "true", dimensions: ["campaign_id"], metrics: ["spend", "impressions"] });
+    const rows = totals.json.data.list;
+    expect(totals.json.data.total_metrics.impressions).toBe(String(rows.reduce((n: number, r: any) => n + Number(r.metrics.impressions), 0)));
+
+    for (const filterType of ["BETWEEN", "RANGE", "LOWER_THAN", "GREATER_THAN", "LOWER_EQUAL", "GREATER_EQUAL", "MATCH"]) {
+      const res = await report({ filtering: [{ field_name: "spend", filter_type: filterType, filter_value: '["1"]' }] });
+      // A listed type is not refused as TikTok would refuse it; the sandbox says what it does not model.
+      expect(res.json).toMatchObject({ code: null, message: expect.stringMatching(/^Sandbox limit/) });
+    }
+    expect((await report({ filtering: [{ field_name: "campaign_status", filter_type: "LIKE", filter_value: '["x"]' }] })).json.code).toBe(40002);
+  });
+
+  test.each([
+    ["report_type AUDIENCE", { report_type: "AUDIENCE" }, "AUDIENCE"],
+    ["RESERVATION", { service_type: "RESERVATION" }, "RESERVATION"],
+    ["query_mode CHUNK", { query_mode: "CHUNK" }, "CHUNK"],
+    ["a dimension of another level", { dimensions: ["adgroup_id", "stat_time_day"] }, "adgroup_id"],
+    ["an unknown metric", { metrics: ["spend", "revenue"] }, "revenue"],
+  ])("%s is a sandbox limit (HTTP 501, no TikTok code)", async (_label, overrides, what) => {
+    const res = await report(overrides);
+    expect(res.status).toBe(501);
+    expect(res.json).toMatchObject({ code: null, message: expect.stringContaining(what) });
   });
 
   test.each([
     ["report_type missing", { report_type: undefined }, "report_type"],
-    ["report_type AUDIENCE", { report_type: "AUDIENCE" }, "report_type"],
+    ["report_type FOO", { report_type: "FOO" }, "report_type"],
     ["an unknown data_level", { data_level: "CAMPAIGN" }, "data_level"],
-    ["a dimension of another level", { dimensions: ["adgroup_id", "stat_time_day"] }, "dimensions"],
-    ["an unknown metric", { metrics: ["spend", "revenue"] }, "metrics"],
     ["31 days with stat_time_day", { start_date: "2024-12-01", end_date: "2024-12-31" }, "30 days"],
     ["end before start", { start_date: "2024-12-31", end_date: "2024-12-30" }, "end_date"],
     ["a date with a time", { start_date: "2024-12-30 00:00:00" }, "start_date"],
@@ -302,39 +340,6 @@ describe("/report/integrated/get/", () => {
     const b = spendOf(before, "2024-12-31");
     const a = spendOf(after, "2024-12-31");
     a.forEach((v, i) => expect(v).toBeCloseTo(b[i] * 2, 1));
-  });
-});
-
-describe("/campaign/get/ and /adgroup/get/", () => {
-  test("deleted entities only with *_STATUS_ALL; id filters and fields work", async () => {
-    const token = await control.token([ADVERTISER_IDS.pacific]);
-    const world = buildWorld().advertiser(ADVERTISER_IDS.pacific)!;
-    const campaigns = (filtering?: object) => get("/campaign/get/", token, { advertiser_id: ADVERTISER_IDS.pacific, page_size: "1000", ...(filtering ? { filtering } : {}) });
-    expect((await campaigns()).json.data.list).toHaveLength(world.campaigns.filter((c) => !c.deleted).length);
-    const all = (await campaigns({ secondary_status: "CAMPAIGN_STATUS_ALL" })).json.data.list;
-    expect(all).toHaveLength(world.campaigns.length);
-    expect(all.find((c: any) => c.secondary_status === "CAMPAIGN_STATUS_DELETE").campaign_name).toBe("Summer Sale");
-
-    const target = world.adgroups.find((g) => g.deleted)!;
-    const adgroups = await get("/adgroup/get/", token, {
-      advertiser_id: ADVERTISER_IDS.pacific,
-      fields: ["adgroup_id", "adgroup_name", "campaign_id"],
-      filtering: { secondary_status: "ADGROUP_STATUS_ALL", adgroup_ids: [target.adgroupId] },
-    });
-    expect(adgroups.json.data.list).toEqual([{ adgroup_id: target.adgroupId, adgroup_name: target.adgroupName, campaign_id: target.campaignId }]);
-    expect((await get("/adgroup/get/", token, { advertiser_id: ADVERTISER_IDS.pacific, filtering: { adgroup_ids: [target.adgroupId] } })).json.data.list).toEqual([]);
-  });
-
-  test("a big advertiser for benchmarks", async () => {
-    const big = await startSandbox({ port: 0, world: { bigAdvertiserAdgroups: 1000 } });
-    try {
-      const c = sandboxControl(big.url);
-      const token = await c.token([ADVERTISER_IDS.big]);
-      const res = await raw(big.url, `${V}/adgroup/get/`, { token, query: { advertiser_id: ADVERTISER_IDS.big, page_size: "1000" } });
-      expect(res.json.data.page_info.total_number).toBe(1000);
-    } finally {
-      await big.close();
-    }
   });
 });
 
@@ -414,6 +419,36 @@ describe("control endpoints and faults", () => {
     await expect(control.fault({ path: "/pixel/list/", kind: "partial" })).rejects.toThrow(/event\/track/);
     await expect(control.fault({ path: "/pixel/list", kind: "rate_limit" })).rejects.toThrow(/unknown endpoint/);
     await expect(control.fault({ path: "*", kind: "boom" as never })).rejects.toThrow(/kind/);
+  });
+
+  test("code: any TikTok code with any HTTP status on any path, for a count or a span of seconds", async () => {
+    const token = await control.token([ADVERTISER_IDS.berlin]);
+    await control.fault({ path: "*", kind: "code", code: 40114, count: 2 });
+    const first = await info(token);
+    expect(first.status).toBe(200);
+    expect(first.json).toMatchObject({ code: 40114, message: "sandbox fault: code 40114", request_id: expect.any(String) });
+    expect((await get("/pixel/list/", token, { advertiser_id: ADVERTISER_IDS.berlin })).json.code).toBe(40114);
+    expect((await info(token)).json.code).toBe(0);
+
+    await control.fault({ path: "/advertiser/info/", kind: "code", code: 50002, status: 503, message: "System timeout", duration_s: 1 });
+    const during = await info(token);
+    expect(during.status).toBe(503);
+    expect(during.json).toMatchObject({ code: 50002, message: "System timeout" });
+    expect((await control.requests()).requests.at(-1)).toMatchObject({ code: 50002, http_status: 503, fault: "code" });
+    await expect(control.fault({ path: "*", kind: "code" })).rejects.toThrow(/code must be/);
+  });
+
+  test("gateway: an HTML or empty page with any 4xx/5xx status and no envelope", async () => {
+    const token = await control.token([ADVERTISER_IDS.berlin]);
+    await control.fault({ path: "/advertiser/info/", kind: "gateway", status: 403 });
+    await control.fault({ path: "/advertiser/info/", kind: "gateway", status: 404, body: "empty" });
+    const html = await info(token);
+    expect(html.status).toBe(403);
+    expect(html.text).toMatch(/^<html>/);
+    const empty = await info(token);
+    expect(empty.status).toBe(404);
+    expect(empty.text).toBe("");
+    await expect(control.fault({ path: "*", kind: "gateway", status: 302 })).rejects.toThrow(/status/);
   });
 
   test("the optional rate limit answers 40100 beyond the quota", async () => {

@@ -7,10 +7,10 @@ import { realpathSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
-import { SandboxApiError } from "./errors";
+import { SandboxApiError, SandboxLimit } from "./errors";
 import { validateTrackBody } from "./events";
 import { QueryParams } from "./params";
-import { ENTITY_GET_PARAMS, REPORT_PARAMS, adgroupGet, campaignGet, integratedReport, type DeliveryModel } from "./reports";
+import { REPORT_PARAMS, integratedReport, type DeliveryModel } from "./reports";
 import { addDays, buildWorld, localDate, type Advertiser, type World, type WorldOptions } from "./world";
 
 export type { WorldOptions } from "./world";
@@ -49,7 +49,7 @@ const MAX_STORED_EVENTS = 200_000;
 
 type Token = { advertiserIds: string[]; revoked: boolean };
 type AuthCode = { advertiserIds: string[]; expiresAt: number; used: boolean };
-type FaultKind = "http_5xx" | "server_error" | "rate_limit" | "timeout" | "revoke" | "partial";
+type FaultKind = "code" | "gateway" | "http_5xx" | "server_error" | "rate_limit" | "timeout" | "revoke" | "partial";
 type Fault = {
   id: number;
   path: string;
@@ -58,6 +58,13 @@ type Fault = {
   until: number | null;
   status: number;
   hang_ms: number;
+  /** `code`: the TikTok code to answer, and its message. */
+  code: number | null;
+  message: string | null;
+  /** `gateway`: what the page looks like. */
+  body: "html" | "empty";
+  /** `partial`: the event_ids TikTok refuses (a batch without any of them is not affected). */
+  event_ids: string[] | null;
 };
 type ReceivedEvent = { received_at: string; pixel_code: string; test_event_code: string | null; event: unknown };
 type LoggedRequest = { method: string; path: string; at: string; http_status: number; code: number | null; fault: FaultKind | null };
@@ -76,7 +83,7 @@ type ApiContext = {
 
 type Endpoint = { method: "GET" | "POST"; handle(ctx: ApiContext): unknown };
 
-const FAULT_KINDS: FaultKind[] = ["http_5xx", "server_error", "rate_limit", "timeout", "revoke", "partial"];
+const FAULT_KINDS: FaultKind[] = ["code", "gateway", "http_5xx", "server_error", "rate_limit", "timeout", "revoke", "partial"];
 
 function requestId() {
   const stamp = new Date().toISOString().replace(/\D/g, "").slice(0, 14);
@@ -87,10 +94,8 @@ function escapeHtml(s: string) {
   return s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 }
 
-/** Thrown by /event/track/ under a `partial` fault: answered as code 20001 with this data. */
-class PartialSuccess {
-  constructor(readonly data: unknown) {}
-}
+/** Thrown by /event/track/ under a `partial` fault: answered as code 20001. */
+class PartialSuccess {}
 
 class HttpError extends Error {
   constructor(
@@ -268,21 +273,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         if (!owner || !token.advertiserIds.includes(owner.advertiserId)) {
           throw new SandboxApiError(40001, `No permission to operate pixel ${body.event_source_id}.`);
         }
-        const partial = takeFault(ctx.path, ["partial"]);
-        // A partial success refuses the last event of the batch; the per-event detail TikTok
-        // returns is unconfirmed, so the shape of `data` here is the sandbox's own.
-        const accepted = partial ? body.data.slice(0, -1) : body.data;
+        const refused = takePartial(ctx.path, body.data);
         const receivedAt = now().toISOString();
-        for (const event of accepted) {
+        body.data.forEach((event, i) => {
+          if (refused.has(i)) return;
           events.push({ received_at: receivedAt, pixel_code: body.event_source_id, test_event_code: body.test_event_code ?? null, event });
-        }
+        });
         if (events.length > MAX_STORED_EVENTS) events = events.slice(-MAX_STORED_EVENTS);
-        if (partial) {
-          const last = body.data[body.data.length - 1];
-          throw new PartialSuccess({
-            failed_events: [{ index: body.data.length - 1, event_id: last.event_id ?? null, message: "sandbox fault: partial success" }],
-          });
-        }
+        // What TikTok's 20001 carries about each event is not in its sources; the sandbox says nothing.
+        if (refused.size) throw new PartialSuccess();
         return {};
       },
     },
@@ -293,21 +292,24 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         return integratedReport(model, ctx.query(REPORT_PARAMS), ctx.authorize);
       },
     },
-    "/campaign/get/": {
-      method: "GET",
-      handle(ctx) {
-        ctx.token();
-        return campaignGet(ctx.query(ENTITY_GET_PARAMS), ctx.authorize);
-      },
-    },
-    "/adgroup/get/": {
-      method: "GET",
-      handle(ctx) {
-        ctx.token();
-        return adgroupGet(ctx.query(ENTITY_GET_PARAMS), ctx.authorize);
-      },
-    },
   };
+
+  /** Indexes of the events a `partial` fault refuses in this batch (none: no 20001). */
+  function takePartial(path: string, data: Record<string, unknown>[]): Set<number> {
+    const at = Date.now();
+    faults = faults.filter((f) => (f.remaining === null || f.remaining > 0) && (f.until === null || f.until > at));
+    for (const fault of faults) {
+      if (fault.kind !== "partial" || (fault.path !== "*" && fault.path !== path)) continue;
+      const refused = new Set<number>();
+      data.forEach((e, i) => {
+        if (fault.event_ids ? fault.event_ids.includes(String(e.event_id)) : i === data.length - 1) refused.add(i);
+      });
+      if (refused.size === 0) continue;
+      if (fault.remaining !== null) fault.remaining--;
+      return refused;
+    }
+    return new Set();
+  }
 
   function takeFault(path: string, kinds: FaultKind[]): Fault | null {
     const at = Date.now();
@@ -364,7 +366,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       return sendText(res, 405, "405 method not allowed");
     }
     const id = requestId();
-    const envelope = (status: number, code: number, message: string, data: unknown, fault: FaultKind | null = null) => {
+    const envelope = (status: number, code: number | null, message: string, data: unknown, fault: FaultKind | null = null) => {
       record(method, url.pathname, status, code, fault);
       sendJson(res, status, { code, message, request_id: id, data });
     };
@@ -374,9 +376,18 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     }
 
     const tokenValue = req.headers["access-token"] as string | undefined;
-    const fault = takeFault(path, ["http_5xx", "server_error", "rate_limit", "timeout", "revoke"]);
+    const fault = takeFault(path, ["code", "gateway", "http_5xx", "server_error", "rate_limit", "timeout", "revoke"]);
     if (fault) {
       switch (fault.kind) {
+        case "code":
+          return envelope(fault.status, fault.code!, fault.message ?? `sandbox fault: code ${fault.code}`, {}, fault.kind);
+        case "gateway":
+          record(method, url.pathname, fault.status, null, fault.kind);
+          if (fault.body === "empty") {
+            res.writeHead(fault.status, { "Content-Length": 0 });
+            return res.end();
+          }
+          return sendText(res, fault.status, `<html><head><title>${fault.status}</title></head><body><h1>${fault.status}</h1><p>gateway</p></body></html>`, "text/html");
         case "http_5xx":
           record(method, url.pathname, fault.status, null, fault.kind);
           return sendText(res, fault.status, "<html><body><h1>Service Unavailable</h1></body></html>", "text/html");
@@ -449,12 +460,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       const data = await endpoint.handle(ctx);
       envelope(200, 0, "OK", data);
     } catch (error) {
-      if (error instanceof PartialSuccess) return envelope(200, 20001, "Partial success.", error.data);
+      if (error instanceof PartialSuccess) return envelope(200, 20001, "Partial success.", {});
+      if (error instanceof SandboxLimit) return envelope(501, null, error.message, null);
       if (!(error instanceof SandboxApiError)) throw error;
-      // One public report shows /event/track/ answering a 40002 with HTTP 400 while every other
-      // error is HTTP 200; modelling it keeps clients honest about checking both.
-      const status = path === "/event/track/" && error.code === 40002 ? 400 : error.httpStatus;
-      envelope(status, error.code, error.message, {});
+      envelope(error.httpStatus, error.code, error.message, {});
     }
   }
 
@@ -603,9 +612,22 @@ ${rows}
         const path = normalisePath(body.path);
         if (kind === "partial" && path !== "/event/track/" && path !== "*") throw new HttpError(400, "partial applies to /event/track/ only");
         const count = positive(body.count, "count");
-        const durationMs = positive(body.duration_ms, "duration_ms");
-        const status = body.status === undefined ? 503 : body.status;
-        if (typeof status !== "number" || status < 500 || status > 599) throw new HttpError(400, "status must be a 5xx code");
+        const durationMs = body.duration_s !== undefined ? positive(body.duration_s, "duration_s")! * 1000 : positive(body.duration_ms, "duration_ms");
+        const status = body.status === undefined ? (kind === "code" ? 200 : kind === "gateway" ? 502 : 503) : body.status;
+        const [low, high] = kind === "code" ? [200, 599] : kind === "gateway" ? [400, 599] : [500, 599];
+        if (typeof status !== "number" || !Number.isInteger(status) || status < low || status > high) {
+          throw new HttpError(400, `status must be an HTTP status from ${low} to ${high} for ${kind}`);
+        }
+        const code = body.code === undefined ? null : body.code;
+        if (kind === "code" && (typeof code !== "number" || !Number.isInteger(code) || code === 0)) {
+          throw new HttpError(400, "code must be a non-zero integer: the TikTok code to answer");
+        }
+        const gatewayBody = body.body === undefined ? "html" : body.body;
+        if (gatewayBody !== "html" && gatewayBody !== "empty") throw new HttpError(400, "body must be html or empty");
+        const eventIds = body.event_ids === undefined ? null : body.event_ids;
+        if (eventIds !== null && (!Array.isArray(eventIds) || eventIds.length === 0 || eventIds.some((v) => typeof v !== "string"))) {
+          throw new HttpError(400, "event_ids must be a non-empty array of strings");
+        }
         const fault: Fault = {
           id: ++faultSeq,
           path,
@@ -615,6 +637,10 @@ ${rows}
           until: durationMs === undefined ? null : Date.now() + durationMs,
           status,
           hang_ms: positive(body.hang_ms, "hang_ms") ?? 120_000,
+          code: code as number | null,
+          message: typeof body.message === "string" ? body.message : null,
+          body: gatewayBody,
+          event_ids: eventIds as string[] | null,
         };
         faults.push(fault);
         return sendJson(res, 201, { fault });

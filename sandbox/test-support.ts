@@ -33,7 +33,7 @@ export async function raw(
   return { status: response.status, json, text, headers: response.headers };
 }
 
-/** A valid Events API 2.0 `data[]` item, shaped like the reference's example. */
+/** A valid Events API 2.0 `data[]` item, shaped like the body TikTok's template builds (docs/decisions/0015). */
 export function purchaseEvent(eventTime: number, overrides: Record<string, unknown> = {}) {
   return {
     event: "Purchase",
@@ -52,10 +52,7 @@ export function purchaseEvent(eventTime: number, overrides: Record<string, unkno
     properties: {
       value: 59.98,
       currency: "USD",
-      content_type: "product",
-      order_id: "1001",
-      contents: [{ content_id: "SKU-1", content_name: "Shirt", price: 29.99, quantity: 2 }],
-      num_items: 2,
+      contents: [{ content_type: "product", content_id: "SKU-1", content_name: "Shirt", price: 29.99, quantity: 2 }],
     },
     ...overrides,
   };

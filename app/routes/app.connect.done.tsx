@@ -62,8 +62,8 @@ export default function DoneStep() {
               <Button submit loading={navigation.state !== "idle"} disabled={!code.trim()}>Send test event</Button>
             </InlineStack>
             {result?.ok ? (
-              <Banner tone={result.answer.code === 0 ? "success" : "warning"} title="TikTok's answer">
-                <p>code {result.answer.code}: {result.answer.message} (request {result.answer.requestId})</p>
+              <Banner tone="success" title={`TikTok received a test ${result.answer.eventName} event`}>
+                <p>Look for {result.answer.eventName} under Test Events in TikTok Events Manager.{result.answer.requestId ? ` TikTok's reference for this request: ${result.answer.requestId}.` : ""}</p>
               </Banner>
             ) : null}
           </BlockStack>

@@ -105,7 +105,7 @@ export default function Settings() {
                     onChange={setEventName}
                     error={errors.eventName}
                   />
-                  <Text as="p" tone="subdued">Your storefront's TikTok pixel must use the same event name, or TikTok counts each purchase twice.</Text>
+                  <Text as="p" tone="subdued">TikTok renamed CompletePayment to Purchase in May 2025 and converts the old name on its side, so both count as purchases. Choose the name your storefront's TikTok pixel sends: TikTok only recognises the pixel's and this app's report of one order as the same purchase when the names match.</Text>
                   <InlineStack>
                     <Button submit variant="primary" loading={navigation.state !== "idle"} disabled={!hasConnection}>Save</Button>
                   </InlineStack>

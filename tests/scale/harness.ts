@@ -385,7 +385,7 @@ export function shuffle<T>(items: T[]): T[] {
 // ---------------------------------------------------------------------------------------------
 // Sandbox inspection
 
-export type SandboxEvent = { pixel_code: string; event: { event_id: string; properties?: { order_id?: string } } };
+export type SandboxEvent = { pixel_code: string; event: { event_id: string } };
 
 export async function sandboxEvents(sandboxUrl: string): Promise<SandboxEvent[]> {
   const res = await fetch(`${sandboxUrl}/__sandbox/events`);

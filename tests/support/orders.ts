@@ -149,7 +149,7 @@ export async function seedQueuedEvents(opts: { shop: string; pixelCode: string; 
         ttclid: "E.C.P.backlog",
         attributionSource: "landing_site",
       });
-      const event = { ...template.event, event_id: orderId, properties: { ...template.event.properties, order_id: orderId } };
+      const event = { ...template.event, event_id: orderId };
       events.push({
         shop: opts.shop,
         orderRecordId: recordId,

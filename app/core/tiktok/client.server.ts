@@ -102,12 +102,8 @@ type PageInfo = { page: number; pageSize: number; totalNumber: number; totalPage
 
 type TrackEventsResult = {
   requestId: string;
-  /** 0, or 20001 when TikTok accepted only part of the batch. */
   code: number;
   message: string;
-  partial: boolean;
-  /** TikTok's `data` for a partial success; its per-event detail is unconfirmed, so it stays opaque. */
-  partialData: unknown;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -122,12 +118,29 @@ const id = z.union([z.string().min(1), z.number()]).transform((value, ctx) => {
 });
 const text = z.union([z.string(), z.number(), z.null()]).transform((v) => (v === null ? "" : String(v)));
 
-const envelope = z.object({
-  code: z.number().int(),
-  message: z.string().default(""),
-  request_id: z.string().optional(),
-  data: z.unknown().optional(),
-});
+// TikTok's specs mark all four fields nullable, and `code` as "shown only if it is an error
+// request" (yml_files/report_integrated_get.yml:458-490 at f809c396); docs/decisions/0015.
+const envelope = z
+  .object({
+    code: z.number().int().nullish(),
+    message: z.string().nullish(),
+    request_id: z.string().nullish(),
+    data: z.unknown().optional(),
+  })
+  // A JSON object with none of the envelope's fields (a proxy's `{"error": ...}`) is not TikTok's answer.
+  .refine((e) => e.code != null || e.message != null || e.request_id != null || e.data !== undefined);
+
+/**
+ * Endpoints whose TikTok spec says a success may carry no `code`; elsewhere (no spec) a 2xx
+ * without a code is not taken as success.
+ */
+const CODE_OPTIONAL_ON_SUCCESS: ReadonlySet<string> = new Set(["/report/integrated/get/", "/pixel/list/", "/advertiser/info/"]);
+
+/** What a response without a TikTok envelope looked like, for the merchant and the logs. */
+function describeNonEnvelope(httpStatus: number | null, raw: string): string {
+  const body = raw.trim() === "" ? "an empty body" : /^\s*</.test(raw) ? "an HTML page" : `a body that is not TikTok's (${raw.length} bytes)`;
+  return `TikTok's gateway answered HTTP ${httpStatus} with ${body}, not a TikTok response`;
+}
 
 const pageInfoSchema = z
   .object({
@@ -291,40 +304,40 @@ export function createTikTokClient(options: TikTokClientOptions) {
       const result = envelope.safeParse(parseJsonLossless(raw));
       if (result.success) parsed = result.data;
     } catch {
-      // Not JSON: a gateway error page, a 404 for a wrong path. Classified by HTTP status below.
+      // Not JSON: a gateway error page, an empty body. Classified by HTTP status below.
     }
 
     const ok = httpStatus !== null && httpStatus >= 200 && httpStatus < 300;
     if (!parsed) {
-      return fail(
-        new TikTokApiError({
-          // A 2xx without an envelope is a broken intermediary, not a verdict on our request.
-          kind: ok ? "retryable" : undefined,
-          code: null,
-          httpStatus,
-          endpoint: spec.path,
-          message: `unexpected response (HTTP ${httpStatus}, ${raw.length} bytes, not a TikTok envelope)`,
-        }),
-      );
+      return fail(new TikTokApiError({ code: null, httpStatus, endpoint: spec.path, message: describeNonEnvelope(httpStatus, raw) }));
     }
 
     const requestId = parsed.request_id ?? null;
-    // 20001 is a partial success; its only caller (trackEvents) reports it as such.
-    if (!ok || (parsed.code !== 0 && parsed.code !== 20001)) {
+    const code = parsed.code ?? null;
+    const message = parsed.message ?? "";
+    if (code !== null && code !== 0) {
+      // TikTok's code decides, whatever the HTTP status (a 40002 inside an HTTP 400 is still 40002).
+      return fail(new TikTokApiError({ code, httpStatus, requestId, endpoint: spec.path, message: message || `code ${code}` }));
+    }
+    if (!ok) {
+      // An HTTP error with a "success" or code-less envelope: the HTTP status decides.
+      return fail(new TikTokApiError({ code: null, httpStatus, requestId, endpoint: spec.path, message: message || `HTTP ${httpStatus}` }));
+    }
+    if (code === null && !CODE_OPTIONAL_ON_SUCCESS.has(spec.path)) {
       return fail(
         new TikTokApiError({
-          // An HTTP error with a "success" envelope still failed; let the HTTP status decide.
-          code: parsed.code === 0 || parsed.code === 20001 ? null : parsed.code,
+          kind: "unknown",
+          code: null,
           httpStatus,
           requestId,
           endpoint: spec.path,
-          message: parsed.message || `HTTP ${httpStatus}`,
+          message: `TikTok answered HTTP ${httpStatus} without a result code${message ? `: ${message}` : ""}`,
         }),
       );
     }
 
-    log({ method: spec.method, path: spec.path, httpStatus, code: parsed.code, requestId, durationMs: Date.now() - started });
-    return { code: parsed.code, message: parsed.message, requestId: requestId ?? "", data: parsed.data };
+    log({ method: spec.method, path: spec.path, httpStatus, code, requestId, durationMs: Date.now() - started });
+    return { code: code ?? 0, message, requestId: requestId ?? "", data: parsed.data };
   }
 
   function parseData<S extends z.ZodTypeAny>(path: TikTokPath, schema: S, result: CallResult): z.output<S> {
@@ -444,8 +457,9 @@ export function createTikTokClient(options: TikTokClientOptions) {
     },
 
     /**
-     * Sends up to 1,000 Events API 2.0 events for one pixel. Resolves for full (code 0) and
-     * partial (20001) success; anything else throws a TikTokApiError.
+     * Sends up to 1,000 Events API 2.0 events for one pixel. Resolves only when TikTok accepted
+     * the request (code 0); anything else throws a TikTokApiError. A 20001 partial success is an
+     * error, as in TikTok's SDK (api_client.py:324): which events TikTok kept is not documented.
      */
     async trackEvents(
       accessToken: string,
@@ -468,14 +482,7 @@ export function createTikTokClient(options: TikTokClientOptions) {
         limiter: options.eventsLimiter,
         limiterKey: input.pixelCode,
       });
-      const partial = result.code === 20001;
-      return {
-        requestId: result.requestId,
-        code: result.code,
-        message: result.message,
-        partial,
-        partialData: partial ? result.data : undefined,
-      };
+      return { requestId: result.requestId, code: result.code, message: result.message };
     },
 
     /**

@@ -1,6 +1,7 @@
 // One Events API 2.0 `data[]` item as this app sends it: the type app/features/events/build-event.ts
 // builds and TikTokClient.trackEvents accepts. Only the fields we fill are declared.
-// Contract: POST /open_api/v1.3/event/track/ body `data[]` (/work/shared/ref/tiktok-api.md).
+// Contract: POST /open_api/v1.3/event/track/ body `data[]`, as TikTok's own Events API template
+// builds it (docs/decisions/0015).
 
 export type TikTokEventName = "CompletePayment" | "Purchase";
 
@@ -16,6 +17,8 @@ export interface TikTokUser {
 }
 
 export interface TikTokContent {
+  /** On each item, as TikTok's template and SDK model put it (docs/decisions/0015). */
+  content_type: "product";
   content_id?: string;
   content_name?: string;
   price?: number;
@@ -25,9 +28,7 @@ export interface TikTokContent {
 export interface TikTokProperties {
   value: number;
   currency: string;
-  content_type: "product";
   /** Absent only on the wizard's test event, which has no order. */
-  order_id?: string;
   contents?: TikTokContent[];
 }
 

@@ -2,7 +2,10 @@ import { randomUUID } from "node:crypto";
 import { sha256Hex } from "~/features/events/normalise";
 import { withTikTok } from "~/core/connection/session.server";
 
-/** Sends one clearly-marked test purchase with the merchant's Test Events code; returns TikTok's answer. */
+/**
+ * Sends one clearly-marked test purchase with the merchant's Test Events code. Resolves only when
+ * TikTok accepted it (code 0), with the event name as sent: that is the name TikTok received.
+ */
 export async function sendTestEvent(shop: string, testEventCode: string) {
   return withTikTok(shop, async ({ client, token, connection }) => {
     const result = await client.trackEvents(token, {
@@ -15,10 +18,10 @@ export async function sendTestEvent(shop: string, testEventCode: string) {
           event_id: `test_${randomUUID()}`,
           user: { external_id: sha256Hex(`test-visitor-${shop}`) },
           page: { url: `https://${shop}/` },
-          properties: { value: 1, currency: connection.advertiserCurrency ?? "USD", content_type: "product" },
+          properties: { value: 1, currency: connection.advertiserCurrency ?? "USD" },
         },
       ],
     });
-    return { code: result.code, message: result.message, requestId: result.requestId };
+    return { eventName: connection.eventName, requestId: result.requestId };
   });
 }

@@ -48,11 +48,9 @@ describe("buildTikTokEvent", () => {
       properties: {
         value: 64.98,
         currency: "USD",
-        order_id: "5324830114101",
-        content_type: "product",
         contents: [
-          { content_id: "45123456789012", content_name: "Analytical Engine Tee", price: 29.99, quantity: 1 },
-          { content_id: "45123456789013", content_name: "Note G Mug", price: 15, quantity: 2 },
+          { content_type: "product", content_id: "45123456789012", content_name: "Analytical Engine Tee", price: 29.99, quantity: 1 },
+          { content_type: "product", content_id: "45123456789013", content_name: "Note G Mug", price: 15, quantity: 2 },
         ],
       },
     });
@@ -61,10 +59,12 @@ describe("buildTikTokEvent", () => {
     expect(built.phoneHash).toBe(built.event.user.phone);
   });
 
-  it("serialises event_id, order_id and content ids as JSON strings and value/price as numbers", () => {
+  it("serialises event_id and content ids as JSON strings and value/price as numbers", () => {
     const json = JSON.parse(JSON.stringify(build("web-attributed").event));
     expect(typeof json.event_id).toBe("string");
-    expect(typeof json.properties.order_id).toBe("string");
+    // content_type sits on each item only (TikTok's template and SDK model); no order_id: no TikTok source has one.
+    expect(json.properties).not.toHaveProperty("content_type");
+    expect(json.properties).not.toHaveProperty("order_id");
     expect(typeof json.properties.value).toBe("number");
     expect(typeof json.properties.contents[0].content_id).toBe("string");
     expect(typeof json.properties.contents[0].price).toBe("number");
@@ -105,7 +105,7 @@ describe("buildTikTokEvent", () => {
     expect(built.phoneHash).toBe(sha256Hex("+61491570156"));
     expect(built.matchKeys).toEqual(["phone", "ip", "user_agent"]);
     // A custom line item has no content id, and says so by leaving it out.
-    expect(built.event.properties.contents).toEqual([{ content_name: "Boomerang (custom)", price: 89.95, quantity: 1 }]);
+    expect(built.event.properties.contents).toEqual([{ content_type: "product", content_name: "Boomerang (custom)", price: 89.95, quantity: 1 }]);
     expect(built.event.page?.url).toBe(`https://${SHOP}/collections/all`);
   });
 
@@ -129,10 +129,9 @@ describe("buildTikTokEvent", () => {
     expect(built.phoneHash).toBe(sha256Hex("+819012345678"));
   });
 
-  it("ids above 2^53 are exact in event_id, order_id and content ids", () => {
+  it("ids above 2^53 are exact in event_id and content ids", () => {
     const built = build("large-id");
     expect(built.event.event_id).toBe("9007199254740993");
-    expect(built.event.properties.order_id).toBe("9007199254740993");
     expect(built.event.properties.contents?.[0].content_id).toBe("18014398509481985");
     const noGid = build("large-id-no-gid");
     expect(noGid.event.event_id).toBe("12345678901234567891");
@@ -153,7 +152,7 @@ describe("buildTikTokEvent", () => {
     expect(built.event.page).toBeUndefined();
     expect(built.event.user).toEqual({ phone: sha256Hex("+33123456789") });
     expect(built.event.properties).toMatchObject({ value: 250, currency: "EUR" });
-    expect(built.event.properties.contents).toEqual([{ content_name: "Consulting hour", price: 250, quantity: 1 }]);
+    expect(built.event.properties.contents).toEqual([{ content_type: "product", content_name: "Consulting hour", price: 250, quantity: 1 }]);
   });
 
   it("test order from an old payload: builds normally (sending is the caller's decision)", () => {

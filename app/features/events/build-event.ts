@@ -56,8 +56,8 @@ export function buildTikTokEvent(input: BuildEventInput): BuiltEvent {
     // A number for TikTok (strings are rejected as "Invalid Price Field"); storage keeps the decimal text.
     value: Number(order.totalValue),
     currency: order.currency,
-    order_id: order.orderId,
-    content_type: "product",
+    // No order_id: no TikTok source has it; the order id travels as event_id, which TikTok's
+    // SDK docs name for this ("OrderID (for CompletePayment event)"). docs/decisions/0015.
     contents: order.lineItems.map(toContent),
   };
 
@@ -80,7 +80,8 @@ export function buildTikTokEvent(input: BuildEventInput): BuiltEvent {
 }
 
 function toContent(item: ParsedOrder["lineItems"][number]) {
-  const content: TikTokContent = {};
+  // Shopify line items are products (variants); product_group is for catalogue groups.
+  const content: TikTokContent = { content_type: "product" };
   // Same id the catalog and the pixel use for the product: variant, else SKU, else product.
   const id = item.variantId ?? item.sku ?? item.productId;
   if (id) content.content_id = id;

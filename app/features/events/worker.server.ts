@@ -25,48 +25,41 @@ async function markSent(owner: string, ids: string[], requestId: string, note: s
   }
 }
 
-async function markRetry(owner: string, events: OutboxEvent[], error: TikTokApiError) {
+/**
+ * How many consecutive failures of one class an event may have before it is failed visibly.
+ * With the outbox backoff, 36 `retryable` tries span 13 to 26 hours (a TikTok outage or a gateway
+ * page); 10 `unknown` tries span 17 to 34 minutes. Rate limits have no count: the event window
+ * (EVENT_LOOKBACK_DAYS) bounds them. docs/decisions/0015.
+ */
+export const MAX_CONSECUTIVE_FAILURES: Partial<Record<TikTokApiError["kind"], number>> = { retryable: 36, unknown: 10 };
+
+const describeError = (error: TikTokApiError) =>
+  `${error.tiktokMessage}${error.code !== null ? ` (code ${error.code})` : ""}${error.requestId ? ` (request ${error.requestId})` : ""}`;
+
+/** Retries later, or fails the events visibly once their class has used up its tries. Returns how many failed. */
+async function markRetry(owner: string, events: OutboxEvent[], error: TikTokApiError): Promise<number> {
+  const bound = MAX_CONSECUTIVE_FAILURES[error.kind];
+  let failed = 0;
   for (const e of events) {
+    // Counted per class: a rate limit between two outages does not use up the outage's tries.
+    const attempt = e.lastErrorClass === error.kind ? e.attempts + 1 : 1;
+    if (bound !== undefined && attempt >= bound) {
+      await markStatus(owner, [e.id], "failed", `Not sent after ${attempt} tries: ${describeError(error)}. Resend to try again.`, error.kind);
+      failed++;
+      continue;
+    }
     await prisma.outboxEvent.updateMany({
       where: mine(owner, [e.id]),
-      data: {
-        attempts: { increment: 1 },
-        nextAttemptAt: retryAt(e.attempts + 1),
-        lastError: `${error.tiktokMessage}${error.requestId ? ` (request ${error.requestId})` : ""}`.slice(0, 500),
-        lastErrorClass: error.kind,
-        ...RELEASED,
-      },
+      data: { attempts: attempt, nextAttemptAt: retryAt(attempt), lastError: describeError(error).slice(0, 500), lastErrorClass: error.kind, ...RELEASED },
     });
   }
+  return failed;
 }
 
 async function markStatus(owner: string, ids: string[], status: Exclude<OutboxStatus, "queued" | "sent">, message: string, errorClass: string | null) {
   for (const chunk of chunks(ids)) {
     await moveEvents(mine(owner, chunk), status, { lastError: message.slice(0, 500), lastErrorClass: errorClass, attempts: { increment: 1 }, ...RELEASED });
   }
-}
-
-/**
- * The events a partial success refused, when TikTok's answer names them (by event_id or by
- * index in the batch). TikTok's per-event detail is unconfirmed (docs/decisions/0006); we read a
- * `failed_events` list tolerantly and, when there is none, cannot tell which failed.
- */
-function refusedInPartial(data: unknown, events: OutboxEvent[]): Map<string, string> {
-  const refused = new Map<string, string>();
-  const list = data && typeof data === "object" ? (data as { failed_events?: unknown }).failed_events : undefined;
-  if (!Array.isArray(list)) return refused;
-  for (const item of list) {
-    if (!item || typeof item !== "object") continue;
-    const { event_id: eventId, index, message } = item as { event_id?: unknown; index?: unknown; message?: unknown };
-    const event =
-      typeof eventId === "string" && eventId
-        ? events.find((e) => e.eventId === eventId)
-        : typeof index === "number" && Number.isInteger(index)
-          ? events[index]
-          : undefined;
-    if (event) refused.set(event.id, typeof message === "string" && message ? message : "refused without a reason");
-  }
-  return refused;
 }
 
 async function sendGroup(owner: string, shop: string, events: OutboxEvent[], out: Outcome): Promise<void> {
@@ -76,16 +69,8 @@ async function sendGroup(owner: string, shop: string, events: OutboxEvent[], out
       out.requests++;
       return client.trackEvents(token, { pixelCode: connection.pixelCode ?? events[0].pixelCode, events: events.map((e) => JSON.parse(e.payload)) });
     });
-    const refused = result.partial ? refusedInPartial(result.partialData, events) : new Map<string, string>();
-    for (const [id, message] of refused) {
-      // Refused inside an accepted batch: like `invalid`, failed with TikTok's words, for Resend.
-      await markStatus(owner, [id], "failed", `TikTok refused this event (partial success, request ${result.requestId}): ${message}`, "invalid");
-      out.failed++;
-    }
-    const accepted = events.filter((e) => !refused.has(e.id));
-    const note = result.partial && refused.size === 0 ? `TikTok reported partial success without saying which events: ${result.message}` : null;
-    if (accepted.length) await markSent(owner, accepted.map((e) => e.id), result.requestId, note);
-    out.sent += accepted.length;
+    await markSent(owner, events.map((e) => e.id), result.requestId, null);
+    out.sent += events.length;
   } catch (error) {
     if (error instanceof NotConnected) {
       await markStatus(owner, events.map((e) => e.id), "failed", "Not sent: TikTok was disconnected before this event went out. Reconnect, then Resend.", "disconnected");
@@ -97,7 +82,10 @@ async function sendGroup(owner: string, shop: string, events: OutboxEvent[], out
       await markStatus(owner, events.map((e) => e.id), "waiting_reconnect", `Waiting for reconnect: ${error.tiktokMessage}`, "auth");
       out.waiting += events.length;
     } else if (error.kind === "invalid" && events.length > 1) {
-      // One bad event must not fail its whole batch: split until the culprit stands alone.
+      // One bad event must not fail its whole batch: split until the culprit stands alone. A
+      // 20001 partial success lands here too: TikTok does not say which events it kept, so the
+      // halves go again with the same event_ids and only a lone event TikTok still refuses is
+      // failed; none is marked sent without a code 0 (docs/decisions/0015).
       const half = Math.ceil(events.length / 2);
       await sendGroup(owner, shop, events.slice(0, half), out);
       await sendGroup(owner, shop, events.slice(half), out);
@@ -105,8 +93,9 @@ async function sendGroup(owner: string, shop: string, events: OutboxEvent[], out
       await markStatus(owner, events.map((e) => e.id), "failed", `${error.tiktokMessage}${error.code ? ` (code ${error.code})` : ""}`, "invalid");
       out.failed += events.length;
     } else {
-      await markRetry(owner, events, error);
-      out.retried += events.length;
+      const failed = await markRetry(owner, events, error);
+      out.failed += failed;
+      out.retried += events.length - failed;
     }
   }
 }

@@ -352,7 +352,7 @@ const TRANSITIONS: { [K in StepKind]: Transition<K> } = {
 function afterTikTokError(error: TikTokApiError, cursor: SyncCursor | null): "needs_reconnect" | "rate_limited" | "unavailable" | "refused" {
   if (error.kind === "auth") return "needs_reconnect";
   if (error.kind === "rate_limited") return "rate_limited";
-  if (error.kind === "retryable" && (cursor?.attempts ?? 0) + 1 < MAX_RETRYABLE_ATTEMPTS) return "unavailable";
+  if ((error.kind === "retryable" || error.kind === "unknown") && (cursor?.attempts ?? 0) + 1 < MAX_RETRYABLE_ATTEMPTS) return "unavailable";
   return "refused";
 }
 

@@ -190,16 +190,15 @@ describe("events", () => {
     const token = await control.token([pacific]);
     const event = purchaseEvent(now());
     const result = await client.trackEvents(token, { pixelCode: pixel, events: [event], testEventCode: "TEST123" });
-    expect(result).toMatchObject({ code: 0, message: "OK", partial: false, requestId: expect.any(String) });
+    expect(result).toEqual({ code: 0, message: "OK", requestId: expect.any(String) });
     expect(await control.events()).toEqual([{ received_at: expect.any(String), pixel_code: pixel, test_event_code: "TEST123", event }]);
   });
 
-  test("a partial success resolves with partial: true and TikTok's data", async () => {
+  test("a 20001 partial success is not a success: it throws, as TikTok's SDK does", async () => {
     const token = await control.token([pacific]);
     await control.fault({ path: "/event/track/", kind: "partial" });
     const events = [purchaseEvent(now(), { event_id: "a" }), purchaseEvent(now(), { event_id: "b" })];
-    const result = await client.trackEvents(token, { pixelCode: pixel, events });
-    expect(result).toMatchObject({ code: 20001, partial: true, partialData: { failed_events: [{ index: 1, event_id: "b" }] } });
+    expect(await caught(client.trackEvents(token, { pixelCode: pixel, events }))).toMatchObject({ kind: "invalid", code: 20001 });
     expect((await control.events()).map((e) => e.event.event_id)).toEqual(["a"]);
   });
 
@@ -210,10 +209,10 @@ describe("events", () => {
     expect(await control.requestCount("/event/track/")).toBe(0);
   });
 
-  test("a payload TikTok refuses is `invalid` with the field in the message (HTTP 400 + envelope)", async () => {
+  test("a payload TikTok refuses is `invalid` with the field in the message (HTTP 200 + envelope)", async () => {
     const token = await control.token([pacific]);
     const error = await caught(client.trackEvents(token, { pixelCode: pixel, events: [purchaseEvent(now(), { event_id: 42 })] }));
-    expect(error).toMatchObject({ kind: "invalid", code: 40002, httpStatus: 400 });
+    expect(error).toMatchObject({ kind: "invalid", code: 40002, httpStatus: 200 });
     expect(error.tiktokMessage).toContain("data[0].event_id");
     expect(error.requestId).toEqual(expect.any(String));
   });

@@ -100,22 +100,22 @@ test("pixel list: page_size 20, reads data.pixels and data.page_info, follows to
 
 test("event track: the Events API 2.0 body with event_source, event_source_id and test_event_code at the top level", async () => {
   const { client, sent } = fakeTikTok(ok({}));
-  const event: TikTokEventItem = { event: "Purchase", event_time: 1735689600, event_id: "shopify_order_5324830114101", user: {}, properties: { value: 59.98, currency: "USD", content_type: "product" } };
+  const event: TikTokEventItem = { event: "Purchase", event_time: 1735689600, event_id: "shopify_order_5324830114101", user: {}, properties: { value: 59.98, currency: "USD" } };
   const result = await client.trackEvents(TOKEN, { pixelCode: "PIXEL", events: [event], testEventCode: "TEST12345" });
   expect(sent[0].url.toString()).toBe(`${BASE}/open_api/v1.3/event/track/`);
   expect(sent[0].headers.get("access-token")).toBe(TOKEN);
   expect(sent[0].body).toEqual({ event_source: "web", event_source_id: "PIXEL", test_event_code: "TEST12345", data: [event] });
-  expect(result).toEqual({ requestId: "202501010000000A1B2C3D", code: 0, message: "OK", partial: false, partialData: undefined });
+  expect(result).toEqual({ requestId: "202501010000000A1B2C3D", code: 0, message: "OK" });
 });
 
-test("event track: 20001 partial success resolves; HTTP 400 with 40002 throws `invalid`", async () => {
+test("event track: 20001 partial success throws (TikTok's SDK raises on any code but 0); HTTP 400 with 40002 throws `invalid`", async () => {
   const { client } = fakeTikTok(
     { code: 20001, message: "Partial success", request_id: "r1", data: { failed: 1 } },
     { status: 400, body: JSON.stringify({ code: 40002, message: "Invalid value for event_id: not a valid string", request_id: "r2", data: {} }), contentType: "application/json" },
   );
   // TikTok's answer is canned here, so the event's content does not matter.
   const events = [{} as TikTokEventItem];
-  expect(await client.trackEvents(TOKEN, { pixelCode: "P", events })).toMatchObject({ code: 20001, partial: true, partialData: { failed: 1 } });
+  expect(await caught(client.trackEvents(TOKEN, { pixelCode: "P", events }))).toMatchObject({ kind: "invalid", code: 20001, requestId: "r1" });
   const error = await caught(client.trackEvents(TOKEN, { pixelCode: "P", events }));
   expect(error).toMatchObject({ kind: "invalid", code: 40002, httpStatus: 400, requestId: "r2", tiktokMessage: "Invalid value for event_id: not a valid string" });
 });
@@ -183,8 +183,11 @@ describe("envelopes and failures", () => {
   test.each([
     [40100, "rate_limited"],
     [40016, "rate_limited"],
-    [40133, "rate_limited"],
+    [61000, "rate_limited"],
+    [40133, "unknown"],
     [40105, "auth"],
+    [40114, "auth"],
+    [70001, "invalid"],
     [40000, "invalid"],
     [50002, "retryable"],
     [60001, "retryable"],
@@ -193,9 +196,40 @@ describe("envelopes and failures", () => {
     expect(await caught(call(client))).toMatchObject({ kind, code });
   });
 
-  test("a 404 page (e.g. a path without its trailing slash) is `invalid`", async () => {
-    const { client } = fakeTikTok({ status: 404, body: "404 page not found" });
-    expect(await caught(call(client))).toMatchObject({ kind: "invalid", code: null, httpStatus: 404 });
+  test("pages without an envelope (HTML, empty, plain text) are `retryable` with the HTTP status in the message, whatever the status", async () => {
+    const { client } = fakeTikTok(
+      { status: 403, body: "<html><body>403 Forbidden</body></html>" },
+      { status: 404, body: "" },
+      { status: 404, body: "404 page not found" },
+      { status: 200, body: JSON.stringify({ error: "proxy" }), contentType: "application/json" },
+    );
+    expect(await caught(call(client))).toMatchObject({ kind: "retryable", code: null, httpStatus: 403, tiktokMessage: "TikTok's gateway answered HTTP 403 with an HTML page, not a TikTok response" });
+    expect(await caught(call(client))).toMatchObject({ kind: "retryable", httpStatus: 404, tiktokMessage: "TikTok's gateway answered HTTP 404 with an empty body, not a TikTok response" });
+    expect(await caught(call(client))).toMatchObject({ kind: "retryable", httpStatus: 404 });
+    // A JSON object with none of the envelope's fields is not TikTok's answer either.
+    expect(await caught(call(client))).toMatchObject({ kind: "retryable", httpStatus: 200 });
+  });
+
+  test("nullable message and request_id keep TikTok's real code", async () => {
+    const { client } = fakeTikTok(
+      { code: 40105, message: null, request_id: null, data: null },
+      { code: 40114, message: "Advertiser logged out", request_id: null },
+      { code: 50002 },
+    );
+    expect(await caught(call(client))).toMatchObject({ kind: "auth", code: 40105, requestId: null, tiktokMessage: "code 40105" });
+    expect(await caught(call(client))).toMatchObject({ kind: "auth", code: 40114, tiktokMessage: "Advertiser logged out" });
+    expect(await caught(call(client))).toMatchObject({ kind: "retryable", code: 50002 });
+  });
+
+  test("a missing code with HTTP 2xx is success only where TikTok's spec says code is shown for errors only", async () => {
+    const pixels = { pixels: [], page_info: { page: 1, page_size: 20, total_number: 0, total_page: 0 } };
+    const { client } = fakeTikTok({ message: "OK", request_id: "r", data: pixels }, { message: "OK", request_id: "r2", data: {} }, { code: null, message: "OK", request_id: "r3", data: { list: [] } });
+    // /pixel/list/ has a spec (yml_files/pixel_list.yml): `code` "will be shown only if it is an error request".
+    expect(await client.listPixels(TOKEN, "1")).toEqual([]);
+    // /event/track/ has none: no code is not taken as accepted.
+    expect(await caught(client.trackEvents(TOKEN, { pixelCode: "P", events: [{} as TikTokEventItem] }))).toMatchObject({ kind: "unknown", code: null, httpStatus: 200, requestId: "r2" });
+    // /oauth2/advertiser/get/ has none either.
+    expect(await caught(call(client))).toMatchObject({ kind: "unknown", requestId: "r3" });
   });
 
   test("a 502 gateway page is `retryable`; a 200 that is not JSON is `retryable` too", async () => {

@@ -1,4 +1,4 @@
-import type { Page } from "@playwright/test";
+import { expect, type Page } from "@playwright/test";
 import { mkdirSync } from "node:fs";
 
 export const adminUrl = (path = "/app") => `${process.env.E2E_ADMIN_URL}/store/e2e-store/apps/key${path}`;
@@ -23,9 +23,17 @@ export async function ensureConnected(page: Page) {
   await page.getByRole("button", { name: /^(Connect|Reconnect) TikTok$/ }).click();
   await page.getByRole("button", { name: "Approve" }).click();
   await page.getByText("Step 2 of 4").waitFor();
-  await page.getByText("Pacific Outfitters", { exact: true }).click();
+  await chooseAdAccount(page, "Pacific Outfitters");
   await page.getByRole("button", { name: "Continue" }).click();
   await page.getByText("Step 3 of 4").waitFor();
   await page.getByRole("button", { name: "Save" }).click();
   await page.getByText("Step 4 of 4").waitFor();
+}
+
+/** Picks an ad account in step 2. A click that lands before React hydrated the page is lost, so it chooses until the page took it. */
+export async function chooseAdAccount(page: Page, name: string) {
+  await expect(async () => {
+    await page.getByText(name, { exact: true }).click();
+    await expect(page.getByRole("button", { name: "Continue" })).toBeEnabled({ timeout: 1_000 });
+  }).toPass({ timeout: 15_000 });
 }

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { adminUrl, sandbox, snap } from "./helpers";
+import { adminUrl, chooseAdAccount, sandbox, snap } from "./helpers";
 
 test.describe.configure({ mode: "serial" });
 
@@ -35,7 +35,7 @@ test("a merchant connects TikTok, picks account and pixel, sends a test event; r
   await expect(page.getByText(pacific.name, { exact: true })).toBeVisible();
   await expect(page.getByText(`ID ${pacific.advertiser_id} · USD · America/Los_Angeles`)).toBeVisible();
   await snap(page, "04-wizard-2-account");
-  await page.getByText(pacific.name, { exact: true }).click();
+  await chooseAdAccount(page, pacific.name);
   await expect(page.getByLabel(pacific.name)).toBeChecked();
   await page.getByRole("button", { name: "Continue" }).click();
 

@@ -2,8 +2,19 @@ import type { ActionFunctionArgs } from "@remix-run/node";
 import { authenticateWebhookWithRawBody } from "~/core/lib/webhook.server";
 import { parseOrderWebhook } from "~/features/events/order-payload";
 import { ingestOrder, recordRejectedWebhook } from "~/features/events/ingest.server";
+import { isDatabaseBusy } from "~/core/db.server";
 
-export const action = async ({ request }: ActionFunctionArgs) => {
+export const action = async (args: ActionFunctionArgs) => {
+  try {
+    return await receive(args);
+  } catch (error) {
+    // Another process holds the SQLite write lock: answer at once and let Shopify deliver again.
+    if (isDatabaseBusy(error)) return new Response("Database busy; retry later", { status: 503, headers: { "Retry-After": "5" } });
+    throw error;
+  }
+};
+
+async function receive({ request }: ActionFunctionArgs) {
   const { shop, topic, webhookId, rawBody, unparseable } = await authenticateWebhookWithRawBody(request);
 
   const parsed = unparseable ? { ok: false as const, reason: "body is not JSON" } : parseOrderWebhook(rawBody);
@@ -15,4 +26,4 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   // A failure here is ours (database down, a bug): let it answer 500 so Shopify delivers again.
   await ingestOrder(shop, parsed.order);
   return new Response(null, { status: 200 });
-};
+}

@@ -70,6 +70,20 @@ function ConnectionCard({ connection }: { connection: ReturnType<typeof useLoade
   );
 }
 
+function DeliveryProblemBanner({ problem }: { problem: string }) {
+  const navigation = useNavigation();
+  return (
+    <Banner tone="critical" title="Events are not being sent to TikTok">
+      <BlockStack gap="200">
+        <p>{problem}</p>
+        <Form method="post" action="/app/connect">
+          <Button submit loading={navigation.state !== "idle"}>Reconnect TikTok</Button>
+        </Form>
+      </BlockStack>
+    </Banner>
+  );
+}
+
 function EmbedCard({ embed }: { embed: { activateUrl: string; lastSignalAt: string | null } }) {
   // Inside Shopify admin, App Bridge can tell whether the theme app embed is switched on.
   const [appBridgeStatus, setAppBridgeStatus] = useState<string | null>(null);
@@ -104,6 +118,7 @@ export default function Home() {
         <Layout.Section>
           <BlockStack gap="400">
             <ConnectionCard connection={connection} />
+            {connection.deliveryProblem ? <DeliveryProblemBanner problem={connection.deliveryProblem} /> : null}
             <EmbedCard embed={embed} />
             <Card>
               <BlockStack gap="300">

@@ -19,7 +19,8 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const connection = await getConnection(session.shop);
-  const purpose = connection?.status === "needs_reconnect" ? "reconnect" : "connect";
+  // A shop whose stored token cannot be read reconnects too: a fresh token, same account and pixel.
+  const purpose = connection?.status === "needs_reconnect" || connection?.deliveryProblem ? "reconnect" : "connect";
   return beginOAuth(session.shop, purpose);
 };
 

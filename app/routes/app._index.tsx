@@ -48,7 +48,7 @@ function ConnectionCard({ connection }: { connection: ReturnType<typeof useLoade
     return (
       <Banner tone="critical" title="TikTok needs to be reconnected">
         <BlockStack gap="200">
-          <p>TikTok stopped accepting this app's access{connection.lastAuthError ? `: ${connection.lastAuthError.replace(/\.$/, "")}` : ""}. Events are held until you reconnect; nothing is lost.</p>
+          <p>TikTok stopped accepting this app's access{connection.lastAuthError ? `: ${connection.lastAuthError.replace(/\.$/, "")}` : ""}. Events are held until you reconnect, then sent, except those of orders more than 7 days old, which expire.</p>
           <Form method="post" action="/app/connect">
             <Button submit variant="primary" loading={navigation.state !== "idle"}>Reconnect</Button>
           </Form>
@@ -126,10 +126,11 @@ export default function Home() {
                   <Text as="h2" variant="headingMd">Events sent to TikTok</Text>
                   <Link to="/app/events">See every order</Link>
                 </InlineStack>
-                <InlineGrid columns={{ xs: 2, md: 4 }} gap="300">
+                <InlineGrid columns={{ xs: 2, md: 5 }} gap="300">
                   <Stat label="Sent, last 24 h" value={summary.sent24h} />
                   <Stat label="Sent, last 7 days" value={summary.sent7d} />
                   <Stat label="Failed, last 7 days" value={summary.failed7d} />
+                  <Stat label="Expired" value={summary.expired} />
                   <Stat label="Waiting / queued" value={`${summary.waiting} / ${summary.queued}`} />
                 </InlineGrid>
                 <Text as="p" tone="subdued">

@@ -41,7 +41,7 @@ export default function ConnectStep() {
         <Banner tone="critical" title="TikTok needs to be reconnected">
           <p>
             TikTok stopped accepting this app's access{connection.lastAuthError ? ` (${connection.lastAuthError})` : ""}. Events
-            are held, not lost: reconnect and they are sent. Your ad account and pixel stay as they are.
+            are held: reconnect and they are sent, except those of orders more than 7 days old, which expire. Your ad account and pixel stay as they are.
           </p>
         </Banner>
       ) : null}

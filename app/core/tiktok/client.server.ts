@@ -539,7 +539,7 @@ let cached: TikTokClient | undefined;
  * This process's share of an app-wide quota when INSTANCE_COUNT processes call TikTok with the
  * same app: an equal split, rounded down, never below 1 (docs/decisions/0016).
  */
-export const instanceShare = (limit: number, instances: number) => Math.max(1, Math.floor(limit / instances));
+const instanceShare = (limit: number, instances: number) => Math.max(1, Math.floor(limit / instances));
 
 /** The process-wide client, configured from the validated environment. One limiter per process. */
 export function tiktokClientFromEnv(): TikTokClient {

@@ -20,7 +20,7 @@ import type { OutboxStatus } from "./statuses";
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** What the Events page shows for an expired event. */
-export const EXPIRED_REASON = `Not sent: it could not be delivered within ${EVENT_LOOKBACK_DAYS} days of the order, and this app does not send older events to TikTok.`;
+const EXPIRED_REASON = `Not sent: it could not be delivered within ${EVENT_LOOKBACK_DAYS} days of the order, and this app does not send older events to TikTok.`;
 
 type Outcome = { sent: number; retried: number; failed: number; waiting: number; expired: number; held: number; requests: number };
 const emptyOutcome = (): Outcome => ({ sent: 0, retried: 0, failed: 0, waiting: 0, expired: 0, held: 0, requests: 0 });

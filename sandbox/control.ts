@@ -36,6 +36,8 @@ type SandboxReceivedEvent = { received_at: string; pixel_code: string; test_even
 type SandboxRequestLog = {
   counts: Record<string, number>;
   total: number;
+  /** Requests refused with 40100 for going over the sandbox's `rateLimit`. */
+  rate_limited: number;
   requests: { method: string; path: string; at: string; http_status: number; code: number | null; fault: SandboxFaultKind | null }[];
 };
 

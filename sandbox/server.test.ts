@@ -459,6 +459,7 @@ describe("control endpoints and faults", () => {
       const codes = [];
       for (let i = 0; i < 3; i++) codes.push((await raw(limited.url, `${V}/pixel/list/`, { token, query: { advertiser_id: ADVERTISER_IDS.berlin } })).json.code);
       expect(codes).toEqual([0, 0, 40100]);
+      expect((await c.requests()).rate_limited).toBe(1);
     } finally {
       await limited.close();
     }

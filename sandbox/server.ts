@@ -135,6 +135,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   let counts: Record<string, number> = {};
   const restatements = new Map<string, number>();
   const rateWindow: number[] = [];
+  /** Requests refused with 40100 because the app went over `rateLimit` (faults not counted). */
+  let rateLimited = 0;
   const hanging = new Set<{ timer: ReturnType<typeof setTimeout>; res: ServerResponse }>();
 
   const model: DeliveryModel = {
@@ -372,6 +374,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     };
 
     if (overRateLimit() && path !== "/event/track/") {
+      rateLimited++;
       return envelope(200, 40100, "Too many requests. Please retry in some time.", {});
     }
 
@@ -588,7 +591,7 @@ ${rows}
       case "GET /__sandbox/events":
         return sendJson(res, 200, { events });
       case "GET /__sandbox/requests":
-        return sendJson(res, 200, { counts, total: requests.length, requests });
+        return sendJson(res, 200, { counts, total: requests.length, rate_limited: rateLimited, requests });
       case "POST /__sandbox/reset":
         events = [];
         tokens.clear();
@@ -599,6 +602,7 @@ ${rows}
         restatements.clear();
         model.reportCache?.clear();
         rateWindow.length = 0;
+        rateLimited = 0;
         return sendJson(res, 200, { ok: true });
       case "GET /__sandbox/faults":
         return sendJson(res, 200, { faults });

@@ -3,11 +3,12 @@
 // (HMAC check, parse, one ingest transaction); a webhook that does not get a 200 is retried the
 // way Shopify retries it, and only orders answered 200 count as accepted.
 //
-// Phases: TikTok 5xx for a span; rate limits; TikTok hanging past the client timeout; the token
-// revoked in the middle of a drain pass, then a reconnect; SIGKILL of the worker at random points
-// (and right after TikTok accepted a batch) several times; the database connections terminated
-// (PostgreSQL only: SQLite is a file opened by each process, there is no server connection to
-// restart). After each: every accepted order reached TikTok, duplicates only under the same
+// Phases: a shop whose token cannot be decrypted beside the healthy shops; another process
+// holding the SQLite write lock (SQLite only); TikTok 5xx for a span; rate limits; TikTok hanging
+// past the client timeout; the token revoked in the middle of a drain pass, then a reconnect;
+// SIGKILL of the worker at random points (and right after TikTok accepted a batch) several times,
+// with the duplicates per kill; the database connections terminated (PostgreSQL only: SQLite is
+// a file opened by each process, there is no server connection to restart). After each: every accepted order reached TikTok, duplicates only under the same
 // event_id, every outbox row sent, and the Events page loader (called with a signed admin
 // request) and the connection show the right states.
 //
@@ -16,6 +17,8 @@
 //   npm run test:faults -- --kills 8 --keep
 //
 // Exits non-zero on failure; the last line is "N passed, M failed". docs/decisions/0010.
+import { spawn } from "node:child_process";
+import { createCipheriv, randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { startSandbox } from "../sandbox/server";
@@ -46,7 +49,7 @@ import { reconnectShop, seedConnectedShops } from "../tests/scale/seed";
 const { values: args } = parseArgs({
   options: {
     kills: { type: "string", default: "5" },
-    // Comma-separated subset of: 5xx, rate, timeout, revoke, kill, db (the baseline always runs).
+    // Comma-separated subset of: broken, lock, 5xx, rate, timeout, revoke, kill, db (the baseline always runs).
     only: { type: "string" },
     keep: { type: "boolean", default: false },
   },
@@ -56,6 +59,8 @@ const ledger = new Ledger().guardEarlyExit();
 const t0 = now();
 const SHOPS = ["faults-a.myshopify.com", "faults-b.myshopify.com", "faults-c.myshopify.com"];
 const [SHOP_A, SHOP_B] = SHOPS;
+/** Beside the others: its token becomes unreadable in the "broken" phase. */
+const SHOP_BROKEN = "faults-d.myshopify.com";
 const CLIENT_TIMEOUT_MS = 500;
 let nextOrderId = 7_200_000_000_000;
 
@@ -89,11 +94,12 @@ async function main() {
   const { action: ordersCreate } = await import("~/routes/webhooks.orders.create");
   const { loader: eventsLoader } = await import("~/routes/app.events");
   const { adminRequest, call, webhookRequest } = await import("../tests/support/requests");
+  const { MAX_EVENTS_PER_REQUEST } = await import("~/core/tiktok/client.server");
 
-  const seeded = await seedConnectedShops({ sandboxUrl: sandbox.url, shops: SHOPS });
+  const seeded = await seedConnectedShops({ sandboxUrl: sandbox.url, shops: [...SHOPS, SHOP_BROKEN] });
   const pixelOf = new Map(seeded.map((s) => [s.pixelCode, s.shop]));
-  // Shops share no pixel (three advertisers), so a track request's pixel names its shop.
-  if (pixelOf.size !== SHOPS.length) throw new Error("seeded shops share a pixel; the revoke phase needs one pixel per shop");
+  // Shops share no pixel (one advertiser each), so a track request's pixel names its shop.
+  if (pixelOf.size !== seeded.length) throw new Error("seeded shops share a pixel; the revoke phase needs one pixel per shop");
 
   // ---- the worker ----------------------------------------------------------------------------
   let worker: Child = startWorker("faults-worker", env, { direct: true });
@@ -254,6 +260,83 @@ async function main() {
       await verify("baseline");
     });
 
+    await phase("broken", "a shop whose token cannot be decrypted, beside healthy shops", async () => {
+      // The token as stored under an encryption key the app no longer has (the key was changed).
+      const iv = randomBytes(12);
+      const cipher = createCipheriv("aes-256-gcm", randomBytes(32), iv);
+      const ciphertext = Buffer.concat([cipher.update("unreadable-token", "utf8"), cipher.final()]);
+      const unreadable = ["v1", iv, cipher.getAuthTag(), ciphertext].map((p) => (typeof p === "string" ? p : p.toString("base64url"))).join(".");
+      await prisma.tikTokConnection.update({ where: { shop: SHOP_BROKEN }, data: { accessTokenEnc: unreadable } });
+      const brokenIds = await deliver(SHOP_BROKEN, 40);
+      await Promise.all([deliver(SHOP_A, 40), deliver(SHOP_B, 40)]);
+      // The healthy shops drain while the broken one is held.
+      const deadline = Date.now() + 30_000;
+      let healthyOpen = -1;
+      while (Date.now() < deadline) {
+        healthyOpen = await prisma.outboxEvent.count({ where: { shop: { not: SHOP_BROKEN }, status: { not: "sent" } } });
+        if (healthyOpen === 0) break;
+        if (!worker.alive()) restartWorker();
+        await sleep(250);
+      }
+      const [held, conn, brokenAtTikTok] = await Promise.all([
+        prisma.outboxEvent.groupBy({ by: ["status", "lastErrorClass"], where: { shop: SHOP_BROKEN }, _count: { _all: true } }),
+        prisma.tikTokConnection.findUniqueOrThrow({ where: { shop: SHOP_BROKEN } }),
+        sandboxEvents(sandbox.url).then((events) => events.filter((e) => brokenIds.includes(e.event.event_id)).length),
+      ]);
+      const page = (await (await call(eventsLoader, adminRequest("/app/events", { shop: SHOP_BROKEN }))).json()) as { deliveryProblem: string | null };
+      ledger.check("broken token: the healthy shops' events were all delivered meanwhile", healthyOpen === 0, `${healthyOpen} of the healthy shops' events not sent`);
+      ledger.check(
+        "broken token: that shop's events stay queued (held, not failed or expired), none reached TikTok",
+        held.length === 1 && held[0].status === "queued" && held[0].lastErrorClass === "shop_problem" && brokenAtTikTok === 0,
+        JSON.stringify(held.map((h) => [h.status, h.lastErrorClass, h._count._all])),
+      );
+      ledger.check("broken token: the shop shows the problem (Events page)", !!page.deliveryProblem && conn.status === "connected", page.deliveryProblem ?? "no problem shown");
+      // The merchant reconnects: a fresh token under the current key; the held events go at once.
+      await reconnectShop(sandbox.url, SHOP_BROKEN);
+      ledger.check("broken token: drained after the reconnect", await waitDrained("broken token", 30_000));
+      const after = await prisma.tikTokConnection.findUniqueOrThrow({ where: { shop: SHOP_BROKEN } });
+      ledger.check("broken token: the problem is cleared once its events reach TikTok", after.deliveryProblem === null, after.deliveryProblem ?? "cleared");
+      await verify("broken token");
+    });
+
+    if (kind === "sqlite") {
+      await phase("lock", "another process holds the SQLite write lock for 3 s", async () => {
+        const file = db.url.replace(/^file:/, "");
+        const holder = spawn(process.execPath, ["-e", `
+          const db = require("better-sqlite3")(${JSON.stringify(file)});
+          db.exec("BEGIN IMMEDIATE");
+          process.stdout.write("locked\\n");
+          setTimeout(() => { db.exec("COMMIT"); db.close(); }, 3000);
+        `], { stdio: ["ignore", "pipe", "inherit"] });
+        await new Promise<void>((resolve) => holder.stdout!.on("data", (c: Buffer) => c.toString().includes("locked") && resolve()));
+        const released = new Promise((resolve) => holder.once("exit", resolve));
+        const retriedBefore = retriedDeliveries;
+        // While the lock is held: orders arrive (a 503 is retried the way Shopify retries), and
+        // /healthcheck is asked once; the event loop's longest stall is measured meanwhile.
+        let longestStall = 0;
+        let last = Date.now();
+        const ticker = setInterval(() => {
+          longestStall = Math.max(longestStall, Date.now() - last);
+          last = Date.now();
+        }, 10);
+        const arriving = Promise.all(SHOPS.map((s) => deliver(s, 20, 4)));
+        const healthStarted = Date.now();
+        const { loader: healthcheck } = await import("~/routes/healthcheck");
+        const health = await call(healthcheck, new Request("http://localhost/healthcheck"));
+        const healthMs = Date.now() - healthStarted;
+        await arriving;
+        await released;
+        clearInterval(ticker);
+        log(`lock: /healthcheck answered ${health.status} in ${healthMs} ms; ${retriedDeliveries - retriedBefore} webhook deliveries got a non-200 and were retried; longest event-loop stall ${longestStall} ms`);
+        ledger.check("lock: /healthcheck answered 200 while the lock was held", health.status === 200, `${health.status} after ${healthMs} ms`);
+        ledger.check("lock: webhooks that could not write were refused (and retried), not held", retriedDeliveries > retriedBefore, `${retriedDeliveries - retriedBefore} retried`);
+        ledger.check("lock: drained after the lock was released (at the latest when a failed pass's 60 s leases expire)", await waitDrained("lock", 90_000));
+        await verify("lock");
+      });
+    } else {
+      ledger.skip("SQLite lock holder", "PostgreSQL locks rows, not the database file");
+    }
+
     await phase("5xx", "TikTok 5xx for 4 s", async () => {
       await addFault({ kind: "http_5xx", duration_ms: 4_000, status: 503 });
       const started = Date.now();
@@ -334,6 +417,9 @@ async function main() {
 
     await phase("kill", `SIGKILL the worker ${args.kills} times`, async () => {
       const kills = Number(args.kills);
+      const dupesBefore = new Map<string, number>();
+      for (const e of await sandboxEvents(sandbox.url)) dupesBefore.set(e.event.event_id, (dupesBefore.get(e.event.event_id) ?? 0) + 1);
+      const extraBefore = [...dupesBefore.values()].reduce((n, c) => n + c - 1, 0);
       let afterAccept = 0;
       let midWork = 0;
       const leased = () => prisma.outboxEvent.count({ where: { status: "queued", leaseUntil: { gt: new Date() } } });
@@ -380,8 +466,13 @@ async function main() {
       ledger.check(`kill: ${kills} kills, ${afterAccept} right after TikTok accepted a batch, ${midWork} with rows in flight`, afterAccept === Math.floor(kills / 2) && midWork > 0, `${workerStarts} worker starts`);
       // Rows the dead workers held come back when their 60 s lease expires.
       ledger.check("kill: drained after the leases expired", await waitDrained("kill", 150_000));
-      const dupes = await verify("kill");
-      log(`kill: ${dupes} event_id(s) reached TikTok twice (resent after a kill, same event_id: TikTok deduplicates)`);
+      await verify("kill");
+      // Extra copies TikTok received during this phase (same event_id: TikTok drops them).
+      const copies = new Map<string, number>();
+      for (const e of checkedEvents) copies.set(e.event.event_id, (copies.get(e.event.event_id) ?? 0) + 1);
+      const extra = [...copies.values()].reduce((n, c) => n + c - 1, 0) - extraBefore;
+      log(`kill: ${extra} duplicate send(s) over ${kills} kills = ${(extra / kills).toFixed(1)} per kill (one batch is at most ${MAX_EVENTS_PER_REQUEST})`);
+      ledger.check(`kill: duplicates per kill at most one batch (${MAX_EVENTS_PER_REQUEST})`, extra <= kills * MAX_EVENTS_PER_REQUEST, `${extra} over ${kills} kills`);
     });
 
     if (kind === "postgres") {

@@ -3,6 +3,7 @@ import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { env } from "./env.server";
+import { backoffMs, type BackoffPolicy } from "./lib/lease.server";
 
 declare global {
   // Keeps one client across dev-server reloads.
@@ -66,10 +67,68 @@ function createPgPool(connectionString: string) {
   return pool;
 }
 
+/**
+ * better-sqlite3 waits for another process's write lock synchronously, inside SQLite's busy
+ * handler: the whole event loop stands still for as long as the busy timeout allows. So the
+ * timeout is short, and a statement that still finds the file locked is retried after an
+ * asynchronous pause, during which other requests run. When the lock outlasts the retries the
+ * statement fails as "database busy" (isDatabaseBusy), which a webhook answers with 503 so
+ * Shopify delivers again. A few hundred ms in all: a webhook must answer well inside Shopify's
+ * 5 s, and background jobs simply run again on their next tick.
+ */
+const SQLITE_BUSY_TIMEOUT_MS = 100;
+const SQLITE_BUSY_RETRY: BackoffPolicy = { baseMs: 25, capMs: 200, jitter: 0.5 };
+const SQLITE_BUSY_RETRIES = 3;
+
+type SqliteAdapter = Awaited<ReturnType<PrismaBetterSQLite3["connect"]>>;
+type Queryable = Pick<SqliteAdapter, "queryRaw" | "executeRaw">;
+
+const isBusyCode = (code: unknown) => typeof code === "string" && code.startsWith("SQLITE_BUSY");
+
+function retryWhileBusy(target: Queryable) {
+  for (const name of ["queryRaw", "executeRaw"] as const) {
+    const inner = target[name].bind(target) as (query: unknown) => Promise<unknown>;
+    (target as Record<typeof name, unknown>)[name] = async (query: unknown) => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await inner(query);
+        } catch (error) {
+          const e = error as { code?: unknown; cause?: { originalCode?: unknown } };
+          if (attempt > SQLITE_BUSY_RETRIES || !(isBusyCode(e.cause?.originalCode) || isBusyCode(e.code))) throw error;
+          await new Promise((resolve) => setTimeout(resolve, backoffMs(attempt, SQLITE_BUSY_RETRY)));
+        }
+      }
+    };
+  }
+}
+
+class YieldingPrismaBetterSQLite3 extends PrismaBetterSQLite3 {
+  async connect() {
+    const adapter = await super.connect();
+    retryWhileBusy(adapter);
+    const start = adapter.startTransaction.bind(adapter);
+    adapter.startTransaction = async (isolationLevel) => {
+      const tx = await start(isolationLevel);
+      retryWhileBusy(tx);
+      return tx;
+    };
+    return adapter;
+  }
+}
+
+/**
+ * True when a query failed because the database stayed locked by another process (SQLite) or
+ * timed out: the request may succeed if repeated, so answer 503 rather than 500.
+ */
+export function isDatabaseBusy(error: unknown): boolean {
+  const e = error as { code?: unknown; meta?: { driverAdapterError?: { cause?: { originalCode?: unknown } } } } | null;
+  return !!e && (e.code === "P1008" || isBusyCode(e.code) || isBusyCode(e.meta?.driverAdapterError?.cause?.originalCode));
+}
+
 function createClient() {
   const url = env().DATABASE_URL;
   const adapter = url.startsWith("file:")
-    ? new PrismaBetterSQLite3({ url, timeout: 10_000 })
+    ? new YieldingPrismaBetterSQLite3({ url, timeout: SQLITE_BUSY_TIMEOUT_MS })
     : new ReleasingPrismaPg(createPgPool(url));
   return new PrismaClient({ adapter });
 }

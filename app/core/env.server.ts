@@ -35,6 +35,9 @@ const schema = z.object({
   TIKTOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   TIKTOK_RATE_QPS: z.coerce.number().int().min(1).default(10),
   TIKTOK_RATE_QPM: z.coerce.number().int().min(1).default(600),
+  // Processes that call TikTok with this app's credentials (app instances + workers): each takes
+  // an equal share of TIKTOK_RATE_QPS/QPM, so together they stay within TikTok's app-wide quota.
+  INSTANCE_COUNT: z.coerce.number().int().min(1).max(1_000).default(1),
   // A comma-separated list, newest first (key rotation: README "Rotating TOKEN_ENCRYPTION_KEY").
   TOKEN_ENCRYPTION_KEY: required("TOKEN_ENCRYPTION_KEY").refine(
     (v) => v.split(",").every((k) => Buffer.from(k.trim(), "base64").length === 32),

@@ -11,6 +11,7 @@ import { DataSentCard } from "~/components/home/DataSentCard";
 import { EventsSentCard } from "~/components/home/EventsSentCard";
 import { StorefrontEmbedCard } from "~/components/home/StorefrontEmbedCard";
 import { TikTokConnectionCard } from "~/components/home/TikTokConnectionCard";
+import { DeliveryProblemBanner } from "~/components/home/DeliveryProblemBanner";
 
 const EMBED_HANDLE = "capture";
 
@@ -42,6 +43,7 @@ export default function Home() {
         <Layout.Section>
           <BlockStack gap="400">
             <TikTokConnectionCard connection={connection} />
+            {connection.deliveryProblem ? <DeliveryProblemBanner problem={connection.deliveryProblem} /> : null}
             <StorefrontEmbedCard embed={embed} />
             {clickCap ? (
               <Banner tone="warning">

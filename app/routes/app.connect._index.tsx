@@ -19,7 +19,8 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const connection = await getConnection(session.shop);
-  const purpose = connection?.status === "needs_reconnect" ? "reconnect" : "connect";
+  // A shop whose stored token cannot be read reconnects too: a fresh token, same account and pixel.
+  const purpose = connection?.status === "needs_reconnect" || connection?.deliveryProblem ? "reconnect" : "connect";
   return beginOAuth(session.shop, purpose);
 };
 
@@ -40,7 +41,7 @@ export default function ConnectStep() {
         <Banner tone="critical" title="TikTok needs to be reconnected">
           <p>
             TikTok stopped accepting this app's access{connection.lastAuthError ? ` (${connection.lastAuthError})` : ""}. Events
-            are held, not lost: reconnect and they are sent. Your ad account and pixel stay as they are.
+            are held: reconnect and they are sent, except those of orders more than 7 days old, which expire. Your ad account and pixel stay as they are.
           </p>
         </Banner>
       ) : null}

@@ -1,12 +1,13 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData, useSearchParams } from "@remix-run/react";
-import { BlockStack, Box, Card, InlineStack, Layout, Page, Pagination, Select, Text } from "@shopify/polaris";
+import { Banner, BlockStack, Box, Card, InlineStack, Layout, Page, Pagination, Select, Text } from "@shopify/polaris";
 import { z } from "zod";
 import { authenticate } from "~/core/shopify.server";
 import { recentOrders } from "~/features/events/stats.server";
 import { EVENT_STATUSES } from "~/features/events/statuses";
 import { resendEvent } from "~/features/events/outbox.server";
 import { OrderEventItem, STATUS_LABEL } from "~/components/OrderEventItem";
+import { getConnection } from "~/core/connection/session.server";
 
 const PAGE_SIZE = 25;
 const querySchema = z.object({
@@ -18,8 +19,8 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const url = new URL(request.url);
   const query = querySchema.parse({ status: url.searchParams.get("status") || undefined, page: url.searchParams.get("page") ?? 1 });
-  const result = await recentOrders(session.shop, { ...query, pageSize: PAGE_SIZE });
-  return { ...result, ...query, pageSize: PAGE_SIZE };
+  const [result, connection] = await Promise.all([recentOrders(session.shop, { ...query, pageSize: PAGE_SIZE }), getConnection(session.shop)]);
+  return { ...result, ...query, pageSize: PAGE_SIZE, deliveryProblem: connection?.deliveryProblem ?? null };
 };
 
 export const action = async ({ request }: ActionFunctionArgs) => {
@@ -31,7 +32,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
 };
 
 export default function Events() {
-  const { rows, total, page, status } = useLoaderData<typeof loader>();
+  const { rows, total, page, status, deliveryProblem } = useLoaderData<typeof loader>();
   const [params, setParams] = useSearchParams();
   const lastPage = Math.max(1, Math.ceil(total / PAGE_SIZE));
 
@@ -47,6 +48,13 @@ export default function Events() {
   return (
     <Page title="Events" subtitle="What happened to each order: sent to TikTok, waiting, or why not." backAction={{ content: "Home", url: "/app" }}>
       <Layout>
+        {deliveryProblem ? (
+          <Layout.Section>
+            <Banner tone="critical" title="Events are not being sent to TikTok">
+              <p>{deliveryProblem} Reconnect from Home.</p>
+            </Banner>
+          </Layout.Section>
+        ) : null}
         <Layout.Section>
           <Card>
             <BlockStack gap="400">

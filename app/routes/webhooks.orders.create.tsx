@@ -1,9 +1,20 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
+import { isDatabaseBusy } from "~/core/db.server";
 import { receiveWebhook } from "~/core/lib/webhook.server";
 import { parseOrderWebhook } from "~/features/events/order-payload";
 import { ingestOrder, recordRejectedWebhook } from "~/features/events/ingest.server";
 
-export const action = async ({ request }: ActionFunctionArgs) => {
+export const action = async (args: ActionFunctionArgs) => {
+  try {
+    return await receive(args);
+  } catch (error) {
+    // Another process holds the SQLite write lock: answer at once and let Shopify deliver again.
+    if (isDatabaseBusy(error)) return new Response("Database busy; retry later", { status: 503, headers: { "Retry-After": "5" } });
+    throw error;
+  }
+};
+
+async function receive({ request }: ActionFunctionArgs) {
   // Order payloads name no shop; the topic must still be this route's.
   const { shop, topic, webhookId, rawBody, body } = await receiveWebhook(request, { topic: "orders/create", shopField: null });
 
@@ -16,4 +27,4 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   // A failure here is ours (database down, a bug): let it answer 500 so Shopify delivers again.
   await ingestOrder(shop, parsed.order);
   return new Response(null, { status: 200 });
-};
+}

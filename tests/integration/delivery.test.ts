@@ -219,6 +219,27 @@ describe("delivery", () => {
     expect(await prisma.orderRecord.count({ where: { sendDecision: "sent" } })).toBe(2_500);
   });
 
+  it("an event that waited for a reconnect past 7 days: after the reconnect it expires (not sent), Events shows why, Home counts it", async () => {
+    await seedOfflineSession(TEST_SHOP);
+    // GIVEN TikTok needs a reconnect, and an order placed 8 days ago waited for it
+    await connectShop(TEST_SHOP, control, { connectedAt: new Date(Date.now() - 30 * DAY), status: "needs_reconnect" });
+    const [old] = await placeOrders(1, { createdAt: new Date(Date.now() - 8 * DAY) });
+    expect(await statusOf([old])).toEqual(["waiting_reconnect"]);
+    // WHEN the merchant reconnects and the worker runs
+    await reconnectThroughOAuth(TEST_SHOP);
+    expect(await drainAll()).toMatchObject({ sent: 0, expired: 1 });
+    // THEN nothing reached TikTok, and the Events page lists it as expired with the reason
+    expect(await received()).toEqual([]);
+    const events = await (await call(eventsLoader, adminRequest("/app/events?status=expired", { shop: TEST_SHOP }))).json();
+    expect(events.total).toBe(1);
+    expect(events.rows[0]).toMatchObject({ orderId: old, status: "expired", event: { lastError: expect.stringMatching(/within 7 days of the order/) } });
+    // and Home counts it and says what it means
+    const { loader: homeLoader } = await import("~/routes/app._index");
+    const home = await (await call(homeLoader, adminRequest("/app", { shop: TEST_SHOP }))).json();
+    expect(home.summary.expired).toBe(1);
+    expect(home.summary.advice).toContainEqual(expect.stringMatching(/^1 event\(s\) expired: they could not be delivered within 7 days/));
+  });
+
   it("an event older than TikTok's lookback is marked expired and never sent", async () => {
     await connectShop(TEST_SHOP, control, { connectedAt: new Date(Date.now() - 30 * DAY) });
     // GIVEN an order placed 8 days ago (queued while TikTok waited for a reconnect, say) and a fresh one

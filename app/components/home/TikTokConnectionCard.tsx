@@ -21,7 +21,7 @@ export function TikTokConnectionCard({ connection }: { connection: ReturnType<ty
     return (
       <Banner tone="critical" title="TikTok needs to be reconnected">
         <BlockStack gap="200">
-          <p>TikTok stopped accepting this app's access{connection.lastAuthError ? `: ${connection.lastAuthError.replace(/\.$/, "")}` : ""}. Events are held until you reconnect; nothing is lost.</p>
+          <p>TikTok stopped accepting this app's access{connection.lastAuthError ? `: ${connection.lastAuthError.replace(/\.$/, "")}` : ""}. Events are held until you reconnect, then sent, except those of orders more than 7 days old, which expire.</p>
           <Form method="post" action="/app/connect">
             <Button submit variant="primary" loading={navigation.state !== "idle"}>Reconnect</Button>
           </Form>

@@ -26,6 +26,8 @@ export function publicConnection(c: TikTokConnection | null) {
     connectedAt: c?.connectedAt?.toISOString() ?? null,
     statusChangedAt: c?.statusChangedAt.toISOString() ?? null,
     lastAuthError: c?.lastAuthError ?? null,
+    deliveryProblem: c?.deliveryProblem ?? null,
+    deliveryProblemAt: c?.deliveryProblemAt?.toISOString() ?? null,
     attributionWindowDays: c?.attributionWindowDays ?? 30,
     sendMode: (c?.sendMode ?? "attributed") as "attributed" | "all",
     eventName: (c?.eventName ?? "CompletePayment") as "CompletePayment" | "Purchase",
@@ -33,6 +35,9 @@ export function publicConnection(c: TikTokConnection | null) {
 }
 
 export class NotConnected extends Error {}
+
+/** The stored token cannot be decrypted (the encryption key changed, or the value is damaged). */
+export class TokenUnreadable extends Error {}
 
 /**
  * Runs TikTok calls with the shop's token. Auth-class failures flip the connection to
@@ -44,8 +49,14 @@ export async function withTikTok<T>(
 ): Promise<T> {
   const connection = await getConnection(shop);
   if (!connection?.accessTokenEnc || connection.status === "disconnected") throw new NotConnected(`${shop} is not connected to TikTok`);
+  let token: string;
   try {
-    return await fn({ client: tiktokClientFromEnv(), token: decryptToken(connection.accessTokenEnc), connection });
+    token = decryptToken(connection.accessTokenEnc);
+  } catch (error) {
+    throw new TokenUnreadable(`${shop}: the stored TikTok token cannot be decrypted (${error instanceof Error ? error.message : String(error)})`);
+  }
+  try {
+    return await fn({ client: tiktokClientFromEnv(), token, connection });
   } catch (error) {
     if (error instanceof TikTokApiError && error.kind === "auth") await markNeedsReconnect(shop, error.tiktokMessage);
     throw error;

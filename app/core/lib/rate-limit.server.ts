@@ -87,6 +87,11 @@ type QuotaLimit = { qps: number; qpm: number };
 type QuotaLimiterOptions = QuotaLimit & {
   /** Limit per key (advertiser). Default: half the app limit. `false`: no per-key limit. */
   perKey?: Partial<QuotaLimit> | false;
+  /**
+   * Added to each window (default 0). The server counts arrivals, not our grants: a request that
+   * took longer on the wire than the next one would otherwise land in the same second as it.
+   */
+  guardMs?: number;
   /** Clock, for tests. */
   now?: () => number;
 };
@@ -98,13 +103,14 @@ export interface QuotaLimiter {
   readonly pending: number;
 }
 
-const windowsFor = (limit: QuotaLimit) => [new SlidingWindow(limit.qps, 1_000), new SlidingWindow(limit.qpm, 60_000)];
+const windowsFor = (limit: QuotaLimit, guardMs: number) => [new SlidingWindow(limit.qps, 1_000 + guardMs), new SlidingWindow(limit.qpm, 60_000 + guardMs)];
 
 type Waiter = { key: string | undefined; resolve: () => void };
 
 export function createQuotaLimiter(options: QuotaLimiterOptions): QuotaLimiter {
   const now = options.now ?? Date.now;
-  const app = windowsFor({ qps: positiveInt("qps", options.qps), qpm: positiveInt("qpm", options.qpm) });
+  const guardMs = options.guardMs ?? 0;
+  const app = windowsFor({ qps: positiveInt("qps", options.qps), qpm: positiveInt("qpm", options.qpm) }, guardMs);
   const perKey: QuotaLimit | null =
     options.perKey === false
       ? null
@@ -120,7 +126,7 @@ export function createQuotaLimiter(options: QuotaLimiterOptions): QuotaLimiter {
   const windowsOf = (key: string | undefined) => {
     if (key === undefined || !perKey) return app;
     let own = keys.get(key);
-    if (!own) keys.set(key, (own = windowsFor(perKey)));
+    if (!own) keys.set(key, (own = windowsFor(perKey, guardMs)));
     return [...app, ...own];
   };
 

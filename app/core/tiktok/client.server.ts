@@ -542,18 +542,27 @@ export type TikTokClient = ReturnType<typeof createTikTokClient>;
 
 let cached: TikTokClient | undefined;
 
+/**
+ * This process's share of an app-wide quota when INSTANCE_COUNT processes call TikTok with the
+ * same app: an equal split, rounded down, never below 1 (docs/decisions/0016).
+ */
+const instanceShare = (limit: number, instances: number) => Math.max(1, Math.floor(limit / instances));
+
 /** The process-wide client, configured from the validated environment. One limiter per process. */
 export function tiktokClientFromEnv(): TikTokClient {
   if (cached) return cached;
   const e = env();
+  const share = (limit: number) => instanceShare(limit, e.INSTANCE_COUNT);
   cached = createTikTokClient({
     baseUrl: e.TIKTOK_API_BASE_URL,
     appId: e.TIKTOK_APP_ID,
     secret: e.TIKTOK_APP_SECRET,
     timeoutMs: e.TIKTOK_TIMEOUT_MS,
-    limiter: createQuotaLimiter({ qps: e.TIKTOK_RATE_QPS, qpm: e.TIKTOK_RATE_QPM }),
+    // 100 ms of guard: requests from several processes must not bunch up at TikTok's end when
+    // one took longer on the wire than the next.
+    limiter: createQuotaLimiter({ qps: share(e.TIKTOK_RATE_QPS), qpm: share(e.TIKTOK_RATE_QPM), guardMs: 100 }),
     // TikTok's /event/track/ bucket is the same at every tier; one pixel gets no share rule.
-    eventsLimiter: createQuotaLimiter({ qps: 1_000, qpm: 600_000, perKey: false }),
+    eventsLimiter: createQuotaLimiter({ qps: share(1_000), qpm: share(600_000), perKey: false }),
     logger: {
       warn: (message, entry) => console.warn(message, entry),
     },

@@ -1,13 +1,18 @@
 // The durable outbox of TikTok events. Rows are claimed with a lease so a crashed worker's
 // rows come back by themselves, and so two workers never hold the same row at once.
 import prisma, { isPostgres } from "~/core/db.server";
+import { env } from "~/core/env.server";
 import { chunks } from "~/core/lib/chunks";
 import { backoffMs, leaseFree, leaseUntil as leaseEnd, RELEASED, type BackoffPolicy } from "~/core/lib/lease.server";
 import { moveEvents } from "./send-status.server";
 
 export { workerId } from "~/core/lib/lease.server";
 
-const LEASE_MS = 60_000;
+/**
+ * How long a claim holds its rows. The pass renews it before every TikTok request, so it only
+ * has to outlast one request (TIKTOK_TIMEOUT_MS) and the writes around it, with room to spare.
+ */
+export const leaseMsFor = (timeoutMs = env().TIKTOK_TIMEOUT_MS) => Math.max(60_000, 3 * timeoutMs);
 /** 4 s, 8 s, 16 s ... up to an hour after each failure, of which between half and all is waited. */
 const OUTBOX_BACKOFF: BackoffPolicy = { baseMs: 4_000, capMs: 60 * 60 * 1000, jitter: 0.5, minMs: 1_000 };
 
@@ -15,8 +20,8 @@ const OUTBOX_BACKOFF: BackoffPolicy = { baseMs: 4_000, capMs: 60 * 60 * 1000, ji
 export const retryAt = (attempts: number, now = Date.now()) => new Date(now + backoffMs(attempts, OUTBOX_BACKOFF));
 
 /** Claims up to `limit` due events for `owner`. Returns the claimed rows. */
-export async function claimDue(owner: string, limit: number, now = new Date()) {
-  const leaseUntil = leaseEnd(now, LEASE_MS);
+export async function claimDue(owner: string, limit: number, now = new Date(), leaseMs = leaseMsFor()) {
+  const leaseUntil = leaseEnd(now, leaseMs);
   let ids: string[];
   if (isPostgres()) {
     // SKIP LOCKED: concurrent workers take disjoint rows instead of queueing behind each other.
@@ -57,8 +62,9 @@ export async function claimDue(owner: string, limit: number, now = new Date()) {
   return claimed;
 }
 
-/** After a reconnect: events that waited go out now. */
+/** After a reconnect: events that waited, or were held by a problem of the shop's, go out now. */
 export async function releaseWaitingEvents(shop: string) {
+  await prisma.outboxEvent.updateMany({ where: { shop, status: "queued", lastErrorClass: "shop_problem" }, data: { nextAttemptAt: new Date() } });
   return moveEvents({ shop, status: "waiting_reconnect" }, "queued", { nextAttemptAt: new Date(), ...RELEASED });
 }
 

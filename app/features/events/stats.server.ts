@@ -2,16 +2,18 @@
 import prisma from "~/core/db.server";
 import { readDecision } from "./send-status.server";
 import type { EventStatus } from "./statuses";
+import { EVENT_LOOKBACK_DAYS } from "~/core/tiktok/client.server";
 
 const HOUR = 60 * 60 * 1000;
 
 export async function deliverySummary(shop: string, now = new Date()) {
   const since24h = new Date(now.getTime() - 24 * HOUR);
   const since7d = new Date(now.getTime() - 7 * 24 * HOUR);
-  const [sent24h, sent7d, failed7d, waiting, queued, recent] = await Promise.all([
+  const [sent24h, sent7d, failed7d, expired, waiting, queued, recent] = await Promise.all([
     prisma.outboxEvent.count({ where: { shop, status: "sent", sentAt: { gte: since24h } } }),
     prisma.outboxEvent.count({ where: { shop, status: "sent", sentAt: { gte: since7d } } }),
-    prisma.outboxEvent.count({ where: { shop, status: { in: ["failed", "expired"] }, updatedAt: { gte: since7d } } }),
+    prisma.outboxEvent.count({ where: { shop, status: "failed", updatedAt: { gte: since7d } } }),
+    prisma.outboxEvent.count({ where: { shop, status: "expired" } }),
     prisma.outboxEvent.count({ where: { shop, status: "waiting_reconnect" } }),
     prisma.outboxEvent.count({ where: { shop, status: "queued" } }),
     prisma.orderRecord.findMany({
@@ -34,9 +36,12 @@ export async function deliverySummary(shop: string, now = new Date()) {
   if (recent.length >= 5 && emailShare !== null && emailShare < 0.5)
     advice.push("Many orders have no email. Matching relies on email; make it required at checkout if you can.");
   if (failed7d > 0) advice.push("Some events failed. Open Events, filter by Failed, read TikTok's message and use Resend once the cause is fixed.");
-  if (waiting > 0) advice.push("Events are waiting because TikTok needs to be reconnected. Reconnect TikTok: they are sent right after.");
+  if (waiting > 0)
+    advice.push(`Events are waiting because TikTok needs to be reconnected. Reconnect TikTok: they are sent right after, except those of orders more than ${EVENT_LOOKBACK_DAYS} days old, which expire.`);
+  if (expired > 0)
+    advice.push(`${expired} event(s) expired: they could not be delivered within ${EVENT_LOOKBACK_DAYS} days of the order, and this app does not send older events to TikTok. Open Events and filter by Expired to see them.`);
 
-  return { sent24h, sent7d, failed7d, waiting, queued, orders7d: recent.length, ttclidShare, emailShare, phoneShare, advice };
+  return { sent24h, sent7d, failed7d, expired, waiting, queued, orders7d: recent.length, ttclidShare, emailShare, phoneShare, advice };
 }
 
 

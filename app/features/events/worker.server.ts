@@ -1,21 +1,35 @@
 // Delivers outbox events to TikTok's Events API: claims due rows, groups them per shop and
 // pixel, sends up to 1,000 per request, and records each outcome. Every state change is
 // conditional on still holding the lease, so a worker that lost its lease cannot overwrite
-// what another worker did.
-import type { OutboxEvent } from "@prisma/client";
+// what another worker did. Before each request the pass renews its lease on every row it has
+// not recorded yet and drops rows another worker has taken since, so a long pass (a slow
+// TikTok) never sends rows someone else holds. Each shop is delivered on its own: an error of
+// ours in one shop (an unreadable token, bad data, a bug) holds that shop's events, records the
+// problem on its connection for the merchant to see, and the pass goes on with the next shop.
+import { Prisma, type OutboxEvent } from "@prisma/client";
 import prisma from "~/core/db.server";
-import { NotConnected, withTikTok } from "~/core/connection/session.server";
+import { NotConnected, TokenUnreadable, withTikTok } from "~/core/connection/session.server";
 import { TikTokApiError } from "~/core/tiktok/errors";
 import { EVENT_LOOKBACK_DAYS, MAX_EVENTS_PER_REQUEST } from "~/core/tiktok/client.server";
 import { chunks } from "~/core/lib/chunks";
-import { heldBy, RELEASED } from "~/core/lib/lease.server";
-import { claimDue, retryAt, workerId } from "./outbox.server";
+import { heldBy, leaseUntil, RELEASED } from "~/core/lib/lease.server";
+import { claimDue, leaseMsFor, retryAt, workerId } from "./outbox.server";
 import { moveEvents } from "./send-status.server";
 import type { OutboxStatus } from "./statuses";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-type Outcome = { sent: number; retried: number; failed: number; waiting: number; expired: number; requests: number };
+/** What the Events page shows for an expired event. */
+const EXPIRED_REASON = `Not sent: it could not be delivered within ${EVENT_LOOKBACK_DAYS} days of the order, and this app does not send older events to TikTok.`;
+
+type Outcome = { sent: number; retried: number; failed: number; waiting: number; expired: number; held: number; requests: number };
+const emptyOutcome = (): Outcome => ({ sent: 0, retried: 0, failed: 0, waiting: 0, expired: 0, held: 0, requests: 0 });
+
+/** A shop whose delivery hit an error of ours is tried again this much later. */
+const SHOP_PROBLEM_RETRY_MS = 2 * 60 * 1000;
+
+/** This pass's lease: who holds it, for how long, and the claimed rows not recorded yet. */
+type PassLease = { owner: string; leaseMs: number; pending: Set<string> };
 
 const mine = (owner: string, ids: string[]) => ({ id: { in: ids }, ...heldBy(owner) });
 
@@ -62,21 +76,69 @@ async function markStatus(owner: string, ids: string[], status: Exclude<OutboxSt
   }
 }
 
-async function sendGroup(owner: string, shop: string, events: OutboxEvent[], out: Outcome): Promise<void> {
+/**
+ * Renews the lease on every row of the pass not recorded yet, forgets the ones another worker
+ * took after the lease ran out, and returns those of `events` this pass still holds.
+ */
+async function stillHeld(lease: PassLease, events: OutboxEvent[]): Promise<OutboxEvent[]> {
+  const ids = [...lease.pending];
+  const until = leaseUntil(new Date(), lease.leaseMs);
+  let renewed = 0;
+  for (const chunk of chunks(ids)) {
+    renewed += (await prisma.outboxEvent.updateMany({ where: { ...mine(lease.owner, chunk), status: "queued" }, data: { leaseUntil: until } })).count;
+  }
+  if (renewed < ids.length) {
+    const held = new Set<string>();
+    for (const chunk of chunks(ids)) {
+      for (const row of await prisma.outboxEvent.findMany({ where: { ...mine(lease.owner, chunk), status: "queued" }, select: { id: true } })) held.add(row.id);
+    }
+    for (const id of ids) if (!held.has(id)) lease.pending.delete(id);
+  }
+  return events.filter((e) => lease.pending.has(e.id));
+}
+
+/** A stored payload that does not parse cannot be sent, ever: fail it alone, with the reason. */
+async function parsePayloads(lease: PassLease, events: OutboxEvent[], out: Outcome) {
+  const items: unknown[] = [];
+  const kept: OutboxEvent[] = [];
+  for (const e of events) {
+    try {
+      items.push(JSON.parse(e.payload));
+      kept.push(e);
+    } catch {
+      await markStatus(lease.owner, [e.id], "failed", "Not sent: the stored event is unreadable (an error in this app). Contact the app's support.", "internal");
+      lease.pending.delete(e.id);
+      out.failed++;
+    }
+  }
+  return { items, kept };
+}
+
+async function sendGroup(lease: PassLease, shop: string, claimed: OutboxEvent[], out: Outcome): Promise<void> {
+  const owner = lease.owner;
+  const { items, kept } = await parsePayloads(lease, await stillHeld(lease, claimed), out);
+  const events = kept;
+  if (events.length === 0) return;
   try {
     const result = await withTikTok(shop, async ({ client, token, connection }) => {
       if (connection.status === "needs_reconnect") throw new TikTokApiError({ kind: "auth", code: null, httpStatus: null, requestId: null, message: connection.lastAuthError ?? "Needs reconnect" });
       out.requests++;
-      return client.trackEvents(token, { pixelCode: connection.pixelCode ?? events[0].pixelCode, events: events.map((e) => JSON.parse(e.payload)) });
+      const sent = await client.trackEvents(token, { pixelCode: connection.pixelCode ?? events[0].pixelCode, events: items as never[] });
+      // TikTok took a batch: whatever held this shop's delivery before is over.
+      if (connection.deliveryProblem) await prisma.tikTokConnection.updateMany({ where: { shop }, data: { deliveryProblem: null, deliveryProblemAt: null } });
+      return sent;
     });
     await markSent(owner, events.map((e) => e.id), result.requestId, null);
     out.sent += events.length;
+    for (const e of events) lease.pending.delete(e.id);
   } catch (error) {
     if (error instanceof NotConnected) {
       await markStatus(owner, events.map((e) => e.id), "failed", "Not sent: TikTok was disconnected before this event went out. Reconnect, then Resend.", "disconnected");
       out.failed += events.length;
+      for (const e of events) lease.pending.delete(e.id);
       return;
     }
+    // Not TikTok's answer: an error of ours, handled for the whole shop by the pass.
     if (!(error instanceof TikTokApiError)) throw error;
     if (error.kind === "auth") {
       await markStatus(owner, events.map((e) => e.id), "waiting_reconnect", `Waiting for reconnect: ${error.tiktokMessage}`, "auth");
@@ -87,8 +149,8 @@ async function sendGroup(owner: string, shop: string, events: OutboxEvent[], out
       // halves go again with the same event_ids and only a lone event TikTok still refuses is
       // failed; none is marked sent without a code 0 (docs/decisions/0015).
       const half = Math.ceil(events.length / 2);
-      await sendGroup(owner, shop, events.slice(0, half), out);
-      await sendGroup(owner, shop, events.slice(half), out);
+      await sendGroup(lease, shop, events.slice(0, half), out);
+      await sendGroup(lease, shop, events.slice(half), out);
     } else if (error.kind === "invalid") {
       await markStatus(owner, events.map((e) => e.id), "failed", `${error.tiktokMessage}${error.code ? ` (code ${error.code})` : ""}`, "invalid");
       out.failed += events.length;
@@ -97,7 +159,44 @@ async function sendGroup(owner: string, shop: string, events: OutboxEvent[], out
       out.failed += failed;
       out.retried += events.length - failed;
     }
+    for (const e of events) lease.pending.delete(e.id);
   }
+}
+
+/** A database failure ends the pass (every shop would hit it); anything else is the shop's own. */
+const isDatabaseFailure = (error: unknown) =>
+  error instanceof Prisma.PrismaClientKnownRequestError ||
+  error instanceof Prisma.PrismaClientUnknownRequestError ||
+  error instanceof Prisma.PrismaClientInitializationError ||
+  error instanceof Prisma.PrismaClientRustPanicError;
+
+function problemFor(error: unknown): string {
+  if (error instanceof TokenUnreadable)
+    return "This app cannot read the TikTok access it stored for your store (for example after the app's encryption key changed). Your events stay queued and are retried every few minutes; reconnect TikTok to fix it now.";
+  const detail = (error instanceof Error ? error.message : String(error)).slice(0, 200);
+  return `An error in this app stopped your events from being sent (${detail}). They stay queued and are retried every few minutes; if this lasts, contact the app's support.`;
+}
+
+/**
+ * Holds the shop's unrecorded events (queued, due again in a few minutes, not failed) and records
+ * the problem on its connection, where Home and Events show it.
+ */
+async function holdShop(lease: PassLease, shop: string, events: OutboxEvent[], error: unknown, out: Outcome) {
+  const problem = problemFor(error);
+  console.error(`delivery: ${shop}: events held:`, error instanceof Error ? error.message : error);
+  const ids = events.filter((e) => lease.pending.has(e.id)).map((e) => e.id);
+  const next = new Date(Date.now() + SHOP_PROBLEM_RETRY_MS);
+  for (const chunk of chunks(ids)) {
+    const { count } = await prisma.outboxEvent.updateMany({
+      where: { ...mine(lease.owner, chunk), status: "queued" },
+      data: { nextAttemptAt: next, lastError: problem.slice(0, 500), lastErrorClass: "shop_problem", ...RELEASED },
+    });
+    out.held += count;
+  }
+  for (const id of ids) lease.pending.delete(id);
+  const now = new Date();
+  await prisma.tikTokConnection.updateMany({ where: { shop, deliveryProblemAt: null }, data: { deliveryProblemAt: now } });
+  await prisma.tikTokConnection.updateMany({ where: { shop }, data: { deliveryProblem: problem } });
 }
 
 let stopRequested = false;
@@ -108,39 +207,50 @@ export function stopDelivering() {
 }
 
 /** One pass: claim, send, record. Returns what happened (for logs, tests and the benchmark). */
-export async function drainOnce(opts: { owner?: string; limit?: number } = {}): Promise<Outcome> {
+export async function drainOnce(opts: { owner?: string; limit?: number; leaseMs?: number } = {}): Promise<Outcome> {
   const owner = opts.owner ?? workerId();
-  const out: Outcome = { sent: 0, retried: 0, failed: 0, waiting: 0, expired: 0, requests: 0 };
+  const leaseMs = opts.leaseMs ?? leaseMsFor();
+  const out = emptyOutcome();
   if (stopRequested) return out;
-  const claimed = await claimDue(owner, opts.limit ?? 5_000);
+  const claimed = await claimDue(owner, opts.limit ?? 5_000, new Date(), leaseMs);
   if (claimed.length === 0) return out;
+  const lease: PassLease = { owner, leaseMs, pending: new Set(claimed.map((e) => e.id)) };
 
   try {
     const oldestAllowed = Date.now() - EVENT_LOOKBACK_DAYS * DAY_MS;
     const expired = claimed.filter((e) => e.eventTime.getTime() < oldestAllowed);
     if (expired.length) {
-      await markStatus(owner, expired.map((e) => e.id), "expired", `Not sent: older than TikTok accepts (${EVENT_LOOKBACK_DAYS} days).`, null);
+      await markStatus(owner, expired.map((e) => e.id), "expired", EXPIRED_REASON, "expired");
+      for (const e of expired) lease.pending.delete(e.id);
       out.expired += expired.length;
     }
-    const groups = new Map<string, OutboxEvent[]>();
+    // shop → pixel → events
+    const shops = new Map<string, Map<string, OutboxEvent[]>>();
     for (const e of claimed) {
       if (e.eventTime.getTime() < oldestAllowed) continue;
-      const key = `${e.shop}\u0000${e.pixelCode}`;
-      groups.set(key, [...(groups.get(key) ?? []), e]);
+      const pixels = shops.get(e.shop) ?? new Map<string, OutboxEvent[]>();
+      shops.set(e.shop, pixels);
+      pixels.set(e.pixelCode, [...(pixels.get(e.pixelCode) ?? []), e]);
     }
-    const batches: OutboxEvent[][] = [];
-    for (const events of groups.values())
-      for (let i = 0; i < events.length; i += MAX_EVENTS_PER_REQUEST) batches.push(events.slice(i, i + MAX_EVENTS_PER_REQUEST));
-    for (const [n, batch] of batches.entries()) {
-      if (stopRequested) {
-        await releaseLeases(owner, batches.slice(n).flat().map((e) => e.id));
-        break;
+    for (const [shop, pixels] of shops) {
+      try {
+        for (const events of pixels.values()) {
+          for (let i = 0; i < events.length; i += MAX_EVENTS_PER_REQUEST) {
+            if (stopRequested) break;
+            await sendGroup(lease, shop, events.slice(i, i + MAX_EVENTS_PER_REQUEST), out);
+          }
+        }
+      } catch (error) {
+        if (isDatabaseFailure(error)) throw error;
+        await holdShop(lease, shop, [...pixels.values()].flat(), error, out);
       }
-      await sendGroup(owner, batch[0].shop, batch, out);
+      if (stopRequested) break;
     }
+    // Stopping: what this pass claimed and did not send goes back to the queue at once.
+    if (stopRequested && lease.pending.size) await releaseLeases(owner, [...lease.pending]);
   } catch (error) {
     // A database error (connection lost, server restarted) ended the pass. The rows it had not
-    // recorded yet would sit under this live worker's lease for LEASE_MS; hand them back now.
+    // recorded yet would sit under this live worker's lease until it runs out; hand them back now.
     // One that TikTok may already have goes again with the same event_id, as after a crash.
     await releaseLeases(owner, claimed.map((e) => e.id)).catch(() => undefined);
     throw error;
@@ -156,12 +266,11 @@ async function releaseLeases(owner: string, ids: string[]) {
 
 /** Drains until nothing is due (used by tests, the demo and `npm run worker`). */
 export async function drainAll(opts: { owner?: string; maxPasses?: number } = {}) {
-  const total: Outcome = { sent: 0, retried: 0, failed: 0, waiting: 0, expired: 0, requests: 0 };
+  const total = emptyOutcome();
   for (let pass = 0; pass < (opts.maxPasses ?? 1_000); pass++) {
     const out = await drainOnce({ owner: opts.owner });
     for (const k of Object.keys(total) as (keyof Outcome)[]) total[k] += out[k];
-    if (out.sent + out.failed + out.waiting + out.expired + out.retried === 0) break;
-    if (out.sent + out.failed + out.waiting + out.expired === 0) break; // only retries left: they are not due yet
+    if (out.sent + out.failed + out.waiting + out.expired === 0) break; // nothing, or only retries and held shops: not due yet
   }
   return total;
 }

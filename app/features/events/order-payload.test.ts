@@ -9,6 +9,7 @@ import {
   visitorIdFromNotes,
   type ParsedOrder,
 } from "./order-payload";
+import { hasLoneSurrogate } from "~/core/lib/text";
 
 function parseFixture(name: OrderFixture): ParsedOrder {
   const result = parseOrderWebhook(orderFixture(name));
@@ -255,6 +256,13 @@ describe("parseOrderWebhook field tolerance", () => {
     if (!result.ok) throw new Error(result.reason);
     return result.order;
   };
+
+  it("truncates a long order name between characters, never inside a surrogate pair (found by the webhook fuzzer)", () => {
+    const name = parse({ name: "\u{1D54F}".repeat(200) }).name!;
+    expect(name.length).toBeLessThanOrEqual(LIMITS.name);
+    expect(hasLoneSurrogate(name)).toBe(false);
+    expect(name).toBe("\u{1D54F}".repeat(127));
+  });
 
   it("takes the id from the GID when the top-level id is absent", () => {
     expect(parse({ id: undefined }).orderId).toBe("1001");

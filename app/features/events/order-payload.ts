@@ -106,7 +106,8 @@ function clean(value: unknown, max: number, overflow: "truncate" | "drop"): stri
   const trimmed = replaceLoneSurrogates(value.replace(CONTROL, "")).trim();
   if (trimmed.length === 0) return null;
   if (trimmed.length <= max) return trimmed;
-  return overflow === "truncate" ? trimmed.slice(0, max) : null;
+  // Cut between characters, never inside a surrogate pair (a half pair cannot be stored or sent).
+  return overflow === "truncate" ? trimmed.slice(0, /[\ud800-\udbff]/.test(trimmed[max - 1] ?? "") ? max - 1 : max) : null;
 }
 
 const DECIMAL = /^-?\d{1,15}(?:\.\d{1,10})?$/;

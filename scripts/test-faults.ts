@@ -415,6 +415,37 @@ async function main() {
       await verify("revoke + reconnect");
     });
 
+    await phase("sigterm", "SIGTERM the worker while TikTok answers a batch (a deploy)", async () => {
+      // A backlog builds up while the worker is down, so the signal finds a pass with more to send.
+      await worker.stop();
+      await Promise.all([deliver(SHOP_A, 300, 8), deliver(SHOP_B, 200, 4)]);
+      restartWorker();
+      let signalledAt = 0;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          sandboxHook.fn = null;
+          resolve();
+        }, 15_000);
+        sandboxHook.fn = (line) => {
+          if (!line.startsWith(`POST ${TRACK_PATH}`)) return;
+          sandboxHook.fn = null;
+          clearTimeout(timer);
+          signalledAt = Date.now();
+          worker.signal("SIGTERM");
+          resolve();
+        };
+      });
+      const code = await worker.exited;
+      const tookMs = Date.now() - signalledAt;
+      ledger.check("sigterm: the worker got SIGTERM mid-pass and exited 0 within 10 s", signalledAt > 0 && code === 0 && tookMs < 10_000, `exit ${code} after ${tookMs} ms`);
+      // Whatever it claimed and did not send is back in the queue at once: no row waits for a lease to run out.
+      const stillLeased = await prisma.outboxEvent.count({ where: { status: "queued", leaseUntil: { gt: new Date() } } });
+      ledger.check("sigterm: no row is left leased by the stopped worker", stillLeased === 0, `${stillLeased} leased`);
+      restartWorker();
+      ledger.check("sigterm: drained by the next worker", await waitDrained("sigterm", 60_000));
+      await verify("sigterm");
+    });
+
     await phase("kill", `SIGKILL the worker ${args.kills} times`, async () => {
       const kills = Number(args.kills);
       const dupesBefore = new Map<string, number>();

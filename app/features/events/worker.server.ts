@@ -19,9 +19,15 @@ type Outcome = { sent: number; retried: number; failed: number; waiting: number;
 
 const mine = (owner: string, ids: string[]) => ({ id: { in: ids }, ...heldBy(owner) });
 
-async function markSent(owner: string, ids: string[], requestId: string, note: string | null) {
+/** `to`: the account and pixel TikTok accepted the events for; the orders' revenue counts there. */
+async function markSent(owner: string, ids: string[], requestId: string, note: string | null, to: { advertiserId: string | null; pixelCode: string }) {
   for (const chunk of chunks(ids)) {
-    await moveEvents(mine(owner, chunk), "sent", { sentAt: new Date(), tiktokRequestId: requestId, lastError: note, lastErrorClass: null, ...RELEASED });
+    await moveEvents(
+      mine(owner, chunk),
+      "sent",
+      { sentAt: new Date(), tiktokRequestId: requestId, lastError: note, lastErrorClass: null, pixelCode: to.pixelCode, ...RELEASED },
+      to,
+    );
   }
 }
 
@@ -74,7 +80,8 @@ async function sendGroup(owner: string, shop: string, events: OutboxEvent[], out
     const result = await withTikTok(shop, async ({ client, token, connection }) => {
       if (connection.status === "needs_reconnect") throw new TikTokApiError({ kind: "auth", code: null, httpStatus: null, requestId: null, message: connection.lastAuthError ?? "Needs reconnect" });
       out.requests++;
-      return client.trackEvents(token, { pixelCode: connection.pixelCode ?? events[0].pixelCode, events: events.map((e) => JSON.parse(e.payload)) });
+      const to = { advertiserId: connection.advertiserId, pixelCode: connection.pixelCode ?? events[0].pixelCode };
+      return { to, ...(await client.trackEvents(token, { pixelCode: to.pixelCode, events: events.map((e) => JSON.parse(e.payload)) })) };
     });
     const refused = result.partial ? refusedInPartial(result.partialData, events) : new Map<string, string>();
     for (const [id, message] of refused) {
@@ -84,7 +91,7 @@ async function sendGroup(owner: string, shop: string, events: OutboxEvent[], out
     }
     const accepted = events.filter((e) => !refused.has(e.id));
     const note = result.partial && refused.size === 0 ? `TikTok reported partial success without saying which events: ${result.message}` : null;
-    if (accepted.length) await markSent(owner, accepted.map((e) => e.id), result.requestId, note);
+    if (accepted.length) await markSent(owner, accepted.map((e) => e.id), result.requestId, note, result.to);
     out.sent += accepted.length;
   } catch (error) {
     if (error instanceof NotConnected) {

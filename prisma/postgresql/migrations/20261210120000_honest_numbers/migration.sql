@@ -61,3 +61,13 @@ CREATE INDEX "Redaction_shop_doneAt_idx" ON "Redaction"("shop", "doneAt");
 -- CreateIndex
 CREATE INDEX "OrderRecord_receivedAt_idx" ON "OrderRecord"("receivedAt");
 
+-- CreateIndex
+CREATE INDEX "OrderRecord_orderId_idx" ON "OrderRecord"("orderId");
+
+
+-- Orders given an event before this migration were credited to the shop's current ad account
+-- (the dashboard had no other): record that account, and the pixel each event was queued for.
+UPDATE "OrderRecord" SET
+  "advertiserId" = (SELECT c."advertiserId" FROM "TikTokConnection" c WHERE c."shop" = "OrderRecord"."shop"),
+  "pixelCode" = (SELECT e."pixelCode" FROM "OutboxEvent" e WHERE e."orderRecordId" = "OrderRecord"."id")
+WHERE EXISTS (SELECT 1 FROM "OutboxEvent" e WHERE e."orderRecordId" = "OrderRecord"."id");

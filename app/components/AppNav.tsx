@@ -10,6 +10,7 @@ const LINKS: NavLink[] = [
   { to: "/app/events", label: "Events" },
   { to: "/app/dashboard", label: "Dashboard" },
   { to: "/app/settings", label: "Settings" },
+  { to: "/app/data-requests", label: "Data requests" },
 ];
 
 /** The app's menu: App Bridge shows <ui-nav-menu> in the admin's sidebar. */

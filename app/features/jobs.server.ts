@@ -1,4 +1,4 @@
-// Periodic work: event delivery, spend sync, touchpoint purge. Runs inside the app process by
+// Periodic work: event delivery, spend sync, touchpoint purge, retention. Runs inside the app process by
 // default (one process, SQLite); with several instances set RUN_JOBS_IN_PROCESS=0 and run
 // `npm run worker` processes instead. Leases in the database keep concurrent runners apart.
 import { env } from "~/core/env.server";
@@ -6,6 +6,7 @@ import { drainOnce, stopDelivering } from "./events/worker.server";
 import { workerId } from "./events/outbox.server";
 import { purgeExpiredProxySignatures, purgeExpiredTouchpoints } from "~/core/attribution/touchpoints.server";
 import { spendJob } from "./spend/sync.server";
+import { purgeExpiredPersonalData } from "./privacy/retention.server";
 
 export type Job = { name: string; everyMs: number; run: () => Promise<unknown> };
 
@@ -15,6 +16,7 @@ export function backgroundJobs(owner = workerId()): Job[] {
     spendJob,
     { name: "purge-touchpoints", everyMs: 60 * 60 * 1000, run: () => purgeExpiredTouchpoints() },
     { name: "purge-proxy-signatures", everyMs: 5 * 60 * 1000, run: () => purgeExpiredProxySignatures() },
+    { name: "purge-personal-data", everyMs: 60 * 60 * 1000, run: () => purgeExpiredPersonalData() },
   ];
 }
 

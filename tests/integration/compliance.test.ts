@@ -5,9 +5,12 @@ import { action as dataRequest } from "~/routes/webhooks.customers.data_request"
 import { action as customersRedact } from "~/routes/webhooks.customers.redact";
 import { action as shopRedact } from "~/routes/webhooks.shop.redact";
 import { action as uninstalled } from "~/routes/webhooks.app.uninstalled";
+import { loader as dataRequestsPage } from "~/routes/app.data-requests";
+import { loader as downloadRequest } from "~/routes/app.data-requests.download";
+import { hashEmail } from "~/features/events/normalise";
 import { orderFixture } from "../fixtures/orders";
 import { OTHER_SHOP, TEST_SHOP } from "../support/constants";
-import { call, seedOfflineSession, webhookRequest } from "../support/requests";
+import { adminRequest, call, seedOfflineSession, webhookRequest } from "../support/requests";
 import { connectShop, deliverOrder, demoOrder, shopRowCounts, startOrdersSandbox } from "../support/orders";
 
 const { sandbox, control } = await startOrdersSandbox();
@@ -35,6 +38,8 @@ beforeEach(async () => {
   await prisma.tikTokConnection.deleteMany();
   await prisma.session.deleteMany();
   await prisma.shop.deleteMany();
+  await prisma.dataRequest.deleteMany();
+  await prisma.redaction.deleteMany();
   for (const shop of [TEST_SHOP, OTHER_SHOP]) {
     await seedOfflineSession(shop);
     await connectShop(shop, control, { connectedAt: LONG_AGO, sendMode: "all" });
@@ -68,7 +73,7 @@ const visitors = async (shop: string) =>
   [...new Set((await prisma.touchpoint.findMany({ where: { shop }, select: { visitorId: true } })).map((t) => t.visitorId))].sort();
 
 describe("customers/data_request", () => {
-  it("reports what we hold for the customer (counts, hashes only) and changes nothing", async () => {
+  it("reports what we hold for the customer (counts, hashes only) and changes none of their data", async () => {
     const info = vi.spyOn(console, "info").mockImplementation(() => {});
     const before = await shopRowCounts(TEST_SHOP);
     const res = await call(dataRequest, webhook("customers/data_request", TEST_SHOP, {
@@ -83,7 +88,36 @@ describe("customers/data_request", () => {
     expect(logged).not.toContain(ADA.email);
     expect(await shopRowCounts(TEST_SHOP)).toEqual(before);
   });
+
+  it("reaches the merchant: listed on the Data requests page, with a download of what we hold, no raw email stored", async () => {
+    const payload = { shop_domain: TEST_SHOP, customer: { id: ADA.id, email: ADA.email, phone: null }, orders_requested: ["5324830114101"], data_request: { id: 9999 } };
+    expect((await call(dataRequest, webhookRequest({ topic: "customers/data_request", shop: TEST_SHOP, payload, path: "/webhooks/customers/data_request", eventId: "evt-dr-1" }))).status).toBe(200);
+    // Shopify retries with the same event id: still one request
+    expect((await call(dataRequest, webhookRequest({ topic: "customers/data_request", shop: TEST_SHOP, payload, path: "/webhooks/customers/data_request", eventId: "evt-dr-1" }))).status).toBe(200);
+    const page = await (await call(dataRequestsPage, adminRequest("/app/data-requests", { shop: TEST_SHOP }))).json();
+    expect(page.requests).toHaveLength(1);
+    expect(page.requests[0]).toMatchObject({ shopifyRequestId: "9999", customerId: String(ADA.id), ordersRequested: 1, redacted: false });
+    expect(JSON.stringify(await dumpTable("DataRequest"))).not.toContain(ADA.email);
+
+    const res = await call(downloadRequest, adminRequest(`/app/data-requests/download?request=${page.requests[0].id}`, { shop: TEST_SHOP }));
+    expect(res.status).toBe(200);
+    expect(res.headers.get("Content-Disposition")).toMatch(/attachment/);
+    const held = await res.json();
+    expect(held.hashes.email).toBe(hashEmail(ADA.email));
+    expect(held.orders.map((o: { orderId: string }) => o.orderId).sort()).toEqual(["5324830114101", "5324830119001"]);
+    expect(held.orders[0].eventSentToTikTok).toMatchObject({ eventId: expect.any(String), status: expect.any(String) });
+    expect(held.touchpoints.map((t: { ttclid: string }) => t.ttclid).sort()).toEqual(["E.C.P.ada-1", "E.C.P.ada-2"]);
+    expect(JSON.stringify(held)).not.toContain(ADA.email);
+    // The other shop sees neither the request nor its download
+    const theirs = await (await call(dataRequestsPage, adminRequest("/app/data-requests", { shop: OTHER_SHOP }))).json();
+    expect(theirs.requests).toEqual([]);
+    expect((await call(downloadRequest, adminRequest(`/app/data-requests/download?request=${page.requests[0].id}`, { shop: OTHER_SHOP }))).status).toBe(404);
+  });
 });
+
+async function dumpTable(table: string) {
+  return prisma.$queryRawUnsafe<unknown[]>(`SELECT * FROM "${table}"`);
+}
 
 describe("customers/redact", () => {
   it("by customer id and email: deletes that customer's orders, events and their visitor's touchpoints, nothing else", async () => {
@@ -99,6 +133,11 @@ describe("customers/redact", () => {
     expect(await visitors(TEST_SHOP)).toEqual([BYSTANDER_VISITOR, MARY.visitor].sort());
     // the other shop's copy of the same customer is another merchant's data
     expect(await shopRowCounts(OTHER_SHOP)).toEqual(other);
+    // and the merchant sees it done, with the counts
+    const page = await (await call(dataRequestsPage, adminRequest("/app/data-requests", { shop: TEST_SHOP }))).json();
+    expect(page.redactions).toEqual([
+      expect.objectContaining({ topic: "customers/redact", customerId: String(ADA.id), counts: { orders: 2, events: 2, refunds: 0, touchpoints: 2, dataRequests: 0 } }),
+    ]);
   });
 
   it("by phone hash alone (a guest who gave only a phone)", async () => {

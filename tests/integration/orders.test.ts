@@ -18,6 +18,8 @@ import {
   startOrdersSandbox,
   withCreatedAt,
   resetOrderPipeline,
+  saveSettings,
+  visitFromAd,
 } from "../support/orders";
 
 const { sandbox, control } = await startOrdersSandbox();
@@ -150,7 +152,7 @@ describe("attribution sources and the window", () => {
     return (await recordOf(String(orderId)))!;
   }
   const touchpoint = (ttclid: string, capturedAt: Date, visitorId = VISITOR) =>
-    prisma.touchpoint.create({ data: { shop: TEST_SHOP, visitorId, ttclid, capturedAt, campaignId: "1790000000000001" } });
+    visitFromAd(TEST_SHOP, { visitorId, ttclid, capturedAt, campaignId: "1790000000000001" });
 
   beforeEach(async () => {
     await connectShop(TEST_SHOP, control, { connectedAt: recent(90 * DAY), attributionWindowDays: 30 });
@@ -180,7 +182,7 @@ describe("attribution sources and the window", () => {
   });
 
   it("honours a shorter window chosen in settings", async () => {
-    await prisma.tikTokConnection.update({ where: { shop: TEST_SHOP }, data: { attributionWindowDays: 7 } });
+    await saveSettings(TEST_SHOP, { attributionWindowDays: 7 });
     await touchpoint("E.C.P.eight-days", new Date(orderAt.getTime() - 8 * DAY));
     expect(await orderFor({ visitorId: VISITOR })).toMatchObject({ sendDecision: "not_attributed" });
   });

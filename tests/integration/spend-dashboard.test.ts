@@ -1,17 +1,34 @@
 // The dashboard's loader and action through real signed admin requests, and the internal cron
-// route. Spend rows and orders are seeded directly: the sync itself is covered by spend-sync.
+// route. Spend rows are seeded directly (the sync itself is covered by spend-sync); orders, their
+// campaigns, their delivery to TikTok and their refunds come through the real paths: storefront
+// touchpoints, signed orders/create and refunds/create webhooks, and the delivery worker against
+// the TikTok sandbox.
 import { Prisma } from "@prisma/client";
 import prisma from "~/core/db.server";
 import { env } from "~/core/env.server";
 import { encryptToken } from "~/core/connection/token-crypto.server";
+import { demoOrderPayload } from "~/features/demo/simulate.server";
+import { drainAll } from "~/features/events/worker.server";
+import { addDays, dayIn, startOfDayIn } from "~/features/spend/dates";
 import { action as dashboardAction, loader as dashboardLoader } from "~/routes/app.dashboard";
+import { action as touchpointAction } from "~/routes/proxy.touchpoints";
 import { action as internalSync, loader as internalSyncGet } from "~/routes/internal.sync";
+import { ADVERTISER_IDS } from "../../sandbox/world";
 import { OTHER_SHOP, TEST_SHOP } from "../support/constants";
-import { APP_URL, adminRequest, call, seedOfflineSession } from "../support/requests";
+import { connectShop, deliverOrder, startOrdersSandbox } from "../support/orders";
+import { deliverRefund, refundBody } from "../support/refunds";
+import { APP_URL, adminRequest, appProxyRequest, call, seedOfflineSession } from "../support/requests";
+
+const { sandbox, control } = await startOrdersSandbox();
+afterAll(() => sandbox.close());
 
 const C1 = "1810000000000001";
 const C2 = "1810000000000002";
+const C3 = "1810000000000003";
+const C4 = "1810000000000004";
 const OTHER_CAMPAIGN = "1830000000000001";
+const LONG_AGO = new Date("2020-01-01T00:00:00Z");
+const HOUR = 60 * 60 * 1000;
 
 async function connect(shop: string, opts: { currency: string; timezone: string; advertiserId: string; status?: string }) {
   const data = {
@@ -29,22 +46,36 @@ function spendRow(shop: string, r: { advertiserId: string; level: "campaign" | "
   return { shop, impressions: 1000, clicks: 10, conversions: 1, ...r, spend: new Prisma.Decimal(r.spend) };
 }
 
-const days = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `2030-03-${String(from + i).padStart(2, "0")}`);
+// Days of the Berlin calendar, counted back from today: TikTok takes events up to 7 days old.
+const today = dayIn("Europe/Berlin", new Date());
+const day = (n: number) => addDays(today, -n);
+const days = (from: number, to: number) => Array.from({ length: from - to + 1 }, (_, i) => day(from - i));
+const RANGE = `?start=${day(9)}&end=${day(2)}`;
+const berlinAt = (n: number, hours: number) => new Date(startOfDayIn("Europe/Berlin", day(n)).getTime() + hours * HOUR);
 
-async function order(shop: string, o: { id: string; at: string; total: string; refunded?: string; ttclid?: string | null; campaignId?: string; sendDecision?: string; currency: string }) {
-  await prisma.orderRecord.create({
-    data: {
-      shop,
-      orderId: o.id,
-      orderCreatedAt: new Date(o.at),
-      currency: o.currency,
-      totalValue: new Prisma.Decimal(o.total),
-      refundedValue: new Prisma.Decimal(o.refunded ?? "0"),
-      ttclid: o.ttclid === undefined ? `ttclid-${o.id}` : o.ttclid,
-      campaignId: o.campaignId ?? null,
-      sendDecision: o.sendDecision ?? "sent",
-    },
-  });
+let nextOrder = 5_700_000_000_000;
+/**
+ * A buyer's way to an order: optionally a TikTok ad visit (the embed's signed touchpoint, with the
+ * campaign id from the ad URL), then Shopify's signed orders/create. Returns the order id.
+ */
+async function buy(shop: string, o: { at: Date; total: string; currency: string; campaignId?: string; click?: "visit" | "landing" | "none"; test?: boolean }) {
+  const orderId = nextOrder++;
+  const visitorId = `tta1.Dash${String(orderId).slice(-18).padStart(18, "0")}`;
+  const ttclid = `E.C.P.dash${orderId}`;
+  const click = o.click ?? "visit";
+  if (click === "visit") {
+    const body = JSON.stringify({ v: 1, visitor_id: visitorId, ttclid, captured_at: o.at.getTime() - HOUR, landing_path: "/", ...(o.campaignId ? { campaign_id: o.campaignId } : {}) });
+    expect((await call(touchpointAction, appProxyRequest({ shop, body }))).status).toBe(202);
+  }
+  const payload = {
+    ...demoOrderPayload({ orderId, visitorId: click === "visit" ? visitorId : undefined, createdAt: o.at, currency: o.currency }),
+    total_price: o.total,
+    current_total_price: o.total,
+    landing_site: click === "landing" ? `/?ttclid=${ttclid}` : "/",
+    test: o.test ?? false,
+  };
+  expect((await deliverOrder(shop, JSON.stringify(payload))).status).toBe(200);
+  return String(orderId);
 }
 
 async function dashboard(shop: string, query = "") {
@@ -53,71 +84,90 @@ async function dashboard(shop: string, query = "") {
   return res.json();
 }
 
+const ids: Record<string, string> = {};
+
 beforeAll(async () => {
   await seedOfflineSession(TEST_SHOP);
   await seedOfflineSession(OTHER_SHOP);
   // TEST_SHOP: EUR store in Berlin, EUR ad account. OTHER_SHOP: USD store, JPY ad account in Tokyo.
   await prisma.shop.update({ where: { shop: TEST_SHOP }, data: { currency: "EUR", ianaTimezone: "Europe/Berlin" } });
   await prisma.shop.update({ where: { shop: OTHER_SHOP }, data: { currency: "USD", ianaTimezone: null } });
-  await connect(TEST_SHOP, { currency: "EUR", timezone: "Europe/Berlin", advertiserId: "7100000000000000001" });
-  await connect(OTHER_SHOP, { currency: "JPY", timezone: "Asia/Tokyo", advertiserId: "7100000000000000003" });
+  await connectShop(TEST_SHOP, control, { advertiserId: ADVERTISER_IDS.berlin, connectedAt: LONG_AGO });
+  await connectShop(OTHER_SHOP, control, { advertiserId: ADVERTISER_IDS.tokyo, connectedAt: LONG_AGO });
 
-  const eur = { advertiserId: "7100000000000000001", currency: "EUR", timezone: "Europe/Berlin" };
+  const eur = { advertiserId: ADVERTISER_IDS.berlin, currency: "EUR", timezone: "Europe/Berlin" };
   await prisma.spendRow.createMany({
     data: [
-      ...days(1, 10).map((date) => spendRow(TEST_SHOP, { ...eur, level: "campaign", entityId: C1, campaignId: C1, name: "Prospecting", date, spend: "10.00" })),
-      ...days(1, 10).map((date) => spendRow(TEST_SHOP, { ...eur, level: "adgroup", entityId: "G1", campaignId: C1, name: "Broad", date, spend: "6.00" })),
-      ...days(1, 10).map((date) => spendRow(TEST_SHOP, { ...eur, level: "adgroup", entityId: "G2", campaignId: C1, name: "Lookalike", date, spend: "4.00" })),
-      ...days(4, 5).map((date) => spendRow(TEST_SHOP, { ...eur, level: "campaign", entityId: C2, campaignId: C2, name: "Summer Sale", date, spend: "5.50" })),
+      ...days(9, 2).map((date) => spendRow(TEST_SHOP, { ...eur, level: "campaign", entityId: C1, campaignId: C1, name: "Prospecting", date, spend: "10.00" })),
+      ...days(9, 2).map((date) => spendRow(TEST_SHOP, { ...eur, level: "adgroup", entityId: "G1", campaignId: C1, name: "Broad", date, spend: "6.00" })),
+      ...days(9, 2).map((date) => spendRow(TEST_SHOP, { ...eur, level: "adgroup", entityId: "G2", campaignId: C1, name: "Lookalike", date, spend: "4.00" })),
+      ...days(6, 5).map((date) => spendRow(TEST_SHOP, { ...eur, level: "campaign", entityId: C2, campaignId: C2, name: "Summer Sale", date, spend: "5.50" })),
+      // Spent long before the range: named, but no spend in it.
+      spendRow(TEST_SHOP, { ...eur, level: "campaign", entityId: C3, campaignId: C3, name: "Evergreen", date: day(40), spend: "9.00" }),
+      // Reported in another currency: listed apart, never added to EUR.
+      spendRow(TEST_SHOP, { ...eur, currency: "USD", level: "campaign", entityId: C4, campaignId: C4, name: "Dollar test", date: day(6), spend: "3.00" }),
       // Outside the range, and from an ad account the shop no longer uses: neither counts.
-      spendRow(TEST_SHOP, { ...eur, level: "campaign", entityId: C1, campaignId: C1, name: "Prospecting", date: "2030-03-11", spend: "1000.00" }),
-      spendRow(TEST_SHOP, { ...eur, advertiserId: "7199999999999999999", level: "campaign", entityId: "OLD", campaignId: "OLD", name: "Old account", date: "2030-03-05", spend: "500.00" }),
-      ...days(1, 10).map((date) =>
-        spendRow(OTHER_SHOP, { advertiserId: "7100000000000000003", currency: "JPY", timezone: "Asia/Tokyo", level: "campaign", entityId: OTHER_CAMPAIGN, campaignId: OTHER_CAMPAIGN, name: "Tokyo only", date, spend: "1500" }),
+      spendRow(TEST_SHOP, { ...eur, level: "campaign", entityId: C1, campaignId: C1, name: "Prospecting", date: day(1), spend: "1000.00" }),
+      spendRow(TEST_SHOP, { ...eur, advertiserId: "7199999999999999999", level: "campaign", entityId: "OLD", campaignId: "OLD", name: "Old account", date: day(5), spend: "500.00" }),
+      ...days(9, 2).map((date) =>
+        spendRow(OTHER_SHOP, { advertiserId: ADVERTISER_IDS.tokyo, currency: "JPY", timezone: "Asia/Tokyo", level: "campaign", entityId: OTHER_CAMPAIGN, campaignId: OTHER_CAMPAIGN, name: "Tokyo only", date, spend: "1500" }),
       ),
     ],
   });
 
-  await order(TEST_SHOP, { id: "1", at: "2030-03-05T10:00:00Z", total: "100.00", refunded: "20.00", campaignId: C1, currency: "EUR" });
-  // 23:30 UTC on the 9th is the 10th in Berlin: counted on the 10th.
-  await order(TEST_SHOP, { id: "2", at: "2030-03-09T23:30:00Z", total: "50.00", sendDecision: "queued", currency: "EUR" });
-  await order(TEST_SHOP, { id: "3", at: "2030-03-06T10:00:00Z", total: "999.00", ttclid: null, sendDecision: "not_attributed", currency: "EUR" });
-  await order(TEST_SHOP, { id: "4", at: "2030-03-06T10:00:00Z", total: "777.00", sendDecision: "test_order", currency: "EUR" });
-  // 23:30 UTC on the 10th is already the 11th in Berlin: outside a range ending on the 10th.
-  await order(TEST_SHOP, { id: "5", at: "2030-03-10T23:30:00Z", total: "40.00", currency: "EUR" });
-  await order(OTHER_SHOP, { id: "9", at: "2030-03-05T10:00:00Z", total: "70.00", campaignId: OTHER_CAMPAIGN, currency: "USD" });
+  const eurOrder = { currency: "EUR" };
+  ids.campaign = await buy(TEST_SHOP, { ...eurOrder, at: berlinAt(2, 10), total: "100.00", campaignId: C1 });
+  // 23:30 UTC on one day is the next day in Berlin: counted on that next day.
+  ids.lateNight = await buy(TEST_SHOP, { ...eurOrder, at: new Date(`${day(4)}T23:30:00Z`), total: "50.00", click: "landing" });
+  ids.noSpend = await buy(TEST_SHOP, { ...eurOrder, at: berlinAt(5, 12), total: "40.00", campaignId: C3 });
+  await buy(TEST_SHOP, { ...eurOrder, at: berlinAt(6, 10), total: "999.00", click: "none" });
+  await buy(TEST_SHOP, { ...eurOrder, at: berlinAt(6, 11), total: "777.00", test: true });
+  // 23:30 UTC on day 2 is already day 1 in Berlin: outside a range ending on day 2.
+  await buy(TEST_SHOP, { ...eurOrder, at: new Date(`${day(2)}T23:30:00Z`), total: "40.00" });
+  ids.other = await buy(OTHER_SHOP, { currency: "USD", at: berlinAt(5, 10), total: "70.00", campaignId: OTHER_CAMPAIGN });
+  expect((await drainAll()).sent).toBe(5);
+  // Placed after the last delivery run: attributed, not sent yet.
+  ids.queued = await buy(TEST_SHOP, { ...eurOrder, at: berlinAt(6, 9), total: "30.00" });
+  // The merchant refunds 20.00 of the campaign order in Shopify.
+  const refund = refundBody({ refundId: 910001, orderId: ids.campaign, transactions: [{ amount: "20.00", currency: "EUR" }] });
+  expect((await deliverRefund(TEST_SHOP, refund)).status).toBe(200);
 });
 
 describe("dashboard loader", () => {
   it("totals, ROAS, refunds, daily series and campaigns for the caller's shop only", async () => {
-    const data = await dashboard(TEST_SHOP, "?start=2030-03-01&end=2030-03-10");
+    const data = await dashboard(TEST_SHOP, RANGE);
     expect(data.shop).toBe(TEST_SHOP);
-    expect(data.range).toEqual({ start: "2030-03-01", end: "2030-03-10" });
+    expect(data.range).toEqual({ start: day(9), end: day(2) });
     expect(data).toMatchObject({ spendCurrency: "EUR", storeCurrency: "EUR", currencyDiffers: false, revenueTimezone: "Europe/Berlin", revenueTimezoneIsFallback: false });
     expect(data.totals).toMatchObject({
-      spend: "111.00",
-      grossRevenue: "150.00",
+      spend: "91.00",
+      otherSpend: [{ currency: "USD", spend: "3.00" }],
+      grossRevenue: "190.00",
       refunded: "20.00",
-      netRevenue: "130.00",
-      attributedOrders: 2,
-      roas: "1.35",
-      netRoas: "1.17",
-      costPerOrder: "55.50",
-      tiktokConversions: 12,
+      netRevenue: "170.00",
+      attributedOrders: 3,
+      // The order not sent yet is on its own line, not in the revenue.
+      notSent: [{ status: "queued", orders: 1, value: "30.00" }],
+      roas: "2.09",
+      netRoas: "1.87",
+      costPerOrder: "30.33",
+      tiktokConversions: 10,
     });
-    expect(data.daily).toHaveLength(10);
-    expect(data.daily.find((d: { date: string }) => d.date === "2030-03-05")).toEqual({ date: "2030-03-05", spend: 15.5, revenue: 100 });
-    expect(data.daily.find((d: { date: string }) => d.date === "2030-03-10")).toEqual({ date: "2030-03-10", spend: 10, revenue: 50 });
+    expect(data.daily).toHaveLength(8);
+    expect(data.daily.find((d: { date: string }) => d.date === day(2))).toEqual({ date: day(2), spend: 10, revenue: 100 });
+    expect(data.daily.find((d: { date: string }) => d.date === day(3))).toEqual({ date: day(3), spend: 10, revenue: 50 });
 
-    expect(data.campaigns.map((c: { name: string }) => c.name)).toEqual(["Prospecting", "Summer Sale"]);
-    const [prospecting, summer] = data.campaigns;
-    expect(prospecting).toMatchObject({ spend: "100.00", revenue: "100.00", roas: "1.00", attributedOrders: 1, conversionValue: null });
+    expect(data.campaigns.map((c: { name: string }) => c.name)).toEqual(["Prospecting", "Summer Sale", "Evergreen"]);
+    const [prospecting, summer, evergreen] = data.campaigns;
+    expect(prospecting).toMatchObject({ spend: "80.00", revenue: "100.00", roas: "1.25", attributedOrders: 1, conversionValue: null });
     expect(prospecting.adgroups.map((g: { name: string; spend: string }) => [g.name, g.spend])).toEqual([
-      ["Broad", "60.00"],
-      ["Lookalike", "40.00"],
+      ["Broad", "48.00"],
+      ["Lookalike", "32.00"],
     ]);
     // No order carried Summer Sale's id: unknown, not zero
     expect(summer).toMatchObject({ spend: "11.00", revenue: null, roas: null });
+    // Revenue without spend in the range still shows
+    expect(evergreen).toMatchObject({ campaignId: C3, spend: "0.00", revenue: "40.00", roas: null, attributedOrders: 1 });
 
     // tenant isolation: nothing of the other shop, nothing of an old ad account
     expect(JSON.stringify(data)).not.toContain("Tokyo only");
@@ -125,21 +175,46 @@ describe("dashboard loader", () => {
   });
 
   it("the other shop sees only its own data, in two currencies that are never combined", async () => {
-    const data = await dashboard(OTHER_SHOP, "?start=2030-03-01&end=2030-03-10");
+    const data = await dashboard(OTHER_SHOP, RANGE);
     expect(data.campaigns.map((c: { name: string }) => c.name)).toEqual(["Tokyo only"]);
     expect(data).toMatchObject({ spendCurrency: "JPY", storeCurrency: "USD", currencyDiffers: true });
     // Shopify has not told us the shop's zone: revenue days use the ad account's, and the page says so
     expect(data).toMatchObject({ revenueTimezone: "Asia/Tokyo", revenueTimezoneIsFallback: true });
-    expect(data.totals).toMatchObject({ spend: "15000", grossRevenue: "70.00", attributedOrders: 1, roas: null, netRoas: null, costPerOrder: "15000" });
+    expect(data.totals).toMatchObject({ spend: "12000", grossRevenue: "70.00", attributedOrders: 1, roas: null, netRoas: null, costPerOrder: "12000" });
     expect(data.campaigns[0]).toMatchObject({ revenue: "70.00", roas: null });
     expect(JSON.stringify(data)).not.toContain("Prospecting");
+  });
+
+  it("choosing another ad account never moves history: each order counts where TikTok accepted it", async () => {
+    const berlinPixel = (await prisma.orderRecord.findFirstOrThrow({ where: { shop: TEST_SHOP, orderId: ids.campaign } })).pixelCode;
+    // GIVEN the merchant switches the shop to another ad account
+    const pacific = await connectShop(TEST_SHOP, control, { advertiserId: ADVERTISER_IDS.pacific, connectedAt: LONG_AGO });
+    // THEN the new account starts with none of the old account's revenue
+    let data = await dashboard(TEST_SHOP, RANGE);
+    expect(data.totals).toMatchObject({ grossRevenue: "0.00", attributedOrders: 0, notSent: [] });
+    // WHEN the order that was still waiting goes out, it goes to the new account's pixel and counts there
+    expect((await drainAll()).sent).toBe(1);
+    data = await dashboard(TEST_SHOP, RANGE);
+    expect(data.totals).toMatchObject({ grossRevenue: "30.00", attributedOrders: 1 });
+    expect(await prisma.orderRecord.findFirstOrThrow({ where: { shop: TEST_SHOP, orderId: ids.queued } })).toMatchObject({
+      advertiserId: ADVERTISER_IDS.pacific,
+      pixelCode: pacific.pixelCode,
+    });
+    // AND switching back shows the first account's history unchanged
+    await connectShop(TEST_SHOP, control, { advertiserId: ADVERTISER_IDS.berlin, connectedAt: LONG_AGO });
+    data = await dashboard(TEST_SHOP, RANGE);
+    expect(data.totals).toMatchObject({ grossRevenue: "190.00", attributedOrders: 3, notSent: [] });
+    expect(await prisma.orderRecord.findFirstOrThrow({ where: { shop: TEST_SHOP, orderId: ids.campaign } })).toMatchObject({
+      advertiserId: ADVERTISER_IDS.berlin,
+      pixelCode: berlinPixel,
+    });
   });
 
   it("defaults to the last 30 days of the account's calendar and explains an invalid range", async () => {
     const ok = await dashboard(TEST_SHOP);
     const d = (s: string) => Date.parse(`${s}T00:00:00Z`);
     expect((d(ok.range.end) - d(ok.range.start)) / 86_400_000).toBe(29);
-    const bad = await dashboard(TEST_SHOP, "?start=2030-03-10&end=2030-03-01");
+    const bad = await dashboard(TEST_SHOP, `?start=${day(2)}&end=${day(9)}`);
     expect(bad.range).toEqual(ok.range);
     expect(bad.rangeError).toMatch(/start date is after the end date/);
   });

@@ -12,6 +12,7 @@ import { loader as dashboardLoader } from "~/routes/app.dashboard";
 import { action as eventsAction, loader as eventsLoader } from "~/routes/app.events";
 import { action as accountAction } from "~/routes/app.connect.account";
 import { action as pixelAction } from "~/routes/app.connect.pixel";
+import { loader as downloadLoader } from "~/routes/app.data-requests.download";
 import { ADVERTISER_IDS } from "../../sandbox/world";
 import { OTHER_SHOP, TEST_SHOP } from "../support/constants";
 import { adminDocumentRequest, adminRequest, APP_URL, call, seedOfflineSession } from "../support/requests";
@@ -121,14 +122,16 @@ async function seed(t: Tenant) {
   const run = await prisma.syncRun.create({ data: { shop: t.shop, kind: "hourly", slot: `tenant-${t.shop}`, status: "failed", error: t.syncError, finishedAt: new Date() } });
   const rejected = await prisma.rejectedWebhook.create({ data: { shop: t.shop, topic: "orders/create", reason: t.rejectedReason } });
   const state = await prisma.oAuthState.create({ data: { stateHash: `tenant-state-${t.shop}`, shop: t.shop, purpose: "connect", expiresAt: new Date(now + 600_000) } });
+  const dataRequest = await prisma.dataRequest.create({ data: { shop: t.shop, webhookId: `tenant-dr-${t.shop}`, customerId: t.failedOrderId, orderIds: JSON.stringify([t.orderId]) } });
+  await prisma.redaction.create({ data: { shop: t.shop, topic: "customers/redact", customerId: t.failedOrderId, counts: '{"orders":1}' } });
   t.ids = {
     connectionId: connection.id, orderRecordId: sent.id, failedOrderRecordId: failed.id, eventRowId: sent.event!.id, failedEventRowId: failed.event!.id,
-    touchpointId: touchpoint.id, syncRunId: run.id, rejectedId: rejected.id, stateId: state.id,
+    touchpointId: touchpoint.id, syncRunId: run.id, rejectedId: rejected.id, stateId: state.id, dataRequestId: dataRequest.id,
   };
 }
 
 async function reseed() {
-  for (const table of ["outboxEvent", "orderRecord", "touchpoint", "spendRow", "syncRun", "rejectedWebhook", "oAuthState", "tikTokConnection"] as const) {
+  for (const table of ["outboxEvent", "orderRecord", "touchpoint", "spendRow", "syncRun", "rejectedWebhook", "oAuthState", "tikTokConnection", "dataRequest", "redaction"] as const) {
     await (prisma[table] as unknown as { deleteMany(): Promise<unknown> }).deleteMany();
   }
   await seed(A);
@@ -153,7 +156,7 @@ function bForm(): Record<string, string> {
     shop: B.shop, id: B.ids.failedEventRowId, eventId: B.ids.failedEventRowId, outboxId: B.ids.failedEventRowId, orderId: B.failedOrderId,
     orderRecordId: B.ids.failedOrderRecordId, advertiserId: B.advertiserId, pixelCode: B.pixelCode, campaignId: B.campaignId, runId: B.ids.syncRunId,
     testEventCode: "TENANTPROBE", attributionWindowDays: "7", sendMode: "all", eventName: "Purchase", status: "failed", page: "1",
-    start: "2020-01-01", end: "2030-12-31", connectionId: B.ids.connectionId, state: `tenant-state-${B.shop}`,
+    start: "2020-01-01", end: "2030-12-31", connectionId: B.ids.connectionId, state: `tenant-state-${B.shop}`, request: B.ids.dataRequestId,
   };
 }
 
@@ -220,7 +223,9 @@ afterEach(() => logs.restore());
 
 describe("tenant isolation: every admin route, as shop A with shop B's ids", () => {
   it("finds the admin routes to probe", () => {
-    expect(ADMIN_ROUTES).toEqual(expect.arrayContaining(["routes/app.tsx", "routes/app._index.tsx", "routes/app.settings.tsx", "routes/app.events.tsx", "demo-routes/app.demo.tsx"]));
+    expect(ADMIN_ROUTES).toEqual(
+      expect.arrayContaining(["routes/app.tsx", "routes/app._index.tsx", "routes/app.settings.tsx", "routes/app.events.tsx", "routes/app.data-requests.tsx", "routes/app.data-requests.download.tsx", "demo-routes/app.demo.tsx"]),
+    );
   });
 
   it.each(ADMIN_ROUTES)("%s: A never sees B's data and B's rows stay exactly as they were", async (file) => {
@@ -255,6 +260,15 @@ describe("tenant isolation: every admin route, as shop A with shop B's ids", () 
     const mine = await (await call(eventsAction, adminRequest("/app/events", { shop: A.shop, form: { intent: "resend", eventId: A.ids.failedEventRowId } }))).json();
     expect(mine.ok).toBe(true);
     expect((await prisma.outboxEvent.findUniqueOrThrow({ where: { id: A.ids.failedEventRowId } })).status).toBe("queued");
+  });
+
+  it("A downloads its own data request and gets 404 for B's", async () => {
+    await reseed();
+    const mine = await call(downloadLoader, adminRequest(`/app/data-requests/download?request=${A.ids.dataRequestId}`, { shop: A.shop }));
+    expect(mine.status).toBe(200);
+    expect((await mine.json()).orders.map((o: { orderId: string }) => o.orderId)).toEqual([A.orderId]);
+    const theirs = await call(downloadLoader, adminRequest(`/app/data-requests/download?request=${B.ids.dataRequestId}`, { shop: A.shop }));
+    expect(theirs.status).toBe(404);
   });
 
   it("A cannot choose B's ad account or pixel, even though both exist at TikTok", async () => {

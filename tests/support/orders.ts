@@ -6,7 +6,7 @@
 import { startSandbox, type Sandbox } from "../../sandbox/server";
 import { sandboxControl, type SandboxControl } from "../../sandbox/control";
 import { ADVERTISER_IDS } from "../../sandbox/world";
-import { call, webhookRequest } from "./requests";
+import { adminRequest, appProxyRequest, call, seedOfflineSession, webhookRequest } from "./requests";
 
 export const EVENT_TRACK = "/open_api/v1.3/event/track/";
 
@@ -71,11 +71,38 @@ export async function connectShop(shop: string, control: SandboxControl, opts: C
     connectedAt: opts.connectedAt ?? new Date(Date.now() - 24 * 60 * 60 * 1000),
     statusChangedAt: new Date(),
     lastAuthError: null,
-    sendMode: opts.sendMode ?? "attributed",
-    attributionWindowDays: opts.attributionWindowDays ?? 30,
   };
   await prisma.tikTokConnection.upsert({ where: { shop }, create: { shop, ...data }, update: data });
+  // Settings are the merchant's: saved through the settings form, as the merchant would.
+  if (opts.sendMode || opts.attributionWindowDays) await saveSettings(shop, { sendMode: opts.sendMode, attributionWindowDays: opts.attributionWindowDays });
   return { token, pixelCode: pixel.pixel_code, advertiserId };
+}
+
+/** The merchant saves the settings form (/app/settings) with a signed admin request; unnamed fields keep their saved values. */
+export async function saveSettings(shop: string, settings: { sendMode?: "attributed" | "all"; attributionWindowDays?: number; eventName?: string }) {
+  const { default: prisma } = await import("~/core/db.server");
+  const { action } = await import("~/routes/app.settings");
+  if ((await prisma.session.count({ where: { shop } })) === 0) await seedOfflineSession(shop);
+  const saved = await prisma.tikTokConnection.findUniqueOrThrow({ where: { shop } });
+  const form = {
+    intent: "save",
+    sendMode: settings.sendMode ?? saved.sendMode,
+    attributionWindowDays: String(settings.attributionWindowDays ?? saved.attributionWindowDays),
+    eventName: settings.eventName ?? saved.eventName,
+  };
+  const res = await call(action, adminRequest("/app/settings", { shop, form }));
+  const result = (await res.json()) as { saved?: boolean };
+  if (res.status !== 200 || !result.saved) throw new Error(`settings not saved: ${res.status} ${JSON.stringify(result)}`);
+}
+
+/** The storefront embed reports a TikTok ad visit (signed app proxy POST), as extensions/tiktok-capture does. */
+export async function visitFromAd(shop: string, visit: { visitorId: string; ttclid: string; capturedAt: Date; campaignId?: string }) {
+  const { action } = await import("~/routes/proxy.touchpoints");
+  const { default: prisma } = await import("~/core/db.server");
+  if ((await prisma.session.count({ where: { shop } })) === 0) await seedOfflineSession(shop);
+  const body = JSON.stringify({ v: 1, visitor_id: visit.visitorId, ttclid: visit.ttclid, captured_at: visit.capturedAt.getTime(), landing_path: "/", ...(visit.campaignId ? { campaign_id: visit.campaignId } : {}) });
+  const res = await call(action, appProxyRequest({ shop, body }));
+  if (res.status !== 202) throw new Error(`touchpoint refused: ${res.status} ${await res.text()}`);
 }
 
 /**

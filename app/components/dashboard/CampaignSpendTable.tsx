@@ -22,7 +22,7 @@ function DeliveryCells({ row, currency }: { row: { spend: string | number; impre
 /** Campaigns with their spend, TikTok's counts and our attributed revenue; each opens to its ad groups. */
 export function CampaignSpendTable({ data }: { data: DashboardData }) {
   const [open, setOpen] = useState<Record<string, boolean>>({});
-  const noMacro = "No attributed order carried this campaign's id. Orders carry it when the ad's URL includes TikTok's __CAMPAIGN_ID__ macro.";
+  const noMacro = "No order TikTok accepted in this range carried this campaign's id. Orders carry it when the ad's URL includes TikTok's __CAMPAIGN_ID__ macro.";
   const adgroupUnknown = "Orders carry the campaign id only, so revenue cannot be split by ad group.";
   const noValue = "TikTok's own conversion value is not pulled by this app; compare revenue with our attributed revenue instead.";
   const noRoas = data.currencyDiffers

@@ -2,6 +2,7 @@ import { BlockStack, Card, InlineGrid, Text } from "@shopify/polaris";
 import type { DashboardData } from "~/features/spend/dashboard.server";
 import { formatCount, formatMoney } from "~/components/format";
 import { UnknownValue } from "~/components/UnknownValue";
+import { STATUS_LABEL } from "~/components/OrderEventItem";
 import { MetricCard } from "./MetricCard";
 
 /** The range's headline numbers (spend, revenue, ROAS, orders, cost per order, TikTok's conversions) and gross vs refund-adjusted revenue. */
@@ -13,7 +14,14 @@ export function SpendTotals({ data }: { data: DashboardData }) {
   return (
     <>
       <InlineGrid columns={{ xs: 1, sm: 2, md: 3 }} gap="400">
-        <MetricCard label="Spend" value={formatMoney(t.spend, data.spendCurrency)} help={`${formatCount(t.impressions)} impressions · ${formatCount(t.clicks)} clicks`} />
+        <MetricCard
+          label="Spend"
+          value={formatMoney(t.spend, data.spendCurrency)}
+          help={[
+            `${formatCount(t.impressions)} impressions · ${formatCount(t.clicks)} clicks`,
+            ...t.otherSpend.map((o) => `also ${formatMoney(o.spend, o.currency)} reported in ${o.currency}, not added`),
+          ].join(" · ")}
+        />
         <MetricCard
           label="Attributed revenue"
           value={formatMoney(t.grossRevenue, data.storeCurrency)}
@@ -24,7 +32,7 @@ export function SpendTotals({ data }: { data: DashboardData }) {
           value={t.roas ?? <UnknownValue why={noRoas} />}
           help={t.netRoas !== null ? `Refund-adjusted: ${t.netRoas}` : undefined}
         />
-        <MetricCard label="Attributed orders" value={formatCount(t.attributedOrders)} help="Orders that arrived with a TikTok click id" />
+        <MetricCard label="Attributed orders" value={formatCount(t.attributedOrders)} help="Orders with a TikTok click id whose event TikTok accepted" />
         <MetricCard
           label="Cost per attributed order"
           value={t.costPerOrder !== null ? formatMoney(t.costPerOrder, data.spendCurrency) : <UnknownValue why="No attributed orders in this range." />}
@@ -39,7 +47,7 @@ export function SpendTotals({ data }: { data: DashboardData }) {
           <InlineGrid columns={2} gap="400">
             <BlockStack gap="100">
               <Text as="p" tone="subdued">
-                Gross (as sent to TikTok)
+                Gross (orders TikTok accepted)
               </Text>
               <Text as="p" variant="headingMd">
                 {formatMoney(t.grossRevenue, data.storeCurrency)}
@@ -55,9 +63,15 @@ export function SpendTotals({ data }: { data: DashboardData }) {
             </BlockStack>
           </InlineGrid>
           <Text as="p" variant="bodySm" tone="subdued">
-            Refunds update from Shopify&apos;s order data. Events already sent to TikTok keep their original value.
+            Refunds are subtracted as Shopify reports them. Events already sent to TikTok keep their original value.
             {t.otherCurrencyOrders > 0 ? ` ${t.otherCurrencyOrders} attributed order(s) in another currency are not included.` : ""}
           </Text>
+          {t.notSent.length > 0 ? (
+            <Text as="p" variant="bodySm">
+              Attributed but not sent to TikTok, not included above:{" "}
+              {t.notSent.map((n) => `${STATUS_LABEL[n.status]?.label ?? n.status}: ${formatCount(n.orders)} order(s), ${formatMoney(n.value, data.storeCurrency)}`).join(" · ")}
+            </Text>
+          ) : null}
         </BlockStack>
       </Card>
     </>

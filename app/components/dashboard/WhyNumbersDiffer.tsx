@@ -15,13 +15,13 @@ export function WhyNumbersDiffer({ data }: { data: DashboardData }) {
             currency ({data.storeCurrency ?? "unknown"}). Nothing is converted.
           </List.Item>
           <List.Item>
-            Refunds: revenue is what the order was worth when we sent the event. Refunds made later update the refund-adjusted figure from Shopify&apos;s order
-            data; the event already sent to TikTok is never changed or re-sent, so TikTok keeps the original value.
+            Refunds: revenue is what the order was worth when we sent the event. Refunds Shopify reports later lower the refund-adjusted figure; the event
+            already sent to TikTok is never changed or re-sent, so TikTok keeps the original value.
           </List.Item>
           <List.Item>Discounts: we send the order total after discounts, which may differ from what the ad click suggested.</List.Item>
           <List.Item>
             Attribution windows: TikTok credits conversions by its own click and view windows; we count orders that carried a TikTok click id (ttclid)
-            within this store&apos;s attribution window.
+            within this store&apos;s attribution window and whose event TikTok accepted for this ad account.
           </List.Item>
           <List.Item>
             Time zones: spend days are the ad account&apos;s days ({data.accountTimezone}); revenue days are the store&apos;s ({data.revenueTimezone}).

@@ -1,4 +1,5 @@
 import { BlockStack, Card, DataTable, Text } from "@shopify/polaris";
+import { RETENTION_SENTENCE } from "~/features/privacy/retention";
 
 /** Every field an event sends to TikTok, and how personal data is hashed. */
 export function DataSentCard({ eventName }: { eventName: string }) {
@@ -12,7 +13,7 @@ export function DataSentCard({ eventName }: { eventName: string }) {
     ["phone", "SHA-256 hash", "Converted to international format (+countrycode), then hashed. Never sent or stored in clear."],
     ["ttclid", "TikTok click id", "From the ad click the shopper came from."],
     ["external_id", "SHA-256 hash of our visitor ID", "A random ID the embed keeps in the shopper's browser; not a fingerprint."],
-    ["ip, user_agent", "From the order's browser details", "Help TikTok match the purchase to the ad click."],
+    ["ip, user_agent", "From the order's browser details", "Online checkouts only, and never a private or placeholder address: they help TikTok match the purchase to the ad click."],
   ];
   return (
     <Card>
@@ -20,6 +21,7 @@ export function DataSentCard({ eventName }: { eventName: string }) {
         <Text as="h2" variant="headingMd">Data sent to TikTok</Text>
         <Text as="p">Each event contains exactly these fields. Raw email addresses and phone numbers are never transmitted and never stored by this app.</Text>
         <DataTable columnContentTypes={["text", "text", "text"]} headings={["Field", "Value", "Why"]} rows={rows} />
+        <Text as="p" variant="bodySm" tone="subdued">{RETENTION_SENTENCE}</Text>
       </BlockStack>
     </Card>
   );

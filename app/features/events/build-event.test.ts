@@ -155,6 +155,43 @@ describe("buildTikTokEvent", () => {
     expect(built.event.properties.contents).toEqual([{ content_type: "product", content_name: "Consulting hour", price: 250, quantity: 1 }]);
   });
 
+  describe("buyer IP and user agent: sent only when they are the buyer's", () => {
+    const STAFF = { browser_ip: "198.51.100.200", client_details: { browser_ip: "198.51.100.200", user_agent: "Mozilla/5.0 (Macintosh) Staff admin" } };
+    /** The fixture with these fields replaced, parsed like a delivery. */
+    const withFields = (name: OrderFixture, fields: Record<string, unknown>) => {
+      const result = parseOrderWebhook(JSON.stringify({ ...JSON.parse(orderFixture(name)), ...fields }));
+      if (!result.ok) throw new Error(result.reason);
+      return buildTikTokEvent({ order: result.order, eventName: "CompletePayment", shopDomain: SHOP });
+    };
+
+    it.each([
+      ["a draft order made by staff", "draft-order", {}],
+      ["a POS sale", "pos", {}],
+      ["an order with no source", "web-attributed", { source_name: null }],
+      ["an order created by another app", "web-attributed", { source_name: "1234567" }],
+    ] as const)("%s carrying browser details sends neither", (_label, name, fields) => {
+      const built = withFields(name, { ...STAFF, ...fields });
+      expect(built.event.user.ip).toBeUndefined();
+      expect(built.event.user.user_agent).toBeUndefined();
+      expect(built.matchKeys).not.toContain("ip");
+      expect(built.matchKeys).not.toContain("user_agent");
+    });
+
+    it.each(["0.0.0.0", "10.20.30.40", "192.168.1.10", "172.16.5.4", "127.0.0.1", "169.254.10.1", "100.64.0.9", "::", "::1", "fe80::1", "fd12::1", "::ffff:10.0.0.1", "255.255.255.255"])(
+      "an online order from %s sends the user agent but not that address",
+      (address) => {
+        const built = withFields("web-attributed", { browser_ip: address, client_details: { browser_ip: address, user_agent: "Mozilla/5.0 (iPhone) Buyer" } });
+        expect(built.event.user.ip).toBeUndefined();
+        expect(built.event.user.user_agent).toBe("Mozilla/5.0 (iPhone) Buyer");
+      },
+    );
+
+    it.each(["203.0.113.7", "198.51.100.23", "2001:db8::7", "::ffff:192.0.2.9"])("an online order from %s sends it", (address) => {
+      const built = withFields("web-attributed", { browser_ip: address, client_details: { browser_ip: address, user_agent: "Mozilla/5.0 (iPhone) Buyer" } });
+      expect(built.event.user.ip).toBe(address);
+    });
+  });
+
   it("test order from an old payload: builds normally (sending is the caller's decision)", () => {
     const built = build("legacy-test-order");
     expect(built.event.event_time).toBe(Date.parse("2021-06-15T17:45:00+05:30") / 1000);

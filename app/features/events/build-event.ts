@@ -1,6 +1,7 @@
 // One TikTok Events API 2.0 `data[]` item per Shopify order. The top-level fields (event_source,
 // event_source_id, test_event_code) belong to the request, which the delivery worker builds.
 // Contract: POST /open_api/v1.3/event/track/ body `data[]` (Events API 2.0).
+import ipaddr from "ipaddr.js";
 import { cleanTtclid, cleanTtp, LIMITS, type ParsedOrder } from "./order-payload";
 import { hashEmail, hashExternalId, hashPhone } from "./normalise";
 import type { TikTokContent, TikTokEventItem, TikTokEventName, TikTokProperties, TikTokUser } from "~/core/tiktok/event";
@@ -49,8 +50,11 @@ export function buildTikTokEvent(input: BuildEventInput): BuiltEvent {
   if (ttclid) user.ttclid = ttclid;
   const ttp = cleanTtp(input.ttp);
   if (ttp) user.ttp = ttp;
-  if (order.browserIp) user.ip = order.browserIp;
-  if (order.userAgent) user.user_agent = order.userAgent;
+  if (isOnlineCheckout(order)) {
+    const ip = buyerIp(order.browserIp);
+    if (ip) user.ip = ip;
+    if (order.userAgent) user.user_agent = order.userAgent;
+  }
 
   const properties: TikTokProperties = {
     // A number for TikTok (strings are rejected as "Invalid Price Field"); storage keeps the decimal text.
@@ -77,6 +81,32 @@ export function buildTikTokEvent(input: BuildEventInput): BuiltEvent {
     emailHash,
     phoneHash,
   };
+}
+
+// The browser details are the buyer's only when the buyer checked out online. A POS sale carries
+// the till's details, a draft order those of the staff member who made it (seen in real payloads:
+// every draft order of a shop carried one admin IP), and an app-created order the app server's.
+// Shopify documents no list of source_name values (docs/decisions/0017): only "web" is trusted.
+const ONLINE_SOURCES = new Set(["web"]);
+
+function isOnlineCheckout(order: Pick<ParsedOrder, "sourceName">) {
+  return order.sourceName !== null && ONLINE_SOURCES.has(order.sourceName);
+}
+
+// RFC 5737 / RFC 3849 documentation ranges: never seen from a real buyer, and the only fictional
+// addresses our tests and the demo may use (the team's test-data rule), so they pass like public ones.
+const DOCUMENTATION = ["192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32"].map((cidr) => ipaddr.parseCIDR(cidr));
+
+/**
+ * The address if it can be a buyer's: public unicast (ipaddr.js's classification of the IANA
+ * special-purpose registries), never 0.0.0.0, private, loopback, link-local, CGNAT or reserved.
+ */
+function buyerIp(value: string | null): string | null {
+  if (!value || !ipaddr.isValid(value)) return null;
+  let address = ipaddr.parse(value);
+  if (address.kind() === "ipv6" && (address as ipaddr.IPv6).isIPv4MappedAddress()) address = (address as ipaddr.IPv6).toIPv4Address();
+  if (address.range() === "unicast") return value;
+  return DOCUMENTATION.some(([net, bits]) => net.kind() === address.kind() && address.match(net, bits)) ? value : null;
 }
 
 function toContent(item: ParsedOrder["lineItems"][number]) {

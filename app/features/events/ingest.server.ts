@@ -7,6 +7,7 @@ import { attributeOrder, DEFAULT_WINDOW_DAYS } from "~/core/attribution/attribut
 import { ttclidFromLandingSite, ttclidFromNotes, ttpFromNotes, visitorIdFromNotes, type ParsedOrder } from "./order-payload";
 import { buildTikTokEvent } from "./build-event";
 import { readDecision } from "./send-status.server";
+import { applyRefunds } from "./refunds.server";
 import type { EventStatus } from "./statuses";
 
 type IngestResult = { outcome: "recorded" | "duplicate"; orderRecordId: string; sendDecision: EventStatus };
@@ -29,8 +30,8 @@ export async function ingestOrder(shop: string, order: ParsedOrder): Promise<Ing
   // most of the ack's cost (bench/webhooks.ts). Every column is written explicitly, in the formats
   // Prisma itself uses, so the ORM reads these rows like its own.
   const [connectionRow] = await prisma.$queryRaw<
-    { status: string; pixelCode: string | null; connectedAt: Date | null; attributionWindowDays: number | bigint; sendMode: string; eventName: string }[]
-  >`SELECT "status", "pixelCode", "connectedAt", "attributionWindowDays", "sendMode", "eventName" FROM "TikTokConnection" WHERE "shop" = ${shop}`;
+    { status: string; advertiserId: string | null; pixelCode: string | null; connectedAt: Date | null; attributionWindowDays: number | bigint; sendMode: string; eventName: string }[]
+  >`SELECT "status", "advertiserId", "pixelCode", "connectedAt", "attributionWindowDays", "sendMode", "eventName" FROM "TikTokConnection" WHERE "shop" = ${shop}`;
   const connection = connectionRow
     ? { ...connectionRow, attributionWindowDays: Number(connectionRow.attributionWindowDays), connectedAt: connectionRow.connectedAt ? new Date(connectionRow.connectedAt) : null }
     : null;
@@ -84,11 +85,11 @@ export async function ingestOrder(shop: string, order: ParsedOrder): Promise<Ing
     prisma.$executeRaw`
       INSERT INTO "OrderRecord" ("id", "shop", "orderId", "orderName", "orderCreatedAt", "currency", "presentmentCurrency",
         "totalValue", "refundedValue", "customerId", "emailHash", "phoneHash", "visitorId", "ttclid", "ttp", "attributionSource",
-        "campaignId", "matchKeys", "sendDecision", "reason", "sourceName", "isTest", "receivedAt")
+        "campaignId", "matchKeys", "sendDecision", "reason", "sourceName", "isTest", "receivedAt", "advertiserId", "pixelCode")
       VALUES (${recordId}, ${shop}, ${order.orderId}, ${order.name}, ${order.createdAt}, ${order.currency}, ${order.presentmentCurrency},
         ${decimal(order.totalValue)}, ${decimal("0")}, ${order.customerId}, ${built.emailHash}, ${built.phoneHash}, ${visitorId}, ${attribution.ttclid}, ${ttp},
         ${attribution.source}, ${attribution.campaignId}, ${JSON.stringify(built.matchKeys)}, ${sendDecision}, ${reason}, ${order.sourceName},
-        ${order.isTest}, ${now})
+        ${order.isTest}, ${now}, ${queue ? connection!.advertiserId : null}, ${queue ? connection!.pixelCode : null})
       ON CONFLICT ("shop", "orderId") DO NOTHING`,
   ];
   if (queue) {
@@ -100,7 +101,12 @@ export async function ingestOrder(shop: string, order: ParsedOrder): Promise<Ing
       WHERE EXISTS (SELECT 1 FROM "OrderRecord" WHERE "id" = ${recordId})`);
   }
   const [inserted] = await prisma.$transaction(writes);
-  if (inserted === 1) return { outcome: "recorded", orderRecordId: recordId, sendDecision };
+  if (inserted === 1) {
+    // After the commit, not inside it: a refund committed before this point is seen here, and one
+    // committed after it finds this order itself (refunds.server.ts).
+    await applyRefunds(shop, order.orderId);
+    return { outcome: "recorded", orderRecordId: recordId, sendDecision };
+  }
 
   // Delivered before, or a concurrent delivery of the same order won the insert: that one is the record.
   const winner = await findExisting(shop, order.orderId);

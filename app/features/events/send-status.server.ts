@@ -8,18 +8,19 @@ import type { EventStatus, OutboxStatus } from "./statuses";
 
 /**
  * Moves the events matching `where` to `status`, with their orders, and writes `data` to the
- * events. Returns how many events moved. Writes that leave the status as it is (a retry's
+ * events (and `orderData` to their orders). Returns how many events moved. Writes that leave the status as it is (a retry's
  * attempt count) go to the outbox alone.
  */
 export async function moveEvents(
   where: Prisma.OutboxEventWhereInput,
   status: OutboxStatus,
   data: Omit<Prisma.OutboxEventUpdateManyMutationInput, "status"> = {},
+  orderData: Pick<Prisma.OrderRecordUpdateManyMutationInput, "advertiserId" | "pixelCode"> = {},
 ): Promise<number> {
   // The order goes first: it is found through its event, and the second write may change what
   // `where` matches (the status, the lease).
   const [, events] = await prisma.$transaction([
-    prisma.orderRecord.updateMany({ where: { event: where }, data: { sendDecision: status } }),
+    prisma.orderRecord.updateMany({ where: { event: where }, data: { ...orderData, sendDecision: status } }),
     prisma.outboxEvent.updateMany({ where, data: { ...data, status } }),
   ]);
   return events.count;

@@ -33,9 +33,15 @@ type PassLease = { owner: string; leaseMs: number; pending: Set<string> };
 
 const mine = (owner: string, ids: string[]) => ({ id: { in: ids }, ...heldBy(owner) });
 
-async function markSent(owner: string, ids: string[], requestId: string, note: string | null) {
+/** `to`: the account and pixel TikTok accepted the events for; the orders' revenue counts there. */
+async function markSent(owner: string, ids: string[], requestId: string, note: string | null, to: { advertiserId: string | null; pixelCode: string }) {
   for (const chunk of chunks(ids)) {
-    await moveEvents(mine(owner, chunk), "sent", { sentAt: new Date(), tiktokRequestId: requestId, lastError: note, lastErrorClass: null, ...RELEASED });
+    await moveEvents(
+      mine(owner, chunk),
+      "sent",
+      { sentAt: new Date(), tiktokRequestId: requestId, lastError: note, lastErrorClass: null, pixelCode: to.pixelCode, ...RELEASED },
+      to,
+    );
   }
 }
 
@@ -123,12 +129,13 @@ async function sendGroup(lease: PassLease, shop: string, claimed: OutboxEvent[],
     const result = await withTikTok(shop, async ({ client, token, connection }) => {
       if (connection.status === "needs_reconnect") throw new TikTokApiError({ kind: "auth", code: null, httpStatus: null, requestId: null, message: connection.lastAuthError ?? "Needs reconnect" });
       out.requests++;
-      const sent = await client.trackEvents(token, { pixelCode: connection.pixelCode ?? events[0].pixelCode, events: items as never[] });
+      const to = { advertiserId: connection.advertiserId, pixelCode: connection.pixelCode ?? events[0].pixelCode };
+      const sent = await client.trackEvents(token, { pixelCode: to.pixelCode, events: items as never[] });
       // TikTok took a batch: whatever held this shop's delivery before is over.
       if (connection.deliveryProblem) await prisma.tikTokConnection.updateMany({ where: { shop }, data: { deliveryProblem: null, deliveryProblemAt: null } });
-      return sent;
+      return { to, ...sent };
     });
-    await markSent(owner, events.map((e) => e.id), result.requestId, null);
+    await markSent(owner, events.map((e) => e.id), result.requestId, null, result.to);
     out.sent += events.length;
     for (const e of events) lease.pending.delete(e.id);
   } catch (error) {

@@ -15,6 +15,7 @@ const customerRequestSchema = z.object({
   customer: customerSchema,
   orders_requested: z.array(id).nullish(),
   orders_to_redact: z.array(id).nullish(),
+  data_request: z.object({ id: id.nullish() }).nullish().catch(null),
 });
 
 type CustomerRef = z.infer<typeof customerRequestSchema>;
@@ -28,22 +29,105 @@ export function parseCustomerRequest(raw: string): CustomerRef | null {
   }
 }
 
-async function customerOrders(shop: string, ref: CustomerRef) {
+/** Who a request is about, as we can match it: ids and hashes, never the raw email or phone. */
+type CustomerKeys = { customerId: string | null; emailHash: string | null; phoneHash: string | null; orderIds: string[] };
+
+function keysOf(ref: CustomerRef): CustomerKeys {
+  return {
+    customerId: ref.customer?.id ?? null,
+    emailHash: hashEmail(ref.customer?.email),
+    phoneHash: hashPhone(ref.customer?.phone),
+    orderIds: [...(ref.orders_requested ?? []), ...(ref.orders_to_redact ?? [])],
+  };
+}
+
+async function customerOrders(shop: string, keys: CustomerKeys) {
   const or: object[] = [];
-  if (ref.customer?.id) or.push({ customerId: ref.customer.id });
-  const emailHash = hashEmail(ref.customer?.email);
-  if (emailHash) or.push({ emailHash });
-  const phoneHash = hashPhone(ref.customer?.phone);
-  if (phoneHash) or.push({ phoneHash });
-  const orderIds = [...(ref.orders_requested ?? []), ...(ref.orders_to_redact ?? [])];
-  if (orderIds.length) or.push({ orderId: { in: orderIds } });
+  if (keys.customerId) or.push({ customerId: keys.customerId });
+  if (keys.emailHash) or.push({ emailHash: keys.emailHash });
+  if (keys.phoneHash) or.push({ phoneHash: keys.phoneHash });
+  if (keys.orderIds.length) or.push({ orderId: { in: keys.orderIds } });
   if (or.length === 0) return [];
   return prisma.orderRecord.findMany({ where: { shop, OR: or }, select: { id: true, visitorId: true } });
 }
 
-/** customers/data_request: what we hold, hashes and counts only, for the merchant to pass on. */
+/**
+ * customers/data_request: kept for the merchant, who must answer the customer (Data requests
+ * page). Stored as ids and hashes only; a repeated delivery is recorded once.
+ */
+export async function recordDataRequest(shop: string, webhookId: string, ref: CustomerRef) {
+  const keys = keysOf(ref);
+  const data = {
+    shopifyRequestId: ref.data_request?.id ?? null,
+    customerId: keys.customerId,
+    emailHash: keys.emailHash,
+    phoneHash: keys.phoneHash,
+    orderIds: JSON.stringify(keys.orderIds),
+  };
+  return prisma.dataRequest.upsert({ where: { shop_webhookId: { shop, webhookId } }, create: { shop, webhookId, ...data }, update: {} });
+}
+
+/** The requests and redactions of one shop, newest first, for the Data requests page. */
+export async function listPrivacyRequests(shop: string) {
+  const [requests, redactions] = await Promise.all([
+    prisma.dataRequest.findMany({ where: { shop }, orderBy: { receivedAt: "desc" }, take: 200 }),
+    prisma.redaction.findMany({ where: { shop }, orderBy: { doneAt: "desc" }, take: 200 }),
+  ]);
+  return {
+    requests: requests.map((r) => ({
+      id: r.id,
+      receivedAt: r.receivedAt.toISOString(),
+      shopifyRequestId: r.shopifyRequestId,
+      customerId: r.customerId,
+      ordersRequested: (JSON.parse(r.orderIds) as string[]).length,
+      redacted: !r.emailHash && !r.phoneHash && redactions.some((x) => x.topic === "customers/redact" && x.customerId !== null && x.customerId === r.customerId),
+    })),
+    redactions: redactions.map((r) => ({ id: r.id, topic: r.topic, customerId: r.customerId, doneAt: r.doneAt.toISOString(), counts: JSON.parse(r.counts) as Record<string, number> })),
+  };
+}
+
+/** Everything we hold for the customer of one of this shop's data requests, or null if there is no such request. */
+export async function exportForDataRequest(shop: string, requestId: string) {
+  const request = await prisma.dataRequest.findFirst({ where: { id: requestId, shop } });
+  if (!request) return null;
+  const keys: CustomerKeys = { customerId: request.customerId, emailHash: request.emailHash, phoneHash: request.phoneHash, orderIds: JSON.parse(request.orderIds) as string[] };
+  const found = await customerOrders(shop, keys);
+  const visitorIds = [...new Set(found.map((o) => o.visitorId).filter((v): v is string => !!v))];
+  const [orders, touchpoints] = await Promise.all([
+    prisma.orderRecord.findMany({
+      where: { id: { in: found.map((o) => o.id) } },
+      orderBy: { orderCreatedAt: "asc" },
+      select: {
+        orderId: true, orderName: true, orderCreatedAt: true, currency: true, totalValue: true, refundedValue: true, customerId: true,
+        emailHash: true, phoneHash: true, visitorId: true, ttclid: true, ttp: true, attributionSource: true, campaignId: true, matchKeys: true,
+        sendDecision: true, reason: true, sourceName: true, receivedAt: true,
+        event: { select: { eventId: true, eventName: true, eventTime: true, pixelCode: true, status: true, sentAt: true, payload: true } },
+      },
+    }),
+    prisma.touchpoint.findMany({
+      where: { shop, visitorId: { in: visitorIds } },
+      orderBy: { capturedAt: "asc" },
+      select: { visitorId: true, ttclid: true, capturedAt: true, landingPath: true, utmSource: true, utmMedium: true, utmCampaign: true, utmContent: true, utmTerm: true, campaignId: true, adgroupId: true, adId: true },
+    }),
+  ]);
+  return {
+    request: { receivedAt: request.receivedAt.toISOString(), shopifyRequestId: request.shopifyRequestId, customerId: request.customerId, ordersRequested: keys.orderIds },
+    note: "This app stores no names, email addresses or phone numbers: only SHA-256 hashes of the email and phone, the Shopify ids below, and the storefront click records of the buyer's browser.",
+    hashes: { email: request.emailHash, phone: request.phoneHash },
+    orders: orders.map(({ event, matchKeys, totalValue, refundedValue, ...o }) => ({
+      ...o,
+      totalValue: totalValue.toString(),
+      refundedValue: refundedValue.toString(),
+      matchKeys: JSON.parse(matchKeys) as string[],
+      eventSentToTikTok: event ? { ...event, payload: JSON.parse(event.payload) as unknown } : null,
+    })),
+    touchpoints,
+  };
+}
+
+/** customers/data_request: what we hold, counts only, for the log line. */
 export async function describeCustomerData(shop: string, ref: CustomerRef) {
-  const orders = await customerOrders(shop, ref);
+  const orders = await customerOrders(shop, keysOf(ref));
   const visitorIds = [...new Set(orders.map((o) => o.visitorId).filter((v): v is string => !!v))];
   const [events, touchpoints] = await Promise.all([
     prisma.outboxEvent.count({ where: { orderRecordId: { in: orders.map((o) => o.id) } } }),
@@ -52,33 +136,55 @@ export async function describeCustomerData(shop: string, ref: CustomerRef) {
   return { orders: orders.length, events, touchpoints, visitors: visitorIds.length };
 }
 
-/** customers/redact: delete the customer's orders, their events and the touchpoints of their visitor ids. */
+/**
+ * customers/redact: delete the customer's orders, their events, refunds and the touchpoints of
+ * their visitor ids, and the hashes kept with their data requests; record the counts.
+ */
 export async function redactCustomer(shop: string, ref: CustomerRef) {
-  const orders = await customerOrders(shop, ref);
+  const keys = keysOf(ref);
+  const orders = await customerOrders(shop, keys);
+  const full = await prisma.orderRecord.findMany({ where: { id: { in: orders.map((o) => o.id) } }, select: { orderId: true } });
   const visitorIds = [...new Set(orders.map((o) => o.visitorId).filter((v): v is string => !!v))];
-  const [touchpoints, events, deletedOrders] = await prisma.$transaction([
+  const requestMatch: object[] = [];
+  if (keys.customerId) requestMatch.push({ customerId: keys.customerId });
+  if (keys.emailHash) requestMatch.push({ emailHash: keys.emailHash });
+  if (keys.phoneHash) requestMatch.push({ phoneHash: keys.phoneHash });
+  const [touchpoints, events, refunds, deletedOrders, requests] = await prisma.$transaction([
     prisma.touchpoint.deleteMany({ where: { shop, visitorId: { in: visitorIds } } }),
     prisma.outboxEvent.deleteMany({ where: { orderRecordId: { in: orders.map((o) => o.id) } } }),
+    prisma.refund.deleteMany({ where: { shop, orderId: { in: full.map((o) => o.orderId) } } }),
     prisma.orderRecord.deleteMany({ where: { id: { in: orders.map((o) => o.id) } } }),
+    prisma.dataRequest.updateMany({ where: { shop, OR: requestMatch.length ? requestMatch : [{ id: "" }] }, data: { emailHash: null, phoneHash: null } }),
   ]);
-  return { orders: deletedOrders.count, events: events.count, touchpoints: touchpoints.count };
+  const counts = { orders: deletedOrders.count, events: events.count, refunds: refunds.count, touchpoints: touchpoints.count, dataRequests: requests.count };
+  await prisma.redaction.create({ data: { shop, topic: "customers/redact", customerId: keys.customerId, counts: JSON.stringify(counts) } });
+  return counts;
 }
 
-/** shop/redact (48 h after uninstall): everything we hold for the shop. */
+/**
+ * shop/redact (48 h after uninstall): everything we hold for the shop. What remains is one
+ * Redaction row with the counts, so a reinstalled shop can see that its data was erased.
+ */
 export async function redactShop(shop: string) {
   const results = await prisma.$transaction([
     prisma.outboxEvent.deleteMany({ where: { shop } }),
     prisma.orderRecord.deleteMany({ where: { shop } }),
+    prisma.refund.deleteMany({ where: { shop } }),
     prisma.touchpoint.deleteMany({ where: { shop } }),
     prisma.touchpointDay.deleteMany({ where: { shop } }),
     prisma.proxySignature.deleteMany({ where: { shop } }),
     prisma.spendRow.deleteMany({ where: { shop } }),
     prisma.syncRun.deleteMany({ where: { shop } }),
     prisma.rejectedWebhook.deleteMany({ where: { shop } }),
+    prisma.dataRequest.deleteMany({ where: { shop } }),
+    prisma.redaction.deleteMany({ where: { shop } }),
     prisma.oAuthState.deleteMany({ where: { shop } }),
     prisma.tikTokConnection.deleteMany({ where: { shop } }),
     prisma.session.deleteMany({ where: { shop } }),
     prisma.shop.deleteMany({ where: { shop } }),
   ]);
+  const names = ["events", "orders", "refunds", "touchpoints", "touchpointDays", "proxySignatures", "spendRows", "syncRuns", "rejectedWebhooks", "dataRequests", "redactions", "oauthStates", "connections", "sessions", "shops"];
+  const counts = Object.fromEntries(names.map((n, i) => [n, results[i].count]));
+  await prisma.redaction.create({ data: { shop, topic: "shop/redact", counts: JSON.stringify(counts) } });
   return results.reduce((n, r) => n + r.count, 0);
 }

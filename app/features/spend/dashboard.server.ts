@@ -81,6 +81,8 @@ export async function loadDashboard(shop: string, params: URLSearchParams, now =
       _count: { conversions: true },
       _max: { name: true },
     }),
+    // Attributed orders (a TikTok click id reached us) of this ad account: sent under it, or not
+    // sent to any account yet. An order sent under another account stays that account's.
     prisma.orderRecord.findMany({
       where: {
         shop,
@@ -88,18 +90,24 @@ export async function loadDashboard(shop: string, params: URLSearchParams, now =
         sendDecision: { notIn: ["test_order"] },
         isTest: false,
         orderCreatedAt: { gte: startOfDayIn(revenueTimezone, range.start), lt: startOfDayIn(revenueTimezone, addDays(range.end, 1)) },
+        OR: [{ advertiserId: advertiserId ?? "" }, { advertiserId: null, sendDecision: { not: "sent" } }],
       },
-      select: { orderCreatedAt: true, currency: true, totalValue: true, refundedValue: true, campaignId: true },
+      select: { orderCreatedAt: true, currency: true, totalValue: true, refundedValue: true, campaignId: true, sendDecision: true },
     }),
   ]);
 
-  // Spend: the rows carry their currency; an account keeps one, but a mix is reported, not summed.
-  const spendCurrencies = [...new Set(campaignRows.map((r) => r.currency))];
-  const spendCurrency = spendCurrencies[0] ?? adCurrency;
+  // Spend: the rows carry their currency; an account keeps one, but a mix is reported per
+  // currency, never summed: the account's currency is the headline, others are listed apart.
+  const spendCurrency = adCurrency ?? campaignRows[0]?.currency ?? null;
   const total = emptyTotals();
+  const otherSpend = new Map<string, Decimal>();
   const dailySpend = new Map<string, Decimal>();
   const byCampaign = new Map<string, Totals & { name: string | null }>();
   for (const r of campaignRows) {
+    if (spendCurrency !== null && r.currency !== spendCurrency) {
+      otherSpend.set(r.currency, (otherSpend.get(r.currency) ?? new Decimal(0)).plus(r.spend));
+      continue;
+    }
     addRow(total, r);
     dailySpend.set(r.date, (dailySpend.get(r.date) ?? new Decimal(0)).plus(r.spend));
     const c = byCampaign.get(r.entityId) ?? { ...emptyTotals(), name: null };
@@ -108,10 +116,20 @@ export async function loadDashboard(shop: string, params: URLSearchParams, now =
     byCampaign.set(r.entityId, c);
   }
 
-  // Revenue: attributed orders (a ttclid reached us), by order day in the revenue time zone.
+  // Revenue: attributed orders whose event TikTok accepted, by order day in the revenue time zone.
+  // Attributed orders not sent (yet) are counted apart, per status.
   const storeCurrency = shopRow?.currency ?? orders[0]?.currency ?? null;
-  const revenueOrders = orders.filter((o) => storeCurrency === null || o.currency === storeCurrency);
-  const otherCurrencyOrders = orders.length - revenueOrders.length;
+  const inStoreCurrency = orders.filter((o) => storeCurrency === null || o.currency === storeCurrency);
+  const otherCurrencyOrders = orders.length - inStoreCurrency.length;
+  const revenueOrders = inStoreCurrency.filter((o) => o.sendDecision === "sent");
+  const notSentByStatus = new Map<string, { orders: number; value: Decimal }>();
+  for (const o of inStoreCurrency) {
+    if (o.sendDecision === "sent") continue;
+    const line = notSentByStatus.get(o.sendDecision) ?? { orders: 0, value: new Decimal(0) };
+    line.orders++;
+    line.value = line.value.plus(o.totalValue);
+    notSentByStatus.set(o.sendDecision, line);
+  }
   let gross = new Decimal(0);
   let refunded = new Decimal(0);
   const dailyRevenue = new Map<string, Decimal>();
@@ -129,7 +147,7 @@ export async function loadDashboard(shop: string, params: URLSearchParams, now =
     }
   }
   const net = gross.minus(refunded);
-  const sameCurrency = spendCurrency !== null && storeCurrency !== null && spendCurrency === storeCurrency && spendCurrencies.length <= 1;
+  const sameCurrency = spendCurrency !== null && storeCurrency !== null && spendCurrency === storeCurrency;
   const ratio = (a: Decimal, b: Decimal) => (sameCurrency && !b.isZero() ? a.dividedBy(b).toFixed(2) : null);
   const attributedOrders = revenueOrders.length;
 
@@ -138,6 +156,17 @@ export async function loadDashboard(shop: string, params: URLSearchParams, now =
   for (const g of adgroupGroups) {
     const key = g.campaignId ?? "";
     adgroupsByCampaign.set(key, [...(adgroupsByCampaign.get(key) ?? []), g]);
+  }
+
+  // A campaign with attributed revenue but no spend in the range still shows, with zero spend.
+  const unspent = [...campaignRevenue.keys()].filter((id) => !byCampaign.has(id));
+  if (unspent.length && advertiserId) {
+    const names = await prisma.spendRow.findMany({
+      where: { shop, advertiserId, level: "campaign", entityId: { in: unspent } },
+      distinct: ["entityId"],
+      select: { entityId: true, name: true },
+    });
+    for (const id of unspent) byCampaign.set(id, { ...emptyTotals(), conversions: null, name: names.find((n) => n.entityId === id)?.name ?? null });
   }
 
   const campaigns = [...byCampaign.entries()]
@@ -187,6 +216,8 @@ export async function loadDashboard(shop: string, params: URLSearchParams, now =
     hasAnySpend,
     totals: {
       spend: money(total.spend, spendCurrency),
+      /** Spend reported in other currencies than the account's: listed, never added. */
+      otherSpend: [...otherSpend.entries()].map(([currency, amount]) => ({ currency, spend: money(amount, currency) })),
       impressions: total.impressions,
       clicks: total.clicks,
       tiktokConversions: total.conversions,
@@ -195,6 +226,8 @@ export async function loadDashboard(shop: string, params: URLSearchParams, now =
       netRevenue: money(net, storeCurrency),
       attributedOrders,
       otherCurrencyOrders,
+      /** Attributed orders of this account not accepted by TikTok (yet), per status. */
+      notSent: [...notSentByStatus.entries()].map(([status, line]) => ({ status, orders: line.orders, value: money(line.value, storeCurrency) })),
       roas: ratio(gross, total.spend),
       netRoas: ratio(net, total.spend),
       costPerOrder: attributedOrders > 0 ? money(total.spend.dividedBy(attributedOrders), spendCurrency) : null,

@@ -1,0 +1,11 @@
+// How long personal data stays (docs/decisions/0017). Shared with the admin UI, which states it.
+
+/** TikTok takes events up to 7 days old (EVENT_LOOKBACK_DAYS); a day more covers a delivery run in progress. */
+export const EVENT_PAYLOAD_DAYS = 8;
+/** Order records keep the email and phone hashes this long: the longest attribution window. */
+export const ORDER_HASH_DAYS = 90;
+
+/** The sentence the Data-sent panel shows about retention. */
+export const RETENTION_SENTENCE =
+  `After ${EVENT_PAYLOAD_DAYS} days, when TikTok would no longer take an event, the app keeps only its name, time, order id and value: ` +
+  `the hashes, IP address and user agent are deleted. Order records keep the email and phone hashes for ${ORDER_HASH_DAYS} days.`;

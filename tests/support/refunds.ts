@@ -1,0 +1,90 @@
+// refunds/create deliveries in Shopify's documented REST Refund shape
+// (https://shopify.dev/docs/api/admin-rest/latest/resources/refund), signed and posted to the real route.
+import { call, webhookRequest } from "./requests";
+
+type Money = { amount: string; currency: string };
+type RefundOptions = {
+  refundId: number | string;
+  orderId: number | string;
+  /** Refund transactions; kind "refund" and status "success" unless given. */
+  transactions?: { amount: string; currency: string; kind?: string; status?: string }[];
+  /** Refunded line items: subtotal in shop and presentment money. */
+  lineItems?: { shop: Money; presentment: Money }[];
+  /** Refunded shipping (refund_shipping_lines, API 2024-10 and later). */
+  shipping?: { shop: Money; presentment: Money }[];
+  processedAt?: string;
+};
+
+const bag = (m: { shop: Money; presentment: Money }) => ({
+  shop_money: { amount: m.shop.amount, currency_code: m.shop.currency },
+  presentment_money: { amount: m.presentment.amount, currency_code: m.presentment.currency },
+});
+const zero = (m: { shop: Money; presentment: Money }) =>
+  bag({ shop: { amount: "0.00", currency: m.shop.currency }, presentment: { amount: "0.00", currency: m.presentment.currency } });
+
+/** The raw JSON text of a refund, ids written as bare integers like Shopify does. */
+export function refundBody(o: RefundOptions): string {
+  const at = o.processedAt ?? "2030-03-12T10:00:00-05:00";
+  const body = {
+    id: "__REFUND_ID__",
+    order_id: "__ORDER_ID__",
+    created_at: at,
+    note: "Customer returned the item",
+    user_id: 799407056,
+    processed_at: at,
+    restock: true,
+    duties: [],
+    total_duties_set: { shop_money: { amount: "0.00", currency_code: "USD" }, presentment_money: { amount: "0.00", currency_code: "USD" } },
+    return: null,
+    admin_graphql_api_id: "gid://shopify/Refund/__REFUND_ID__",
+    refund_line_items: (o.lineItems ?? []).map((li, i) => ({
+      id: 104689539 + i,
+      quantity: 1,
+      line_item_id: 703073504 + i,
+      location_id: 487838322,
+      restock_type: "return",
+      subtotal: Number(li.shop.amount),
+      total_tax: 0,
+      subtotal_set: bag(li),
+      total_tax_set: zero(li),
+    })),
+    transactions: (o.transactions ?? []).map((t, i) => ({
+      id: 1068278470 + i,
+      order_id: "__ORDER_ID__",
+      kind: t.kind ?? "refund",
+      gateway: "bogus",
+      status: t.status ?? "success",
+      message: "Bogus Gateway: Forced success",
+      created_at: at,
+      test: false,
+      authorization: null,
+      location_id: null,
+      user_id: null,
+      parent_id: 801038806,
+      processed_at: at,
+      device_id: null,
+      error_code: null,
+      source_name: "755357713",
+      receipt: {},
+      amount: t.amount,
+      currency: t.currency,
+      payment_id: `#1001.${i + 2}`,
+      total_unsettled_set: { presentment_money: { amount: "0.0", currency: t.currency }, shop_money: { amount: "0.0", currency: t.currency } },
+      manual_payment_gateway: false,
+    })),
+    order_adjustments: [],
+    refund_shipping_lines: (o.shipping ?? []).map((s, i) => ({
+      id: 1058498 + i,
+      shipping_line_id: 369256396,
+      subtotal_amount_set: bag(s),
+      tax_amount_set: zero(s),
+    })),
+  };
+  return JSON.stringify(body).replaceAll('"__REFUND_ID__"', String(o.refundId)).replace("gid://shopify/Refund/__REFUND_ID__", `gid://shopify/Refund/${o.refundId}`).replaceAll('"__ORDER_ID__"', String(o.orderId));
+}
+
+/** Posts a signed refunds/create to the real route; returns the Response. */
+export async function deliverRefund(shop: string, rawBody: string, opts: { secret?: string; webhookId?: string; topic?: string } = {}) {
+  const { action } = await import("~/routes/webhooks.refunds.create");
+  return call(action, webhookRequest({ topic: opts.topic ?? "refunds/create", shop, payload: null, rawBody, path: "/webhooks/refunds/create", ...opts }));
+}

@@ -571,6 +571,7 @@ ${rows}
             currency: a.currency,
             timezone: a.timezone,
             pixels: a.pixels.map((p) => ({ pixel_code: p.pixelCode, pixel_name: p.pixelName })),
+            campaigns: a.campaigns.map((c) => ({ campaign_id: c.campaignId, campaign_name: c.campaignName, deleted: c.deleted })),
           })),
         });
       case "POST /__sandbox/tokens": {

@@ -84,7 +84,7 @@ async function main() {
   const admin = await startAdminDouble({ port: adminPort, host, appUrl, apiKey: env.SHOPIFY_API_KEY, apiSecret: env.SHOPIFY_API_SECRET, shop });
 
   const { seedDemoShop } = await import("../app/features/demo/seed.server");
-  await seedDemoShop({ shop, sandboxUrl: sandbox.url, connected: process.env.DEMO_CONNECTED === "1" });
+  await seedDemoShop({ shop, sandboxUrl: sandbox.url, fresh: process.env.DEMO_FRESH === "1" });
 
   const app = spawn(process.execPath, ["scripts/serve.mjs", BUILD], {
     env: { ...process.env },

@@ -21,6 +21,8 @@ export default async function globalSetup() {
     DEMO_ADMIN_PORT: String(port + 1),
     DATABASE_URL: "file:./tests/.tmp/e2e.sqlite",
     DEMO_SHOP: "e2e-store.myshopify.com",
+    // The suite walks the wizard itself: start from a store that is installed, not connected.
+    DEMO_FRESH: "1",
     SHOPIFY_API_SECRET: secret,
     TOKEN_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
   };

@@ -6,9 +6,17 @@ import { sessionStorage } from "~/core/shopify.server";
 import { recordInstall } from "~/core/models/shop.server";
 import { encryptToken } from "~/core/connection/token-crypto.server";
 import { afterConnected } from "~/features/connect/lifecycle.server";
+import { seedDemoHistory } from "./history.server";
 
 export type SandboxWorld = {
-  advertisers: { advertiser_id: string; name: string; currency: string; timezone: string; pixels: { pixel_code: string; pixel_name: string }[] }[];
+  advertisers: {
+    advertiser_id: string;
+    name: string;
+    currency: string;
+    timezone: string;
+    pixels: { pixel_code: string; pixel_name: string }[];
+    campaigns: { campaign_id: string; campaign_name: string; deleted: boolean }[];
+  }[];
 };
 type SandboxAdvertiser = SandboxWorld["advertisers"][number];
 
@@ -58,11 +66,26 @@ export async function connectShop(opts: { shop: string; sandboxUrl: string; adve
   return { token, pixelCode: pixel.pixel_code };
 }
 
-export async function seedDemoShop(opts: { shop: string; sandboxUrl: string; connected: boolean }) {
+/**
+ * The demo store: installed, and unless `fresh`, connected to the sandbox's USD ad account (the
+ * store's currency) with 30 days of history, so the app opens on a store that has been running.
+ */
+export async function seedDemoShop(opts: { shop: string; sandboxUrl: string; fresh: boolean }) {
   await enableSqliteWal();
   await installShop(opts.shop, { currency: "USD", ianaTimezone: "America/New_York" });
-  if (!opts.connected) return;
-  const advertiser = (await sandboxWorld(opts.sandboxUrl)).advertisers.find((a) => a.pixels.length > 0)!;
-  await connectShop({ shop: opts.shop, sandboxUrl: opts.sandboxUrl, advertiser });
+  if (opts.fresh) return;
+  const advertiser = (await sandboxWorld(opts.sandboxUrl)).advertisers.find((a) => a.currency === "USD" && a.pixels.length > 0)!;
+  const { pixelCode } = await connectShop({ shop: opts.shop, sandboxUrl: opts.sandboxUrl, advertiser });
+  // The month before "now": connected then, so its orders were sent as they came in.
+  await prisma.tikTokConnection.update({ where: { shop: opts.shop }, data: { connectedAt: new Date(Date.now() - 31 * 86_400_000) } });
+  const campaigns = await sandboxCampaigns(opts.sandboxUrl, advertiser.advertiser_id);
+  await seedDemoHistory({ shop: opts.shop, advertiserId: advertiser.advertiser_id, pixelCode, currency: advertiser.currency, campaigns });
   await afterConnected(opts.shop, { reconnected: false });
+}
+
+/** The advertiser's campaigns as the sandbox knows them, with the share of orders each brings. */
+async function sandboxCampaigns(sandboxUrl: string, advertiserId: string) {
+  const list = (await sandboxWorld(sandboxUrl)).advertisers.find((a) => a.advertiser_id === advertiserId)?.campaigns ?? [];
+  const shares = [0.55, 0.35, 0.1];
+  return list.slice(0, 3).map((c, i) => ({ campaignId: c.campaign_id, share: shares[i] }));
 }

@@ -2,4 +2,4 @@
 import { register } from "@shopify/web-pixels-extension";
 import { pixel } from "./pixel";
 
-register(pixel);
+register((api) => pixel(api));

@@ -58,7 +58,10 @@ export function orderDigits(id: unknown): string {
   return /^[1-9]\d{0,19}$/.test(s) ? s : "";
 }
 
-export function pixel(api: PixelApi) {
+type Net = { fetch: (url: string, init: RequestInit) => Promise<unknown> };
+
+/** `net` is the worker's own fetch; a test runtime passes its own. */
+export function pixel(api: PixelApi, net: Net = { fetch: (url, init) => fetch(url, init) }) {
   const { analytics, browser, init, settings } = api;
   const endpoint = String(settings.endpoint || "").replace(/\/+$/, "");
   const shop = (init.data && init.data.shop && init.data.shop.myshopifyDomain) || "";
@@ -70,7 +73,7 @@ export function pixel(api: PixelApi) {
   const setCookie = (name: string, value: string, maxAgeS: number) =>
     browser.cookie.set(name + "=" + value + ";path=/;max-age=" + maxAgeS + ";samesite=lax" + secure);
   const post = (path: string, body: object) =>
-    fetch(endpoint + path + query, { method: "POST", body: JSON.stringify(body), keepalive: true }).catch(() => 0);
+    net.fetch(endpoint + path + query, { method: "POST", body: JSON.stringify(body), keepalive: true }).catch(() => 0);
 
   if (api.customerPrivacy)
     api.customerPrivacy.subscribe("visitorConsentCollected", (e) => {

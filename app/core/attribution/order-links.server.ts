@@ -72,7 +72,7 @@ export async function storeOrderLink(shop: string, b: CheckoutBeacon, now = new 
   return "stored";
 }
 
-export type OrderLinkRow = { visitorId: string; ttclid: string | null; ttclidAt: Date | null; ttp: string | null };
+type OrderLinkRow = { visitorId: string; ttclid: string | null; ttclidAt: Date | null; ttp: string | null };
 
 /** The link for one order, if the pixel sent one. Raw SQL: this runs inside the orders/create ack. */
 export async function findOrderLink(shop: string, orderId: string): Promise<OrderLinkRow | null> {

@@ -26,7 +26,7 @@ const FIND = `#graphql
   query WebPixel { webPixel { id } }`;
 
 /** The shop's pixel row, created with a fresh token the first time. */
-export async function ensurePixelToken(shop: string) {
+async function ensurePixelToken(shop: string) {
   return prisma.webPixel.upsert({ where: { shop }, create: { shop, token: randomBytes(24).toString("base64url") }, update: {} });
 }
 

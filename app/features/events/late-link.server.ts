@@ -10,7 +10,7 @@ import { MATCH_KEYS } from "./build-event";
 import { hashExternalId } from "./normalise";
 import type { OutboxStatus } from "./statuses";
 
-export const LATE_LINK_WINDOW_MS = 60 * 60 * 1000;
+const LATE_LINK_WINDOW_MS = 60 * 60 * 1000;
 
 /** Queues the order's event if the link attributes it; "unchanged" otherwise (already decided, too old, no click). */
 export async function attributeLateLink(shop: string, orderId: string, now = new Date()): Promise<OutboxStatus | "unchanged"> {

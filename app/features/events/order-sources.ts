@@ -3,12 +3,10 @@
 // follows a storefront visit, so a TikTok click cannot have led to it. Subscription apps create
 // renewals as new orders and tag them (Recharge: "Subscription Recurring Order"); a renewal repeats
 // an old purchase, so sending it is the merchant's choice.
-export type OrderSourceRules = { includePosAndDraft: boolean; sendSubscriptionRenewals: boolean };
-
-export const DEFAULT_ORDER_SOURCE_RULES: OrderSourceRules = { includePosAndDraft: false, sendSubscriptionRenewals: false };
+type OrderSourceRules = { includePosAndDraft: boolean; sendSubscriptionRenewals: boolean };
 
 /** Tags that mark a subscription renewal, compared case-insensitively. */
-export const RENEWAL_TAGS = ["Subscription Recurring Order"];
+const RENEWAL_TAGS = ["Subscription Recurring Order"];
 
 /** Why this order is left out, for the Events page; null when its source is sent. */
 export function leftOutReason(order: { sourceName: string | null; tags: string[] }, rules: OrderSourceRules): string | null {

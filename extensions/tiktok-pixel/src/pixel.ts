@@ -32,7 +32,7 @@ import {
 
 const VID_TTL_S = 365 * 86400;
 /** localStorage key: the last order id whose checkout was posted. */
-export const SENT_KEY = "_tta_o";
+const SENT_KEY = "_tta_o";
 
 type Consent = { analyticsProcessingAllowed?: boolean; marketingAllowed?: boolean; saleOfDataAllowed?: boolean };
 type Loc = { pathname: string; search: string; protocol?: string };
@@ -50,7 +50,7 @@ export interface PixelApi {
   customerPrivacy?: { subscribe(name: string, cb: (e: { customerPrivacy?: Consent }) => void): unknown };
 }
 
-export const allowed = (c: Consent | undefined) => !!(c && c.analyticsProcessingAllowed && c.marketingAllowed && c.saleOfDataAllowed);
+const allowed = (c: Consent | undefined) => !!(c && c.analyticsProcessingAllowed && c.marketingAllowed && c.saleOfDataAllowed);
 
 /** The order id as the Admin API's digits: Shopify sends a gid://shopify/OrderIdentity/<n> or the bare number. */
 export function orderDigits(id: unknown): string {

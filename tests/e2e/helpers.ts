@@ -1,4 +1,4 @@
-import type { Page } from "@playwright/test";
+import { expect, type Page } from "@playwright/test";
 import { mkdirSync } from "node:fs";
 
 export const adminUrl = (path = "/app") => `${process.env.E2E_ADMIN_URL}/store/e2e-store/apps/key${path}`;
@@ -23,7 +23,11 @@ export async function ensureConnected(page: Page) {
   await page.getByRole("button", { name: /^(Connect|Reconnect) TikTok$/ }).click();
   await page.getByRole("button", { name: "Approve" }).click();
   await page.getByText("Step 2 of 4").waitFor();
-  await page.getByText("Pacific Outfitters", { exact: true }).click();
+  // A click that lands before React hydrates the page is undone by hydration: click until it holds.
+  await expect(async () => {
+    await page.getByText("Pacific Outfitters", { exact: true }).click();
+    await expect(page.getByLabel("Pacific Outfitters")).toBeChecked({ timeout: 1_000 });
+  }).toPass({ timeout: 15_000 });
   await page.getByRole("button", { name: "Continue" }).click();
   await page.getByText("Step 3 of 4").waitFor();
   await page.getByRole("button", { name: "Save" }).click();

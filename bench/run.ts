@@ -1,6 +1,7 @@
 // `npm run bench`: the figures README quotes. Measures, never asserts. `npm run bench` runs this
 // on SQLite, then scripts/pg-bench.sh for the PostgreSQL webhook figures.
 import { buildEmbed, gzipSize, EMBED_BUDGET_GZIP } from "../scripts/build-embed.mjs";
+import { buildPixel, PIXEL_BUDGET_GZIP } from "../scripts/build-pixel.mjs";
 
 type Row = Record<string, number | string>;
 
@@ -16,6 +17,8 @@ async function main() {
   if (want("embed")) {
     const code = await buildEmbed();
     print("Storefront embed", { bytes_raw: Buffer.byteLength(code), bytes_gzipped: gzipSize(code), budget_gzipped: EMBED_BUDGET_GZIP });
+    const pixel = await buildPixel();
+    print("Web pixel", { bytes_raw: Buffer.byteLength(pixel), bytes_gzipped: gzipSize(pixel), budget_gzipped: PIXEL_BUDGET_GZIP });
   }
   if (want("webhooks")) {
     const { benchWebhooks } = await import("./webhooks");

@@ -22,6 +22,8 @@ const env: Record<string, string> = {
   DATABASE_URL: process.env.DATABASE_URL ?? "file:./prisma/demo.sqlite",
   SHOPIFY_APP_URL: appUrl,
   SHOPIFY_ADMIN_URL: `http://${host}:${adminPort}`,
+  // The same stand-in answers the Admin GraphQL calls (the web pixel's activation).
+  SHOPIFY_ADMIN_API_URL: `http://${host}:${adminPort}`,
   TIKTOK_API_BASE_URL: `http://${host}:${sandboxPort}`,
   DEMO_MODE: "1",
   PORT: String(port),

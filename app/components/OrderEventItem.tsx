@@ -14,12 +14,14 @@ export const STATUS_LABEL: Record<string, { label: string; tone?: "success" | "i
   not_attributed: { label: "Not attributed" },
   not_connected: { label: "Not sent: not connected" },
   test_order: { label: "Test order" },
+  left_out: { label: "Left out: order source" },
 };
 
 const SOURCE_LABEL: Record<string, string> = {
   touchpoint: "Storefront visit",
   note_attribute: "Cart attribute",
   landing_site: "Landing URL",
+  pixel: "Web pixel (checkout)",
 };
 
 /** One order on the Events page: its value, status badge, attribution, match keys and what TikTok said; a failed event can be resent. */

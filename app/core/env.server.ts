@@ -23,8 +23,11 @@ const schema = z.object({
   SHOPIFY_API_KEY: required("SHOPIFY_API_KEY"),
   SHOPIFY_API_SECRET: required("SHOPIFY_API_SECRET"),
   SHOPIFY_APP_URL: required("SHOPIFY_APP_URL").url("SHOPIFY_APP_URL must be an absolute URL"),
-  SCOPES: z.string().default("read_orders,write_app_proxy"),
+  SCOPES: z.string().default("read_orders,write_app_proxy,write_pixels,read_customer_events,read_pixels"),
   SHOPIFY_ADMIN_URL: z.string().url().default("https://admin.shopify.com"),
+  // The demo's and tests' Shopify stand-in for the Admin GraphQL API (app/features/demo/admin-double.server.ts).
+  // Unset: the app calls each shop's own Admin API. Refused in production.
+  SHOPIFY_ADMIN_API_URL: z.string().url().optional(),
   DATABASE_URL: z
     .string()
     .default("file:./prisma/dev.sqlite")
@@ -69,6 +72,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
       .map(([k]) => k);
     if (dev.length) throw new EnvError(`Refusing to start in production with the demo's public values for: ${dev.join(", ")}`);
     if (env.DEMO_MODE) throw new EnvError("DEMO_MODE is for the local demo only and cannot be set in production");
+    if (env.SHOPIFY_ADMIN_API_URL) throw new EnvError("SHOPIFY_ADMIN_API_URL points the app at a Shopify stand-in and cannot be set in production");
   }
   return env;
 }

@@ -5,6 +5,7 @@ import { authenticate } from "~/core/shopify.server";
 import { env } from "~/core/env.server";
 import { topSpendingCampaignId } from "~/features/demo/campaign.server";
 import { simulateVisitAndOrder } from "~/features/demo/simulate.server";
+import { simulateBuyItNowViaPixel } from "~/features/demo/simulate-pixel.server";
 
 // Only in the demo build (APP_BUILD=demo, see remix.config.js) and only with DEMO_MODE=1, which
 // production refuses: it plays the shopper and Shopify so a newcomer can watch orders become
@@ -25,6 +26,10 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   const form = await request.formData();
   const withClick = form.get("intent") !== "order-without-click";
   try {
+    if (form.get("intent") === "buy-it-now-pixel") {
+      const order = await simulateBuyItNowViaPixel({ appUrl: env().SHOPIFY_APP_URL, shop: session.shop, secret: env().SHOPIFY_API_SECRET });
+      return { ok: true as const, message: `Buy it now order ${order.orderId} placed with no cart attributes; the web pixel saw TikTok ad click ${order.ttclid}.` };
+    }
     const order = await simulateVisitAndOrder({
       appUrl: env().SHOPIFY_APP_URL,
       shop: session.shop,
@@ -62,6 +67,16 @@ export default function Demo() {
                   <Form method="post">
                     <input type="hidden" name="intent" value="order-without-click" />
                     <Button submit>Order without a TikTok click</Button>
+                  </Form>
+                </InlineStack>
+                <Text as="p">
+                  Buy it now through the web pixel: the shopper lands from a TikTok ad and buys with Buy it now, so the order has no cart attributes; the
+                  app's web pixel (its real code, in a stand-in for Shopify's pixel runtime) reports the click and the checkout.
+                </Text>
+                <InlineStack>
+                  <Form method="post">
+                    <input type="hidden" name="intent" value="buy-it-now-pixel" />
+                    <Button submit>Buy it now (web pixel only)</Button>
                   </Form>
                 </InlineStack>
                 <InlineStack gap="300">

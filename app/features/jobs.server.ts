@@ -7,6 +7,7 @@ import { workerId } from "./events/outbox.server";
 import { purgeExpiredProxySignatures, purgeExpiredTouchpoints } from "~/core/attribution/touchpoints.server";
 import { spendJob } from "./spend/sync.server";
 import { purgeExpiredPersonalData } from "./privacy/retention.server";
+import { dropExpiredDeferredEvents } from "./events/late-link.server";
 
 export type Job = { name: string; everyMs: number; run: () => Promise<unknown> };
 
@@ -15,6 +16,7 @@ export function backgroundJobs(owner = workerId()): Job[] {
     { name: "deliver-events", everyMs: 1_000, run: () => drainOnce({ owner }) },
     spendJob,
     { name: "purge-touchpoints", everyMs: 60 * 60 * 1000, run: () => purgeExpiredTouchpoints() },
+    { name: "drop-deferred-events", everyMs: 10 * 60 * 1000, run: () => dropExpiredDeferredEvents() },
     { name: "purge-proxy-signatures", everyMs: 5 * 60 * 1000, run: () => purgeExpiredProxySignatures() },
     { name: "purge-personal-data", everyMs: 60 * 60 * 1000, run: () => purgeExpiredPersonalData() },
   ];

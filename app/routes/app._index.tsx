@@ -12,22 +12,29 @@ import { EventsSentCard } from "~/components/home/EventsSentCard";
 import { StorefrontEmbedCard } from "~/components/home/StorefrontEmbedCard";
 import { TikTokConnectionCard } from "~/components/home/TikTokConnectionCard";
 import { DeliveryProblemBanner } from "~/components/home/DeliveryProblemBanner";
+import { WebPixelCard } from "~/components/home/WebPixelCard";
+import { DeduplicationCard } from "~/components/home/DeduplicationCard";
+import { webPixelState } from "~/core/models/web-pixel.server";
 
 const EMBED_HANDLE = "capture";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  const [connection, summary, lastSignalAt, clickCap] = await Promise.all([
+  const [connection, summary, lastSignalAt, clickCap, webPixel] = await Promise.all([
     getConnection(session.shop),
     deliverySummary(session.shop),
     lastStorefrontSignalAt(session.shop),
     touchpointCapNotice(session.shop),
+    webPixelState(session.shop),
   ]);
   return {
     shop: session.shop,
     connection: publicConnection(connection),
     summary,
     clickCap,
+    webPixel: webPixel
+      ? { activatedAt: webPixel.activatedAt?.toISOString() ?? null, lastError: webPixel.lastError, lastBeaconAt: webPixel.lastBeaconAt?.toISOString() ?? null }
+      : null,
     embed: {
       activateUrl: `https://${session.shop}/admin/themes/current/editor?context=apps&template=index&activateAppId=${env().SHOPIFY_API_KEY}/${EMBED_HANDLE}`,
       lastSignalAt: lastSignalAt?.toISOString() ?? null,
@@ -36,7 +43,8 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 };
 
 export default function Home() {
-  const { connection, summary, embed, clickCap } = useLoaderData<typeof loader>();
+  const { connection, summary, embed, clickCap, webPixel } = useLoaderData<typeof loader>();
+  const eventName = connection.status === "not_connected" ? "CompletePayment" : connection.eventName;
   return (
     <Page title="TikTok Ads">
       <Layout>
@@ -45,6 +53,7 @@ export default function Home() {
             <TikTokConnectionCard connection={connection} />
             {connection.deliveryProblem ? <DeliveryProblemBanner problem={connection.deliveryProblem} /> : null}
             <StorefrontEmbedCard embed={embed} />
+            <WebPixelCard pixel={webPixel} />
             {clickCap ? (
               <Banner tone="warning">
                 <p>
@@ -53,7 +62,8 @@ export default function Home() {
               </Banner>
             ) : null}
             <EventsSentCard summary={summary} />
-            <DataSentCard eventName={connection.status === "not_connected" ? "CompletePayment" : connection.eventName} />
+            <DeduplicationCard eventName={eventName} />
+            <DataSentCard eventName={eventName} />
           </BlockStack>
         </Layout.Section>
       </Layout>

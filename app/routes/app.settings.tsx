@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useState } from "react";
-import { Banner, BlockStack, Button, Card, ChoiceList, InlineStack, Layout, Page, Text, TextField } from "@shopify/polaris";
+import { Banner, BlockStack, Button, Card, Checkbox, ChoiceList, InlineStack, Layout, Page, Text, TextField } from "@shopify/polaris";
 import { z } from "zod";
 import { authenticate } from "~/core/shopify.server";
 import { disconnect, updateSettings } from "~/features/connect/connect.server";
@@ -21,6 +21,15 @@ const settingsSchema = z.object({
     .max(90, "The attribution window is 1 to 90 days."),
   sendMode: z.enum(["attributed", "all"], { errorMap: () => ({ message: "Choose which orders to send." }) }),
   eventName: z.enum(["CompletePayment", "Purchase"], { errorMap: () => ({ message: "Choose CompletePayment or Purchase." }) }),
+  // Order sources (issue 13): "true"/"false" from hidden fields; a form without them leaves them as they are.
+  includePosAndDraft: z
+    .enum(["true", "false"], { errorMap: () => ({ message: "Choose whether to send POS and draft orders." }) })
+    .transform((v) => v === "true")
+    .optional(),
+  sendSubscriptionRenewals: z
+    .enum(["true", "false"], { errorMap: () => ({ message: "Choose whether to send subscription renewals." }) })
+    .transform((v) => v === "true")
+    .optional(),
 });
 
 export const action = async ({ request }: ActionFunctionArgs) => {
@@ -53,6 +62,8 @@ export default function Settings() {
   const [days, setDays] = useState(String(hasConnection ? connection.attributionWindowDays : 30));
   const [sendMode, setSendMode] = useState<string[]>([hasConnection ? connection.sendMode : "attributed"]);
   const [eventName, setEventName] = useState<string[]>([hasConnection ? connection.eventName : "CompletePayment"]);
+  const [posAndDraft, setPosAndDraft] = useState(hasConnection ? connection.includePosAndDraft : false);
+  const [renewals, setRenewals] = useState(hasConnection ? connection.sendSubscriptionRenewals : false);
   const errors = result?.errors ?? {};
 
   return (
@@ -106,6 +117,25 @@ export default function Settings() {
                     error={errors.eventName}
                   />
                   <Text as="p" tone="subdued">TikTok renamed CompletePayment to Purchase in May 2025 and converts the old name on its side, so both count as purchases. Choose the name your storefront's TikTok pixel sends: TikTok only recognises the pixel's and this app's report of one order as the same purchase when the names match.</Text>
+                  <BlockStack gap="100">
+                    <Text as="h3" variant="headingSm">Order sources</Text>
+                    <input type="hidden" name="includePosAndDraft" value={String(posAndDraft)} />
+                    <input type="hidden" name="sendSubscriptionRenewals" value={String(renewals)} />
+                    <Checkbox
+                      label="Send point of sale and draft orders"
+                      checked={posAndDraft}
+                      onChange={setPosAndDraft}
+                      error={errors.includePosAndDraft}
+                      helpText="Off by default: in-person sales and orders created in the admin do not follow a TikTok ad click."
+                    />
+                    <Checkbox
+                      label="Send subscription renewals"
+                      checked={renewals}
+                      onChange={setRenewals}
+                      error={errors.sendSubscriptionRenewals}
+                      helpText="Renewal orders that subscription apps tag “Subscription Recurring Order”. Off by default: a renewal repeats an earlier purchase."
+                    />
+                  </BlockStack>
                   <InlineStack>
                     <Button submit variant="primary" loading={navigation.state !== "idle"} disabled={!hasConnection}>Save</Button>
                   </InlineStack>

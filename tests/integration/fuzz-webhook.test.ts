@@ -28,7 +28,7 @@ import {
 
 const TOPIC = "orders/create";
 const MATCH_KEYS = ["email", "phone", "ttclid", "ttp", "external_id", "ip", "user_agent"];
-const DECISIONS = ["queued", "waiting_reconnect", "not_attributed", "not_connected", "test_order"];
+const DECISIONS = ["queued", "waiting_reconnect", "not_attributed", "not_connected", "test_order", "left_out"];
 
 // Fixtures without ids above 2^53, so JSON.parse keeps them exact for mutation.
 const BASES = ORDER_FIXTURES.filter((f) => !f.startsWith("large-id")).map((f) => JSON.parse(orderFixture(f)) as Record<string, unknown>);

@@ -29,6 +29,9 @@ Object.assign(process.env, testSecrets(), {
   TIKTOK_RATE_QPS: "500",
   TIKTOK_RATE_QPM: "30000",
   RUN_JOBS_IN_PROCESS: "0",
+  // Nothing listens there: Admin API calls (web pixel activation) fail at once unless a test starts
+  // the Shopify stand-in and calls it itself.
+  SHOPIFY_ADMIN_API_URL: "http://127.0.0.1:9",
 });
 
 const id = randomUUID().replace(/-/g, "").slice(0, 12);

@@ -11,7 +11,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 type Attribution = {
   ttclid: string | null;
-  source: "touchpoint" | "note_attribute" | "landing_site" | null;
+  source: "touchpoint" | "note_attribute" | "landing_site" | "pixel" | null;
   campaignId: string | null;
   capturedAt: Date | null;
 };

@@ -6,6 +6,7 @@ import prisma from "~/core/db.server";
 import { hasLoneSurrogate } from "~/core/lib/text";
 import { AD_ID_RE, PATH_MAX, TOUCHPOINT_VERSION, TTCLID_RE, UTM_MAX, VID_RE } from "../../../extensions/tiktok-capture/src/capture";
 import { DEFAULT_WINDOW_DAYS } from "./attribute.server";
+import { purgeOldOrderLinks } from "./order-links.server";
 
 export const MAX_TOUCHPOINT_BYTES = 4_096;
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -80,12 +81,19 @@ const utcDay = (d: Date) => d.toISOString().slice(0, 10);
  * most TOUCHPOINT_DAILY_CAP new rows per shop and UTC day. The first refusal of a day is
  * recorded on TouchpointDay for Home.
  */
-export async function storeTouchpoint(shop: string, t: TouchpointInput, now = new Date()): Promise<"stored" | "duplicate" | "capped"> {
+export async function storeTouchpoint(
+  shop: string,
+  t: TouchpointInput,
+  now = new Date(),
+  opts: { fromEmbed: boolean } = { fromEmbed: true },
+): Promise<"stored" | "duplicate" | "capped"> {
+  // Home reads lastStorefrontSignalAt as "the theme embed runs": the web pixel reports its own.
+  const signal = opts.fromEmbed ? [{ lastStorefrontSignalAt: now }] : [];
   const cap = env().TOUCHPOINT_DAILY_CAP;
   const key = { shop_visitorId_ttclid: { shop, visitorId: t.visitor_id, ttclid: t.ttclid } };
   return prisma.$transaction(async (tx) => {
     if (await tx.touchpoint.findUnique({ where: key, select: { id: true } })) {
-      await tx.shop.update({ where: { shop }, data: { lastStorefrontSignalAt: now } });
+      for (const data of signal) await tx.shop.update({ where: { shop }, data });
       return "duplicate" as const;
     }
     const day = { shop_day: { shop, day: utcDay(now) } };
@@ -112,7 +120,7 @@ export async function storeTouchpoint(shop: string, t: TouchpointInput, now = ne
       },
     });
     await tx.touchpointDay.update({ where: day, data: { count: { increment: 1 } } });
-    await tx.shop.update({ where: { shop }, data: { lastStorefrontSignalAt: now } });
+    for (const data of signal) await tx.shop.update({ where: { shop }, data });
     return "stored" as const;
   });
 }
@@ -172,5 +180,5 @@ export async function purgeExpiredTouchpoints(now = new Date()) {
     where: { shop: { notIn: windows.map((w) => w.shop) }, capturedAt: { lt: new Date(now.getTime() - DEFAULT_WINDOW_DAYS * DAY_MS) } },
   });
   await purgeExpiredProxySignatures(now);
-  return removed + count;
+  return removed + count + (await purgeOldOrderLinks(now));
 }

@@ -31,6 +31,8 @@ export function publicConnection(c: TikTokConnection | null) {
     attributionWindowDays: c?.attributionWindowDays ?? 30,
     sendMode: (c?.sendMode ?? "attributed") as "attributed" | "all",
     eventName: (c?.eventName ?? "CompletePayment") as "CompletePayment" | "Purchase",
+    includePosAndDraft: c?.includePosAndDraft ?? false,
+    sendSubscriptionRenewals: c?.sendSubscriptionRenewals ?? false,
   };
 }
 

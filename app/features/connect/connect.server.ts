@@ -200,7 +200,13 @@ export async function disconnect(shop: string) {
   });
 }
 
-type ConnectionSettings = { attributionWindowDays: number; sendMode: "attributed" | "all"; eventName: "CompletePayment" | "Purchase" };
+type ConnectionSettings = {
+  attributionWindowDays: number;
+  sendMode: "attributed" | "all";
+  eventName: "CompletePayment" | "Purchase";
+  includePosAndDraft?: boolean;
+  sendSubscriptionRenewals?: boolean;
+};
 
 export async function updateSettings(shop: string, settings: ConnectionSettings) {
   const { count } = await prisma.tikTokConnection.updateMany({ where: { shop }, data: settings });

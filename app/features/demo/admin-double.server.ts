@@ -1,8 +1,73 @@
 // A stand-in for the Shopify admin, for the offline demo and the e2e tests: it plays the part
 // of admin.shopify.com by opening the embedded app with a session token signed with the app
 // secret, exactly what Shopify does. The app verifies that token through authenticate.admin.
-import { createServer, type Server } from "node:http";
+// It also answers the Admin GraphQL calls the app makes for its web pixel (webPixelCreate,
+// webPixelUpdate, webPixel), validating settings against the extension's declared fields as Shopify does.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { embeddedQuery } from "./shopify-double.server";
+
+type StoredPixel = { id: string; settings: string };
+
+/** The web pixel settings fields of extensions/tiktok-pixel/shopify.extension.toml and their min lengths. */
+const PIXEL_FIELDS: Record<string, number> = { endpoint: 8, token: 16 };
+
+function settingsErrors(settings: unknown): string[] {
+  let parsed: unknown;
+  try {
+    parsed = typeof settings === "string" ? JSON.parse(settings) : settings;
+  } catch {
+    return ["settings is not JSON"];
+  }
+  if (!parsed || typeof parsed !== "object") return ["settings must be an object"];
+  const errors = Object.entries(PIXEL_FIELDS)
+    .filter(([k, min]) => typeof (parsed as Record<string, unknown>)[k] !== "string" || ((parsed as Record<string, string>)[k]).length < min)
+    .map(([k]) => `${k} is invalid`);
+  for (const k of Object.keys(parsed)) if (!(k in PIXEL_FIELDS)) errors.push(`${k} is not a declared setting`);
+  return errors;
+}
+
+/** POST /admin/api/<version>/graphql.json: the web pixel operations, per shop. */
+function adminGraphql(req: IncomingMessage, res: ServerResponse, pixels: Map<string, StoredPixel>) {
+  const shop = String(req.headers["x-shopify-shop-domain"] ?? "");
+  const send = (body: unknown, status = 200) => res.writeHead(status, { "Content-Type": "application/json" }).end(JSON.stringify(body));
+  if (!req.headers["x-shopify-access-token"] || !shop) return send({ errors: "[API] Invalid API key or access token" }, 401);
+  let raw = "";
+  req.on("data", (c: Buffer) => (raw += c.toString()));
+  req.on("end", () => {
+    let body: { query?: string; variables?: Record<string, { settings?: unknown } | string> };
+    try {
+      body = JSON.parse(raw);
+    } catch {
+      return send({ errors: [{ message: "body is not JSON" }] }, 400);
+    }
+    const query = body.query ?? "";
+    const vars = body.variables ?? {};
+    const input = vars.webPixel as { settings?: unknown } | undefined;
+    const existing = pixels.get(shop);
+    const payload = (name: string, pixel: StoredPixel | null, errors: string[]) =>
+      send({ data: { [name]: { webPixel: pixel, userErrors: errors.map((message) => ({ code: "INVALID", field: ["settings"], message })) } } });
+    if (/webPixelCreate\s*\(/.test(query)) {
+      if (existing) return send({ data: { webPixelCreate: { webPixel: null, userErrors: [{ code: "TAKEN", field: null, message: "Web pixel is taken." }] } } });
+      const errors = settingsErrors(input?.settings);
+      if (errors.length) return payload("webPixelCreate", null, errors);
+      const pixel = { id: `gid://shopify/WebPixel/${pixels.size + 1}`, settings: String(input!.settings) };
+      pixels.set(shop, pixel);
+      return payload("webPixelCreate", pixel, []);
+    }
+    if (/webPixelUpdate\s*\(/.test(query)) {
+      if (!existing || existing.id !== vars.id) return payload("webPixelUpdate", null, ["Web pixel not found"]);
+      const errors = settingsErrors(input?.settings);
+      if (errors.length) return payload("webPixelUpdate", null, errors);
+      existing.settings = String(input!.settings);
+      return payload("webPixelUpdate", existing, []);
+    }
+    if (/webPixel\s*\{/.test(query)) {
+      if (!existing) return send({ data: { webPixel: null }, errors: [{ message: "No web pixel was found for this app." }] });
+      return send({ data: { webPixel: existing } });
+    }
+    return send({ errors: [{ message: "The Shopify stand-in answers only the web pixel operations" }] }, 400);
+  });
+}
 
 export async function startAdminDouble(opts: {
   port: number;
@@ -13,8 +78,10 @@ export async function startAdminDouble(opts: {
   shop: string;
   tokenTtlSeconds?: number;
 }) {
+  const pixels = new Map<string, StoredPixel>();
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://admin.local");
+    if (req.method === "POST" && /^\/admin\/api\/[^/]+\/graphql\.json$/.test(url.pathname)) return adminGraphql(req, res, pixels);
     // /store/<store>/apps/<api key>/<app path> is where the app sends merchants back to (after OAuth).
     const match = /^\/store\/[^/]+\/apps\/[^/]+(\/.*)?$/.exec(url.pathname);
     const appPath = match ? match[1] || "/app" : url.pathname === "/" ? "/app" : null;
@@ -38,6 +105,8 @@ export async function startAdminDouble(opts: {
   const port = typeof address === "object" && address ? address.port : opts.port;
   return {
     url: `http://${opts.host ?? "127.0.0.1"}:${port}`,
+    /** The web pixels the app created, by shop. */
+    pixels,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

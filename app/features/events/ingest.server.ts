@@ -4,6 +4,9 @@ import { randomUUID } from "node:crypto";
 import { Prisma } from "@prisma/client";
 import prisma from "~/core/db.server";
 import { attributeOrder, DEFAULT_WINDOW_DAYS } from "~/core/attribution/attribute.server";
+import { findOrderLink } from "~/core/attribution/order-links.server";
+import { leftOutReason } from "./order-sources";
+import { attributeLateLink } from "./late-link.server";
 import { ttclidFromLandingSite, ttclidFromNotes, ttpFromNotes, visitorIdFromNotes, type ParsedOrder } from "./order-payload";
 import { buildTikTokEvent } from "./build-event";
 import { readDecision } from "./send-status.server";
@@ -30,24 +33,52 @@ export async function ingestOrder(shop: string, order: ParsedOrder): Promise<Ing
   // most of the ack's cost (bench/webhooks.ts). Every column is written explicitly, in the formats
   // Prisma itself uses, so the ORM reads these rows like its own.
   const [connectionRow] = await prisma.$queryRaw<
-    { status: string; advertiserId: string | null; pixelCode: string | null; connectedAt: Date | null; attributionWindowDays: number | bigint; sendMode: string; eventName: string }[]
-  >`SELECT "status", "advertiserId", "pixelCode", "connectedAt", "attributionWindowDays", "sendMode", "eventName" FROM "TikTokConnection" WHERE "shop" = ${shop}`;
+    {
+      status: string;
+      advertiserId: string | null;
+      pixelCode: string | null;
+      connectedAt: Date | null;
+      attributionWindowDays: number | bigint;
+      sendMode: string;
+      eventName: string;
+      includePosAndDraft: boolean | number;
+      sendSubscriptionRenewals: boolean | number;
+    }[]
+  >`SELECT "status", "advertiserId", "pixelCode", "connectedAt", "attributionWindowDays", "sendMode", "eventName", "includePosAndDraft", "sendSubscriptionRenewals"
+    FROM "TikTokConnection" WHERE "shop" = ${shop}`;
   const connection = connectionRow
     ? { ...connectionRow, attributionWindowDays: Number(connectionRow.attributionWindowDays), connectedAt: connectionRow.connectedAt ? new Date(connectionRow.connectedAt) : null }
     : null;
   const windowDays = connection?.attributionWindowDays ?? DEFAULT_WINDOW_DAYS;
-  const visitorId = visitorIdFromNotes(order);
-  const ttp = ttpFromNotes(order);
+  // What the web pixel saw at checkout, if its beacon came first (docs/decisions/0019).
+  const link = await findOrderLink(shop, order.orderId);
+  const noteVisitorId = visitorIdFromNotes(order);
   const noteClick = ttclidFromNotes(order);
-  const attribution = await attributeOrder(prisma, {
+  let attribution = await attributeOrder(prisma, {
     shop,
     orderCreatedAt: order.createdAt,
     windowDays,
-    visitorId,
+    visitorId: noteVisitorId,
     noteTtclid: noteClick?.ttclid ?? null,
     noteTtclidAt: noteClick?.capturedAt ?? null,
     landingTtclid: ttclidFromLandingSite(order.landingSite),
   });
+  // The cart is the first path; the pixel's link attributes what the cart could not (Buy it now,
+  // express checkout, no embed). Same rules: the visitor's touchpoints, then the link's own click.
+  if (!attribution.ttclid && link) {
+    const viaPixel = await attributeOrder(prisma, {
+      shop,
+      orderCreatedAt: order.createdAt,
+      windowDays,
+      visitorId: link.visitorId,
+      noteTtclid: link.ttclid,
+      noteTtclidAt: link.ttclidAt,
+      landingTtclid: null,
+    });
+    if (viaPixel.ttclid) attribution = { ...viaPixel, source: "pixel" };
+  }
+  const visitorId = noteVisitorId ?? link?.visitorId ?? null;
+  const ttp = ttpFromNotes(order) ?? link?.ttp ?? null;
   const eventName = connection?.eventName === "Purchase" ? "Purchase" : "CompletePayment";
   const built = buildTikTokEvent({ order, eventName, visitorId, ttclid: attribution.ttclid, ttp, shopDomain: shop });
 
@@ -56,12 +87,19 @@ export async function ingestOrder(shop: string, order: ParsedOrder): Promise<Ing
   const placedBeforeConnecting = live && (!connection.connectedAt || order.createdAt < connection.connectedAt);
   let sendDecision: EventStatus;
   let reason: string | null = null;
+  const leftOut = leftOutReason(order, {
+    includePosAndDraft: !!connection?.includePosAndDraft,
+    sendSubscriptionRenewals: !!connection?.sendSubscriptionRenewals,
+  });
   if (order.isTest) {
     sendDecision = "test_order";
     reason = "Shopify test order: not sent, so it cannot count as a real conversion in TikTok.";
   } else if (!live) {
     sendDecision = "not_connected";
     reason = "TikTok was not connected when this order arrived; only orders placed while connected are sent.";
+  } else if (leftOut) {
+    sendDecision = "left_out";
+    reason = leftOut;
   } else if (placedBeforeConnecting) {
     sendDecision = "not_connected";
     reason = "Placed before TikTok was connected (Shopify delivered it late); only orders placed while connected are sent.";
@@ -76,6 +114,9 @@ export async function ingestOrder(shop: string, order: ParsedOrder): Promise<Ing
   }
   // The order and its event start with the same status (the one other writer is moveEvents).
   const queue = sendDecision === "queued" || sendDecision === "waiting_reconnect";
+  // An unattributed order keeps the event it would send for an hour: a pixel link that arrives
+  // after this webhook can still queue it, with the same event_id (late-link.server.ts).
+  const deferredEvent = sendDecision === "not_attributed" ? JSON.stringify(built.event) : null;
 
   const now = new Date();
   const recordId = randomUUID();
@@ -85,11 +126,11 @@ export async function ingestOrder(shop: string, order: ParsedOrder): Promise<Ing
     prisma.$executeRaw`
       INSERT INTO "OrderRecord" ("id", "shop", "orderId", "orderName", "orderCreatedAt", "currency", "presentmentCurrency",
         "totalValue", "refundedValue", "customerId", "emailHash", "phoneHash", "visitorId", "ttclid", "ttp", "attributionSource",
-        "campaignId", "matchKeys", "sendDecision", "reason", "sourceName", "isTest", "receivedAt", "advertiserId", "pixelCode")
+        "campaignId", "matchKeys", "sendDecision", "reason", "sourceName", "isTest", "receivedAt", "advertiserId", "pixelCode", "deferredEvent")
       VALUES (${recordId}, ${shop}, ${order.orderId}, ${order.name}, ${order.createdAt}, ${order.currency}, ${order.presentmentCurrency},
         ${decimal(order.totalValue)}, ${decimal("0")}, ${order.customerId}, ${built.emailHash}, ${built.phoneHash}, ${visitorId}, ${attribution.ttclid}, ${ttp},
         ${attribution.source}, ${attribution.campaignId}, ${JSON.stringify(built.matchKeys)}, ${sendDecision}, ${reason}, ${order.sourceName},
-        ${order.isTest}, ${now}, ${queue ? connection!.advertiserId : null}, ${queue ? connection!.pixelCode : null})
+        ${order.isTest}, ${now}, ${queue ? connection!.advertiserId : null}, ${queue ? connection!.pixelCode : null}, ${deferredEvent})
       ON CONFLICT ("shop", "orderId") DO NOTHING`,
   ];
   if (queue) {
@@ -105,6 +146,11 @@ export async function ingestOrder(shop: string, order: ParsedOrder): Promise<Ing
     // After the commit, not inside it: a refund committed before this point is seen here, and one
     // committed after it finds this order itself (refunds.server.ts).
     await applyRefunds(shop, order.orderId);
+    // The beacon may have been stored while this order was being decided: it then found no order,
+    // so look again now that the order is written (one of the two always sees the other).
+    if (sendDecision === "not_attributed" && !link && (await findOrderLink(shop, order.orderId))) {
+      if ((await attributeLateLink(shop, order.orderId)) === "queued") return { outcome: "recorded", orderRecordId: recordId, sendDecision: "queued" };
+    }
     return { outcome: "recorded", orderRecordId: recordId, sendDecision };
   }
 

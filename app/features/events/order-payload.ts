@@ -76,6 +76,8 @@ export interface ParsedOrder {
   browserIp: string | null;
   userAgent: string | null;
   sourceName: string | null;
+  /** Order tags (subscription apps tag renewals, e.g. "Subscription Recurring Order"); at most 250, each ≤ 255 chars. */
+  tags: string[];
   isTest: boolean;
   lineItems: ParsedLineItem[];
   /** How many line items the payload had; more than lineItems.length when capped. */
@@ -263,6 +265,11 @@ const orderWebhookSchema = z.object({
   browser_ip: ipAddress,
   client_details: clientDetailsSchema,
   source_name: text(LIMITS.sourceName),
+  // REST orders carry tags as one comma-separated string.
+  tags: z
+    .unknown()
+    .optional()
+    .transform((v) => (typeof v === "string" ? v.split(",").map((t) => t.trim()).filter((t) => t && t.length <= 255).slice(0, 250) : [])),
   test: loose.transform((v) => v === true),
   line_items: lineItemsSchema,
 });
@@ -350,6 +357,7 @@ export function parseOrderWebhook(rawBody: string): ParseOrderResult {
       browserIp: o.client_details?.browser_ip ?? o.browser_ip,
       userAgent: o.client_details?.user_agent ?? null,
       sourceName: o.source_name,
+      tags: o.tags,
       isTest: o.test,
       lineItems: o.line_items.items,
       lineItemCount: o.line_items.count,

@@ -1,0 +1,100 @@
+// A web pixel link that arrives after its order (issue 13, docs/decisions/0019). Shopify does not
+// order the checkout beacon and orders/create; when the order was recorded as not attributed less
+// than an hour ago, the link decides it again and queues its event, once, with the same event_id.
+import { randomUUID } from "node:crypto";
+import prisma from "~/core/db.server";
+import { attributeOrder } from "~/core/attribution/attribute.server";
+import { findOrderLink } from "~/core/attribution/order-links.server";
+import type { TikTokEventItem } from "~/core/tiktok/event";
+import { MATCH_KEYS } from "./build-event";
+import { hashExternalId } from "./normalise";
+import type { OutboxStatus } from "./statuses";
+
+const LATE_LINK_WINDOW_MS = 60 * 60 * 1000;
+
+/** Queues the order's event if the link attributes it; "unchanged" otherwise (already decided, too old, no click). */
+export async function attributeLateLink(shop: string, orderId: string, now = new Date()): Promise<OutboxStatus | "unchanged"> {
+  const link = await findOrderLink(shop, orderId);
+  if (!link) return "unchanged";
+  const order = await prisma.orderRecord.findUnique({
+    where: { shop_orderId: { shop, orderId } },
+    select: { id: true, sendDecision: true, orderCreatedAt: true, deferredEvent: true, visitorId: true, ttp: true },
+  });
+  if (!order || order.sendDecision !== "not_attributed" || !order.deferredEvent) return "unchanged";
+  if (now.getTime() - order.orderCreatedAt.getTime() > LATE_LINK_WINDOW_MS) return "unchanged";
+  const connection = await prisma.tikTokConnection.findUnique({
+    where: { shop },
+    select: { status: true, advertiserId: true, pixelCode: true, attributionWindowDays: true },
+  });
+  if (!connection?.pixelCode || (connection.status !== "connected" && connection.status !== "needs_reconnect")) return "unchanged";
+
+  const attribution = await attributeOrder(prisma, {
+    shop,
+    orderCreatedAt: order.orderCreatedAt,
+    windowDays: connection.attributionWindowDays,
+    visitorId: link.visitorId,
+    noteTtclid: link.ttclid,
+    noteTtclidAt: link.ttclidAt,
+    landingTtclid: null,
+  });
+  if (!attribution.ttclid) return "unchanged";
+
+  const event = JSON.parse(order.deferredEvent) as TikTokEventItem;
+  event.user.ttclid = attribution.ttclid;
+  const ttp = order.ttp ?? link.ttp;
+  if (ttp && !event.user.ttp) event.user.ttp = ttp;
+  const externalId = hashExternalId(order.visitorId ?? link.visitorId);
+  if (externalId && !event.user.external_id) event.user.external_id = externalId;
+  const matchKeys = MATCH_KEYS.filter((key) => event.user[key] !== undefined);
+  const status: OutboxStatus = connection.status === "needs_reconnect" ? "waiting_reconnect" : "queued";
+
+  // The conditional update is the claim: of two concurrent callers (the beacon and ingest's second
+  // look) only one moves the order off not_attributed, and only that one inserts the event. The
+  // unique orderRecordId on the outbox is the second guard.
+  const queued = await prisma.$transaction(async (tx) => {
+    const claimed = await tx.orderRecord.updateMany({
+      where: { id: order.id, sendDecision: "not_attributed", deferredEvent: { not: null } },
+      data: {
+        sendDecision: status,
+        reason: null,
+        ttclid: attribution.ttclid,
+        attributionSource: "pixel",
+        campaignId: attribution.campaignId,
+        visitorId: order.visitorId ?? link.visitorId,
+        ttp: ttp ?? null,
+        matchKeys: JSON.stringify(matchKeys),
+        deferredEvent: null,
+        // Revenue counts under the account and pixel the event goes to (docs/decisions/0017).
+        advertiserId: connection.advertiserId,
+        pixelCode: connection.pixelCode,
+      },
+    });
+    if (claimed.count !== 1) return false;
+    await tx.outboxEvent.create({
+      data: {
+        id: randomUUID(),
+        shop,
+        orderRecordId: order.id,
+        eventId: event.event_id,
+        eventName: event.event,
+        eventTime: order.orderCreatedAt,
+        pixelCode: connection.pixelCode!,
+        payload: JSON.stringify(event),
+        status,
+        nextAttemptAt: now,
+      },
+    });
+    return true;
+  });
+  return queued ? status : "unchanged";
+}
+
+/** Unattributed orders past the re-decision window no longer need the event they would have sent. */
+export async function dropExpiredDeferredEvents(now = new Date()) {
+  const cutoff = new Date(now.getTime() - LATE_LINK_WINDOW_MS);
+  const { count } = await prisma.orderRecord.updateMany({
+    where: { deferredEvent: { not: null }, orderCreatedAt: { lt: cutoff } },
+    data: { deferredEvent: null },
+  });
+  return count;
+}

@@ -28,7 +28,14 @@ type SandboxFault = {
 };
 
 type SandboxWorld = {
-  advertisers: { advertiser_id: string; name: string; currency: string; timezone: string; pixels: { pixel_code: string; pixel_name: string }[] }[];
+  advertisers: {
+    advertiser_id: string;
+    name: string;
+    currency: string;
+    timezone: string;
+    pixels: { pixel_code: string; pixel_name: string }[];
+    campaigns: { campaign_id: string; campaign_name: string; deleted: boolean }[];
+  }[];
 };
 
 type SandboxReceivedEvent = { received_at: string; pixel_code: string; test_event_code: string | null; event: Record<string, unknown> };

@@ -27,8 +27,9 @@ describe("world", () => {
     const world = await control.world();
     expect(Object.keys(world)).toEqual(["advertisers"]);
     for (const a of world.advertisers) {
-      expect(Object.keys(a).sort()).toEqual(["advertiser_id", "currency", "name", "pixels", "timezone"]);
+      expect(Object.keys(a).sort()).toEqual(["advertiser_id", "campaigns", "currency", "name", "pixels", "timezone"]);
       for (const p of a.pixels) expect(Object.keys(p).sort()).toEqual(["pixel_code", "pixel_name"]);
+      for (const c of a.campaigns) expect(Object.keys(c).sort()).toEqual(["campaign_id", "campaign_name", "deleted"]);
     }
     expect(world.advertisers.map((a) => [a.currency, a.timezone])).toEqual([
       ["EUR", "Europe/Berlin"],

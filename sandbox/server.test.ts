@@ -2,7 +2,7 @@
 // exercised over raw HTTP.
 import { startSandbox, type Sandbox } from "./server";
 import { sandboxControl, type SandboxControl } from "./control";
-import { raw } from "./test-support";
+import { purchaseEvent, raw } from "./test-support";
 import { ADVERTISER_IDS, baseDailySpendMinor, buildWorld, formatAmount } from "./world";
 
 // 05:00 UTC: already 1 January in Berlin and Tokyo, still 31 December in Los Angeles.
@@ -459,6 +459,28 @@ describe("control endpoints and faults", () => {
       const token = await c.token([ADVERTISER_IDS.berlin]);
       const codes = [];
       for (let i = 0; i < 3; i++) codes.push((await raw(limited.url, `${V}/pixel/list/`, { token, query: { advertiser_id: ADVERTISER_IDS.berlin } })).json.code);
+      expect(codes).toEqual([0, 0, 40100]);
+      expect((await c.requests()).rate_limited).toBe(1);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  test("/event/track/ has its own bucket: events sent in the same second take nothing from the app's quota", async () => {
+    const limited = await startSandbox({ port: 0, rateLimit: { qps: 2, qpm: 100 } });
+    try {
+      const c = sandboxControl(limited.url);
+      const token = await c.token([ADVERTISER_IDS.pacific]);
+      const pixelCode = buildWorld().advertiser(ADVERTISER_IDS.pacific)!.pixels[0].pixelCode;
+      const nowS = Math.floor(Date.now() / 1000) - 5;
+      const tracked = [];
+      for (let i = 0; i < 5; i++) {
+        const body = { event_source: "web", event_source_id: pixelCode, data: [purchaseEvent(nowS, { event_id: `bucket-${i}` })] };
+        tracked.push((await raw(limited.url, `${V}/event/track/`, { token, body })).json.code);
+      }
+      expect(tracked).toEqual([0, 0, 0, 0, 0]);
+      const codes = [];
+      for (let i = 0; i < 3; i++) codes.push((await raw(limited.url, `${V}/pixel/list/`, { token, query: { advertiser_id: ADVERTISER_IDS.pacific } })).json.code);
       expect(codes).toEqual([0, 0, 40100]);
       expect((await c.requests()).rate_limited).toBe(1);
     } finally {

@@ -373,7 +373,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       sendJson(res, status, { code, message, request_id: id, data });
     };
 
-    if (overRateLimit() && path !== "/event/track/") {
+    // The path first: overRateLimit() records the request, and /event/track/ has its own bucket.
+    if (path !== "/event/track/" && overRateLimit()) {
       rateLimited++;
       return envelope(200, 40100, "Too many requests. Please retry in some time.", {});
     }

@@ -270,11 +270,18 @@ async function main() {
       allExecuted.length === runs.length && new Set(allExecuted).size === runs.length,
       `worker-1 executed ${executed[0].length}, worker-2 ${executed[1].length}`,
     );
-    const refused = ((await (await fetch(`${sandbox.url}/__sandbox/requests`)).json()) as { rate_limited: number }).rate_limited;
+    const requestLog = (await (await fetch(`${sandbox.url}/__sandbox/requests`)).json()) as {
+      rate_limited: number;
+      requests: { path: string; code: number | null; fault: string | null }[];
+    };
+    const refused = requestLog.rate_limited;
+    // Which endpoints were refused (from the sandbox's log, which keeps only its latest requests).
+    const refusedByPath = new Map<string, number>();
+    for (const r of requestLog.requests) if (r.code === 40100 && r.fault === null) refusedByPath.set(r.path, (refusedByPath.get(r.path) ?? 0) + 1);
     ledger.check(
       `no request refused for TikTok's app-wide quota (${APP_QUOTA.qps} QPS / ${APP_QUOTA.qpm} QPM, shared by 4 processes)`,
       refused === 0,
-      `${refused} request(s) answered 40100`,
+      `${refused} request(s) answered 40100${refusedByPath.size ? `; logged: ${JSON.stringify(Object.fromEntries(refusedByPath))}` : ""}`,
     );
     const delivered = workers.map((w) => w.lines.reduce((n, l) => n + Number(/deliver-events: sent=(\d+)/.exec(l)?.[1] ?? 0), 0));
     log(`events sent per worker: worker-1 ${delivered[0]}, worker-2 ${delivered[1]}; spend runs per worker: ${executed[0].length} / ${executed[1].length}`);

@@ -14,6 +14,7 @@ export const STATUS_LABEL: Record<string, { label: string; tone?: "success" | "i
   not_attributed: { label: "Not attributed" },
   not_connected: { label: "Not sent: not connected" },
   test_order: { label: "Test order" },
+  no_consent: { label: "Not sent: shopper declined" },
 };
 
 const SOURCE_LABEL: Record<string, string> = {

@@ -1,11 +1,19 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { authenticate } from "~/core/shopify.server";
-import { claimProxySignature, isKnownShop, MAX_TOUCHPOINT_BYTES, parseTouchpointBody, storeTouchpoint } from "~/core/attribution/touchpoints.server";
+import {
+  claimProxySignature,
+  isKnownShop,
+  MAX_TOUCHPOINT_BYTES,
+  parseTouchpointBody,
+  recordHeartbeat,
+  storeTouchpoint,
+} from "~/core/attribution/touchpoints.server";
 import { createRateLimiter } from "~/core/lib/rate-limit.server";
 import { declaredTooLarge, readTextCapped } from "~/core/lib/read-body.server";
 import { proxyClientIp } from "~/core/lib/proxy-client.server";
 
-// Storefront → Shopify app proxy (/apps/ttads/touchpoints) → here, signed by Shopify.
+// Storefront → Shopify app proxy (/apps/ttads/touchpoints) → here, signed by Shopify. Two bodies: a
+// touchpoint (a new TikTok click) or the embed's daily heartbeat (it ran; the TikTok pixel codes it saw).
 const limiter = createRateLimiter({ limit: 30, windowMs: 60_000 });
 
 const answer = (status: number, message: string) =>
@@ -47,10 +55,15 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   if (!(await isKnownShop(shop))) return answer(404, "This shop has not installed the app");
   // The embed signs a fresh nonce (n) into every request, so its signature is single-body. A request
   // without one (an older embed) shares its signature with any visitor in the same second: keyed per visitor.
-  const replayKey = url.searchParams.get("n") ? url.searchParams.get("signature")! : `${url.searchParams.get("signature")}|${parsed.touchpoint.visitor_id}`;
+  const perVisitor = parsed.kind === "touchpoint" ? parsed.touchpoint.visitor_id : "heartbeat";
+  const replayKey = url.searchParams.get("n") ? url.searchParams.get("signature")! : `${url.searchParams.get("signature")}|${perVisitor}`;
   if (!(await claimProxySignature(shop, replayKey, body))) {
     console.warn(`proxy touchpoints ${shop}: refused a signature replayed with another body`);
     return answer(409, "This signed request was already used with another body");
+  }
+  if (parsed.kind === "heartbeat") {
+    await recordHeartbeat(shop, parsed.pixels);
+    return answer(202, "recorded");
   }
   const stored = await storeTouchpoint(shop, parsed.touchpoint);
   if (stored === "capped") return answer(429, "This shop's daily limit of storefront clicks is reached; not recorded");

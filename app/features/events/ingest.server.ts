@@ -4,7 +4,15 @@ import { randomUUID } from "node:crypto";
 import { Prisma } from "@prisma/client";
 import prisma from "~/core/db.server";
 import { attributeOrder, DEFAULT_WINDOW_DAYS } from "~/core/attribution/attribute.server";
-import { ttclidFromLandingSite, ttclidFromNotes, ttpFromNotes, visitorIdFromNotes, type ParsedOrder } from "./order-payload";
+import {
+  adIdsFromNotes,
+  consentFromNotes,
+  ttclidFromLandingSite,
+  ttclidFromNotes,
+  ttpFromNotes,
+  visitorIdFromNotes,
+  type ParsedOrder,
+} from "./order-payload";
 import { buildTikTokEvent } from "./build-event";
 import { readDecision } from "./send-status.server";
 import type { EventStatus } from "./statuses";
@@ -35,18 +43,26 @@ export async function ingestOrder(shop: string, order: ParsedOrder): Promise<Ing
     ? { ...connectionRow, attributionWindowDays: Number(connectionRow.attributionWindowDays), connectedAt: connectionRow.connectedAt ? new Date(connectionRow.connectedAt) : null }
     : null;
   const windowDays = connection?.attributionWindowDays ?? DEFAULT_WINDOW_DAYS;
-  const visitorId = visitorIdFromNotes(order);
-  const ttp = ttpFromNotes(order);
-  const noteClick = ttclidFromNotes(order);
-  const attribution = await attributeOrder(prisma, {
-    shop,
-    orderCreatedAt: order.createdAt,
-    windowDays,
-    visitorId,
-    noteTtclid: noteClick?.ttclid ?? null,
-    noteTtclidAt: noteClick?.capturedAt ?? null,
-    landingTtclid: ttclidFromLandingSite(order.landingSite),
-  });
+  // Consent (docs/decisions/0018): a cart that says "denied" is never sent, by any path; a click only in
+  // the landing URL, with no consent signal from the storefront at all, is not used.
+  const consent = consentFromNotes(order);
+  const declined = consent === "denied";
+  const visitorId = declined ? null : visitorIdFromNotes(order);
+  const ttp = declined ? null : ttpFromNotes(order);
+  const noteClick = declined ? null : ttclidFromNotes(order);
+  const landingTtclid = ttclidFromLandingSite(order.landingSite);
+  const attribution = declined
+    ? { ttclid: null, source: null, campaignId: null, capturedAt: null }
+    : await attributeOrder(prisma, {
+        shop,
+        orderCreatedAt: order.createdAt,
+        windowDays,
+        visitorId,
+        noteTtclid: noteClick?.ttclid ?? null,
+        noteTtclidAt: noteClick?.capturedAt ?? null,
+        noteCampaignId: adIdsFromNotes(order).campaignId,
+        landingTtclid: consent === "granted" ? landingTtclid : null,
+      });
   const eventName = connection?.eventName === "Purchase" ? "Purchase" : "CompletePayment";
   const built = buildTikTokEvent({ order, eventName, visitorId, ttclid: attribution.ttclid, ttp, shopDomain: shop });
 
@@ -58,6 +74,9 @@ export async function ingestOrder(shop: string, order: ParsedOrder): Promise<Ing
   if (order.isTest) {
     sendDecision = "test_order";
     reason = "Shopify test order: not sent, so it cannot count as a real conversion in TikTok.";
+  } else if (declined) {
+    sendDecision = "no_consent";
+    reason = "The shopper declined marketing or the sale of their data on the storefront (cart: _tt_consent = denied); never sent.";
   } else if (!live) {
     sendDecision = "not_connected";
     reason = "TikTok was not connected when this order arrived; only orders placed while connected are sent.";
@@ -68,7 +87,9 @@ export async function ingestOrder(shop: string, order: ParsedOrder): Promise<Ing
     sendDecision = "not_attributed";
     reason = visitorId
       ? "No TikTok ad click for this visitor within the attribution window."
-      : "No TikTok click id on the order: the storefront embed saw no TikTok ad click for this buyer.";
+      : landingTtclid
+        ? "The landing URL has a TikTok click id, but the cart has no consent signal from the storefront embed (off, or the shopper did not allow it), so the click is not used."
+        : "No TikTok click id on the order: the storefront embed saw no TikTok ad click for this buyer.";
   } else {
     sendDecision = connection!.status === "needs_reconnect" ? "waiting_reconnect" : "queued";
     if (!attribution.ttclid) reason = "Not attributed to a TikTok click; sent because the shop sends all orders.";

@@ -1,25 +1,27 @@
-import type { LoaderFunctionArgs } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { z } from "zod";
 import { useLoaderData } from "@remix-run/react";
 import { Banner, BlockStack, Layout, Page } from "@shopify/polaris";
 import { authenticate } from "~/core/shopify.server";
 import { env } from "~/core/env.server";
 import { getConnection, publicConnection } from "~/core/connection/session.server";
-import { lastStorefrontSignalAt } from "~/core/models/shop.server";
+import { EMBED_BLOCK_HANDLE, embedStatus, storefrontSignals } from "~/features/storefront/embed-status.server";
 import { deliverySummary } from "~/features/events/stats.server";
 import { touchpointCapNotice } from "~/core/attribution/touchpoints.server";
 import { DataSentCard } from "~/components/home/DataSentCard";
 import { EventsSentCard } from "~/components/home/EventsSentCard";
+import { PixelMismatchBanner } from "~/components/home/PixelMismatchBanner";
 import { StorefrontEmbedCard } from "~/components/home/StorefrontEmbedCard";
 import { TikTokConnectionCard } from "~/components/home/TikTokConnectionCard";
 
-const EMBED_HANDLE = "capture";
-
 export const loader = async ({ request }: LoaderFunctionArgs) => {
-  const { session } = await authenticate.admin(request);
-  const [connection, summary, lastSignalAt, clickCap] = await Promise.all([
+  const { session, admin } = await authenticate.admin(request);
+  const now = new Date();
+  const [connection, summary, embedCheck, signals, clickCap] = await Promise.all([
     getConnection(session.shop),
     deliverySummary(session.shop),
-    lastStorefrontSignalAt(session.shop),
+    embedStatus(session.shop, admin, { now }),
+    storefrontSignals(session.shop, now),
     touchpointCapNotice(session.shop),
   ]);
   return {
@@ -28,14 +30,34 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     summary,
     clickCap,
     embed: {
-      activateUrl: `https://${session.shop}/admin/themes/current/editor?context=apps&template=index&activateAppId=${env().SHOPIFY_API_KEY}/${EMBED_HANDLE}`,
-      lastSignalAt: lastSignalAt?.toISOString() ?? null,
+      activateUrl: `https://${session.shop}/admin/themes/current/editor?context=apps&template=index&activateAppId=${env().SHOPIFY_API_KEY}/${EMBED_BLOCK_HANDLE}`,
+      status: embedCheck.status,
+      checkedAt: embedCheck.checkedAt.toISOString(),
+      checkError: embedCheck.error,
+      seenHoursAgo: signals.lastSeenAt ? Math.floor((now.getTime() - signals.lastSeenAt.getTime()) / 3_600_000) : null,
+      seenStale: signals.stale,
     },
+    // The TikTok pixel codes the storefront loads, when none of them is the one events go to.
+    pixelMismatch:
+      connection?.pixelCode && signals.pixelCodes.length && !signals.pixelCodes.includes(connection.pixelCode)
+        ? { storefront: signals.pixelCodes, selected: connection.pixelCode }
+        : null,
   };
 };
 
+const actionSchema = z.object({ intent: z.literal("check-embed") });
+
+/** "Check again": reads the published theme now instead of waiting for the cached answer to age. */
+export const action = async ({ request }: ActionFunctionArgs) => {
+  const { session, admin } = await authenticate.admin(request);
+  const parsed = actionSchema.safeParse(Object.fromEntries(await request.formData()));
+  if (!parsed.success) return new Response(JSON.stringify({ error: "Unknown action" }), { status: 400, headers: { "Content-Type": "application/json" } });
+  const checked = await embedStatus(session.shop, admin, { force: true });
+  return { embedStatus: checked.status };
+};
+
 export default function Home() {
-  const { connection, summary, embed, clickCap } = useLoaderData<typeof loader>();
+  const { connection, summary, embed, clickCap, pixelMismatch } = useLoaderData<typeof loader>();
   return (
     <Page title="TikTok Ads">
       <Layout>
@@ -43,6 +65,7 @@ export default function Home() {
           <BlockStack gap="400">
             <TikTokConnectionCard connection={connection} />
             <StorefrontEmbedCard embed={embed} />
+            {pixelMismatch ? <PixelMismatchBanner {...pixelMismatch} /> : null}
             {clickCap ? (
               <Banner tone="warning">
                 <p>

@@ -3,7 +3,7 @@
 // builds an event with every input present and requires its fields to be exactly these paths.
 // A plain module (no node:crypto) so the panel can import it.
 
-export interface SentField {
+interface SentField {
   /** Path in the Events API `data[]` item; `[]` marks each element of a list. */
   path: string;
   holds: string;

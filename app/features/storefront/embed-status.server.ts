@@ -13,7 +13,7 @@ export const APP_HANDLE = "tiktok-ads-bridge";
 export const EMBED_BLOCK_HANDLE = "capture";
 export const CHECK_TTL_MS = 10 * 60 * 1000;
 
-export type EmbedStatus = "on" | "off" | "unknown";
+type EmbedStatus = "on" | "off" | "unknown";
 type GraphqlClient = { graphql: (query: string) => Promise<Response> };
 
 const EMBED_TYPE = new RegExp(`^shopify://apps/${APP_HANDLE}/blocks/${EMBED_BLOCK_HANDLE}/[^/]+$`);
@@ -65,7 +65,7 @@ const responseSchema = z.object({
 });
 
 /** Reads the published theme's settings through the Admin API: on / off, or unknown with the reason. */
-export async function readEmbedStatus(admin: GraphqlClient): Promise<{ status: EmbedStatus; error: string | null }> {
+async function readEmbedStatus(admin: GraphqlClient): Promise<{ status: EmbedStatus; error: string | null }> {
   try {
     const res = await admin.graphql(EMBED_STATUS_QUERY);
     const body = (await res.json()) as { errors?: { message?: string }[] };
@@ -104,7 +104,7 @@ export async function embedStatus(shop: string, admin: GraphqlClient, opts: { no
 }
 
 /** After this long without a heartbeat or touchpoint, "seen on the storefront" no longer counts. */
-export const SEEN_STALE_MS = 3 * 24 * 60 * 60 * 1000;
+const SEEN_STALE_MS = 3 * 24 * 60 * 60 * 1000;
 
 /**
  * What the embed itself reported: when it last ran on the storefront (its daily heartbeat or a

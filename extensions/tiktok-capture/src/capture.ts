@@ -92,8 +92,6 @@ export const PIXEL_CODES_MAX = 20;
 
 type CartAttributes = Record<string, string>;
 
-/** The heartbeat body (a touchpoint without a click): the embed ran today, and the TikTok pixels the page loaded. */
-export type Heartbeat = { v: number; pixels: string[] };
 
 /** What we keep in localStorage under LS_KEY. */
 export type State = {

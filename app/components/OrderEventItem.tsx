@@ -15,6 +15,7 @@ export const STATUS_LABEL: Record<string, { label: string; tone?: "success" | "i
   not_connected: { label: "Not sent: not connected" },
   test_order: { label: "Test order" },
   left_out: { label: "Left out: order source" },
+  no_consent: { label: "Not sent: shopper declined" },
 };
 
 const SOURCE_LABEL: Record<string, string> = {

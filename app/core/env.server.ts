@@ -23,7 +23,7 @@ const schema = z.object({
   SHOPIFY_API_KEY: required("SHOPIFY_API_KEY"),
   SHOPIFY_API_SECRET: required("SHOPIFY_API_SECRET"),
   SHOPIFY_APP_URL: required("SHOPIFY_APP_URL").url("SHOPIFY_APP_URL must be an absolute URL"),
-  SCOPES: z.string().default("read_orders,write_app_proxy,write_pixels,read_customer_events,read_pixels"),
+  SCOPES: z.string().default("read_orders,read_themes,write_app_proxy,write_pixels,read_customer_events,read_pixels"),
   SHOPIFY_ADMIN_URL: z.string().url().default("https://admin.shopify.com"),
   // The demo's and tests' Shopify stand-in for the Admin GraphQL API (app/features/demo/admin-double.server.ts).
   // Unset: the app calls each shop's own Admin API. Refused in production.

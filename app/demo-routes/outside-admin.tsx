@@ -1,5 +1,7 @@
 import { Outlet } from "@remix-run/react";
 import type { NavLinkHandle } from "~/components/AppNav";
+// Sends the app's Admin API calls to the admin stand-in (a side effect of loading the demo build).
+import "~/features/demo/admin-api.server";
 
 // Only in the demo build (APP_BUILD=demo, see remix.config.js): a layout around /app for the
 // embedded app opened outside Shopify's admin, by the demo's admin stand-in.

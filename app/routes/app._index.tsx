@@ -1,14 +1,16 @@
-import type { LoaderFunctionArgs } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { z } from "zod";
 import { useLoaderData } from "@remix-run/react";
 import { Banner, BlockStack, Layout, Page } from "@shopify/polaris";
 import { authenticate } from "~/core/shopify.server";
 import { env } from "~/core/env.server";
 import { getConnection, publicConnection } from "~/core/connection/session.server";
-import { lastStorefrontSignalAt } from "~/core/models/shop.server";
+import { EMBED_BLOCK_HANDLE, embedStatus, storefrontSignals } from "~/features/storefront/embed-status.server";
 import { deliverySummary } from "~/features/events/stats.server";
 import { touchpointCapNotice } from "~/core/attribution/touchpoints.server";
 import { DataSentCard } from "~/components/home/DataSentCard";
 import { EventsSentCard } from "~/components/home/EventsSentCard";
+import { PixelMismatchBanner } from "~/components/home/PixelMismatchBanner";
 import { StorefrontEmbedCard } from "~/components/home/StorefrontEmbedCard";
 import { TikTokConnectionCard } from "~/components/home/TikTokConnectionCard";
 import { DeliveryProblemBanner } from "~/components/home/DeliveryProblemBanner";
@@ -16,14 +18,14 @@ import { WebPixelCard } from "~/components/home/WebPixelCard";
 import { DeduplicationCard } from "~/components/home/DeduplicationCard";
 import { webPixelState } from "~/core/models/web-pixel.server";
 
-const EMBED_HANDLE = "capture";
-
 export const loader = async ({ request }: LoaderFunctionArgs) => {
-  const { session } = await authenticate.admin(request);
-  const [connection, summary, lastSignalAt, clickCap, webPixel] = await Promise.all([
+  const { session, admin } = await authenticate.admin(request);
+  const now = new Date();
+  const [connection, summary, embedCheck, signals, clickCap, webPixel] = await Promise.all([
     getConnection(session.shop),
     deliverySummary(session.shop),
-    lastStorefrontSignalAt(session.shop),
+    embedStatus(session.shop, admin, { now }),
+    storefrontSignals(session.shop, now),
     touchpointCapNotice(session.shop),
     webPixelState(session.shop),
   ]);
@@ -36,14 +38,34 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
       ? { activatedAt: webPixel.activatedAt?.toISOString() ?? null, lastError: webPixel.lastError, lastBeaconAt: webPixel.lastBeaconAt?.toISOString() ?? null }
       : null,
     embed: {
-      activateUrl: `https://${session.shop}/admin/themes/current/editor?context=apps&template=index&activateAppId=${env().SHOPIFY_API_KEY}/${EMBED_HANDLE}`,
-      lastSignalAt: lastSignalAt?.toISOString() ?? null,
+      activateUrl: `https://${session.shop}/admin/themes/current/editor?context=apps&template=index&activateAppId=${env().SHOPIFY_API_KEY}/${EMBED_BLOCK_HANDLE}`,
+      status: embedCheck.status,
+      checkedAt: embedCheck.checkedAt.toISOString(),
+      checkError: embedCheck.error,
+      seenHoursAgo: signals.lastSeenAt ? Math.floor((now.getTime() - signals.lastSeenAt.getTime()) / 3_600_000) : null,
+      seenStale: signals.stale,
     },
+    // The TikTok pixel codes the storefront loads, when none of them is the one events go to.
+    pixelMismatch:
+      connection?.pixelCode && signals.pixelCodes.length && !signals.pixelCodes.includes(connection.pixelCode)
+        ? { storefront: signals.pixelCodes, selected: connection.pixelCode }
+        : null,
   };
 };
 
+const actionSchema = z.object({ intent: z.literal("check-embed") });
+
+/** "Check again": reads the published theme now instead of waiting for the cached answer to age. */
+export const action = async ({ request }: ActionFunctionArgs) => {
+  const { session, admin } = await authenticate.admin(request);
+  const parsed = actionSchema.safeParse(Object.fromEntries(await request.formData()));
+  if (!parsed.success) return new Response(JSON.stringify({ error: "Unknown action" }), { status: 400, headers: { "Content-Type": "application/json" } });
+  const checked = await embedStatus(session.shop, admin, { force: true });
+  return { embedStatus: checked.status };
+};
+
 export default function Home() {
-  const { connection, summary, embed, clickCap, webPixel } = useLoaderData<typeof loader>();
+  const { connection, summary, embed, clickCap, webPixel, pixelMismatch } = useLoaderData<typeof loader>();
   const eventName = connection.status === "not_connected" ? "CompletePayment" : connection.eventName;
   return (
     <Page title="TikTok Ads">
@@ -53,6 +75,7 @@ export default function Home() {
             <TikTokConnectionCard connection={connection} />
             {connection.deliveryProblem ? <DeliveryProblemBanner problem={connection.deliveryProblem} /> : null}
             <StorefrontEmbedCard embed={embed} />
+            {pixelMismatch ? <PixelMismatchBanner {...pixelMismatch} /> : null}
             <WebPixelCard pixel={webPixel} />
             {clickCap ? (
               <Banner tone="warning">

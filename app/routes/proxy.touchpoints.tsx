@@ -1,6 +1,13 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { authenticate } from "~/core/shopify.server";
-import { claimProxySignature, isKnownShop, MAX_TOUCHPOINT_BYTES, parseTouchpointBody, storeTouchpoint } from "~/core/attribution/touchpoints.server";
+import {
+  claimProxySignature,
+  isKnownShop,
+  MAX_TOUCHPOINT_BYTES,
+  parseTouchpointBody,
+  recordHeartbeat,
+  storeTouchpoint,
+} from "~/core/attribution/touchpoints.server";
 import { createRateLimiter } from "~/core/lib/rate-limit.server";
 import { declaredTooLarge, readTextCapped } from "~/core/lib/read-body.server";
 import { proxyClientIp } from "~/core/lib/proxy-client.server";
@@ -8,7 +15,8 @@ import { isPixelRequest, PIXEL_CORS, pixelShop, signedShop } from "~/core/attrib
 import { recordPixelBeacon } from "~/core/attribution/order-links.server";
 
 // Storefront → Shopify app proxy (/apps/ttads/touchpoints) → here, signed by Shopify; or the web
-// pixel → here directly (/proxy/touchpoints?shop=&t=) with CORS (docs/decisions/0019).
+// pixel → here directly (/proxy/touchpoints?shop=&t=) with CORS (docs/decisions/0019). Two bodies: a
+// touchpoint (a new TikTok click) or the embed's daily heartbeat (it ran; the TikTok pixel codes it saw).
 const limiter = createRateLimiter({ limit: 30, windowMs: 60_000 });
 // The pixel's token is public: a shop-wide bound as well, whatever addresses a sender claims.
 const pixelPerShop = createRateLimiter({ limit: 1_200, windowMs: 60_000 });
@@ -49,12 +57,19 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   if (!pixel) {
     // The embed signs a fresh nonce (n) into every request, so its signature is single-body. A request
     // without one (an older embed) shares its signature with any visitor in the same second: keyed per visitor.
-    const replayKey = url.searchParams.get("n") ? url.searchParams.get("signature")! : `${url.searchParams.get("signature")}|${parsed.touchpoint.visitor_id}`;
+    const perVisitor = parsed.kind === "touchpoint" ? parsed.touchpoint.visitor_id : "heartbeat";
+    const replayKey = url.searchParams.get("n") ? url.searchParams.get("signature")! : `${url.searchParams.get("signature")}|${perVisitor}`;
     if (!(await claimProxySignature(shop, replayKey, body))) {
       console.warn(`proxy touchpoints ${shop}: refused a signature replayed with another body`);
       return answer(409, "This signed request was already used with another body");
     }
   } else await recordPixelBeacon(shop);
+  if (parsed.kind === "heartbeat") {
+    // Only the theme embed sends heartbeats: it is what "seen on the storefront" means on Home.
+    if (pixel) return answer(400, "The web pixel does not send heartbeats");
+    await recordHeartbeat(shop, parsed.pixels);
+    return answer(202, "recorded");
+  }
   const stored = await storeTouchpoint(shop, parsed.touchpoint, new Date(), { fromEmbed: !pixel });
   if (stored === "capped") return answer(429, "This shop's daily limit of storefront clicks is reached; not recorded");
   return answer(202, "stored");

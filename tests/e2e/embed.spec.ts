@@ -37,10 +37,29 @@ function liquid() {
   return engine;
 }
 
+/**
+ * TikTok's published base code as merchants paste it into theme.liquid (its loader stub: ttq.load records
+ * the code in ttq._i and adds events.js, which this offline page cannot load).
+ */
+const tiktokBaseCode = (code: string) => `<script>
+!function (w, d, t) {
+  w.TiktokAnalyticsObject=t;var ttq=w[t]=w[t]||[];ttq.methods=["page","track","identify","instances","debug","on","off","once","ready","alias","group","enableCookie","disableCookie"],ttq.setAndDefer=function(t,e){t[e]=function(){t.push([e].concat(Array.prototype.slice.call(arguments,0)))}};for(var i=0;i<ttq.methods.length;i++)ttq.setAndDefer(ttq,ttq.methods[i]);ttq.instance=function(t){for(var e=ttq._i[t]||[],n=0;n<ttq.methods.length;n++)ttq.setAndDefer(e,ttq.methods[n]);return e},ttq.load=function(e,n){var i="/tiktok-offline/events.js";ttq._i=ttq._i||{},ttq._i[e]=[],ttq._i[e]._u=i,ttq._t=ttq._t||{},ttq._t[e]=+new Date,ttq._o=ttq._o||{},ttq._o[e]=n||{}};
+  ttq.load(${JSON.stringify(code)});
+  ttq.page();
+}(window, document, 'ttq');
+</script>`;
+
 /** A tiny storefront. Fake Shopify globals are what content_for_header would provide. */
 async function startStorefront() {
   const engine = liquid();
-  const state = { consent: "granted" as Consent, cart: [] as Recorded[], touchpoints: [] as Recorded[], other: [] as string[] };
+  const state = {
+    consent: "granted" as Consent,
+    /** A TikTok pixel code the theme loads with TikTok's base code, or none. */
+    tiktokPixel: null as string | null,
+    cart: [] as Recorded[],
+    touchpoints: [] as Recorded[],
+    other: [] as string[],
+  };
   let carts = 0;
 
   const fakeShopify = (consent: Consent) => `<script>
@@ -101,6 +120,7 @@ async function startStorefront() {
       res.writeHead(200, { "Content-Type": "text/html; charset=utf-8" }).end(`<!doctype html>
 <html><head><meta charset="utf-8"><title>Storefront</title>
 ${fakeShopify(state.consent)}
+${state.tiktokPixel ? tiktokBaseCode(state.tiktokPixel) : ""}
 <script src="/assets/${schema.javascript}" defer></script>
 </head><body><h1>${url.pathname}</h1><p>Theme content.</p>
 ${block}
@@ -125,6 +145,7 @@ test.afterAll(async () => {
 });
 test.beforeEach(() => {
   store.state.consent = "granted";
+  store.state.tiktokPixel = null;
   store.state.cart.length = 0;
   store.state.touchpoints.length = 0;
   store.state.other.length = 0;
@@ -170,7 +191,19 @@ test("landing with ?ttclid=E.C.P.test: cookie set, cart attributes written once,
   expect(store.state.cart).toHaveLength(1);
   expect(store.state.cart[0].contentType).toContain("application/json");
   const { attributes } = JSON.parse(store.state.cart[0].body);
-  expect(Object.keys(attributes).sort()).toEqual(["_tt_ttclid", "_tt_ttclid_at", "_tt_ttp", "_tt_visitor_id"]);
+  expect(Object.keys(attributes).sort()).toEqual([
+    "_tt_ad_id",
+    "_tt_adgroup_id",
+    "_tt_campaign_id",
+    "_tt_consent",
+    "_tt_ttclid",
+    "_tt_ttclid_at",
+    "_tt_ttp",
+    "_tt_visitor_id",
+  ]);
+  expect(attributes._tt_consent).toBe("granted");
+  // the campaign travels with the click on the cart, for a checkout before the next page view
+  expect(attributes._tt_campaign_id).toBe("1789000000000001");
   expect(attributes._tt_visitor_id).toMatch(VID_RE);
   expect(attributes._tt_ttclid).toBe("E.C.P.test");
   expect(Number(attributes._tt_ttclid_at)).toBeGreaterThanOrEqual(before);
@@ -220,11 +253,46 @@ test("the TikTok pixel's _ttp cookie goes onto the cart", async ({ page }) => {
   expect(JSON.parse(store.state.cart[0].body).attributes._tt_ttp).toBe("2F7h37YkS1j57AYSKTI7IHhJPYH");
 });
 
-test("an invalid ttclid is ignored: nothing stored beyond the visitor id, nothing sent", async ({ page }) => {
+test("an invalid ttclid is ignored: nothing stored beyond the visitor id, only the day's heartbeat sent", async ({ page }) => {
   await view(page, "/?ttclid=E.C.P.%3Cscript%3E");
   expect(store.state.cart).toHaveLength(0);
-  expect(store.state.touchpoints).toHaveLength(0);
+  expect(store.state.touchpoints.map((t) => JSON.parse(t.body))).toEqual([{ v: 1, pixels: [] }]);
   expect(Object.keys(await ourCookies(page))).toEqual(["_tta_vid"]);
+});
+
+test("heartbeat: once per browser and day, with the TikTok pixel codes the theme loads", async ({ page }) => {
+  store.state.tiktokPixel = "CD9079RC77U0N3GBV16Y";
+  const requests = countRequests(page);
+  await view(page, "/");
+  expect(requests.n).toBe(1);
+  expect(store.state.touchpoints).toHaveLength(1);
+  expect(store.state.touchpoints[0].contentType).toMatch(/^text\/plain/);
+  expect(JSON.parse(store.state.touchpoints[0].body)).toEqual({ v: 1, pixels: ["CD9079RC77U0N3GBV16Y"] });
+  requests.n = 0;
+  await view(page, "/collections/all");
+  await view(page, "/pages/about");
+  expect(requests.n).toBe(0);
+});
+
+test("consent withdrawn after a click: the cart is told (_tt_consent denied, click cleared) and our storage goes", async ({ page }) => {
+  await view(page, "/products/red-shoe?ttclid=E.C.P.test&tt_campaign_id=1789000000000001");
+  expect(store.state.cart).toHaveLength(1);
+  await page.evaluate(() =>
+    document.dispatchEvent(new CustomEvent("visitorConsentCollected", { detail: { analyticsAllowed: true, marketingAllowed: false, saleOfDataAllowed: false } })),
+  );
+  await expect.poll(() => store.state.cart.length).toBe(2);
+  expect(JSON.parse(store.state.cart[1].body).attributes).toEqual({
+    _tt_consent: "denied",
+    _tt_visitor_id: "",
+    _tt_ttclid: "",
+    _tt_ttclid_at: "",
+    _tt_ttp: "",
+    _tt_campaign_id: "",
+    _tt_adgroup_id: "",
+    _tt_ad_id: "",
+  });
+  expect(await ourCookies(page)).toEqual({});
+  expect(await page.evaluate(() => localStorage.length)).toBe(0);
 });
 
 test("consent denied: nothing stored, nothing sent; granting it starts capture", async ({ page }) => {

@@ -1,5 +1,23 @@
 import { expect, test } from "@playwright/test";
-import { adminUrl, snap } from "./helpers";
+import { signAppProxyQuery } from "../../app/features/demo/shopify-double.server";
+import { adminUrl, ensureConnected, snap } from "./helpers";
+
+/** The admin stand-in's published theme: our app embed switched on or off (as a merchant would in the theme editor). */
+async function setThemeEmbed(enabled: boolean) {
+  const res = await fetch(`${process.env.E2E_ADMIN_URL}/__admin/theme-embed`, { method: "POST", body: JSON.stringify({ enabled }) });
+  expect(res.status).toBe(204);
+}
+
+/** What the storefront embed's daily heartbeat sends through Shopify's app proxy (signed as Shopify signs it). */
+async function heartbeat(pixels: string[]) {
+  const qs = signAppProxyQuery({ n: `e2e${Date.now()}`.padEnd(22, "x").slice(0, 22) }, { shop: process.env.E2E_SHOP!, secret: process.env.E2E_SHOPIFY_SECRET! });
+  const res = await fetch(`${process.env.E2E_APP_URL}/proxy/touchpoints?${qs}`, {
+    method: "POST",
+    headers: { "Content-Type": "text/plain", "X-Forwarded-For": "203.0.113.50" },
+    body: JSON.stringify({ v: 1, pixels }),
+  });
+  expect(res.status).toBe(202);
+}
 
 test("the embedded home page renders Polaris through the real admin auth path", async ({ page }) => {
   const errors: string[] = [];
@@ -34,4 +52,34 @@ test("the app serves its favicon from public/ and every page links it", async ({
   expect((await icon.body()).subarray(0, 4)).toEqual(Buffer.from([0, 0, 1, 0]));
   await page.goto(`${process.env.E2E_APP_URL}/auth/login`);
   await expect(page.locator('link[rel="icon"]')).toHaveAttribute("href", "/favicon.ico");
+});
+
+test("embed status comes from the published theme through the Admin API, with when; Check again after switching it off", async ({ page }) => {
+  await setThemeEmbed(true);
+  await page.goto(adminUrl("/app"));
+  // Polaris renders a card as nested boxes: the embed card is the smallest block holding its heading and its button.
+  const card = page.locator("div").filter({ has: page.getByRole("heading", { name: "Storefront embed" }) }).filter({ has: page.getByRole("button", { name: "Check again" }) }).last();
+  await expect(card.getByText(/^On in your published theme, checked .* UTC\.$/)).toBeVisible();
+  await expect(card.locator(".Polaris-Badge")).toHaveText(/On$/);
+
+  await setThemeEmbed(false);
+  await card.getByRole("button", { name: "Check again" }).click();
+  await expect(card.getByText(/^Off in your published theme, checked .* UTC\.$/)).toBeVisible();
+  await expect(card.locator(".Polaris-Badge")).toHaveText(/Off$/);
+  await expect(card.getByRole("link", { name: "Turn on the app embed" })).toBeVisible();
+
+  await setThemeEmbed(true);
+  await card.getByRole("button", { name: "Check again" }).click();
+  await expect(card.locator(".Polaris-Badge")).toHaveText(/On$/);
+});
+
+test("the storefront heartbeat: seen on the storefront, and a warning when its TikTok pixel is not the selected one", async ({ page }) => {
+  await ensureConnected(page);
+  await heartbeat(["CZZZZZZZZZZZZZZZZZZZ"]);
+  await page.goto(adminUrl("/app"));
+  await expect(page.getByText(/Seen running on the storefront less than an hour ago\./)).toBeVisible();
+  const warning = page.locator(".Polaris-Banner").filter({ hasText: "Confirm you selected the correct Pixel ID" });
+  await expect(warning).toBeVisible();
+  await expect(warning).toContainText("CZZZZZZZZZZZZZZZZZZZ");
+  await snap(page, "01b-home-pixel-mismatch");
 });

@@ -37,12 +37,12 @@ afterEach(() => vi.restoreAllMocks());
 
 let nextOrder = 5_600_000_000_000;
 
-/** n attributed orders placed a minute ago, posted through the signed route. */
+/** n attributed orders placed a minute ago (the click on the cart, as the embed writes it), posted through the signed route. */
 async function placeOrders(n: number, opts: { createdAt?: Date } = {}) {
   const ids: string[] = [];
   for (let i = 0; i < n; i++) {
     const orderId = nextOrder++;
-    const res = await deliverOrder(TEST_SHOP, await demoOrder({ orderId, ttclid: `E.C.P.click${orderId}`, createdAt: opts.createdAt ?? new Date(Date.now() - 60_000) }));
+    const res = await deliverOrder(TEST_SHOP, await demoOrder({ orderId, visitorId: `tta1.${String(orderId).padStart(22, "0")}`, ttclid: `E.C.P.click${orderId}`, createdAt: opts.createdAt ?? new Date(Date.now() - 60_000) }));
     expect(res.status).toBe(200);
     ids.push(String(orderId));
   }

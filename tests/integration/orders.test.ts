@@ -6,7 +6,10 @@ import { markNeedsReconnect } from "~/core/connection/session.server";
 import { disconnect } from "~/features/connect/connect.server";
 import { hashEmail, hashPhone, normalisePhone, sha256Hex } from "~/features/events/normalise";
 import { drainAll } from "~/features/events/worker.server";
+import { action as touchpointAction } from "~/routes/proxy.touchpoints";
+import { cartAttributes, CONSENT_DENIED, step } from "../../extensions/tiktok-capture/src/capture";
 import { ORDER_FIXTURES, orderFixture, type OrderFixture } from "../fixtures/orders";
+import { appProxyRequest, call, seedOfflineSession } from "../support/requests";
 import { OTHER_SHOP, TEST_SHOP } from "../support/constants";
 import {
   connectShop,
@@ -16,6 +19,7 @@ import {
   EVENT_TRACK,
   reconnectThroughOAuth,
   startOrdersSandbox,
+  withCartAttributes,
   withCreatedAt,
   resetOrderPipeline,
   saveSettings,
@@ -42,11 +46,14 @@ const sentEventIds = async () => (await control.events()).map((e) => e.event.eve
 
 let nextOrder = 5_500_000_000_000;
 const recent = (msAgo: number) => new Date(Date.now() - msAgo);
+/** The fixture as the storefront embed leaves it for a shopper who allowed capture: `_tt_consent` = granted. */
+const consented = (name: OrderFixture) => withCartAttributes(orderFixture(name), { _tt_consent: "granted" });
 
 describe("each real-shaped payload through the route (shop connected since 2020, attributed orders only)", () => {
   const expected: Record<Exclude<OrderFixture, "not-an-order">, { orderId: string; decision: string; source: string | null; ttclid: string | null; customerId: string | null; keys: string[] }> = {
     "web-attributed": { orderId: "5324830114101", decision: "queued", source: "note_attribute", ttclid: "E.C.P.CsEBbQH0kIBmExample-Click_01", customerId: "7012345678901", keys: ["email", "phone", "ttclid", "ttp", "external_id", "ip", "user_agent"] },
-    "guest-checkout": { orderId: "5324830114102", decision: "queued", source: "landing_site", ttclid: "E.C.P.Guest-Click_02", customerId: null, keys: ["email", "phone", "ttclid", "ip", "user_agent"] },
+    // A ttclid only in the landing URL and no consent signal on the cart: the click is not used (ADR 0018).
+    "guest-checkout": { orderId: "5324830114102", decision: "not_attributed", source: null, ttclid: null, customerId: null, keys: ["email", "phone", "ip", "user_agent"] },
     "phone-only": { orderId: "5324830114103", decision: "not_attributed", source: null, ttclid: null, customerId: null, keys: ["phone", "external_id", "ip", "user_agent"] },
     "presentment-currency": { orderId: "5324830114104", decision: "queued", source: "note_attribute", ttclid: "E.C.P.Presentment01", customerId: "7012345679001", keys: ["email", "phone", "ttclid", "ip", "user_agent"] },
     "zero-total": { orderId: "5324830114105", decision: "not_attributed", source: null, ttclid: null, customerId: "7012345679101", keys: ["email", "phone", "ip", "user_agent"] },
@@ -199,10 +206,73 @@ describe("attribution sources and the window", () => {
   });
 });
 
+describe("the cart as the storefront embed leaves it: consent and campaign (ADR 0018)", () => {
+  const orderAt = recent(10 * 60 * 1000);
+  const VISITOR = "tta1.ConsentVisitor00000001";
+
+  /** An order whose cart carries exactly these attributes and whose landing URL is `landing`. */
+  async function orderWithCart(attributes: Record<string, string>, landing = "/") {
+    const orderId = nextOrder++;
+    const payload = JSON.parse(await demoOrder({ orderId, createdAt: orderAt }));
+    payload.note_attributes = Object.entries(attributes).map(([name, value]) => ({ name, value }));
+    payload.landing_site = landing;
+    expect((await deliverOrder(TEST_SHOP, JSON.stringify(payload))).status).toBe(200);
+    return (await recordOf(String(orderId)))!;
+  }
+  /** What the embed writes to the cart on the landing view (its own code, no touchpoint sent yet). */
+  const landingCart = (search: string, visitor = VISITOR) =>
+    step({}, "", "/products/everyday-tote", search, orderAt.getTime() - 60_000, () => visitor).attrs;
+
+  beforeEach(async () => {
+    await seedOfflineSession(TEST_SHOP);
+    await connectShop(TEST_SHOP, control, { connectedAt: recent(90 * DAY) });
+  });
+
+  it("a one-page checkout keeps its campaign: the ids travel on the cart with the click", async () => {
+    const cart = landingCart("?ttclid=E.C.P.OnePage&tt_campaign_id=1790000000000042&tt_adgroup_id=1790000000000043&tt_ad_id=1790000000000044");
+    expect(cart).toMatchObject({ _tt_consent: "granted", _tt_campaign_id: "1790000000000042" });
+    const r = await orderWithCart(cart, "/products/everyday-tote?ttclid=E.C.P.OnePage&tt_campaign_id=1790000000000042");
+    expect(r).toMatchObject({ sendDecision: "queued", attributionSource: "note_attribute", ttclid: "E.C.P.OnePage", campaignId: "1790000000000042" });
+  });
+
+  it("a touchpoint without a campaign takes the cart's campaign for the same click; an invalid id is ignored", async () => {
+    const cart = landingCart("?ttclid=E.C.P.Both&tt_campaign_id=1790000000000077");
+    const tp = { v: 1, visitor_id: VISITOR, ttclid: "E.C.P.Both", captured_at: orderAt.getTime() - 60_000, landing_path: "/products/everyday-tote" };
+    expect((await call(touchpointAction, appProxyRequest({ shop: TEST_SHOP, body: JSON.stringify(tp) }))).status).toBe(202);
+    expect(await orderWithCart(cart)).toMatchObject({ attributionSource: "touchpoint", ttclid: "E.C.P.Both", campaignId: "1790000000000077" });
+    const forged = await orderWithCart({ ...landingCart("?ttclid=E.C.P.Forged", "tta1.AnotherVisitor00000001"), _tt_campaign_id: "__CAMPAIGN_ID__" });
+    expect(forged).toMatchObject({ attributionSource: "note_attribute", campaignId: null });
+  });
+
+  it("a ttclid only in the landing URL is used when the cart says consent was granted, and not without any signal", async () => {
+    const granted = await orderWithCart({ _tt_consent: "granted" }, "/?ttclid=E.C.P.LandingOnly");
+    expect(granted).toMatchObject({ sendDecision: "queued", attributionSource: "landing_site", ttclid: "E.C.P.LandingOnly" });
+    const silent = await orderWithCart({}, "/?ttclid=E.C.P.LandingOnly2");
+    expect(silent).toMatchObject({ sendDecision: "not_attributed", attributionSource: null, ttclid: null, event: null });
+    expect(silent.reason).toMatch(/no consent signal/);
+  });
+
+  it.each(["attributed", "all"] as const)("a cart that says denied is never sent, by any path (send mode %s)", async (sendMode) => {
+    await connectShop(TEST_SHOP, control, { connectedAt: recent(90 * DAY), sendMode });
+    // every path would otherwise credit this order: a touchpoint, the cart's click and the landing URL
+    const tp = { v: 1, visitor_id: VISITOR, ttclid: "E.C.P.Declined", captured_at: orderAt.getTime() - 120_000, landing_path: "/" };
+    expect((await call(touchpointAction, appProxyRequest({ shop: TEST_SHOP, body: JSON.stringify(tp) }))).status).toBe(202);
+    const cart = { ...landingCart("?ttclid=E.C.P.Declined"), _tt_consent: CONSENT_DENIED };
+    const r = await orderWithCart(cart, "/?ttclid=E.C.P.Declined");
+    expect(r).toMatchObject({ sendDecision: "no_consent", attributionSource: null, ttclid: null, visitorId: null, ttp: null, event: null });
+    expect(r.reason).toMatch(/declined/);
+    // what the embed actually writes on a refusal: our attributes cleared, the flag set
+    const cleared = await orderWithCart(cartAttributes({}, "", CONSENT_DENIED), "/?ttclid=E.C.P.Declined");
+    expect(cleared).toMatchObject({ sendDecision: "no_consent", event: null });
+    await drainAll();
+    expect(await sentEventIds()).toEqual([]);
+  });
+});
+
 describe("idempotence", () => {
   it("the same order delivered 10 times at once yields one record and one event", async () => {
     await connectShop(TEST_SHOP, control, { connectedAt: LONG_AGO });
-    const body = orderFixture("large-id");
+    const body = withCartAttributes(orderFixture("large-id"), { _tt_consent: "granted" });
     const withTtclid = body.replace('"landing_site": "/"', '"landing_site": "/?ttclid=E.C.P.Concurrent"');
     expect(withTtclid).not.toBe(body);
     const responses = await Promise.all(Array.from({ length: 10 }, () => deliverOrder(TEST_SHOP, withTtclid)));
@@ -214,10 +284,10 @@ describe("idempotence", () => {
 
   it("a retried delivery after the first was stored changes nothing", async () => {
     await connectShop(TEST_SHOP, control, { connectedAt: LONG_AGO });
-    await deliverOrder(TEST_SHOP, orderFixture("guest-checkout"), { webhookId: "wh-1" });
+    await deliverOrder(TEST_SHOP, consented("guest-checkout"), { webhookId: "wh-1" });
     await drainAll();
     const before = await recordOf("5324830114102");
-    const again = await deliverOrder(TEST_SHOP, orderFixture("guest-checkout"), { webhookId: "wh-1" });
+    const again = await deliverOrder(TEST_SHOP, consented("guest-checkout"), { webhookId: "wh-1" });
     expect(again.status).toBe(200);
     expect(await prisma.orderRecord.count()).toBe(1);
     expect(await recordOf("5324830114102")).toEqual(before);
@@ -226,8 +296,8 @@ describe("idempotence", () => {
   it("the same order id in two shops is two orders", async () => {
     await connectShop(TEST_SHOP, control, { connectedAt: LONG_AGO });
     await connectShop(OTHER_SHOP, control, { connectedAt: LONG_AGO });
-    await deliverOrder(TEST_SHOP, orderFixture("guest-checkout"));
-    await deliverOrder(OTHER_SHOP, orderFixture("guest-checkout"));
+    await deliverOrder(TEST_SHOP, consented("guest-checkout"));
+    await deliverOrder(OTHER_SHOP, consented("guest-checkout"));
     expect(await prisma.orderRecord.count()).toBe(2);
     expect(await prisma.outboxEvent.count()).toBe(2);
   });
@@ -274,7 +344,7 @@ describe("send mode and connection states", () => {
 
   it("orders that arrive before connecting are recorded and never sent, even after connecting", async () => {
     // GIVEN a shop that has not connected TikTok
-    const body = withCreatedAt(orderFixture("guest-checkout"), recent(60_000));
+    const body = withCreatedAt(consented("guest-checkout"), recent(60_000));
     await deliverOrder(TEST_SHOP, body);
     expect(await recordOf("5324830114102")).toMatchObject({ sendDecision: "not_connected", event: null });
     // WHEN it connects and the worker runs
@@ -286,7 +356,7 @@ describe("send mode and connection states", () => {
 
   it("an order created before connecting but delivered late (a Shopify retry) is not sent", async () => {
     await connectShop(TEST_SHOP, control, { connectedAt: recent(10 * 60_000) });
-    await deliverOrder(TEST_SHOP, withCreatedAt(orderFixture("guest-checkout"), recent(60 * 60_000)));
+    await deliverOrder(TEST_SHOP, withCreatedAt(consented("guest-checkout"), recent(60 * 60_000)));
     expect(await recordOf("5324830114102")).toMatchObject({ sendDecision: "not_connected", event: null });
     await drainAll();
     expect(await control.requestCount(EVENT_TRACK)).toBe(0);
@@ -295,7 +365,7 @@ describe("send mode and connection states", () => {
   it("orders after disconnecting are never sent", async () => {
     await connectShop(TEST_SHOP, control, { connectedAt: recent(DAY) });
     await disconnect(TEST_SHOP);
-    await deliverOrder(TEST_SHOP, withCreatedAt(orderFixture("guest-checkout"), recent(60_000)));
+    await deliverOrder(TEST_SHOP, withCreatedAt(consented("guest-checkout"), recent(60_000)));
     expect(await recordOf("5324830114102")).toMatchObject({ sendDecision: "not_connected", event: null });
     await drainAll();
     expect(await sentEventIds()).toEqual([]);
@@ -306,7 +376,7 @@ describe("send mode and connection states", () => {
     await connectShop(TEST_SHOP, control, { connectedAt: recent(DAY) });
     await markNeedsReconnect(TEST_SHOP, "Access token is incorrect or has been revoked.");
     // WHEN an attributed order arrives
-    await deliverOrder(TEST_SHOP, withCreatedAt(orderFixture("guest-checkout"), recent(60_000)));
+    await deliverOrder(TEST_SHOP, withCreatedAt(consented("guest-checkout"), recent(60_000)));
     // THEN it waits, and the worker does not send it
     expect(await recordOf("5324830114102")).toMatchObject({ sendDecision: "waiting_reconnect", event: { status: "waiting_reconnect" } });
     await drainAll();

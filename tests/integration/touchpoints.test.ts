@@ -1,7 +1,7 @@
 import prisma from "~/core/db.server";
 import { action } from "~/routes/proxy.touchpoints";
 import { latestTouchpoint } from "~/core/attribution/attribute.server";
-import { purgeExpiredTouchpoints } from "~/core/attribution/touchpoints.server";
+import { purgeExpiredTouchpoints, readStorefrontPixels } from "~/core/attribution/touchpoints.server";
 import { OTHER_SHOP, TEST_SHOP } from "../support/constants";
 import { appProxyRequest, call, seedOfflineSession } from "../support/requests";
 
@@ -15,6 +15,48 @@ beforeAll(async () => {
 });
 beforeEach(async () => {
   await prisma.touchpoint.deleteMany();
+});
+
+describe("the embed's daily heartbeat (same proxy path, a body without a click)", () => {
+  const shopRow = () => prisma.shop.findUniqueOrThrow({ where: { shop: TEST_SHOP } });
+  beforeEach(async () => {
+    await prisma.shop.update({ where: { shop: TEST_SHOP }, data: { lastStorefrontSignalAt: null, storefrontPixels: null } });
+  });
+
+  it("records when the embed last ran and the TikTok pixel codes the page loaded, storing no visitor", async () => {
+    const before = Date.now();
+    const res = await call(action, appProxyRequest({ shop: TEST_SHOP, body: JSON.stringify({ v: 1, pixels: ["CD9079RC77U0N3GBV16Y"] }) }));
+    expect(res.status).toBe(202);
+    const row = await shopRow();
+    expect(row.lastStorefrontSignalAt!.getTime()).toBeGreaterThanOrEqual(before);
+    expect(readStorefrontPixels(row.storefrontPixels).map((p) => p.code)).toEqual(["CD9079RC77U0N3GBV16Y"]);
+    expect(await prisma.touchpoint.count()).toBe(0);
+
+    // another page of the store loads another pixel: both are remembered, newest first
+    await call(action, appProxyRequest({ shop: TEST_SHOP, body: JSON.stringify({ v: 1, pixels: ["C4ABCDEFGHIJKLMNOPQR"] }) }));
+    await call(action, appProxyRequest({ shop: TEST_SHOP, body: JSON.stringify({ v: 1, pixels: [] }) }));
+    expect(readStorefrontPixels((await shopRow()).storefrontPixels).map((p) => p.code)).toEqual(["C4ABCDEFGHIJKLMNOPQR", "CD9079RC77U0N3GBV16Y"]);
+  });
+
+  it("forgets a pixel code no heartbeat has reported for a week", () => {
+    const now = new Date("2026-12-10T12:00:00Z");
+    const json = JSON.stringify({ CD9079RC77U0N3GBV16Y: "2026-12-03T11:59:00Z", C4ABCDEFGHIJKLMNOPQR: "2026-12-09T12:00:00Z", "bad code": "2026-12-10T00:00:00Z" });
+    expect(readStorefrontPixels(json, now).map((p) => p.code)).toEqual(["C4ABCDEFGHIJKLMNOPQR"]);
+    expect(readStorefrontPixels("{not json", now)).toEqual([]);
+  });
+
+  it.each([
+    ["a pixel code that is not one", { v: 1, pixels: ["<script>"] }],
+    ["more than 20 codes", { v: 1, pixels: Array.from({ length: 21 }, (_, i) => `CD9079RC77U0N3GBV${String(i).padStart(3, "0")}`) }],
+    ["a visitor id riding along", { v: 1, pixels: [], visitor_id: VISITOR }],
+    ["another version", { v: 2, pixels: [] }],
+  ])("refuses %s and records nothing", async (_name, payload) => {
+    const res = await call(action, appProxyRequest({ shop: TEST_SHOP, body: JSON.stringify(payload) }));
+    expect(res.status).toBe(422);
+    const row = await shopRow();
+    expect(row.lastStorefrontSignalAt).toBeNull();
+    expect(row.storefrontPixels).toBeNull();
+  });
 });
 
 describe("app proxy touchpoints", () => {

@@ -134,6 +134,13 @@ export function withCreatedAt(rawBody: string, createdAt: Date) {
   return rawBody.split(JSON.stringify(old)).join(JSON.stringify(createdAt.toISOString()));
 }
 
+/** The payload with its empty note_attributes replaced by these cart attributes (raw text: large ids stay exact). */
+export function withCartAttributes(rawBody: string, attributes: Record<string, string>) {
+  const empty = '"note_attributes": []';
+  if (!rawBody.includes(empty)) throw new Error("payload has no empty note_attributes to fill");
+  return rawBody.replace(empty, `"note_attributes": ${JSON.stringify(Object.entries(attributes).map(([name, value]) => ({ name, value })))}`);
+}
+
 /** A real-shaped demo order (what app/features/demo/simulate.server.ts posts), as raw text. */
 export async function demoOrder(opts: { orderId: number; visitorId?: string; ttclid?: string; capturedAt?: number; createdAt?: Date }) {
   const { demoOrderPayload } = await import("~/features/demo/simulate.server");

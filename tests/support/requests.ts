@@ -21,7 +21,7 @@ export async function seedOfflineSession(shop: string) {
       shop,
       state: "installed",
       isOnline: false,
-      scope: "read_orders,write_app_proxy,write_pixels,read_customer_events,read_pixels",
+      scope: "read_orders,read_themes,write_app_proxy,write_pixels,read_customer_events,read_pixels",
       accessToken: "shpat_test_offline_token",
     }),
   );

@@ -42,6 +42,8 @@ export async function attributeOrder(
     visitorId: string | null;
     noteTtclid: string | null;
     noteTtclidAt: Date | null;
+    /** The campaign id the embed put on the cart with its click (`_tt_campaign_id`). */
+    noteCampaignId?: string | null;
     landingTtclid: string | null;
   },
 ): Promise<Attribution> {
@@ -54,8 +56,12 @@ export async function attributeOrder(
   const noteUsable =
     !!input.noteTtclid && (!at || (at.getTime() >= windowStart && at.getTime() <= input.orderCreatedAt.getTime() + 5 * 60 * 1000));
   const noteIsNewer = noteUsable && tp && at && at.getTime() > tp.capturedAt.getTime() && input.noteTtclid !== tp.ttclid;
-  if (tp && !noteIsNewer) return { ttclid: tp.ttclid, source: "touchpoint", campaignId: tp.campaignId, capturedAt: tp.capturedAt };
-  if (noteUsable) return { ttclid: input.noteTtclid, source: "note_attribute", campaignId: null, capturedAt: at };
+  const noteCampaign = input.noteCampaignId ?? null;
+  if (tp && !noteIsNewer) {
+    const campaignId = tp.campaignId ?? (input.noteTtclid === tp.ttclid ? noteCampaign : null);
+    return { ttclid: tp.ttclid, source: "touchpoint", campaignId, capturedAt: tp.capturedAt };
+  }
+  if (noteUsable) return { ttclid: input.noteTtclid, source: "note_attribute", campaignId: noteCampaign, capturedAt: at };
   if (input.landingTtclid) return { ttclid: input.landingTtclid, source: "landing_site", campaignId: null, capturedAt: null };
   return { ttclid: null, source: null, campaignId: null, capturedAt: null };
 }

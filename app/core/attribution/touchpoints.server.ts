@@ -4,7 +4,16 @@ import { z } from "zod";
 import { env } from "~/core/env.server";
 import prisma from "~/core/db.server";
 import { hasLoneSurrogate } from "~/core/lib/text";
-import { AD_ID_RE, PATH_MAX, TOUCHPOINT_VERSION, TTCLID_RE, UTM_MAX, VID_RE } from "../../../extensions/tiktok-capture/src/capture";
+import {
+  AD_ID_RE,
+  PATH_MAX,
+  PIXEL_CODE_RE,
+  PIXEL_CODES_MAX,
+  TOUCHPOINT_VERSION,
+  TTCLID_RE,
+  UTM_MAX,
+  VID_RE,
+} from "../../../extensions/tiktok-capture/src/capture";
 import { DEFAULT_WINDOW_DAYS } from "./attribute.server";
 import { purgeOldOrderLinks } from "./order-links.server";
 
@@ -50,9 +59,20 @@ const touchpointSchema = z
   })
   .strict();
 
+// The embed's daily heartbeat: it ran on the storefront, and which TikTok pixel codes the page loaded.
+const heartbeatSchema = z
+  .object({
+    v: z.literal(TOUCHPOINT_VERSION),
+    pixels: z.array(z.string().regex(PIXEL_CODE_RE, "is not a TikTok pixel code")).max(PIXEL_CODES_MAX),
+  })
+  .strict();
+
 type TouchpointInput = z.infer<typeof touchpointSchema>;
 
-type ParseResult = { ok: true; touchpoint: TouchpointInput } | { ok: false; status: number; error: string };
+type ParseResult =
+  | { ok: true; kind: "touchpoint"; touchpoint: TouchpointInput }
+  | { ok: true; kind: "heartbeat"; pixels: string[] }
+  | { ok: false; status: number; error: string };
 
 export function parseTouchpointBody(raw: string, now = Date.now()): ParseResult {
   if (Buffer.byteLength(raw, "utf8") > MAX_TOUCHPOINT_BYTES)
@@ -63,6 +83,16 @@ export function parseTouchpointBody(raw: string, now = Date.now()): ParseResult 
   } catch {
     return { ok: false, status: 400, error: "Body is not valid JSON" };
   }
+  // A body without a click is a heartbeat; one with any touchpoint key is held to the touchpoint schema.
+  const isHeartbeat = typeof json === "object" && json !== null && "pixels" in json;
+  if (isHeartbeat) {
+    const beat = heartbeatSchema.safeParse(json);
+    if (!beat.success) {
+      const issue = beat.error.issues[0];
+      return { ok: false, status: 422, error: `${issue.path.join(".") || "body"} ${issue.message}` };
+    }
+    return { ok: true, kind: "heartbeat", pixels: [...new Set(beat.data.pixels)] };
+  }
   const parsed = touchpointSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -71,7 +101,40 @@ export function parseTouchpointBody(raw: string, now = Date.now()): ParseResult 
   const t = parsed.data;
   if (t.captured_at > now + FUTURE_SKEW_MS) return { ok: false, status: 422, error: "captured_at is in the future" };
   if (t.captured_at < now - 90 * DAY_MS) return { ok: false, status: 422, error: "captured_at is older than the longest attribution window (90 days)" };
-  return { ok: true, touchpoint: t };
+  return { ok: true, kind: "touchpoint", touchpoint: t };
+}
+
+/** Pixel codes are kept this long after the last heartbeat that reported them. */
+const PIXEL_MEMORY_MS = 7 * DAY_MS;
+const PIXELS_KEPT = 20;
+
+/** The TikTok pixel codes storefront pages loaded recently, newest first: {code: last seen}. */
+export function readStorefrontPixels(json: string | null | undefined, now = new Date()): { code: string; seenAt: Date }[] {
+  let map: Record<string, unknown> = {};
+  try {
+    map = json ? JSON.parse(json) : {};
+  } catch {
+    /* a broken value counts as none */
+  }
+  return Object.entries(map ?? {})
+    .map(([code, at]) => ({ code, seenAt: new Date(typeof at === "string" ? at : NaN) }))
+    .filter((p) => PIXEL_CODE_RE.test(p.code) && now.getTime() - p.seenAt.getTime() <= PIXEL_MEMORY_MS)
+    .sort((a, b) => b.seenAt.getTime() - a.seenAt.getTime());
+}
+
+/**
+ * The embed ran on the storefront: Home's "seen on the storefront", plus the pixel codes it saw,
+ * merged with those seen within PIXEL_MEMORY_MS (pages of one store may load different pixels).
+ */
+export async function recordHeartbeat(shop: string, pixels: string[], now = new Date()) {
+  const row = await prisma.shop.findUnique({ where: { shop }, select: { storefrontPixels: true } });
+  const merged = new Map(readStorefrontPixels(row?.storefrontPixels, now).map((p) => [p.code, p.seenAt.toISOString()]));
+  for (const code of pixels) merged.set(code, now.toISOString());
+  const kept = [...merged.entries()].sort((a, b) => b[1].localeCompare(a[1])).slice(0, PIXELS_KEPT);
+  await prisma.shop.update({
+    where: { shop },
+    data: { lastStorefrontSignalAt: now, storefrontPixels: JSON.stringify(Object.fromEntries(kept)) },
+  });
 }
 
 const utcDay = (d: Date) => d.toISOString().slice(0, 10);

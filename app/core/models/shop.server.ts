@@ -61,9 +61,3 @@ export async function shopRedactAllowed(shop: string, now = new Date()): Promise
   if (sessions > 0) return { ok: false, reason: "the shop still has the app installed (offline session held, no app/uninstalled recorded)" };
   return { ok: true };
 }
-
-/** When the storefront embed last reported in (a touchpoint), or null if it never has. */
-export async function lastStorefrontSignalAt(shop: string): Promise<Date | null> {
-  const row = await prisma.shop.findUnique({ where: { shop }, select: { lastStorefrontSignalAt: true } });
-  return row?.lastStorefrontSignalAt ?? null;
-}

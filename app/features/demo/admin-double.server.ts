@@ -1,9 +1,15 @@
 // A stand-in for the Shopify admin, for the offline demo and the e2e tests: it plays the part
 // of admin.shopify.com by opening the embedded app with a session token signed with the app
 // secret, exactly what Shopify does. The app verifies that token through authenticate.admin.
-// It also answers the Admin GraphQL calls the app makes for its web pixel (webPixelCreate,
-// webPixelUpdate, webPixel), validating settings against the extension's declared fields as Shopify does.
+// It also answers the Admin GraphQL API calls the app makes, in Shopify's response shapes:
+// - the web pixel operations (webPixelCreate, webPixelUpdate, webPixel), validating settings
+//   against the extension's declared fields as Shopify does;
+// - EmbedStatus: the published theme's config/settings_data.json, with our app embed on, unless a
+//   test switched it off: POST /__admin/theme-embed {"enabled": false}.
+// Offline calls reach it through SHOPIFY_ADMIN_API_URL; the demo build routes the library's own
+// requests here too (app/features/demo/admin-api.server.ts).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { APP_HANDLE, EMBED_BLOCK_HANDLE } from "../storefront/embed-status.server";
 import { embeddedQuery } from "./shopify-double.server";
 
 type StoredPixel = { id: string; settings: string };
@@ -27,7 +33,7 @@ function settingsErrors(settings: unknown): string[] {
 }
 
 /** POST /admin/api/<version>/graphql.json: the web pixel operations, per shop. */
-function adminGraphql(req: IncomingMessage, res: ServerResponse, pixels: Map<string, StoredPixel>) {
+function adminGraphql(req: IncomingMessage, res: ServerResponse, pixels: Map<string, StoredPixel>, other: (query: string) => unknown | null) {
   const shop = String(req.headers["x-shopify-shop-domain"] ?? "");
   const send = (body: unknown, status = 200) => res.writeHead(status, { "Content-Type": "application/json" }).end(JSON.stringify(body));
   if (!req.headers["x-shopify-access-token"] || !shop) return send({ errors: "[API] Invalid API key or access token" }, 401);
@@ -41,6 +47,8 @@ function adminGraphql(req: IncomingMessage, res: ServerResponse, pixels: Map<str
       return send({ errors: [{ message: "body is not JSON" }] }, 400);
     }
     const query = body.query ?? "";
+    const answered = other(query);
+    if (answered !== null) return send(answered);
     const vars = body.variables ?? {};
     const input = vars.webPixel as { settings?: unknown } | undefined;
     const existing = pixels.get(shop);
@@ -69,6 +77,36 @@ function adminGraphql(req: IncomingMessage, res: ServerResponse, pixels: Map<str
   });
 }
 
+
+/** settings_data.json as Shopify writes it: a comment header, then `current` with the app embed blocks. */
+function settingsData(embedEnabled: boolean) {
+  const current = {
+    colors_accent_1: "#121212",
+    blocks: {
+      "14230977409389285452": {
+        type: `shopify://apps/${APP_HANDLE}/blocks/${EMBED_BLOCK_HANDLE}/8a3f0c52-3d1e-4a57-9d2e-0c6a1b7f4e21`,
+        disabled: !embedEnabled,
+        settings: {},
+      },
+    },
+  };
+  return `/*
+ * ------------------------------------------------------------
+ * IMPORTANT: The contents of this file are auto-generated.
+ * ------------------------------------------------------------
+ */
+${JSON.stringify({ current, presets: { Default: {} } }, null, 2)}`;
+}
+
+async function readBody(req: IncomingMessage) {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+const json = (res: ServerResponse, status: number, body: unknown) =>
+  res.writeHead(status, { "Content-Type": "application/json" }).end(JSON.stringify(body));
+
 export async function startAdminDouble(opts: {
   port: number;
   host?: string;
@@ -79,9 +117,35 @@ export async function startAdminDouble(opts: {
   tokenTtlSeconds?: number;
 }) {
   const pixels = new Map<string, StoredPixel>();
+  const state = { embedEnabled: true };
+
+  /** Queries other than the web pixel's: the published theme's settings (EmbedStatus). */
+  const otherQuery = (query: string) => {
+    if (!query.includes("query EmbedStatus")) return null;
+    const file = { filename: "config/settings_data.json", body: { content: settingsData(state.embedEnabled) } };
+    return { data: { themes: { nodes: [{ files: { nodes: [file] } }] } } };
+  };
+
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://admin.local");
-    if (req.method === "POST" && /^\/admin\/api\/[^/]+\/graphql\.json$/.test(url.pathname)) return adminGraphql(req, res, pixels);
+    if (req.method === "POST" && /^\/admin\/api\/[^/]+\/graphql\.json$/.test(url.pathname)) {
+      // The demo build's routed requests name the shop in X-Demo-Shop-Domain (the URL's host is gone).
+      const routed = req.headers["x-demo-shop-domain"];
+      if (routed !== undefined) {
+        if (routed !== opts.shop) return json(res, 404, { errors: "Not Found" });
+        req.headers["x-shopify-shop-domain"] = opts.shop;
+      }
+      return adminGraphql(req, res, pixels, otherQuery);
+    }
+    if (req.method === "POST" && url.pathname === "/__admin/theme-embed") {
+      readBody(req)
+        .then((body) => {
+          state.embedEnabled = (JSON.parse(body) as { enabled?: unknown }).enabled === true;
+          res.writeHead(204).end();
+        })
+        .catch(() => json(res, 400, { error: "Body must be JSON {enabled: boolean}" }));
+      return;
+    }
     // /store/<store>/apps/<api key>/<app path> is where the app sends merchants back to (after OAuth).
     const match = /^\/store\/[^/]+\/apps\/[^/]+(\/.*)?$/.exec(url.pathname);
     const appPath = match ? match[1] || "/app" : url.pathname === "/" ? "/app" : null;

@@ -37,7 +37,7 @@ export async function sandboxToken(sandboxUrl: string, advertiserId: string): Pr
 
 export async function installShop(shop: string, details: { currency: string; ianaTimezone: string }) {
   await sessionStorage.storeSession(
-    new Session({ id: `offline_${shop}`, shop, state: "installed", isOnline: false, scope: "read_orders,write_app_proxy,write_pixels,read_customer_events,read_pixels", accessToken: "shpat_seeded_offline" }),
+    new Session({ id: `offline_${shop}`, shop, state: "installed", isOnline: false, scope: "read_orders,read_themes,write_app_proxy,write_pixels,read_customer_events,read_pixels", accessToken: "shpat_seeded_offline" }),
   );
   await recordInstall(shop);
   await prisma.shop.update({ where: { shop }, data: details });

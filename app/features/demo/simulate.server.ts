@@ -28,6 +28,7 @@ export function demoOrderPayload(opts: { orderId: number; visitorId?: string; tt
   const total = (subtotal - discount).toFixed(2);
   const note_attributes = opts.visitorId
     ? [
+        { name: "_tt_consent", value: "granted" },
         { name: "_tt_visitor_id", value: opts.visitorId },
         ...(opts.ttclid ? [{ name: "_tt_ttclid", value: opts.ttclid }, { name: "_tt_ttclid_at", value: String(opts.capturedAt ?? Date.now()) }] : []),
       ]

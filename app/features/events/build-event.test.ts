@@ -1,5 +1,6 @@
 import { ORDER_FIXTURES, orderFixture, type OrderFixture } from "../../../tests/fixtures/orders";
 import { buildTikTokEvent, MATCH_KEYS, pageUrl, type BuildEventInput } from "./build-event";
+import { EVENT_FIELDS } from "./event-fields";
 import { sha256Hex } from "./normalise";
 import { parseOrderWebhook, ttclidFromNotes, ttpFromNotes, visitorIdFromNotes, type ParsedOrder } from "./order-payload";
 
@@ -14,6 +15,37 @@ function parseFixture(name: OrderFixture): ParsedOrder {
 function build(name: OrderFixture, extra: Partial<BuildEventInput> = {}) {
   return buildTikTokEvent({ order: parseFixture(name), eventName: "CompletePayment", shopDomain: SHOP, ...extra });
 }
+
+/** Every leaf path of an event: `a.b`, and `a[].b` for each element of a list. */
+function leafPaths(value: unknown, prefix = ""): string[] {
+  if (Array.isArray(value)) return value.flatMap((v) => leafPaths(v, `${prefix}[]`));
+  if (value !== null && typeof value === "object") {
+    return Object.entries(value).flatMap(([k, v]) => leafPaths(v, prefix ? `${prefix}.${k}` : k));
+  }
+  return [prefix];
+}
+
+describe("the Data-sent panel's field list (event-fields.ts)", () => {
+  it("is exactly what the builder emits when every input is present", () => {
+    const order = parseFixture("web-attributed");
+    const built = buildTikTokEvent({
+      order,
+      eventName: "Purchase",
+      visitorId: visitorIdFromNotes(order),
+      ttclid: ttclidFromNotes(order)?.ttclid,
+      ttp: ttpFromNotes(order),
+      shopDomain: SHOP,
+    });
+    expect(new Set(leafPaths(built.event))).toEqual(new Set(EVENT_FIELDS.map((f) => f.path)));
+  });
+
+  it("says when each field that can be missing is left out, and every match key is listed", () => {
+    const bare = build("large-id-no-gid");
+    const present = new Set(leafPaths(bare.event));
+    for (const f of EVENT_FIELDS) if (!present.has(f.path)) expect(f.leftOut, f.path).toEqual(expect.any(String));
+    for (const key of MATCH_KEYS) expect(EVENT_FIELDS.map((f) => f.path)).toContain(`user.${key}`);
+  });
+});
 
 describe("buildTikTokEvent", () => {
   it("builds the full event for an attributed web order", () => {

@@ -7,7 +7,15 @@ import { attributeOrder, DEFAULT_WINDOW_DAYS } from "~/core/attribution/attribut
 import { findOrderLink } from "~/core/attribution/order-links.server";
 import { leftOutReason } from "./order-sources";
 import { attributeLateLink } from "./late-link.server";
-import { ttclidFromLandingSite, ttclidFromNotes, ttpFromNotes, visitorIdFromNotes, type ParsedOrder } from "./order-payload";
+import {
+  adIdsFromNotes,
+  consentFromNotes,
+  ttclidFromLandingSite,
+  ttclidFromNotes,
+  ttpFromNotes,
+  visitorIdFromNotes,
+  type ParsedOrder,
+} from "./order-payload";
 import { buildTikTokEvent } from "./build-event";
 import { readDecision } from "./send-status.server";
 import { applyRefunds } from "./refunds.server";
@@ -50,19 +58,28 @@ export async function ingestOrder(shop: string, order: ParsedOrder): Promise<Ing
     ? { ...connectionRow, attributionWindowDays: Number(connectionRow.attributionWindowDays), connectedAt: connectionRow.connectedAt ? new Date(connectionRow.connectedAt) : null }
     : null;
   const windowDays = connection?.attributionWindowDays ?? DEFAULT_WINDOW_DAYS;
-  // What the web pixel saw at checkout, if its beacon came first (docs/decisions/0019).
-  const link = await findOrderLink(shop, order.orderId);
-  const noteVisitorId = visitorIdFromNotes(order);
-  const noteClick = ttclidFromNotes(order);
-  let attribution = await attributeOrder(prisma, {
-    shop,
-    orderCreatedAt: order.createdAt,
-    windowDays,
-    visitorId: noteVisitorId,
-    noteTtclid: noteClick?.ttclid ?? null,
-    noteTtclidAt: noteClick?.capturedAt ?? null,
-    landingTtclid: ttclidFromLandingSite(order.landingSite),
-  });
+  // Consent (docs/decisions/0018): a cart that says "denied" is never sent, by any path; a click only in
+  // the landing URL, with no consent signal from the storefront at all, is not used.
+  const consent = consentFromNotes(order);
+  const declined = consent === "denied";
+  // What the web pixel saw at checkout, if its beacon came first (docs/decisions/0019). Shopify loads
+  // the pixel only for visitors who allowed its purposes.
+  const link = declined ? null : await findOrderLink(shop, order.orderId);
+  const noteVisitorId = declined ? null : visitorIdFromNotes(order);
+  const noteClick = declined ? null : ttclidFromNotes(order);
+  const landingTtclid = ttclidFromLandingSite(order.landingSite);
+  let attribution = declined
+    ? { ttclid: null, source: null, campaignId: null, capturedAt: null }
+    : await attributeOrder(prisma, {
+        shop,
+        orderCreatedAt: order.createdAt,
+        windowDays,
+        visitorId: noteVisitorId,
+        noteTtclid: noteClick?.ttclid ?? null,
+        noteTtclidAt: noteClick?.capturedAt ?? null,
+        noteCampaignId: adIdsFromNotes(order).campaignId,
+        landingTtclid: consent === "granted" ? landingTtclid : null,
+      });
   // The cart is the first path; the pixel's link attributes what the cart could not (Buy it now,
   // express checkout, no embed). Same rules: the visitor's touchpoints, then the link's own click.
   if (!attribution.ttclid && link) {
@@ -78,7 +95,7 @@ export async function ingestOrder(shop: string, order: ParsedOrder): Promise<Ing
     if (viaPixel.ttclid) attribution = { ...viaPixel, source: "pixel" };
   }
   const visitorId = noteVisitorId ?? link?.visitorId ?? null;
-  const ttp = ttpFromNotes(order) ?? link?.ttp ?? null;
+  const ttp = declined ? null : (ttpFromNotes(order) ?? link?.ttp ?? null);
   const eventName = connection?.eventName === "Purchase" ? "Purchase" : "CompletePayment";
   const built = buildTikTokEvent({ order, eventName, visitorId, ttclid: attribution.ttclid, ttp, shopDomain: shop });
 
@@ -94,6 +111,9 @@ export async function ingestOrder(shop: string, order: ParsedOrder): Promise<Ing
   if (order.isTest) {
     sendDecision = "test_order";
     reason = "Shopify test order: not sent, so it cannot count as a real conversion in TikTok.";
+  } else if (declined) {
+    sendDecision = "no_consent";
+    reason = "The shopper declined marketing or the sale of their data on the storefront (cart: _tt_consent = denied); never sent.";
   } else if (!live) {
     sendDecision = "not_connected";
     reason = "TikTok was not connected when this order arrived; only orders placed while connected are sent.";
@@ -107,7 +127,9 @@ export async function ingestOrder(shop: string, order: ParsedOrder): Promise<Ing
     sendDecision = "not_attributed";
     reason = visitorId
       ? "No TikTok ad click for this visitor within the attribution window."
-      : "No TikTok click id on the order: the storefront embed saw no TikTok ad click for this buyer.";
+      : landingTtclid
+        ? "The landing URL has a TikTok click id, but the cart has no consent signal from the storefront embed (off, or the shopper did not allow it), so the click is not used."
+        : "No TikTok click id on the order: the storefront embed saw no TikTok ad click for this buyer.";
   } else {
     sendDecision = connection!.status === "needs_reconnect" ? "waiting_reconnect" : "queued";
     if (!attribution.ttclid) reason = "Not attributed to a TikTok click; sent because the shop sends all orders.";

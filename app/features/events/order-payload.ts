@@ -8,7 +8,7 @@ import { z } from "zod";
 import { parseJsonLossless } from "~/core/lib/json-ids";
 import { replaceLoneSurrogates } from "~/core/lib/text";
 // The storefront embed's own rules (ADR 0007): the server accepts exactly what the embed writes.
-import { TTCLID_RE, TTP_RE, VID_RE } from "../../../extensions/tiktok-capture/src/capture";
+import { AD_FIELDS, AD_ID_RE, CONSENT_DENIED, CONSENT_GRANTED, TTCLID_RE, TTP_RE, VID_RE } from "../../../extensions/tiktok-capture/src/capture";
 
 export const LIMITS = {
   /** Bodies larger than this are refused before parsing (a real order with 1,000 lines is ~2 MB). */
@@ -389,6 +389,8 @@ const NOTE_KEYS = {
   /** Unix milliseconds, as a string, when the ttclid was captured. */
   ttclidAt: "_tt_ttclid_at",
   ttp: "_tt_ttp",
+  /** "granted" | "denied": the visitor's Customer Privacy decision when the embed last wrote the cart. */
+  consent: "_tt_consent",
 } as const;
 
 /** A value trimmed and checked against one of the embed's patterns; null if blank or not matching. */
@@ -429,6 +431,26 @@ export function ttclidFromNotes(
   const at = noteAttribute(order, NOTE_KEYS.ttclidAt);
   const ms = at && /^\d{1,15}$/.test(at) ? Number(at) : NaN;
   return { ttclid, capturedAt: Number.isFinite(ms) && ms > 0 && ms <= 8.64e15 ? new Date(ms) : null };
+}
+
+/**
+ * What the cart says about the visitor's consent (docs/decisions/0018-storefront-truth.md):
+ * - "denied": `_tt_consent` = "denied" (the embed writes it when consent is refused after it stored something);
+ * - "granted": `_tt_consent` = "granted", or our visitor id / click on the cart without a flag (embeds
+ *   before the flag existed wrote them only with consent);
+ * - "none": none of our attributes: the embed is off, or the visitor never allowed it to run.
+ */
+export function consentFromNotes(order: Pick<ParsedOrder, "noteAttributes">): "granted" | "denied" | "none" {
+  const flag = noteAttribute(order, NOTE_KEYS.consent);
+  if (flag === CONSENT_DENIED) return "denied";
+  if (flag === CONSENT_GRANTED || visitorIdFromNotes(order) || cleanTtclid(noteAttribute(order, NOTE_KEYS.ttclid))) return "granted";
+  return "none";
+}
+
+/** The campaign / ad group / ad ids the embed put on the cart with the click (`_tt_campaign_id`, …), valid ones only. */
+export function adIdsFromNotes(order: Pick<ParsedOrder, "noteAttributes">): { campaignId: string | null; adgroupId: string | null; adId: string | null } {
+  const [campaignId, adgroupId, adId] = AD_FIELDS.map((f) => matching(noteAttribute(order, `_tt_${f}`), AD_ID_RE));
+  return { campaignId, adgroupId, adId };
 }
 
 /** The first `ttclid` query parameter of a landing site (path+query or absolute URL), or null. */

@@ -3,8 +3,9 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import {
   CLICK_COOKIE,
   CLICK_TTL_MS,
+  AD_FIELDS,
+  CONSENT_DENIED,
   LS_KEY,
-  MACRO_PARAMS,
   PATH_MAX,
   TOUCHPOINT_MAX_BYTES,
   TTCLID_RE,
@@ -12,11 +13,13 @@ import {
   UTM_MAX,
   VID_COOKIE,
   VID_RE,
+  cartAttributes,
   cartSignature,
   cleanPath,
   consentAllowed,
   newVisitorId,
   parseLanding,
+  pixelCodes,
   readCookie,
   start,
   step,
@@ -29,6 +32,7 @@ const NOW = 1_760_000_000_000;
 const VID = "tta1.AAAAAAAAAAAAAAAAAAAAAA";
 const newId = () => VID;
 const rand = (a: Uint8Array) => globalThis.crypto.getRandomValues(a);
+const DAY = Math.floor(NOW / 864e5);
 
 describe("parseLanding: ttclid", () => {
   it("accepts TikTok-shaped click ids", () => {
@@ -120,7 +124,7 @@ describe("landing path without PII", () => {
     // 3-byte characters are the worst case: URL parsing yields well-formed text, so no \uXXXX escapes, and such
     // values are too long for the landing query, which is then left out.
     const big = encodeURIComponent("春".repeat(UTM_MAX));
-    const ids = Object.keys(MACRO_PARAMS).map((k) => `${k}=${"9".repeat(24)}`);
+    const ids = AD_FIELDS.map((k) => `tt_${k}=${"9".repeat(24)}`);
     const search = `?ttclid=${"E".repeat(512)}&${ids.join("&")}&` + UTM_KEYS.map((k) => `${k}=${big}`).join("&");
     const p = step({}, "", "/" + "p".repeat(400), search, NOW, newId).state.p!;
     expect(Object.keys(p)).toHaveLength(13);
@@ -159,9 +163,13 @@ describe("visitor id", () => {
     expect(VID_RE.source).toBe("^tta1\\.[A-Za-z0-9_-]{22}$");
   });
 
-  it("uses every byte's low 6 bits", () => {
-    expect(newVisitorId((a) => a.fill(255))).toBe("tta1." + "_".repeat(22));
-    expect(newVisitorId((a) => a.fill(64))).toBe("tta1." + "A".repeat(22));
+  it("is the first 132 bits of 17 random bytes, base64url", () => {
+    const sizes: number[] = [];
+    expect(newVisitorId((a) => (sizes.push(a.length), a.fill(255)))).toBe("tta1." + "_".repeat(22));
+    expect(newVisitorId((a) => a.fill(0))).toBe("tta1." + "A".repeat(22));
+    // 0xfb bytes are "+/v7" in base64: "+" and "/" become "-" and "_"
+    expect(newVisitorId((a) => a.fill(0xfb))).toBe("tta1.-_v7-_v7-_v7-_v7-_v7-_");
+    expect(sizes).toEqual([17]);
   });
 });
 
@@ -206,11 +214,25 @@ describe("step: storage and change detection", () => {
   const view = (st: State, cookies: string, search = "", path = "/", now = NOW) => step(st, cookies, path, search, now, newId);
   /** What run() stores after a successful cart write. */
   const written = (r: ReturnType<typeof step>, cart: string) => ({ ...r.state, ...cartSignature(r.attrs, cart) });
+  /** What run() stores after sending the queued touchpoint (which is also the day's heartbeat). */
+  const sent = (st: State): State => {
+    const { p: _sent, ...rest } = st;
+    return { ...rest, h: DAY };
+  };
 
   it("a landing with a new ttclid writes the cart first and queues the touchpoint", () => {
     const r = view({}, "", "?ttclid=E.C.P.test&utm_source=tiktok&tt_campaign_id=17&email=x%40y.z", "/products/a");
     expect(r.action).toBe("cart");
-    expect(r.attrs).toEqual({ _tt_visitor_id: VID, _tt_ttclid: "E.C.P.test", _tt_ttclid_at: String(NOW), _tt_ttp: "" });
+    expect(r.attrs).toEqual({
+      _tt_consent: "granted",
+      _tt_visitor_id: VID,
+      _tt_ttclid: "E.C.P.test",
+      _tt_ttclid_at: String(NOW),
+      _tt_ttp: "",
+      _tt_campaign_id: "17",
+      _tt_adgroup_id: "",
+      _tt_ad_id: "",
+    });
     expect(r.state.p).toEqual({
       v: 1,
       visitor_id: VID,
@@ -225,7 +247,8 @@ describe("step: storage and change detection", () => {
   it("next view sends the touchpoint, the one after sends nothing", () => {
     const land = view({}, "", "?ttclid=E.C.P.test");
     const second = view(written(land, "c1"), "cart=c1");
-    expect(second.action).toBe("beacon");
+    expect(second.action).toBe("app");
+    expect(second.state.h).toBe(DAY);
     const { p: _sent, ...afterBeacon } = second.state;
     const third = view(afterBeacon, "cart=c1");
     expect(third.action).toBe("");
@@ -240,7 +263,7 @@ describe("step: storage and change detection", () => {
 
   it("the same ttclid again keeps its first capture time and queues nothing", () => {
     const land = view({}, "", "?ttclid=E.C.P.test");
-    const { p: _sent, ...st } = written(land, "c1");
+    const st = sent(written(land, "c1"));
     const again = view(st, "cart=c1", "?ttclid=E.C.P.test", "/", NOW + 60_000);
     expect(again.action).toBe("");
     expect(again.state.a).toBe(NOW);
@@ -248,25 +271,29 @@ describe("step: storage and change detection", () => {
   });
 
   it("a different ttclid replaces the old one and rewrites the cart", () => {
-    const land = view({}, "", "?ttclid=E.C.P.one");
-    const { p: _sent, ...st } = written(land, "c1");
-    const r = view(st, "cart=c1", "?ttclid=E.C.P.two", "/", NOW + 1000);
+    const land = view({}, "", "?ttclid=E.C.P.one&tt_campaign_id=11&tt_ad_id=13");
+    const st = sent(written(land, "c1"));
+    const r = view(st, "cart=c1", "?ttclid=E.C.P.two&tt_adgroup_id=22", "/", NOW + 1000);
     expect(r.action).toBe("cart");
     expect(r.attrs._tt_ttclid).toBe("E.C.P.two");
+    // the new click's ad ids replace the old click's, and clear the ones it does not have
+    expect([r.attrs._tt_campaign_id, r.attrs._tt_adgroup_id, r.attrs._tt_ad_id]).toEqual(["", "22", ""]);
     expect(r.state.p?.ttclid).toBe("E.C.P.two");
   });
 
   it("a new cart (after checkout) is written again", () => {
-    const land = view({}, "", "?ttclid=E.C.P.test");
-    const { p: _sent, ...st } = written(land, "c1");
-    expect(view(st, "cart=c2").action).toBe("cart");
+    const land = view({}, "", "?ttclid=E.C.P.test&tt_campaign_id=17");
+    const st = sent(written(land, "c1"));
+    const r = view(st, "cart=c2");
+    expect(r.action).toBe("cart");
+    expect(r.attrs._tt_campaign_id).toBe("17");
   });
 
   it("_ttp appearing later is written after the queued touchpoint", () => {
     const land = view({}, "", "?ttclid=E.C.P.test");
     const st = written(land, "c1");
     const second = view(st, "cart=c1; _ttp=2F7h37YkS1j57AYSKTI7IHhJPYH");
-    expect(second.action).toBe("beacon");
+    expect(second.action).toBe("app");
     const { p: _sent, ...afterBeacon } = second.state;
     const third = view(afterBeacon, "cart=c1; _ttp=2F7h37YkS1j57AYSKTI7IHhJPYH");
     expect(third.action).toBe("cart");
@@ -280,12 +307,43 @@ describe("step: storage and change detection", () => {
   });
 
   it("without a click, writes only a _ttp onto an existing cart; never a bare visitor id", () => {
-    expect(view({}, "").action).toBe("");
-    expect(view({}, "cart=c1").action).toBe("");
-    expect(view({}, "_ttp=abc").action).toBe("");
-    const r = view({}, "cart=c1; _ttp=abc");
+    const today = { h: DAY };
+    expect(view(today, "").action).toBe("");
+    expect(view(today, "cart=c1").action).toBe("");
+    expect(view(today, "_ttp=abc").action).toBe("");
+    const r = view(today, "cart=c1; _ttp=abc");
     expect(r.action).toBe("cart");
-    expect(r.attrs).toEqual({ _tt_visitor_id: VID, _tt_ttclid: "", _tt_ttclid_at: "", _tt_ttp: "abc" });
+    expect(r.attrs).toEqual({
+      _tt_consent: "granted",
+      _tt_visitor_id: VID,
+      _tt_ttclid: "",
+      _tt_ttclid_at: "",
+      _tt_ttp: "abc",
+      _tt_campaign_id: "",
+      _tt_adgroup_id: "",
+      _tt_ad_id: "",
+    });
+  });
+
+  it("the heartbeat: once per UTC day, only when no other request is due", () => {
+    const first = view({}, "");
+    expect(first.action).toBe("app");
+    expect(first.state.p).toBeUndefined();
+    expect(first.state.h).toBe(DAY);
+    expect(view(first.state, "", "", "/", NOW + 1000).action).toBe("");
+    const tomorrow = (DAY + 1) * 864e5;
+    expect(view(first.state, "", "", "/", tomorrow).action).toBe("app");
+    // a landing's cart write comes first; the heartbeat waits
+    expect(view({}, "", "?ttclid=E.C.P.x").action).toBe("cart");
+  });
+
+  it("a click restored from its cookie keeps the ad ids only if it is the same click", () => {
+    const land = view({}, "", "?ttclid=E.C.P.one&tt_ad_id=5");
+    const same = view(land.state, `${CLICK_COOKIE}=${NOW}.E.C.P.one`);
+    expect(same.attrs._tt_ad_id).toBe("5");
+    const other = view(land.state, `${CLICK_COOKIE}=${NOW}.E.C.P.other`);
+    expect(other.attrs._tt_ttclid).toBe("E.C.P.other");
+    expect(other.attrs._tt_ad_id).toBe("");
   });
 
   it("reads the visitor id from the cookie, else localStorage, else makes one; refuses foreign ids", () => {
@@ -308,7 +366,9 @@ describe("step: storage and change detection", () => {
     const later = view(land.state, "", "", "/", NOW + CLICK_TTL_MS);
     expect(later.state.c).toBeUndefined();
     expect(later.state.p).toBeUndefined();
-    expect(later.action).toBe("");
+    expect(later.state.m).toBeUndefined();
+    expect(later.attrs._tt_ttclid).toBe("");
+    expect(later.action).toBe("app"); // the day's heartbeat, not the dropped touchpoint
     expect(view(land.state, "", "", "/", NOW + CLICK_TTL_MS - 1).state.c).toBe("E.C.P.old");
   });
 });
@@ -327,7 +387,6 @@ describe("readCookie", () => {
 type Fake = {
   win: Win;
   fetch: ReturnType<typeof vi.fn>;
-  beacon: ReturnType<typeof vi.fn>;
   consent: { allowed: boolean };
 };
 
@@ -340,7 +399,7 @@ function clearAll() {
   document.body.innerHTML = "";
 }
 
-function fake(opts: { search?: string; allowed?: boolean; api?: "loaded" | "loadable" | "none"; config?: boolean } = {}): Fake {
+function fake(opts: { search?: string; allowed?: boolean; api?: "loaded" | "loadable" | "none"; config?: boolean; ttq?: Win["ttq"] } = {}): Fake {
   if (opts.config !== false) {
     document.body.innerHTML = `<script type="application/json" id="tta-config">{"shop":"alpha-test.myshopify.com","proxy":"/apps/ttads/touchpoints","cart":"/cart/update.js"}</script>`;
   }
@@ -354,7 +413,6 @@ function fake(opts: { search?: string; allowed?: boolean; api?: "loaded" | "load
     if (url === "/cart/update.js") document.cookie = "cart=c-token;path=/";
     return { ok: true };
   });
-  const beacon = vi.fn(() => true);
   const Shopify: Win["Shopify"] = {};
   const api = opts.api ?? "loadable";
   if (api === "loaded") Shopify.customerPrivacy = privacy;
@@ -369,12 +427,12 @@ function fake(opts: { search?: string; allowed?: boolean; api?: "loaded" | "load
     document,
     location: { pathname: "/products/a", search: opts.search ?? "", protocol: "http:" },
     localStorage,
-    navigator: { sendBeacon: beacon },
     fetch: fetch as unknown as Win["fetch"],
     crypto: { getRandomValues: rand },
+    ttq: opts.ttq,
     Shopify,
   };
-  return { win, fetch, beacon, consent };
+  return { win, fetch, consent };
 }
 
 const flush = () => new Promise((r) => setTimeout(r, 0));
@@ -405,49 +463,45 @@ describe("start: consent, storage, requests", () => {
     const [url, init] = f.fetch.mock.calls[0];
     expect(url).toBe("/cart/update.js");
     expect(init.keepalive).toBe(true);
-    expect(JSON.parse(init.body).attributes).toMatchObject({ _tt_ttclid: "E.C.P.test", _tt_ttp: "" });
-    expect(f.beacon).not.toHaveBeenCalled();
+    expect(JSON.parse(init.body).attributes).toMatchObject({ _tt_consent: "granted", _tt_ttclid: "E.C.P.test", _tt_ttp: "" });
     const st = JSON.parse(localStorage.getItem(LS_KEY)!);
     expect(st.k).toBeTruthy();
     expect(st.p.ttclid).toBe("E.C.P.test");
 
-    // next page view: the touchpoint, as text, through sendBeacon
+    // next page view: the touchpoint, as text (no Content-Type header, so no preflight), with keepalive
     const g = fake({});
     start(g.win);
     await flush();
-    expect(g.fetch).not.toHaveBeenCalled();
-    expect(g.beacon).toHaveBeenCalledTimes(1);
-    const [bUrl, body] = g.beacon.mock.calls[0];
+    expect(g.fetch).toHaveBeenCalledTimes(1);
+    const [bUrl, bInit] = g.fetch.mock.calls[0];
     expect(bUrl).toMatch(/^\/apps\/ttads\/touchpoints\?n=[A-Za-z0-9_-]{22}$/);
-    expect(typeof body).toBe("string");
-    expect(JSON.parse(body)).toMatchObject({ v: 1, ttclid: "E.C.P.test", landing_path: "/products/a" });
+    expect(typeof bInit.body).toBe("string");
+    expect(bInit.headers).toBeUndefined();
+    expect(bInit.keepalive).toBe(true);
+    expect(JSON.parse(bInit.body)).toMatchObject({ v: 1, ttclid: "E.C.P.test", landing_path: "/products/a" });
 
+    // the touchpoint was also today's heartbeat: nothing more today
     const h = fake({});
     start(h.win);
     await flush();
     expect(h.fetch).not.toHaveBeenCalled();
-    expect(h.beacon).not.toHaveBeenCalled();
   });
 
-  it("falls back to fetch(keepalive) with a text body when sendBeacon refuses", async () => {
-    localStorage.setItem(
-      LS_KEY,
-      JSON.stringify({ v: VID, p: { v: 1, visitor_id: VID, ttclid: "E.C.P.x", captured_at: Date.now(), landing_path: "/" } }),
-    );
-    document.cookie = `${CLICK_COOKIE}=${Date.now()}.E.C.P.x;path=/`;
-    const f = fake({});
-    f.beacon.mockReturnValue(false);
-    // cart signature already matches → the touchpoint is the one request
-    const st = step(JSON.parse(localStorage.getItem(LS_KEY)!), document.cookie, "/", "", Date.now(), newId);
-    localStorage.setItem(LS_KEY, JSON.stringify({ ...st.state, ...cartSignature(st.attrs, "") }));
+  it("the daily heartbeat reports the TikTok pixel codes the page loaded, and nothing personal", async () => {
+    const ttq = { _i: { CD9079RC77U0N3GBV16Y: [], C4ABCDEFGHIJKLMNOPQR: [], "not a code": [] } };
+    const f = fake({ ttq });
     start(f.win);
     await flush();
     expect(f.fetch).toHaveBeenCalledTimes(1);
     const [url, init] = f.fetch.mock.calls[0];
-    expect(url).toMatch(/^\/apps\/ttads\/touchpoints\?n=[A-Za-z0-9_-]{22}$/);
-    expect(typeof init.body).toBe("string");
-    expect(init.keepalive).toBe(true);
-    expect(init.headers).toBeUndefined();
+    expect(url).toMatch(/^\/apps\/ttads\/touchpoints\?n=/);
+    expect(JSON.parse(init.body)).toEqual({ v: 1, pixels: ["CD9079RC77U0N3GBV16Y", "C4ABCDEFGHIJKLMNOPQR"] });
+    const g = fake({ ttq });
+    start(g.win);
+    await flush();
+    expect(g.fetch).not.toHaveBeenCalled();
+    expect(pixelCodes({})).toEqual([]);
+    expect(pixelCodes({ ttq: {} })).toEqual([]);
   });
 
   it.each(["loaded", "loadable"] as const)("consent denied (%s API): nothing stored, nothing sent", async (api) => {
@@ -457,7 +511,6 @@ describe("start: consent, storage, requests", () => {
     expect(document.cookie).toBe("");
     expect(localStorage.length).toBe(0);
     expect(f.fetch).not.toHaveBeenCalled();
-    expect(f.beacon).not.toHaveBeenCalled();
   });
 
   it("no Customer Privacy API at all: fails closed", async () => {
@@ -500,16 +553,43 @@ describe("start: consent, storage, requests", () => {
     expect(readCookie(document.cookie, VID_COOKIE)).toMatch(VID_RE);
   });
 
-  it("forgets everything when consent is withdrawn", async () => {
-    const f = fake({ search: "?ttclid=E.C.P.test" });
+  it("forgets everything when consent is withdrawn, and tells the cart: _tt_consent denied, our attributes cleared", async () => {
+    const f = fake({ search: "?ttclid=E.C.P.test&tt_campaign_id=17" });
     start(f.win);
     await flush();
     expect(localStorage.length).toBe(1);
+    expect(readCookie(document.cookie, "cart")).toBe("c-token");
     f.consent.allowed = false;
     document.dispatchEvent(new CustomEvent("visitorConsentCollected", { detail: { analyticsAllowed: true, marketingAllowed: false } }));
     expect(readCookie(document.cookie, VID_COOKIE)).toBe("");
     expect(readCookie(document.cookie, CLICK_COOKIE)).toBe("");
     expect(localStorage.length).toBe(0);
+    expect(f.fetch).toHaveBeenCalledTimes(2);
+    const [url, init] = f.fetch.mock.calls[1];
+    expect(url).toBe("/cart/update.js");
+    expect(JSON.parse(init.body).attributes).toEqual({
+      _tt_consent: "denied",
+      _tt_visitor_id: "",
+      _tt_ttclid: "",
+      _tt_ttclid_at: "",
+      _tt_ttp: "",
+      _tt_campaign_id: "",
+      _tt_adgroup_id: "",
+      _tt_ad_id: "",
+    });
+    // nothing of ours is left, so a later refusal costs no request
+    document.dispatchEvent(new CustomEvent("visitorConsentCollected", { detail: { analyticsAllowed: false } }));
+    expect(f.fetch).toHaveBeenCalledTimes(2);
+  });
+
+  it("a refusal with nothing of ours stored writes nothing, even with a cart", async () => {
+    document.cookie = "cart=c-other;path=/";
+    const f = fake({ search: "?ttclid=E.C.P.test", allowed: false });
+    start(f.win);
+    await flush();
+    expect(f.fetch).not.toHaveBeenCalled();
+    expect(localStorage.length).toBe(0);
+    expect(cartAttributes({}, "", CONSENT_DENIED)._tt_consent).toBe("denied");
   });
 
   it("storage that throws: does nothing", async () => {

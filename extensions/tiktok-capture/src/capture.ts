@@ -6,19 +6,23 @@
  * `<script type="application/json" id="tta-config">{"shop", "proxy", "cart"}</script>`. No config → no-op
  * (the block leaves it out in the theme editor).
  *
- * Consent. Nothing is read from or written to cookies/localStorage and nothing is sent until Shopify's
+ * Consent. Nothing is read from or written to our cookies/localStorage and nothing is sent until Shopify's
  * Customer Privacy API says analytics AND marketing AND sale-of-data are allowed (the server forwards the
  * click to TikTok: that is advertising and data sharing). The API is used as it is when present, otherwise
  * loaded with Shopify.loadFeatures. When the API is missing or fails to load, nothing runs (fail closed).
  * `visitorConsentCollected` re-evaluates: a grant starts capture on the same page; a refusal deletes
- * our cookies and localStorage (cart attributes already written stay on that cart).
+ * our cookies and localStorage, and if we had stored something and there is a cart, writes the cart's
+ * `_tt_consent` = "denied" with our other attributes cleared (the server then sends nothing for it).
+ * A visitor who never allowed capture costs no request: their cart carries no flag at all, which the
+ * server treats as "no consent signal" (docs/decisions/0018-storefront-truth.md).
  *
  * Each page view (after consent):
  * 1. visitor id: cookie `_tta_vid` (365 days, renewed on each view), else localStorage, else a new one:
  *    "tta1." + 22 base64url chars from crypto.getRandomValues (132 random bits) — VID_RE.
  * 2. click: a valid `ttclid` in the URL (TTCLID_RE) that differs from the stored one is a NEW click:
  *    stored with the capture time (cookie `_tta_clk` = "<ms>.<ttclid>" expiring 30 days after capture,
- *    and localStorage), and a touchpoint (TOUCHPOINT_VERSION body) is queued in localStorage.
+ *    and localStorage) and its ad ids (tt_campaign_id / tt_adgroup_id / tt_ad_id), and a touchpoint
+ *    (TOUCHPOINT_VERSION body) is queued in localStorage.
  *    The same ttclid again keeps its first capture time and queues nothing. Clicks older than 30 days
  *    are dropped (with any queued touchpoint).
  *    landing_path = the path (account/orders/checkouts paths cut, "@" segments masked, ≤ 256 chars) plus only
@@ -29,14 +33,19 @@
  *    a. cart write, when the cart lacks our visitor id / ttclid / capture time (compared with a hash of
  *       what was last written successfully, which includes the `cart` cookie, so a new cart after checkout
  *       is written again). This comes first because an order can only carry what is on the cart: a shopper
- *       who lands, adds to cart in a drawer and checks out sees a single storefront page.
- *    b. else the queued touchpoint: navigator.sendBeacon (text/plain JSON) to the app proxy, or
- *       fetch(keepalive) when sendBeacon is unavailable or refuses. Fire and forget: dequeued when sent.
+ *       who lands, adds to cart in a drawer and checks out sees a single storefront page. The write
+ *       carries `_tt_consent` = "granted" and the click's ad ids (`_tt_campaign_id`, `_tt_adgroup_id`,
+ *       `_tt_ad_id`), so a one-page checkout still has its campaign.
+ *    b. else the queued touchpoint to the app proxy: fetch(keepalive) with a text/plain JSON body
+ *       (no preflight). Fire and forget: dequeued when sent.
  *    c. else a cart write when only `_ttp` changed (the pixel usually sets it after our first view).
+ *    d. else, once per UTC day per browser, the heartbeat: {v, pixels} to the same proxy path, where
+ *       pixels = the TikTok pixel codes this page loaded (keys of `ttq._i`, which TikTok's base code fills
+ *       on each ttq.load(code)); no visitor id, nothing personal. A touchpoint counts as that day's heartbeat.
  *    The cart is written only when there is a stored click, or a `_ttp` and an existing cart (the `cart`
  *    cookie): a visitor id alone is never worth a request or a new cart.
  *    So a landing with a new ttclid costs one request (cart write), the next view sends the touchpoint,
- *    later views usually send nothing.
+ *    later views usually send nothing but the daily heartbeat.
  * localStorage that throws (storage blocked) → nothing runs: we could not tell what was already written.
  */
 
@@ -46,8 +55,11 @@ export const TTP_RE = /^[A-Za-z0-9._-]{1,128}$/;
 /** TikTok campaign / ad group / ad ids are decimal numbers; an unreplaced `__AID__` is refused. */
 export const AD_ID_RE = /^[0-9]{1,24}$/;
 export const UTM_KEYS = ["utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term"] as const;
-/** URL parameter → touchpoint field. Ad URLs: ?tt_campaign_id=__CAMPAIGN_ID__&tt_adgroup_id=__AID__&tt_ad_id=__CID__ */
-export const MACRO_PARAMS = { tt_campaign_id: "campaign_id", tt_adgroup_id: "adgroup_id", tt_ad_id: "ad_id" } as const;
+/**
+ * Touchpoint fields for TikTok's ad ids; each comes from the URL parameter "tt_" + field and goes on the
+ * cart as "_tt_" + field. Ad URLs: ?tt_campaign_id=__CAMPAIGN_ID__&tt_adgroup_id=__AID__&tt_ad_id=__CID__
+ */
+export const AD_FIELDS = ["campaign_id", "adgroup_id", "ad_id"] as const;
 export const UTM_MAX = 200;
 /** Longest landing_path (path + kept query); a longer query is left out (its values have their own fields). */
 export const PATH_MAX = 1024;
@@ -70,7 +82,16 @@ export type Touchpoint = {
   landing_path: string;
 } & Record<string, string | number>;
 
-type CartAttributes = { _tt_visitor_id: string; _tt_ttclid: string; _tt_ttclid_at: string; _tt_ttp: string };
+/** Consent flag values on the cart (`_tt_consent`); the server never sends an order whose cart says "denied". */
+export const CONSENT_GRANTED = "granted";
+export const CONSENT_DENIED = "denied";
+/** TikTok pixel codes as `ttq.load(code)` takes them (e.g. "CD9079RC77U0N3GBV16Y"). */
+export const PIXEL_CODE_RE = /^[A-Z0-9]{8,32}$/;
+/** A heartbeat with more pixel codes than this is refused. */
+export const PIXEL_CODES_MAX = 20;
+
+type CartAttributes = Record<string, string>;
+
 
 /** What we keep in localStorage under LS_KEY. */
 export type State = {
@@ -81,6 +102,10 @@ export type State = {
   a?: number;
   /** touchpoint waiting to be sent */
   p?: Touchpoint;
+  /** the click's campaign / ad group / ad ids (touchpoint field names), for the cart */
+  m?: Record<string, string>;
+  /** UTC day number of the last request to the app (heartbeat or touchpoint) */
+  h?: number;
   /** hashes of what was last written to the cart: k without `_ttp`, w with it */
   k?: string;
   w?: string;
@@ -99,9 +124,10 @@ export interface Win {
   document: Document;
   location: { pathname: string; search: string; protocol: string };
   localStorage: Storage;
-  navigator: { sendBeacon?: (url: string, data: string) => boolean };
   fetch: (url: string, init: RequestInit) => Promise<{ ok: boolean }>;
   crypto: { getRandomValues: (a: Uint8Array) => Uint8Array };
+  /** TikTok's browser pixel, when the theme loads it (its base code records each ttq.load(code) in _i). */
+  ttq?: { _i?: object };
   Shopify?: {
     customerPrivacy?: Privacy;
     loadFeatures?: (features: { name: string; version: string }[], cb: (error?: unknown) => void) => void;
@@ -115,7 +141,7 @@ export interface Win {
 function cleanUtm(value: string | null): string {
   // eslint-disable-next-line no-control-regex
   const v = (value || "").replace(/[\u0000-\u001f\u007f]/g, "").slice(0, UTM_MAX).trim();
-  return v.indexOf("@") < 0 ? v : "";
+  return /@/.test(v) ? "" : v;
 }
 
 /** A landing path without PII: account/order/checkout paths cut to their first part, "@" segments masked. */
@@ -135,9 +161,9 @@ export function parseLanding(pathname: string, search: string) {
     const v = cleanUtm(q.get(k));
     if (v) keep.set(k, (fields[k] = v));
   }
-  for (const k in MACRO_PARAMS) {
-    const v = q.get(k) || "";
-    if (AD_ID_RE.test(v)) keep.set(k, (fields[MACRO_PARAMS[k as keyof typeof MACRO_PARAMS]] = v));
+  for (const k of AD_FIELDS) {
+    const v = q.get("tt_" + k) || "";
+    if (AD_ID_RE.test(v)) keep.set("tt_" + k, (fields[k] = v));
   }
   const t = q.get("ttclid") || "";
   const path = cleanPath(pathname);
@@ -145,22 +171,21 @@ export function parseLanding(pathname: string, search: string) {
   return { ttclid: TTCLID_RE.test(t) ? t : "", fields, path: full.length > path.length + 1 && full.length <= PATH_MAX ? full : path };
 }
 
-/** Capture is allowed only when analytics, marketing and sale of data are all allowed. */
+/** Capture is allowed only when analytics, marketing and sale of data are all allowed (exactly true). */
 export function consentAllowed(cp: Privacy | null | undefined, detail?: ConsentDetail | null): boolean {
   if (detail) return !!(detail.analyticsAllowed && detail.marketingAllowed && detail.saleOfDataAllowed);
   try {
-    return !!cp && [cp.analyticsProcessingAllowed, cp.marketingAllowed, cp.saleOfDataAllowed].every((f) => !!f && f.call(cp) === true);
+    // A missing API or function throws here: fail closed.
+    const p = cp as Required<Privacy>;
+    return p.analyticsProcessingAllowed() === true && p.marketingAllowed() === true && p.saleOfDataAllowed() === true;
   } catch {
     return false;
   }
 }
 
-const B64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
+/** "tta1." + 22 base64url characters: the first 132 bits of 17 random bytes. */
 export function newVisitorId(getRandomValues: (a: Uint8Array) => Uint8Array): string {
-  let s = "tta1.";
-  for (const b of getRandomValues(new Uint8Array(22))) s += B64URL[b & 63];
-  return s;
+  return "tta1." + btoa(String.fromCharCode(...getRandomValues(new Uint8Array(17)))).slice(0, 22).replace(/\+/g, "-").replace(/\//g, "_");
 }
 
 export function readCookie(cookies: string, name: string): string {
@@ -181,7 +206,25 @@ export function cartSignature(attrs: CartAttributes, cartCookie: string) {
   return { k, w: hash(k + "|" + attrs._tt_ttp) };
 }
 
-type Step = { state: State; attrs: CartAttributes; action: "cart" | "beacon" | "" };
+/** "app": the queued touchpoint, else the day's heartbeat, to the app proxy. */
+type Step = { state: State; attrs: CartAttributes; action: "cart" | "app" | "" };
+
+/**
+ * What we put on the cart: visitor id, click, capture time, `_ttp`, the click's ad ids and the consent
+ * flag. Empty values clear what an earlier write left; with an empty state (consent refused) that is
+ * everything but the flag.
+ */
+export function cartAttributes(st: State, ttp: string, consent: string): CartAttributes {
+  const attrs: CartAttributes = {
+    _tt_consent: consent,
+    _tt_visitor_id: st.v || "",
+    _tt_ttclid: st.c || "",
+    _tt_ttclid_at: st.c ? "" + st.a : "",
+    _tt_ttp: ttp,
+  };
+  for (const k of AD_FIELDS) attrs["_tt_" + k] = (st.m || {})[k] || "";
+  return attrs;
+}
 
 /** One page view: the state to store, the cart attributes, and the one request to make (if any). */
 export function step(saved: State, cookies: string, pathname: string, search: string, now: number, newId: () => string): Step {
@@ -190,6 +233,7 @@ export function step(saved: State, cookies: string, pathname: string, search: st
   st.v = VID_RE.test(vid) ? vid : VID_RE.test(st.v || "") ? st.v : newId();
   const clk = /^(\d{1,15})\.(.+)$/.exec(readCookie(cookies, CLICK_COOKIE));
   if (clk && TTCLID_RE.test(clk[2])) {
+    if (clk[2] != st.c) delete st.m;
     st.c = clk[2];
     st.a = +clk[1];
   }
@@ -197,28 +241,30 @@ export function step(saved: State, cookies: string, pathname: string, search: st
     delete st.c;
     delete st.a;
     delete st.p;
+    delete st.m;
   }
   const landing = parseLanding(pathname, search);
+  const f = landing.fields;
   if (landing.ttclid && landing.ttclid !== st.c) {
     st.c = landing.ttclid;
     st.a = now;
-    st.p = Object.assign(
-      { v: TOUCHPOINT_VERSION, visitor_id: st.v as string, ttclid: st.c, captured_at: now, landing_path: landing.path },
-      landing.fields,
-    );
+    st.p = Object.assign({ v: TOUCHPOINT_VERSION, visitor_id: st.v as string, ttclid: st.c, captured_at: now, landing_path: landing.path }, f);
+    st.m = f;
   }
   const ttp = readCookie(cookies, "_ttp");
-  const attrs: CartAttributes = {
-    _tt_visitor_id: st.v as string,
-    _tt_ttclid: st.c || "",
-    _tt_ttclid_at: st.c ? String(st.a) : "",
-    _tt_ttp: TTP_RE.test(ttp) ? ttp : "",
-  };
+  const attrs = cartAttributes(st, TTP_RE.test(ttp) ? ttp : "", CONSENT_GRANTED);
   const cart = readCookie(cookies, "cart");
   const sig = cartSignature(attrs, cart);
   const wanted = !!st.c || !!(attrs._tt_ttp && cart);
-  const action = wanted && st.k !== sig.k ? "cart" : st.p ? "beacon" : wanted && st.w !== sig.w ? "cart" : "";
+  const day = Math.floor(now / 864e5);
+  const action = wanted && st.k !== sig.k ? "cart" : st.p ? "app" : wanted && st.w !== sig.w ? "cart" : st.h != day ? "app" : "";
+  if (action == "app") st.h = day;
   return { state: st, attrs, action };
+}
+
+/** The TikTok pixel codes this page loaded (keys of the base code's ttq._i), valid ones only. */
+export function pixelCodes(w: Pick<Win, "ttq">): string[] {
+  return Object.keys((w.ttq && w.ttq._i) || {}).filter((c) => PIXEL_CODE_RE.test(c));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -230,19 +276,30 @@ function setCookie(w: Win, name: string, value: string, maxAgeS: number) {
 }
 
 function load(w: Win): State {
-  return JSON.parse(w.localStorage.getItem(LS_KEY) || "{}") || {};
+  return JSON.parse(w.localStorage.getItem(LS_KEY) || "{}");
 }
 
 function save(w: Win, st: State) {
   w.localStorage.setItem(LS_KEY, JSON.stringify(st));
 }
 
-/** Deletes everything we stored in this browser. */
-function forget(w: Win) {
+/** POSTs the attributes to the cart; `then` runs after Shopify accepted them. */
+function postCart(w: Win, cfg: Config, attributes: CartAttributes, then = () => {}) {
+  w.fetch(cfg.cart, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ attributes }), keepalive: true })
+    .then((r) => r.ok && then())
+    .catch(() => 0);
+}
+
+/**
+ * Consent refused or withdrawn: deletes everything we stored in this browser. If we had stored
+ * something (so we may have written a click to the cart) and there is a cart, the cart is told
+ * too: our attributes cleared and `_tt_consent` = "denied", which the server honours on every path.
+ */
+function forget(w: Win, cfg: Config) {
   // -1, not 0: every engine deletes at max-age <= 0, but some compare expiry to "now" strictly.
-  setCookie(w, VID_COOKIE, "", -1);
-  setCookie(w, CLICK_COOKIE, "", -1);
+  for (const name of [VID_COOKIE, CLICK_COOKIE]) setCookie(w, name, "", -1);
   try {
+    if (w.localStorage.getItem(LS_KEY) && readCookie(w.document.cookie, "cart")) postCart(w, cfg, cartAttributes({}, "", CONSENT_DENIED));
     w.localStorage.removeItem(LS_KEY);
   } catch {
     /* storage blocked: nothing of ours there */
@@ -258,34 +315,21 @@ function run(w: Win, cfg: Config, now = Date.now()) {
     return;
   }
   const d = w.document;
-  const { state: st, attrs, action } = step(saved, d.cookie, w.location.pathname, w.location.search, now, () =>
-    newVisitorId((a) => w.crypto.getRandomValues(a)),
-  );
+  const newId = () => newVisitorId((a) => w.crypto.getRandomValues(a));
+  const { state: st, attrs, action } = step(saved, d.cookie, w.location.pathname, w.location.search, now, newId);
   setCookie(w, VID_COOKIE, st.v as string, VID_TTL_S);
   setCookie(w, CLICK_COOKIE, st.c ? st.a + "." + st.c : "", st.c ? Math.floor(((st.a as number) + CLICK_TTL_MS - now) / 1000) : 0);
-  if (action == "beacon") {
-    const body = JSON.stringify(st.p);
+  if (action == "app") {
+    // A touchpoint, or once a day the heartbeat; either tells the app the embed runs.
+    const body = JSON.stringify(st.p || { v: TOUCHPOINT_VERSION, pixels: pixelCodes(w) });
     delete st.p;
     // A fresh nonce in the query, which Shopify's proxy signs: each signature then covers one
-    // touchpoint, and the app refuses a replayed signature carrying another body.
-    const url = cfg.proxy + "?n=" + newVisitorId((a) => w.crypto.getRandomValues(a)).slice(5);
-    if (!(w.navigator.sendBeacon && w.navigator.sendBeacon(url, body))) {
-      w.fetch(url, { method: "POST", body, keepalive: true }).catch(() => 0);
-    }
+    // request, and the app refuses a replayed signature carrying another body.
+    const url = cfg.proxy + "?n=" + newId().slice(5);
+    w.fetch(url, { method: "POST", body, keepalive: true }).catch(() => 0);
   }
   save(w, st);
-  if (action == "cart") {
-    w.fetch(cfg.cart, {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ attributes: attrs }),
-      keepalive: true,
-    })
-      .then((r) => {
-        if (r.ok) save(w, Object.assign(load(w), cartSignature(attrs, readCookie(d.cookie, "cart"))));
-      })
-      .catch(() => 0);
-  }
+  if (action == "cart") postCart(w, cfg, attrs, () => save(w, Object.assign(load(w), cartSignature(attrs, readCookie(d.cookie, "cart")))));
 }
 
 /** Reads the config, then runs capture whenever consent allows it (now or after visitorConsentCollected). */
@@ -298,8 +342,7 @@ export function start(w: Win) {
   }
   let done = false;
   const go = (detail?: ConsentDetail) => {
-    const S = w.Shopify || {};
-    if (consentAllowed(S.customerPrivacy, detail)) {
+    if (consentAllowed((w.Shopify || {}).customerPrivacy, detail)) {
       if (!done) {
         done = true;
         try {
@@ -310,15 +353,13 @@ export function start(w: Win) {
       }
     } else {
       done = false;
-      forget(w);
+      forget(w, cfg);
     }
   };
   w.document.addEventListener("visitorConsentCollected", (e) => go((e as CustomEvent<ConsentDetail>).detail));
   const S = w.Shopify;
   if (S && S.customerPrivacy) go();
   else if (S && S.loadFeatures) {
-    S.loadFeatures([{ name: "consent-tracking-api", version: "0.1" }], (error) => {
-      if (!error) go();
-    });
+    S.loadFeatures([{ name: "consent-tracking-api", version: "0.1" }], (error) => error || go());
   }
 }

@@ -73,6 +73,8 @@ async function buy(shop: string, o: { at: Date; total: string; currency: string;
     current_total_price: o.total,
     landing_site: click === "landing" ? `/?ttclid=${ttclid}` : "/",
     test: o.test ?? false,
+    // The click only in the landing URL counts when the storefront recorded consent on the cart (docs/decisions/0018).
+    ...(click === "landing" ? { note_attributes: [{ name: "_tt_consent", value: "granted" }] } : {}),
   };
   expect((await deliverOrder(shop, JSON.stringify(payload))).status).toBe(200);
   return String(orderId);

@@ -26,10 +26,13 @@ export function demoOrderPayload(opts: { orderId: number; visitorId?: string; tt
   const subtotal = items.reduce((s, i) => s + Number(i.price) * i.quantity, 0);
   const discount = n % 3 === 0 ? 5 : 0;
   const total = (subtotal - discount).toFixed(2);
-  const note_attributes = opts.visitorId
+  // A shopper who came from an ad on a store running the embed: the cart carries what the embed
+  // wrote (consent granted, a visitor id, the click), even when the caller names only the click.
+  const visitorId = opts.visitorId ?? (opts.ttclid ? `tta1.demo${opts.orderId}` : undefined);
+  const note_attributes = visitorId
     ? [
         { name: "_tt_consent", value: "granted" },
-        { name: "_tt_visitor_id", value: opts.visitorId },
+        { name: "_tt_visitor_id", value: visitorId },
         ...(opts.ttclid ? [{ name: "_tt_ttclid", value: opts.ttclid }, { name: "_tt_ttclid_at", value: String(opts.capturedAt ?? Date.now()) }] : []),
       ]
     : [];

@@ -1,4 +1,5 @@
-import { expect, test, type Page } from "@playwright/test";
+import type { Page } from "@playwright/test";
+import { expect, test } from "./helpers";
 import { simulateVisitAndOrder } from "../../app/features/demo/simulate.server";
 import { adminUrl, sandbox, snap } from "./helpers";
 

@@ -1,5 +1,39 @@
-import type { Page } from "@playwright/test";
+import { test as base, expect, type ConsoleMessage, type Page } from "@playwright/test";
+import AxeBuilder from "@axe-core/playwright";
 import { mkdirSync } from "node:fs";
+
+/** Console messages that are not the app's fault: Shopify's CDN (App Bridge) is unreachable offline, on purpose. */
+const fromBlockedCdn = (msg: ConsoleMessage) => msg.location().url.startsWith("https://cdn.shopify.com/");
+
+/**
+ * Every spec's `test`: Shopify's CDN is cut off (App Bridge cannot load, as offline), and a
+ * console.error or an uncaught exception on any page fails the test it happened in.
+ */
+export const test = base.extend<{ consoleErrors: string[] }>({
+  consoleErrors: [
+    async ({ page }, use) => {
+      const errors: string[] = [];
+      page.on("console", (msg) => {
+        if (msg.type() === "error" && !fromBlockedCdn(msg)) errors.push(`${page.url()}: ${msg.text()}`);
+      });
+      page.on("pageerror", (error) => errors.push(`${page.url()}: ${error.message}`));
+      await page.route("https://cdn.shopify.com/**", (route) => route.abort());
+      await use(errors);
+      expect(errors, "console errors").toEqual([]);
+    },
+    { auto: true },
+  ],
+});
+export { expect };
+
+/** axe-core on the page as it is now: no serious or critical violation. */
+export async function expectAccessible(page: Page) {
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  const bad = violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join("; ")})`);
+  expect(bad, `axe on ${page.url()}`).toEqual([]);
+}
 
 export const adminUrl = (path = "/app") => `${process.env.E2E_ADMIN_URL}/store/e2e-store/apps/key${path}`;
 const sandboxUrl = () => process.env.E2E_SANDBOX_URL!;

@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./helpers";
 import { adminUrl, snap } from "./helpers";
 
 test("the embedded home page renders Polaris through the real admin auth path", async ({ page }) => {

@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./helpers";
 import { adminUrl, ensureConnected, snap } from "./helpers";
 
 // The demo's story from the merchant's side: the demo panel plays a TikTok ad visitor who buys,

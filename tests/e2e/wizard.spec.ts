@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./helpers";
 import { adminUrl, sandbox, snap } from "./helpers";
 
 test.describe.configure({ mode: "serial" });

@@ -67,3 +67,9 @@ export async function lastStorefrontSignalAt(shop: string): Promise<Date | null>
   const row = await prisma.shop.findUnique({ where: { shop }, select: { lastStorefrontSignalAt: true } });
   return row?.lastStorefrontSignalAt ?? null;
 }
+
+/** The store's currency and IANA time zone as Shopify reported them after install; null when not known yet. */
+export async function shopLocale(shop: string) {
+  const row = await prisma.shop.findUnique({ where: { shop }, select: { currency: true, ianaTimezone: true } });
+  return { currency: row?.currency ?? null, timezone: row?.ianaTimezone ?? null };
+}

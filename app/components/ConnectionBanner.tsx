@@ -7,7 +7,7 @@ type Connection = ReturnType<typeof publicConnection>;
 export type AppLayoutData = { apiKey: string; connection: Connection };
 
 /** What stops while TikTok is not connected, for each state; null when connected. */
-export function connectionNotice(c: Pick<Connection, "status" | "lastAuthError">) {
+function connectionNotice(c: Pick<Connection, "status" | "lastAuthError">) {
   switch (c.status) {
     case "connected":
       return null;

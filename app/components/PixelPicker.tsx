@@ -1,12 +1,12 @@
-import { useMemo, useState } from "react";
-import { Autocomplete, Text } from "@shopify/polaris";
+import { useState } from "react";
+import { BlockStack, ChoiceList, Text, TextField } from "@shopify/polaris";
 
 type PixelChoice = { pixelCode: string; pixelName: string };
 
 /**
- * The pixel, searched for by name or code. Nothing is chosen for the merchant except the pixel
- * already saved. `suggestedPixelCode` is the pixel the storefront was seen using, when known.
- * Posts the choice as `pixelCode`.
+ * The pixel: a search field that narrows a list of radio buttons, by name or code. Nothing is
+ * chosen for the merchant except the pixel already saved. `suggestedPixelCode` is the pixel the
+ * storefront was seen using, when known. Posts the choice as `pixelCode`.
  */
 export function PixelPicker({ pixels, current, suggestedPixelCode = null, onChange }: {
   pixels: PixelChoice[];
@@ -15,43 +15,40 @@ export function PixelPicker({ pixels, current, suggestedPixelCode = null, onChan
   onChange: (pixelCode: string) => void;
 }) {
   const [selected, setSelected] = useState(current ?? "");
-  const labelOf = (code: string) => {
-    const p = pixels.find((x) => x.pixelCode === code);
-    return p ? `${p.pixelName} (${p.pixelCode})` : "";
-  };
-  const [query, setQuery] = useState(labelOf(current ?? ""));
-  const options = useMemo(() => {
-    const q = query.trim().toLowerCase();
-    const shown = (p: PixelChoice) => `${p.pixelName} (${p.pixelCode})`;
-    const all = pixels.map((p) => ({ value: p.pixelCode, label: `${shown(p)}${p.pixelCode === suggestedPixelCode ? " · used by your storefront" : ""}` }));
-    const chosen = pixels.find((p) => p.pixelCode === selected);
-    // While the field shows the chosen pixel's label, list every pixel, not just that one.
-    return q && (!chosen || q !== shown(chosen).toLowerCase()) ? all.filter((o) => o.label.toLowerCase().includes(q)) : all;
-  }, [pixels, query, selected, suggestedPixelCode]);
-
+  const [query, setQuery] = useState("");
+  const q = query.trim().toLowerCase();
+  const label = (p: PixelChoice) => `${p.pixelName} (${p.pixelCode})`;
+  // The chosen pixel stays listed whatever the search, so the choice is always visible.
+  const shown = pixels.filter((p) => !q || p.pixelCode === selected || label(p).toLowerCase().includes(q));
   return (
-    <>
-      <Autocomplete
-        options={options}
-        selected={selected ? [selected] : []}
-        onSelect={([code]) => {
-          setSelected(code ?? "");
-          setQuery(labelOf(code ?? ""));
-          onChange(code ?? "");
-        }}
-        emptyState={<Text as="p" tone="subdued">No pixel matches &ldquo;{query}&rdquo;.</Text>}
-        textField={
-          <Autocomplete.TextField
-            label="Pixel"
-            value={query}
-            onChange={setQuery}
-            placeholder={`Search ${pixels.length} pixels by name or code`}
-            autoComplete="off"
-            helpText={suggestedPixelCode ? `Your storefront uses pixel ${suggestedPixelCode}.` : undefined}
-          />
-        }
+    <BlockStack gap="200">
+      <TextField
+        label="Search pixels"
+        value={query}
+        onChange={setQuery}
+        placeholder={`Name or code, among ${pixels.length} pixels`}
+        autoComplete="off"
+        clearButton
+        onClearButtonClick={() => setQuery("")}
+        helpText={suggestedPixelCode ? `Your storefront uses pixel ${suggestedPixelCode}.` : undefined}
       />
+      <div style={{ maxHeight: 320, overflowY: "auto" }}>
+          <ChoiceList
+            title="Pixel"
+            choices={shown.map((p) => ({
+              value: p.pixelCode,
+              label: label(p),
+              helpText: p.pixelCode === suggestedPixelCode ? "Used by your storefront" : undefined,
+            }))}
+            selected={selected ? [selected] : []}
+            onChange={([code]) => {
+              setSelected(code ?? "");
+              onChange(code ?? "");
+            }}
+          />
+      </div>
+      {shown.length === 0 ? <Text as="p" tone="subdued">No pixel matches &ldquo;{query}&rdquo;.</Text> : null}
       <input type="hidden" name="pixelCode" value={selected} />
-    </>
+    </BlockStack>
   );
 }

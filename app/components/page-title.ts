@@ -1,6 +1,6 @@
 import type { MetaFunction } from "@remix-run/node";
 
-export const APP_NAME = "TikTok Ads";
+const APP_NAME = "TikTok Ads";
 
 /** The browser tab's title: the page's own title, then the app's name (equal to the menu label). */
 export const documentTitle = (title?: string) => (title && title !== APP_NAME ? `${title} · ${APP_NAME}` : APP_NAME);

@@ -11,6 +11,9 @@ import { DataSentCard } from "~/components/home/DataSentCard";
 import { EventsSentCard } from "~/components/home/EventsSentCard";
 import { StorefrontEmbedCard } from "~/components/home/StorefrontEmbedCard";
 import { TikTokConnectionCard } from "~/components/home/TikTokConnectionCard";
+import { titled } from "~/components/page-title";
+
+export const meta = titled();
 
 const EMBED_HANDLE = "capture";
 

@@ -3,10 +3,14 @@ import { useLoaderData, useSearchParams } from "@remix-run/react";
 import { BlockStack, Box, Card, InlineStack, Layout, Page, Pagination, Select, Text } from "@shopify/polaris";
 import { z } from "zod";
 import { authenticate } from "~/core/shopify.server";
-import { recentOrders } from "~/features/events/stats.server";
+import { recentOrders, shopTimeZone } from "~/features/events/stats.server";
 import { EVENT_STATUSES } from "~/features/events/statuses";
 import { resendEvent } from "~/features/events/outbox.server";
 import { OrderEventItem, STATUS_LABEL } from "~/components/OrderEventItem";
+import { ConnectionBanner } from "~/components/ConnectionBanner";
+import { titled } from "~/components/page-title";
+
+export const meta = titled("Events");
 
 const PAGE_SIZE = 25;
 const querySchema = z.object({
@@ -18,8 +22,8 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const url = new URL(request.url);
   const query = querySchema.parse({ status: url.searchParams.get("status") || undefined, page: url.searchParams.get("page") ?? 1 });
-  const result = await recentOrders(session.shop, { ...query, pageSize: PAGE_SIZE });
-  return { ...result, ...query, pageSize: PAGE_SIZE };
+  const [result, timeZone] = await Promise.all([recentOrders(session.shop, { ...query, pageSize: PAGE_SIZE }), shopTimeZone(session.shop)]);
+  return { ...result, ...query, pageSize: PAGE_SIZE, timeZone };
 };
 
 export const action = async ({ request }: ActionFunctionArgs) => {
@@ -31,7 +35,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
 };
 
 export default function Events() {
-  const { rows, total, page, status } = useLoaderData<typeof loader>();
+  const { rows, total, page, status, timeZone } = useLoaderData<typeof loader>();
   const [params, setParams] = useSearchParams();
   const lastPage = Math.max(1, Math.ceil(total / PAGE_SIZE));
 
@@ -48,6 +52,8 @@ export default function Events() {
     <Page title="Events" subtitle="What happened to each order: sent to TikTok, waiting, or why not." backAction={{ content: "Home", url: "/app" }}>
       <Layout>
         <Layout.Section>
+          <BlockStack gap="400">
+          <ConnectionBanner />
           <Card>
             <BlockStack gap="400">
               <InlineStack align="space-between" blockAlign="end">
@@ -57,11 +63,11 @@ export default function Events() {
                   value={status ?? ""}
                   onChange={(v) => go({ status: v || null, page: null })}
                 />
-                <Text as="p" tone="subdued">{total} order(s)</Text>
+                <Text as="p" tone="subdued">{total} order(s) · times in {timeZone ?? "UTC"}</Text>
               </InlineStack>
               <Box as="ul" aria-label="Orders">
                 {rows.map((r) => (
-                  <OrderEventItem key={r.orderId} r={r} />
+                  <OrderEventItem key={r.orderId} r={r} timeZone={timeZone} />
                 ))}
               </Box>
               {rows.length === 0 ? <Text as="p" tone="subdued">No orders{status ? " with this status" : ""} yet.</Text> : null}
@@ -76,6 +82,7 @@ export default function Events() {
               </InlineStack>
             </BlockStack>
           </Card>
+          </BlockStack>
         </Layout.Section>
       </Layout>
     </Page>

@@ -181,7 +181,8 @@ describe("fuzz: settings form", () => {
     const ok =
       f.intent === "save" &&
       f.attributionWindowDays !== undefined &&
-      Number.isInteger(n) && n >= 1 && n <= 90 &&
+      // Written as one or two digits: "0x1F", "1e1" and "045" are refused, not read as numbers.
+      /^[0-9]{1,2}$/.test(f.attributionWindowDays.trim()) && n >= 1 && n <= 90 &&
       (f.sendMode === "attributed" || f.sendMode === "all") &&
       (f.eventName === "CompletePayment" || f.eventName === "Purchase");
     return ok ? { attributionWindowDays: n, sendMode: f.sendMode, eventName: f.eventName } : null;

@@ -4,7 +4,7 @@ import { z } from "zod";
 
 export const WINDOW_MESSAGE = "Enter a whole number of days from 1 to 90.";
 /** TikTok's longest click-through attribution window in Ads Manager. */
-export const TIKTOK_MAX_CLICK_WINDOW_DAYS = 28;
+const TIKTOK_MAX_CLICK_WINDOW_DAYS = 28;
 
 export const attributionWindowDays = z
   .string({ required_error: WINDOW_MESSAGE, invalid_type_error: WINDOW_MESSAGE })

@@ -1,7 +1,8 @@
-import { Form, useNavigation } from "@remix-run/react";
+import { Form, Link, useNavigation } from "@remix-run/react";
 import { Badge, BlockStack, Box, Button, InlineStack, Text } from "@shopify/polaris";
 import type { recentOrders } from "~/features/events/stats.server";
-import { formatMoney } from "~/components/format";
+import { formatInZone, formatMoneyWithCode } from "~/components/format";
+import { MatchKeys } from "~/components/MatchKeys";
 
 type OrderRow = Awaited<ReturnType<typeof recentOrders>>["rows"][number];
 
@@ -18,28 +19,33 @@ export const STATUS_LABEL: Record<string, { label: string; tone?: "success" | "i
   no_consent: { label: "Not sent: shopper declined" },
 };
 
-const SOURCE_LABEL: Record<string, string> = {
+export const SOURCE_LABEL: Record<string, string> = {
   touchpoint: "Storefront visit",
   note_attribute: "Cart attribute",
   landing_site: "Landing URL",
   pixel: "Web pixel (checkout)",
 };
 
+/** TikTok's message without the request id the worker appends: the list is for merchants, the detail page keeps the id for support. */
+export const withoutRequestId = (message: string) => message.replace(/\s*\(request [^)]*\)/g, "");
+
 /** One order on the Events page: its value, status badge, attribution, match keys and what TikTok said; a failed event can be resent. */
-export function OrderEventItem({ r }: { r: OrderRow }) {
+export function OrderEventItem({ r, timeZone }: { r: OrderRow; timeZone: string | null }) {
   const navigation = useNavigation();
   return (
     <Box as="li" paddingBlock="300" borderBlockStartWidth="025" borderColor="border">
       <BlockStack gap="100">
         <InlineStack align="space-between" blockAlign="center" gap="200">
           <InlineStack gap="200" blockAlign="center">
-            <Text as="span" variant="headingSm">{r.orderName ?? r.orderId}</Text>
-            <Text as="span" tone="subdued">{`${formatMoney(r.value, r.currency)} · ${new Date(r.createdAt).toLocaleString()}`}</Text>
+            <Link to={`/app/events/${r.orderId}`}>
+              <Text as="span" variant="headingSm">{r.orderName ?? r.orderId}</Text>
+            </Link>
+            <Text as="span" tone="subdued">{`${formatMoneyWithCode(r.value, r.currency)} · ${formatInZone(r.createdAt, timeZone)}`}</Text>
           </InlineStack>
           <Badge tone={STATUS_LABEL[r.status]?.tone}>{STATUS_LABEL[r.status]?.label ?? r.status}</Badge>
         </InlineStack>
         <Text as="p" variant="bodySm">
-          Attribution: {r.attributionSource ? SOURCE_LABEL[r.attributionSource] : "none"} · Match keys: {r.matchKeys.length ? r.matchKeys.join(", ") : "none"}
+          Attribution: {r.attributionSource ? SOURCE_LABEL[r.attributionSource] : "none"} · Match keys: <MatchKeys keys={r.matchKeys} />
         </Text>
         {r.reason ? <Text as="p" variant="bodySm" tone="subdued">{r.reason}</Text> : null}
         {r.event ? (
@@ -47,11 +53,11 @@ export function OrderEventItem({ r }: { r: OrderRow }) {
             <Text as="p" variant="bodySm" breakWord>
               TikTok:{" "}
               {r.event.status === "sent"
-                ? `accepted ${r.event.sentAt ? new Date(r.event.sentAt).toLocaleString() : ""} (request ${r.event.tiktokRequestId ?? "?"})`
-                : r.event.lastError ?? (r.event.status === "queued" ? "queued, sending shortly" : "not sent yet")}
+                ? `accepted ${r.event.sentAt ? formatInZone(r.event.sentAt, timeZone) : ""}`
+                : (r.event.lastError ? withoutRequestId(r.event.lastError) : null) ?? (r.event.status === "queued" ? "queued, sending shortly" : "not sent yet")}
             </Text>
             {r.event.status === "failed" ? (
-              <Form method="post">
+              <Form method="post" action="/app/events">
                 <input type="hidden" name="intent" value="resend" />
                 <input type="hidden" name="eventId" value={r.event.id} />
                 <Button submit size="slim" loading={navigation.state !== "idle"}>Resend</Button>

@@ -1,4 +1,4 @@
-import { formatCount, formatInstant, formatMoney } from "./format";
+import { formatCount, formatInZone, formatInstant, formatMoney, formatMoneyWithCode } from "./format";
 
 describe("page formatting", () => {
   it("formats an amount in its currency, from a number or a decimal string", () => {
@@ -17,5 +17,21 @@ describe("page formatting", () => {
     expect(formatCount(12345)).toBe("12,345");
     expect(formatCount(null)).toBe("—");
     expect(formatInstant("2030-03-10T23:30:05.123Z")).toBe("2030-03-10 23:30:05 UTC");
+  });
+});
+
+describe("amounts with codes and times in the store's zone", () => {
+  it("adds the currency code to every amount", () => {
+    expect(formatMoneyWithCode("42.5", "USD")).toBe("$42.50 USD");
+    expect(formatMoneyWithCode("42.5", "EUR")).toBe("€42.50 EUR");
+    expect(formatMoneyWithCode("3.5", "not-a-code")).toBe("3.50 not-a-code");
+    expect(formatMoneyWithCode(null, "USD")).toBe("—");
+  });
+
+  it("names the time zone, the store's or UTC", () => {
+    const norm = (s: string) => s.replace(/\s/g, " ");
+    expect(norm(formatInZone("2030-03-10T23:30:05Z", "America/Los_Angeles"))).toBe("Mar 10, 2030, 4:30 PM PDT");
+    expect(norm(formatInZone("2030-01-10T23:30:05Z", "Europe/Berlin"))).toBe("Jan 11, 2030, 12:30 AM GMT+1");
+    expect(norm(formatInZone("2030-03-10T23:30:05Z", null))).toBe("Mar 10, 2030, 11:30 PM UTC");
   });
 });

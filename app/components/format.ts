@@ -19,3 +19,27 @@ export const formatCount = (n: number | null) => (n === null ? "—" : new Intl.
 
 /** An ISO instant as "2030-03-10 23:30:00 UTC". */
 export const formatInstant = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`;
+
+/** An amount with its currency code, so two currencies can never be confused ("$1,234.50 USD"). */
+export function formatMoneyWithCode(amount: string | number | null, currency: string | null) {
+  const text = formatMoney(amount, currency);
+  return currency && amount !== null && !text.includes(currency) ? `${text} ${currency}` : text;
+}
+
+/**
+ * An ISO instant in the store's time zone, with the zone named ("Mar 10, 2030, 3:30 PM PDT");
+ * in UTC when the store's zone is not known. The same text on the server and in the browser.
+ */
+export function formatInZone(iso: string, timeZone: string | null) {
+  const zone = timeZone ?? "UTC";
+  try {
+    return new Intl.DateTimeFormat("en-US", { timeZone: zone, dateStyle: "medium", timeStyle: "short" }).format(new Date(iso)) + ` ${zoneName(iso, zone)}`;
+  } catch {
+    return formatInstant(iso);
+  }
+}
+
+function zoneName(iso: string, timeZone: string) {
+  const part = new Intl.DateTimeFormat("en-US", { timeZone, timeZoneName: "short" }).formatToParts(new Date(iso)).find((p) => p.type === "timeZoneName");
+  return part?.value ?? timeZone;
+}

@@ -6,6 +6,10 @@ import { env } from "~/core/env.server";
 import { topSpendingCampaignId } from "~/features/demo/campaign.server";
 import { simulateVisitAndOrder } from "~/features/demo/simulate.server";
 import { simulateBuyItNowViaPixel } from "~/features/demo/simulate-pixel.server";
+import { titled } from "~/components/page-title";
+import { ConnectionBanner } from "~/components/ConnectionBanner";
+
+export const meta = titled("Demo panel");
 
 // Only in the demo build (APP_BUILD=demo, see remix.config.js) and only with DEMO_MODE=1, which
 // production refuses: it plays the shopper and Shopify so a newcomer can watch orders become
@@ -51,6 +55,7 @@ export default function Demo() {
       <Layout>
         <Layout.Section>
           <BlockStack gap="400">
+            <ConnectionBanner />
             <Banner tone="info" title="This panel exists only in the demo">
               <p>It sends signed requests exactly as the storefront embed and Shopify would. The TikTok side is the local TikTok sandbox, not TikTok.</p>
             </Banner>

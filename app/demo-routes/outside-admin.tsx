@@ -35,7 +35,7 @@ const outsideAdminNav = `.outside-admin ui-nav-menu{display:flex;gap:20px;paddin
 .outside-admin ui-nav-menu a{color:#303030;text-decoration:none}.outside-admin ui-nav-menu a:hover{text-decoration:underline}
 ui-nav-menu{display:none}.outside-admin ui-nav-menu{display:flex}`;
 
-export const handle: NavLinkHandle = { navLinks: [{ to: "/app/demo", label: "Demo" }] };
+export const handle: NavLinkHandle = { navLinks: [{ to: "/app/demo", label: "Demo panel" }] };
 
 export default function OutsideAdmin() {
   return (

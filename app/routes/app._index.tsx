@@ -17,6 +17,9 @@ import { DeliveryProblemBanner } from "~/components/home/DeliveryProblemBanner";
 import { WebPixelCard } from "~/components/home/WebPixelCard";
 import { DeduplicationCard } from "~/components/home/DeduplicationCard";
 import { webPixelState } from "~/core/models/web-pixel.server";
+import { titled } from "~/components/page-title";
+
+export const meta = titled();
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session, admin } = await authenticate.admin(request);

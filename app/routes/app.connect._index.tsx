@@ -6,6 +6,9 @@ import { authenticate } from "~/core/shopify.server";
 import { beginOAuth, nextWizardStep } from "~/features/connect/connect.server";
 import { getConnection, publicConnection } from "~/core/connection/session.server";
 import { WizardFrame } from "~/components/WizardFrame";
+import { titled } from "~/components/page-title";
+
+export const meta = titled("Connect TikTok");
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session, redirect } = await authenticate.admin(request);

@@ -1,24 +1,29 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useState } from "react";
-import { Banner, BlockStack, Button, Card, ChoiceList, EmptyState, Text } from "@shopify/polaris";
+import { Banner, BlockStack, Button, Card, ChoiceList, EmptyState, InlineStack, Text } from "@shopify/polaris";
 import { z } from "zod";
 import { authenticate } from "~/core/shopify.server";
 import { chooseAdvertiser, listAdvertiserChoices } from "~/features/connect/connect.server";
 import { getConnection, NotConnected } from "~/core/connection/session.server";
 import { merchantMessage } from "~/core/tiktok/messages";
 import { WizardFrame } from "~/components/WizardFrame";
+import { shopLocale } from "~/core/models/shop.server";
+import { titled } from "~/components/page-title";
+
+export const meta = titled("Connect TikTok");
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session, redirect } = await authenticate.admin(request);
   const connection = await getConnection(session.shop);
   if (!connection?.accessTokenEnc || connection.status === "needs_reconnect") throw redirect("/app/connect");
+  const { currency: storeCurrency } = await shopLocale(session.shop);
   try {
     const advertisers = await listAdvertiserChoices(session.shop);
-    return { advertisers, current: connection.advertiserId, error: null };
+    return { advertisers, current: connection.advertiserId, storeCurrency, error: null };
   } catch (error) {
     if (error instanceof NotConnected) throw redirect("/app/connect");
-    return { advertisers: [] as Awaited<ReturnType<typeof listAdvertiserChoices>>, current: connection.advertiserId, error: merchantMessage(error) };
+    return { advertisers: [] as Awaited<ReturnType<typeof listAdvertiserChoices>>, current: connection.advertiserId, storeCurrency, error: merchantMessage(error) };
   }
 };
 
@@ -38,11 +43,13 @@ export const action = async ({ request }: ActionFunctionArgs) => {
 };
 
 export default function AccountStep() {
-  const { advertisers, current, error } = useLoaderData<typeof loader>();
+  const { advertisers, current, storeCurrency, error } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const navigation = useNavigation();
   const preselected = current ?? (advertisers.length === 1 ? advertisers[0].advertiserId : null);
   const [selected, setSelected] = useState<string[]>(preselected ? [preselected] : []);
+  const chosen = advertisers.find((a) => a.advertiserId === selected[0]);
+  const otherCurrency = chosen?.currency && storeCurrency && chosen.currency !== storeCurrency ? chosen.currency : null;
 
   if (error) {
     return (
@@ -81,8 +88,27 @@ export default function AccountStep() {
               onChange={setSelected}
             />
             <input type="hidden" name="advertiserId" value={selected[0] ?? ""} />
-            <Text as="p" tone="subdued">Spend is reported in this account's currency and timezone days.</Text>
-            <Button submit variant="primary" disabled={!selected[0]} loading={navigation.state !== "idle"}>Continue</Button>
+            <Text as="p" tone="subdued">Spend is reported in this account's currency and time zone days.</Text>
+            {otherCurrency ? (
+              <Banner tone="warning" title={`This ad account spends in ${otherCurrency}; your store sells in ${storeCurrency}`}>
+                <p>
+                  Spend and revenue are then shown side by side in their own currencies, and the app does not compute ROAS across
+                  the two. Choose an account in {storeCurrency} if you have one.
+                </p>
+              </Banner>
+            ) : null}
+            <BlockStack gap="100">
+              <InlineStack>
+                <Button submit variant="primary" disabled={!selected[0]} loading={navigation.state !== "idle"} ariaDescribedBy="continue-help">Continue</Button>
+              </InlineStack>
+              <Text as="p" tone="subdued" id="continue-help">
+                {selected[0] ? `Next: choose the pixel of ${chosen?.name ?? "this account"}.` : "Choose an ad account above to continue."}
+              </Text>
+            </BlockStack>
+            <Text as="p" tone="subdued">
+              Missing an ad account? Only the accounts you ticked on TikTok&apos;s consent page are listed. To add one, disconnect TikTok in
+              Settings, connect again and tick more ad accounts on TikTok&apos;s page.
+            </Text>
           </BlockStack>
         </Form>
       </Card>

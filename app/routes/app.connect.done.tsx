@@ -1,4 +1,4 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { Banner, BlockStack, Button, Card, InlineStack, Text, TextField } from "@shopify/polaris";
 import { useState } from "react";
@@ -9,12 +9,18 @@ import { merchantMessage } from "~/core/tiktok/messages";
 import { sendTestEvent } from "~/features/connect/test-event.server";
 import { WizardFrame } from "~/components/WizardFrame";
 import { StatusHeading } from "~/components/StatusHeading";
+import { DisconnectButton } from "~/components/DisconnectButton";
+import { connectionPageTitle } from "~/components/AppNav";
+import { documentTitle } from "~/components/page-title";
+
+export const meta: MetaFunction = () => [{ title: documentTitle(connectionPageTitle(true)) }];
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session, redirect } = await authenticate.admin(request);
   const connection = await getConnection(session.shop);
   if (!connection || connection.status !== "connected") throw redirect("/app/connect");
-  return { connection: publicConnection(connection) };
+  // Reached from the wizard's pixel step (?step=4): the same page, with the wizard's last step shown.
+  return { connection: publicConnection(connection), fromWizard: new URL(request.url).searchParams.get("step") === "4" };
 };
 
 const formSchema = z.object({
@@ -34,12 +40,12 @@ export const action = async ({ request }: ActionFunctionArgs) => {
 };
 
 export default function DoneStep() {
-  const { connection } = useLoaderData<typeof loader>();
+  const { connection, fromWizard } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
   const [code, setCode] = useState("");
   return (
-    <WizardFrame step={4}>
+    <WizardFrame step={fromWizard ? 4 : null} title={connectionPageTitle(true)}>
       <Card>
         <BlockStack gap="200">
           <StatusHeading title="TikTok" tone="success" status="Connected" />
@@ -50,6 +56,20 @@ export default function DoneStep() {
             <Button url="/app/dashboard" variant="primary">See spend and ROAS</Button>
             <Button url="/app/settings">Settings</Button>
           </InlineStack>
+        </BlockStack>
+      </Card>
+      <Card>
+        <BlockStack gap="300">
+          <Text as="h2" variant="headingMd">Change or disconnect</Text>
+          <InlineStack gap="200">
+            <Button url="/app/connect/account">Change ad account</Button>
+            <Button url="/app/connect/pixel">Change pixel</Button>
+            <DisconnectButton />
+          </InlineStack>
+          <Text as="p" tone="subdued">
+            The ad account list shows the accounts you ticked on TikTok&apos;s consent page. To add another, disconnect and connect
+            again, then tick more ad accounts on TikTok&apos;s page.
+          </Text>
         </BlockStack>
       </Card>
       <Card>

@@ -1,13 +1,17 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useState } from "react";
-import { Banner, BlockStack, Button, Card, EmptyState, Select, Text } from "@shopify/polaris";
+import { Banner, BlockStack, Button, Card, EmptyState, InlineStack, Text } from "@shopify/polaris";
 import { z } from "zod";
 import { authenticate } from "~/core/shopify.server";
 import { choosePixel, listPixelChoices } from "~/features/connect/connect.server";
 import { getConnection, NotConnected } from "~/core/connection/session.server";
 import { merchantMessage } from "~/core/tiktok/messages";
 import { WizardFrame } from "~/components/WizardFrame";
+import { titled } from "~/components/page-title";
+import { PixelPicker } from "~/components/PixelPicker";
+
+export const meta = titled("Connect TikTok");
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session, redirect } = await authenticate.admin(request);
@@ -35,14 +39,15 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   } catch (error) {
     return { error: merchantMessage(error) };
   }
-  throw redirect("/app/connect/done");
+  throw redirect("/app/connect/done?step=4");
 };
 
 export default function PixelStep() {
   const { pixels, current, advertiserName, error } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const navigation = useNavigation();
-  const [selected, setSelected] = useState(current ?? pixels[0]?.pixelCode ?? "");
+  const [selected, setSelected] = useState(current ?? "");
+  const chosen = pixels.find((p) => p.pixelCode === selected);
 
   if (error) {
     return (
@@ -68,18 +73,20 @@ export default function PixelStep() {
         <Form method="post">
           <BlockStack gap="400">
             {actionData?.error ? <Banner tone="critical"><p>{actionData.error}</p></Banner> : null}
-            <Select
-              label="Pixel"
-              name="pixelCode"
-              options={pixels.map((p) => ({ label: `${p.pixelName} (${p.pixelCode})`, value: p.pixelCode }))}
-              value={selected}
-              onChange={setSelected}
-            />
+            {/* The storefront's detected pixel is not known to the app yet: nothing is suggested. */}
+            <PixelPicker pixels={pixels} current={current} suggestedPixelCode={null} onChange={setSelected} />
             <Text as="p" tone="subdued">
               Pick the same pixel your storefront's TikTok pixel uses. TikTok only merges the browser and server copies of a
               purchase (so it is counted once) when both arrive on the same pixel with the same event name and event ID.
             </Text>
-            <Button submit variant="primary" loading={navigation.state !== "idle"}>Save</Button>
+            <BlockStack gap="100">
+              <InlineStack>
+                <Button submit variant="primary" disabled={!selected} loading={navigation.state !== "idle"} ariaDescribedBy="save-pixel-help">Save</Button>
+              </InlineStack>
+              <Text as="p" tone="subdued" id="save-pixel-help">
+                {selected ? `Orders will be sent to ${chosen?.pixelName ?? selected}.` : "Choose a pixel above to save."}
+              </Text>
+            </BlockStack>
           </BlockStack>
         </Form>
       </Card>

@@ -10,6 +10,10 @@ import { RangeAndSync } from "~/components/dashboard/RangeAndSync";
 import { SpendRevenueChart } from "~/components/dashboard/SpendRevenueChart";
 import { SpendTotals } from "~/components/dashboard/SpendTotals";
 import { WhyNumbersDiffer } from "~/components/dashboard/WhyNumbersDiffer";
+import { titled } from "~/components/page-title";
+import { ConnectionBanner } from "~/components/ConnectionBanner";
+
+export const meta = titled("Spend & ROAS");
 
 export const links = () => [{ rel: "stylesheet", href: vizStyles }];
 
@@ -49,12 +53,15 @@ export default function Dashboard() {
       <Layout>
         <Layout.Section>
           <BlockStack gap="400">
-            {data.connection.status === "needs_reconnect" ? (
-              <Banner tone="warning" title="TikTok needs to be reconnected" action={{ content: "Reconnect", url: "/app/connect" }}>
-                <Text as="p">{data.connection.lastAuthError ?? "TikTok no longer accepts this app's access."} Spend sync is paused until then.</Text>
+            <ConnectionBanner />
+            {actionData ? (
+              <Banner
+                tone={actionData.ok ? "success" : "warning"}
+                action={!actionData.ok && data.connection.status !== "connected" ? { content: data.connection.status === "needs_reconnect" ? "Reconnect TikTok" : "Connect TikTok", url: "/app/connect" } : undefined}
+              >
+                {actionData.message}
               </Banner>
             ) : null}
-            {actionData ? <Banner tone={actionData.ok ? "success" : "warning"}>{actionData.message}</Banner> : null}
             <RangeAndSync data={data} />
 
             {data.currencyDiffers ? (

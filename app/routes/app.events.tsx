@@ -3,11 +3,15 @@ import { useLoaderData, useSearchParams } from "@remix-run/react";
 import { Banner, BlockStack, Box, Card, InlineStack, Layout, Page, Pagination, Select, Text } from "@shopify/polaris";
 import { z } from "zod";
 import { authenticate } from "~/core/shopify.server";
-import { recentOrders } from "~/features/events/stats.server";
+import { recentOrders, shopTimeZone } from "~/features/events/stats.server";
 import { EVENT_STATUSES } from "~/features/events/statuses";
 import { resendEvent } from "~/features/events/outbox.server";
 import { OrderEventItem, STATUS_LABEL } from "~/components/OrderEventItem";
 import { getConnection } from "~/core/connection/session.server";
+import { ConnectionBanner } from "~/components/ConnectionBanner";
+import { titled } from "~/components/page-title";
+
+export const meta = titled("Events");
 
 const PAGE_SIZE = 25;
 const querySchema = z.object({
@@ -19,8 +23,12 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const url = new URL(request.url);
   const query = querySchema.parse({ status: url.searchParams.get("status") || undefined, page: url.searchParams.get("page") ?? 1 });
-  const [result, connection] = await Promise.all([recentOrders(session.shop, { ...query, pageSize: PAGE_SIZE }), getConnection(session.shop)]);
-  return { ...result, ...query, pageSize: PAGE_SIZE, deliveryProblem: connection?.deliveryProblem ?? null };
+  const [result, timeZone, connection] = await Promise.all([
+    recentOrders(session.shop, { ...query, pageSize: PAGE_SIZE }),
+    shopTimeZone(session.shop),
+    getConnection(session.shop),
+  ]);
+  return { ...result, ...query, pageSize: PAGE_SIZE, timeZone, deliveryProblem: connection?.deliveryProblem ?? null };
 };
 
 export const action = async ({ request }: ActionFunctionArgs) => {
@@ -32,7 +40,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
 };
 
 export default function Events() {
-  const { rows, total, page, status, deliveryProblem } = useLoaderData<typeof loader>();
+  const { rows, total, page, status, timeZone, deliveryProblem } = useLoaderData<typeof loader>();
   const [params, setParams] = useSearchParams();
   const lastPage = Math.max(1, Math.ceil(total / PAGE_SIZE));
 
@@ -56,6 +64,8 @@ export default function Events() {
           </Layout.Section>
         ) : null}
         <Layout.Section>
+          <BlockStack gap="400">
+          <ConnectionBanner />
           <Card>
             <BlockStack gap="400">
               <InlineStack align="space-between" blockAlign="end">
@@ -65,11 +75,11 @@ export default function Events() {
                   value={status ?? ""}
                   onChange={(v) => go({ status: v || null, page: null })}
                 />
-                <Text as="p" tone="subdued">{total} order(s)</Text>
+                <Text as="p" tone="subdued">{total} order(s) · times in {timeZone ?? "UTC"}</Text>
               </InlineStack>
               <Box as="ul" aria-label="Orders">
                 {rows.map((r) => (
-                  <OrderEventItem key={r.orderId} r={r} />
+                  <OrderEventItem key={r.orderId} r={r} timeZone={timeZone} />
                 ))}
               </Box>
               {rows.length === 0 ? <Text as="p" tone="subdued">No orders{status ? " with this status" : ""} yet.</Text> : null}
@@ -84,6 +94,7 @@ export default function Events() {
               </InlineStack>
             </BlockStack>
           </Card>
+          </BlockStack>
         </Layout.Section>
       </Layout>
     </Page>

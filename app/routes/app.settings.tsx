@@ -1,47 +1,34 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { useState } from "react";
+import { Form, useActionData, useLoaderData, useNavigation, useSubmit } from "@remix-run/react";
+import { useEffect, useRef, useState } from "react";
 import { Banner, BlockStack, Button, Card, Checkbox, ChoiceList, InlineStack, Layout, Page, Text, TextField } from "@shopify/polaris";
-import { z } from "zod";
 import { authenticate } from "~/core/shopify.server";
 import { disconnect, updateSettings } from "~/features/connect/connect.server";
+import { attributionWindowDays, settingsSchema, windowHelp } from "~/features/connect/settings-form";
 import { getConnection, publicConnection } from "~/core/connection/session.server";
+import { ConnectionBanner } from "~/components/ConnectionBanner";
+import { DisconnectButton } from "~/components/DisconnectButton";
+import { titled } from "~/components/page-title";
+
+export const meta = titled("Settings");
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   return { connection: publicConnection(await getConnection(session.shop)) };
 };
 
-const settingsSchema = z.object({
-  intent: z.literal("save"),
-  attributionWindowDays: z.coerce
-    .number({ invalid_type_error: "Enter a number of days." })
-    .int("Enter a whole number of days.")
-    .min(1, "The attribution window is 1 to 90 days.")
-    .max(90, "The attribution window is 1 to 90 days."),
-  sendMode: z.enum(["attributed", "all"], { errorMap: () => ({ message: "Choose which orders to send." }) }),
-  eventName: z.enum(["CompletePayment", "Purchase"], { errorMap: () => ({ message: "Choose CompletePayment or Purchase." }) }),
-  // Order sources (issue 13): "true"/"false" from hidden fields; a form without them leaves them as they are.
-  includePosAndDraft: z
-    .enum(["true", "false"], { errorMap: () => ({ message: "Choose whether to send POS and draft orders." }) })
-    .transform((v) => v === "true")
-    .optional(),
-  sendSubscriptionRenewals: z
-    .enum(["true", "false"], { errorMap: () => ({ message: "Choose whether to send subscription renewals." }) })
-    .transform((v) => v === "true")
-    .optional(),
-});
+type Result = { saved: boolean; disconnected: boolean; appliesAfterReconnect?: boolean; errors: Record<string, string> };
 
-export const action = async ({ request }: ActionFunctionArgs) => {
+export const action = async ({ request }: ActionFunctionArgs): Promise<Result> => {
   const { session } = await authenticate.admin(request);
   const form = Object.fromEntries(await request.formData());
   if (form.intent === "disconnect") {
     await disconnect(session.shop);
-    return { saved: false, disconnected: true, errors: {} as Record<string, string> };
+    return { saved: false, disconnected: true, errors: {} };
   }
   if (form.intent !== "save") {
     // No field shows an intent error: say it where the page shows form-level messages.
-    return { saved: false, disconnected: false, errors: { form: "This form could not be read. Reload the page and try again." } as Record<string, string> };
+    return { saved: false, disconnected: false, errors: { form: "This form could not be read. Reload the page and try again." } };
   }
   const parsed = settingsSchema.safeParse(form);
   if (!parsed.success) {
@@ -51,48 +38,108 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   }
   const { intent: _intent, ...settings } = parsed.data;
   const saved = await updateSettings(session.shop, settings);
-  return { saved, disconnected: false, errors: saved ? {} : { form: "Connect TikTok first; settings belong to the connection." } };
+  if (!saved) return { saved: false, disconnected: false, errors: { form: "Connect TikTok first; settings belong to the connection." } };
+  const status = (await getConnection(session.shop))?.status;
+  return { saved: true, disconnected: false, appliesAfterReconnect: status !== "connected", errors: {} };
 };
+
+const SAVE_BAR_ID = "settings-save-bar";
 
 export default function Settings() {
   const { connection } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
+  const submit = useSubmit();
+  const formRef = useRef<HTMLFormElement>(null);
   const hasConnection = connection.status !== "not_connected";
-  const [days, setDays] = useState(String(hasConnection ? connection.attributionWindowDays : 30));
-  const [sendMode, setSendMode] = useState<string[]>([hasConnection ? connection.sendMode : "attributed"]);
-  const [eventName, setEventName] = useState<string[]>([hasConnection ? connection.eventName : "CompletePayment"]);
-  const [posAndDraft, setPosAndDraft] = useState(hasConnection ? connection.includePosAndDraft : false);
-  const [renewals, setRenewals] = useState(hasConnection ? connection.sendSubscriptionRenewals : false);
+  const savedDays = String(connection.attributionWindowDays);
+  const [days, setDays] = useState(savedDays);
+  const [sendMode, setSendMode] = useState<string[]>([connection.sendMode]);
+  const [eventName, setEventName] = useState<string[]>([connection.eventName]);
+  const [posAndDraft, setPosAndDraft] = useState(connection.includePosAndDraft);
+  const [renewals, setRenewals] = useState(connection.sendSubscriptionRenewals);
+  const [daysError, setDaysError] = useState<string | undefined>();
+  const dirty =
+    days !== savedDays ||
+    sendMode[0] !== connection.sendMode ||
+    eventName[0] !== connection.eventName ||
+    posAndDraft !== connection.includePosAndDraft ||
+    renewals !== connection.sendSubscriptionRenewals;
+  const saving = navigation.state !== "idle" && navigation.formData?.get("intent") === "save";
   const errors = result?.errors ?? {};
+  const justSaved = result?.saved && !dirty;
+
+  // Inside the admin, App Bridge shows Shopify's contextual save bar. Without App Bridge (the
+  // local demo and the e2e run outside Shopify) the page shows its own Save and Discard instead.
+  const [appBridge, setAppBridge] = useState<boolean | null>(null);
+  useEffect(() => setAppBridge(Boolean(window.shopify?.saveBar)), []);
+  useEffect(() => {
+    if (!window.shopify?.saveBar) return;
+    if (dirty && hasConnection) void window.shopify.saveBar.show(SAVE_BAR_ID);
+    else void window.shopify.saveBar.hide(SAVE_BAR_ID);
+  }, [dirty, hasConnection]);
+
+  // A reload of the action's answer (the server's error) replaces what the field showed while typing.
+  useEffect(() => setDaysError(result?.errors.attributionWindowDays), [result]);
+
+  const save = () => {
+    if (formRef.current) submit(formRef.current);
+  };
+  const discard = () => {
+    setDays(savedDays);
+    setSendMode([connection.sendMode]);
+    setEventName([connection.eventName]);
+    setPosAndDraft(connection.includePosAndDraft);
+    setRenewals(connection.sendSubscriptionRenewals);
+    setDaysError(undefined);
+  };
 
   return (
     <Page title="Settings" backAction={{ content: "Home", url: "/app" }}>
+      {/* App Bridge reads the buttons and shows them in the admin's own bar; the element itself never shows. */}
+      <ui-save-bar id={SAVE_BAR_ID} style={{ display: "none" }}>
+        <button {...{ variant: "primary" }} type="button" onClick={save} disabled={saving}>Save</button>
+        <button type="button" onClick={discard}>Discard</button>
+      </ui-save-bar>
       <Layout>
         <Layout.Section>
           <BlockStack gap="400">
-            {result?.saved ? <Banner tone="success"><p>Settings saved.</p></Banner> : null}
+            <ConnectionBanner />
+            {justSaved ? (
+              <Banner tone="success">
+                <p>{result.appliesAfterReconnect ? "Settings saved. They apply to orders placed after TikTok is connected again." : "Settings saved. They apply to orders from now on."}</p>
+              </Banner>
+            ) : null}
             {result?.disconnected ? <Banner tone="info"><p>TikTok is disconnected. Sending and spend sync stopped; your history is kept.</p></Banner> : null}
             {errors.form ? <Banner tone="critical"><p>{errors.form}</p></Banner> : null}
             <Card>
-              <Form method="post">
+              <Form method="post" ref={formRef} noValidate>
                 <input type="hidden" name="intent" value="save" />
                 <BlockStack gap="400">
+                  {hasConnection && connection.status !== "connected" ? (
+                    <Text as="p" tone="subdued">
+                      While TikTok is not connected no order is sent. You can still change these settings; they apply to orders placed after you connect again.
+                    </Text>
+                  ) : null}
+                  {!hasConnection ? <Text as="p" tone="subdued">These settings belong to the TikTok connection: connect TikTok first to change them.</Text> : null}
                   <TextField
                     label="Attribution window (days)"
                     name="attributionWindowDays"
-                    type="number"
-                    min={1}
-                    max={90}
+                    type="text"
+                    inputMode="numeric"
                     value={days}
-                    onChange={setDays}
+                    onChange={(value) => {
+                      setDays(value);
+                      if (daysError && attributionWindowDays.safeParse(value).success) setDaysError(undefined);
+                    }}
+                    onBlur={() => {
+                      const check = attributionWindowDays.safeParse(days);
+                      setDaysError(check.success ? undefined : check.error.issues[0].message);
+                    }}
                     autoComplete="off"
-                    error={errors.attributionWindowDays}
-                    helpText={
-                      Number(days) > 28
-                        ? "Longer than TikTok's longest click-through window (28 days): we keep the click and send the order, but TikTok may not credit clicks older than its own window."
-                        : "Orders are credited to a TikTok click made within this many days before the order."
-                    }
+                    disabled={!hasConnection}
+                    error={daysError}
+                    helpText={windowHelp(days)}
                   />
                   <ChoiceList
                     title="Orders to send"
@@ -103,6 +150,7 @@ export default function Settings() {
                     ]}
                     selected={sendMode}
                     onChange={setSendMode}
+                    disabled={!hasConnection}
                     error={errors.sendMode}
                   />
                   <ChoiceList
@@ -114,9 +162,12 @@ export default function Settings() {
                     ]}
                     selected={eventName}
                     onChange={setEventName}
+                    disabled={!hasConnection}
                     error={errors.eventName}
                   />
-                  <Text as="p" tone="subdued">TikTok renamed CompletePayment to Purchase in May 2025 and converts the old name on its side, so both count as purchases. Choose the name your storefront's TikTok pixel sends: TikTok only recognises the pixel's and this app's report of one order as the same purchase when the names match.</Text>
+                  <Text as="p" tone="subdued">
+                    TikTok renamed CompletePayment to Purchase in May 2025 and converts the old name on its side, so both count as purchases. Choose the name your storefront&apos;s TikTok pixel sends: TikTok only recognises the pixel&apos;s and this app&apos;s report of one order as the same purchase when the names match.
+                  </Text>
                   <BlockStack gap="100">
                     <Text as="h3" variant="headingSm">Order sources</Text>
                     <input type="hidden" name="includePosAndDraft" value={String(posAndDraft)} />
@@ -125,6 +176,7 @@ export default function Settings() {
                       label="Send point of sale and draft orders"
                       checked={posAndDraft}
                       onChange={setPosAndDraft}
+                      disabled={!hasConnection}
                       error={errors.includePosAndDraft}
                       helpText="Off by default: in-person sales and orders created in the admin do not follow a TikTok ad click."
                     />
@@ -132,13 +184,17 @@ export default function Settings() {
                       label="Send subscription renewals"
                       checked={renewals}
                       onChange={setRenewals}
+                      disabled={!hasConnection}
                       error={errors.sendSubscriptionRenewals}
                       helpText="Renewal orders that subscription apps tag “Subscription Recurring Order”. Off by default: a renewal repeats an earlier purchase."
                     />
                   </BlockStack>
-                  <InlineStack>
-                    <Button submit variant="primary" loading={navigation.state !== "idle"} disabled={!hasConnection}>Save</Button>
-                  </InlineStack>
+                  {appBridge === false && hasConnection ? (
+                    <InlineStack gap="200" align="end">
+                      <Button onClick={discard} disabled={!dirty || saving}>Discard</Button>
+                      <Button submit variant="primary" loading={saving} disabled={!dirty}>Save</Button>
+                    </InlineStack>
+                  ) : null}
                 </BlockStack>
               </Form>
             </Card>
@@ -148,13 +204,9 @@ export default function Settings() {
                   <Text as="h2" variant="headingMd">Ad account and pixel</Text>
                   <Text as="p">{connection.advertiserName ?? "No ad account chosen"} · {connection.pixelName ?? "no pixel chosen"}</Text>
                   <InlineStack gap="200">
-                    <Button url="/app/connect/account">Change ad account</Button>
-                    <Button url="/app/connect/pixel">Change pixel</Button>
+                    <Button url="/app/connect">Manage the TikTok connection</Button>
+                    <DisconnectButton />
                   </InlineStack>
-                  <Form method="post">
-                    <input type="hidden" name="intent" value="disconnect" />
-                    <Button submit tone="critical">Disconnect TikTok</Button>
-                  </Form>
                   <Text as="p" tone="subdued">Disconnecting revokes the app's access at TikTok and stops sending and spend sync. Your history stays.</Text>
                 </BlockStack>
               </Card>

@@ -5,20 +5,23 @@ import { AppProvider } from "@shopify/shopify-app-remix/react";
 import polarisStyles from "@shopify/polaris/build/esm/styles.css";
 import { authenticate } from "~/core/shopify.server";
 import { env } from "~/core/env.server";
+import { getConnection, publicConnection } from "~/core/connection/session.server";
 import { AppNav } from "~/components/AppNav";
+import type { AppLayoutData } from "~/components/ConnectionBanner";
 
 export const links = () => [{ rel: "stylesheet", href: polarisStyles }];
 
-export const loader = async ({ request }: LoaderFunctionArgs) => {
-  await authenticate.admin(request);
-  return { apiKey: env().SHOPIFY_API_KEY };
+export const loader = async ({ request }: LoaderFunctionArgs): Promise<AppLayoutData> => {
+  const { session } = await authenticate.admin(request);
+  // Every page shows the connection's state (ConnectionBanner) and the menu names the connection page by it.
+  return { apiKey: env().SHOPIFY_API_KEY, connection: publicConnection(await getConnection(session.shop)) };
 };
 
 export default function App() {
-  const { apiKey } = useLoaderData<typeof loader>();
+  const { apiKey, connection } = useLoaderData<typeof loader>();
   return (
     <AppProvider isEmbeddedApp apiKey={apiKey}>
-      <AppNav />
+      <AppNav connected={connection.status === "connected"} />
       <Outlet />
     </AppProvider>
   );

@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./helpers";
 import { adminUrl, ensureConnected, sandbox, snap } from "./helpers";
 
 test("after connecting, the dashboard shows backfill progress, then spend, chart and campaigns; Sync now updates Last synced", async ({ page }) => {

@@ -1,30 +1,9 @@
-import { expect, test, type Page } from "@playwright/test";
 import { simulateVisitAndOrder } from "../../app/features/demo/simulate.server";
-import { adminUrl, sandbox, snap } from "./helpers";
+import { adminUrl, ensureConnected, expect, expectAccessible, sandbox, snap, tabTo, test } from "./helpers";
 
 test.beforeEach(async ({ page }) => {
   await page.route("https://cdn.shopify.com/**", (route) => route.abort());
 });
-
-/** Connects TikTok through the wizard unless this stack's shop already is (specs run in any order). */
-async function ensureConnected(page: Page) {
-  await page.goto(adminUrl("/app/connect"));
-  const step = page.getByText(/Step [1-4] of 4/);
-  await expect(step).toBeVisible();
-  if ((await step.textContent())?.includes("Step 4 of 4") && (await page.getByText("Connected", { exact: true }).count()) > 0) return;
-  if (!(await step.textContent())?.includes("Step 1 of 4")) await page.goto(adminUrl("/app/connect"));
-  const world = await sandbox("/__sandbox/world");
-  const berlin = world.advertisers[0];
-  await page.getByRole("button", { name: /Connect TikTok|Reconnect/ }).click();
-  await page.getByRole("button", { name: "Approve" }).click();
-  await expect(page.getByText("Step 2 of 4")).toBeVisible();
-  await page.getByText(berlin.name, { exact: true }).click();
-  await page.getByRole("button", { name: "Continue" }).click();
-  await expect(page.getByText("Step 3 of 4")).toBeVisible();
-  await page.getByLabel("Pixel").selectOption(berlin.pixels[0].pixel_code);
-  await page.getByRole("button", { name: "Save" }).click();
-  await expect(page.getByText("Step 4 of 4")).toBeVisible();
-}
 
 test("an order from a TikTok ad visitor appears on the Events page as Sent, with its match keys", async ({ page }) => {
   test.setTimeout(120_000);
@@ -48,9 +27,30 @@ test("an order from a TikTok ad visitor appears on the Events page as Sent, with
     await expect(row.getByText("Sent", { exact: true })).toBeVisible({ timeout: 1_000 });
   }).toPass({ timeout: 30_000 });
   await expect(row.getByText(/Attribution: Storefront visit/)).toBeVisible();
-  await expect(row.getByText(/Match keys: email, phone, ttclid, external_id, ip, user_agent$/)).toBeVisible();
-  await expect(row.getByText(/accepted .* \(request \S+\)/)).toBeVisible();
+  // Match keys in plain words; no raw request id in the list; amounts with their code, times with their zone.
+  await expect(row.getByText("Email ✓ Phone ✓ Click ✓ · also Visitor ID, IP address, Browser")).toBeVisible();
+  await expect(row.getByText(/accepted \w{3} \d+, \d{4}, \d+:\d{2}\s[AP]M \S+$/)).toBeVisible();
+  await expect(row.getByText(/request/)).toHaveCount(0);
+  await expect(row.getByText(/ [A-Z]{3} · /)).toBeVisible();
   await snap(page, "08-events");
+
+  // The order's detail, reached by keyboard: what was sent field by field, TikTok's answer, the timeline.
+  await tabTo(page, row.getByRole("link", { name: orderName }));
+  await page.keyboard.press("Enter");
+  await expect(page.getByRole("heading", { name: `Order ${orderName}`, level: 1 })).toBeVisible();
+  await expect(page).toHaveTitle(`Order ${orderName} · TikTok Ads`);
+  await expect(page.getByText("What was sent to TikTok")).toBeVisible();
+  await expect(page.getByText("Sent as a SHA-256 hash (TikTok cannot read it back)").first()).toBeVisible();
+  await expect(page.getByText(/^Accepted by TikTok /)).toBeVisible();
+  await expect(page.getByText(/^TikTok request id \(for TikTok support\): \S+/)).toBeVisible();
+  await expect(page.getByText(/: queued for TikTok$/)).toBeVisible();
+  await expect(page.getByText(/: accepted by TikTok$/)).toBeVisible();
+  const shopifyLink = page.getByRole("link", { name: "Open the order in Shopify" });
+  await expect(shopifyLink).toHaveAttribute("href", `shopify://admin/orders/${orderId}`);
+  await expect(shopifyLink).toHaveAttribute("target", "_top");
+  await tabTo(page, shopifyLink);
+  await expectAccessible(page);
+  await snap(page, "08b-event-detail");
 
   // And TikTok has it, once, under the order id.
   const received = await sandbox("/__sandbox/events");

@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./helpers";
 import { signAppProxyQuery } from "../../app/features/demo/shopify-double.server";
 import { adminUrl, ensureConnected, snap } from "./helpers";
 

@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./helpers";
 import { adminUrl, ensureConnected, snap } from "./helpers";
 
 // The demo's story from the merchant's side: the demo panel plays a TikTok ad visitor who buys,
@@ -25,7 +25,7 @@ test("the demo panel's simulated visit and order shows up on Events as sent", as
   await page.goto(adminUrl("/app/settings"));
   await expect(page.getByLabel("Attribution window (days)")).toHaveValue("30");
   await page.getByLabel("Attribution window (days)").fill("45");
-  await expect(page.getByText(/Longer than TikTok's longest click-through window/)).toBeVisible();
+  await expect(page.getByText(/TikTok Ads Manager credits clicks up to 28 days old/)).toBeVisible();
   await page.getByRole("button", { name: "Save" }).click();
   await expect(page.getByText("Settings saved.")).toBeVisible();
   await snap(page, "11-settings");

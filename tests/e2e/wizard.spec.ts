@@ -1,5 +1,5 @@
-import { expect, test } from "@playwright/test";
-import { adminUrl, chooseAdAccount, sandbox, snap } from "./helpers";
+import { expect, test } from "./helpers";
+import { adminUrl, disconnect, expectAccessible, sandbox, snap, tabTo } from "./helpers";
 
 test.describe.configure({ mode: "serial" });
 
@@ -16,36 +16,63 @@ test("a merchant connects TikTok, picks account and pixel, sends a test event; r
 
   // Another spec may have connected the shop: Disconnect first (revokes at TikTok, keeps history).
   await page.goto(adminUrl("/app/settings"));
-  if (await page.getByRole("button", { name: "Disconnect TikTok" }).isVisible()) {
-    await page.getByRole("button", { name: "Disconnect TikTok" }).click();
-    await expect(page.getByText("TikTok is disconnected.")).toBeVisible();
-  }
+  if (await page.getByRole("button", { name: "Disconnect TikTok" }).isVisible()) await disconnect(page);
 
   // Step 1: Connect, then TikTok's consent page (the sandbox) outside the admin iframe.
   await page.goto(adminUrl("/app/connect"));
   await expect(page.getByText("Step 1 of 4")).toBeVisible();
+  await expectAccessible(page);
   await snap(page, "02-wizard-1-connect");
-  await page.getByRole("button", { name: "Connect TikTok" }).click();
+  // The whole wizard by keyboard: Tab to each control, Enter or Space to act.
+  await tabTo(page, page.getByRole("button", { name: "Connect TikTok" }));
+  await page.keyboard.press("Enter");
   await expect(page.getByRole("heading", { name: /Authorize app/ })).toBeVisible();
   await snap(page, "03-sandbox-consent");
-  await page.getByRole("button", { name: "Approve" }).click();
+  await tabTo(page, page.getByRole("button", { name: "Approve" }));
+  await page.keyboard.press("Enter");
 
   // Step 2: back in the embedded app, choose the account.
   await expect(page.getByText("Step 2 of 4")).toBeVisible();
   await expect(page.getByText(pacific.name, { exact: true })).toBeVisible();
   await expect(page.getByText(`ID ${pacific.advertiser_id} · USD · America/Los_Angeles`)).toBeVisible();
+  // A EUR account for this USD store warns before Continue; Continue says why it is disabled.
+  const berlin = world.advertisers.find((a: { currency: string }) => a.currency !== "USD");
+  await expect(page.getByRole("button", { name: "Continue" })).toBeDisabled();
+  await expect(page.getByText("Choose an ad account above to continue.")).toBeVisible();
+  await expect(page.getByText(/Only the accounts you ticked on TikTok's consent page are listed/)).toBeVisible();
+  // A click before React hydrates ticks the radio natively, and hydration unticks it: retry until the page reacts.
+  await expect(async () => {
+    await page.getByText(berlin.name, { exact: true }).click();
+    await expect(page.getByText(`This ad account spends in ${berlin.currency}; your store sells in USD`)).toBeVisible({ timeout: 1_000 });
+  }).toPass({ timeout: 15_000 });
+  await expectAccessible(page);
   await snap(page, "04-wizard-2-account");
-  await chooseAdAccount(page, pacific.name);
+  // Tab reaches the radio group on its checked account; the arrow keys move the choice.
+  await tabTo(page, page.getByLabel(berlin.name));
+  const order = world.advertisers.map((a: { name: string }) => a.name);
+  await page.keyboard.press(order.indexOf(pacific.name) > order.indexOf(berlin.name) ? "ArrowDown" : "ArrowUp");
   await expect(page.getByLabel(pacific.name)).toBeChecked();
-  await page.getByRole("button", { name: "Continue" }).click();
+  await expect(page.getByText(/spends in EUR/)).toHaveCount(0);
+  await tabTo(page, page.getByRole("button", { name: "Continue" }));
+  await page.keyboard.press("Enter");
 
-  // Step 3: the pixel list spans more than one page of TikTok's pixel API (page size 20).
+  // Step 3: the pixel list spans more than one page of TikTok's pixel API (page size 20); it is
+  // searchable, and nothing is chosen until the merchant chooses.
   await expect(page.getByText("Step 3 of 4")).toBeVisible();
-  const options = page.getByLabel("Pixel").locator("option");
-  await expect(options).toHaveCount(pacific.pixels.length);
-  await page.getByLabel("Pixel").selectOption(pixel.pixel_code);
+  await expect(page.getByRole("radio")).toHaveCount(pacific.pixels.length);
+  await expect(page.getByRole("radio", { checked: true })).toHaveCount(0);
+  await expect(page.getByRole("button", { name: "Save" })).toBeDisabled();
+  await expect(page.getByText("Choose a pixel above to save.")).toBeVisible();
+  await tabTo(page, page.getByLabel("Search pixels"));
+  await page.keyboard.type(pixel.pixel_code);
+  await expect(page.getByRole("radio")).toHaveCount(1);
+  await tabTo(page, page.getByRole("radio", { name: `${pixel.pixel_name} (${pixel.pixel_code})` }));
+  await page.keyboard.press("Space");
+  await expect(page.getByRole("radio", { name: `${pixel.pixel_name} (${pixel.pixel_code})` })).toBeChecked();
+  await expectAccessible(page);
   await snap(page, "05-wizard-3-pixel");
-  await page.getByRole("button", { name: "Save" }).click();
+  await tabTo(page, page.getByRole("button", { name: "Save" }));
+  await page.keyboard.press("Enter");
 
   // Step 4: Connected, and a test event reaches TikTok's Test Events.
   await expect(page.getByText("Step 4 of 4")).toBeVisible();
@@ -64,12 +91,18 @@ test("a merchant connects TikTok, picks account and pixel, sends a test event; r
   await sandbox("/__sandbox/faults", { kind: "revoke", path: "/pixel/list/", count: 1 });
   await page.goto(adminUrl("/app/connect/pixel"));
   await expect(page.getByText(/no longer accepts this app's access/)).toBeVisible();
+  // Every page says so, with the Reconnect action.
+  for (const path of ["/app/events", "/app/dashboard", "/app/settings"]) {
+    await page.goto(adminUrl(path));
+    await expect(page.getByText("TikTok needs to be reconnected")).toBeVisible();
+    await expect(page.getByRole("button", { name: "Reconnect" })).toBeVisible();
+  }
   await page.goto(adminUrl("/app"));
   await expect(page.getByText("TikTok needs to be reconnected")).toBeVisible();
   await snap(page, "07-home-needs-reconnect");
   await page.getByRole("button", { name: "Reconnect" }).click();
   await page.getByRole("button", { name: "Approve" }).click();
-  await expect(page.getByText("Step 4 of 4")).toBeVisible();
+  await expect(page.getByRole("heading", { name: "TikTok connection", level: 1 })).toBeVisible();
   await expect(page.getByText(`Pixel: ${pixel.pixel_name} (${pixel.pixel_code})`)).toBeVisible();
   await page.goto(adminUrl("/app"));
   await expect(page.getByText("Connected", { exact: true })).toBeVisible();

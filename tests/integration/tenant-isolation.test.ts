@@ -10,6 +10,7 @@ import { action as proxyAction } from "~/routes/proxy.touchpoints";
 import { action as ordersAction } from "~/routes/webhooks.orders.create";
 import { loader as dashboardLoader } from "~/routes/app.dashboard";
 import { action as eventsAction, loader as eventsLoader } from "~/routes/app.events";
+import { loader as orderDetailLoader } from "~/routes/app.events_.$orderId";
 import { action as accountAction } from "~/routes/app.connect.account";
 import { action as pixelAction } from "~/routes/app.connect.pixel";
 import { loader as downloadLoader } from "~/routes/app.data-requests.download";
@@ -46,10 +47,14 @@ const ADMIN_ROUTES = ["routes", "demo-routes"].flatMap((dir) =>
     .map((f) => `${dir}/${f}`),
 );
 
-/** routes/app.connect._index.tsx → /app/connect; routes/app.tsx → /app (Remix flat routes). */
+/**
+ * routes/app.connect._index.tsx → /app/connect; routes/app.tsx → /app (Remix flat routes). A route
+ * parameter ($orderId) gets shop B's value: A's session asking for B's order must learn nothing.
+ */
 function urlPath(file: string) {
   const segments = path.basename(file).replace(/\.tsx?$/, "").split(".").filter((s) => s !== "_index");
-  return `/${segments.join("/")}`;
+  // A trailing "_" (app.events_.$orderId) only keeps the page out of its parent's layout.
+  return `/${segments.map((s) => (s === "$orderId" ? B.orderId : s.replace(/_$/, ""))).join("/")}`;
 }
 
 type Tenant = {
@@ -224,7 +229,16 @@ afterEach(() => logs.restore());
 describe("tenant isolation: every admin route, as shop A with shop B's ids", () => {
   it("finds the admin routes to probe", () => {
     expect(ADMIN_ROUTES).toEqual(
-      expect.arrayContaining(["routes/app.tsx", "routes/app._index.tsx", "routes/app.settings.tsx", "routes/app.events.tsx", "routes/app.data-requests.tsx", "routes/app.data-requests.download.tsx", "demo-routes/app.demo.tsx"]),
+      expect.arrayContaining([
+        "routes/app.tsx",
+        "routes/app._index.tsx",
+        "routes/app.settings.tsx",
+        "routes/app.events.tsx",
+        "routes/app.events_.$orderId.tsx",
+        "routes/app.data-requests.tsx",
+        "routes/app.data-requests.download.tsx",
+        "demo-routes/app.demo.tsx",
+      ]),
     );
   });
 
@@ -238,7 +252,7 @@ describe("tenant isolation: every admin route, as shop A with shop B's ids", () 
       await reseed();
       const before = await shopSnapshot(prisma, B.shop);
       const request = probe.request();
-      const res = await call(probe.fn, request, {});
+      const res = await call(probe.fn, request, file.includes("$orderId") ? { orderId: B.orderId } : {});
       const label = `${file} ${probe.kind} (${probe.name})`;
       expect(res.status, label).toBeLessThan(500);
       const text = await responseText(res, request);
@@ -278,6 +292,14 @@ describe("tenant isolation: every admin route, as shop A with shop B's ids", () 
     const p1 = await call(pixelAction, adminRequest("/app/connect/pixel", { shop: A.shop, form: { pixelCode: B.pixelCode } }));
     expect((await p1.json()).error).toMatch(/does not belong to the chosen ad account/);
     expect(await prisma.tikTokConnection.findUniqueOrThrow({ where: { shop: A.shop } })).toMatchObject({ advertiserId: A.advertiserId, pixelCode: A.pixelCode });
+  });
+
+  it("A's order detail shows A's order; B's order id answers 404 for A", async () => {
+    await reseed();
+    const mine = await call(orderDetailLoader, adminRequest(`/app/events/${A.orderId}`, { shop: A.shop }), { orderId: A.orderId });
+    expect(await mine.text()).toContain(A.orderName);
+    const theirs = await call(orderDetailLoader, adminRequest(`/app/events/${B.orderId}`, { shop: A.shop }), { orderId: B.orderId });
+    expect(theirs.status).toBe(404);
   });
 
   it("A's own data is what A sees (the probes above are not vacuous)", async () => {

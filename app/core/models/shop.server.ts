@@ -61,3 +61,9 @@ export async function shopRedactAllowed(shop: string, now = new Date()): Promise
   if (sessions > 0) return { ok: false, reason: "the shop still has the app installed (offline session held, no app/uninstalled recorded)" };
   return { ok: true };
 }
+
+/** The store's currency and IANA time zone as Shopify reported them after install; null when not known yet. */
+export async function shopLocale(shop: string) {
+  const row = await prisma.shop.findUnique({ where: { shop }, select: { currency: true, ianaTimezone: true } });
+  return { currency: row?.currency ?? null, timezone: row?.ianaTimezone ?? null };
+}

@@ -86,3 +86,59 @@ export async function recentOrders(shop: string, opts: { status?: EventStatus; p
     })),
   };
 }
+
+/** One order of this shop as the Events detail page shows it; null when the shop has no such order. */
+export async function orderDetail(shop: string, orderId: string) {
+  const [order, timeZone] = await Promise.all([
+    prisma.orderRecord.findUnique({
+      where: { shop_orderId: { shop, orderId } },
+      select: {
+        orderId: true,
+        orderName: true,
+        orderCreatedAt: true,
+        totalValue: true,
+        currency: true,
+        sendDecision: true,
+        reason: true,
+        attributionSource: true,
+        matchKeys: true,
+        event: {
+          select: {
+            id: true, eventId: true, eventName: true, pixelCode: true, payload: true, status: true, attempts: true, nextAttemptAt: true,
+            lastError: true, lastErrorClass: true, tiktokRequestId: true, sentAt: true, createdAt: true, updatedAt: true,
+          },
+        },
+      },
+    }),
+    shopTimeZone(shop),
+  ]);
+  if (!order) return null;
+  const e = order.event;
+  return {
+    orderId: order.orderId,
+    orderName: order.orderName,
+    createdAt: order.orderCreatedAt.toISOString(),
+    value: order.totalValue.toString(),
+    currency: order.currency,
+    status: readDecision(order.sendDecision),
+    reason: order.reason,
+    attributionSource: order.attributionSource,
+    matchKeys: JSON.parse(order.matchKeys) as string[],
+    timeZone,
+    event: e
+      ? {
+          ...e,
+          payload: JSON.parse(e.payload) as Record<string, unknown>,
+          nextAttemptAt: e.nextAttemptAt.toISOString(),
+          sentAt: e.sentAt?.toISOString() ?? null,
+          createdAt: e.createdAt.toISOString(),
+          updatedAt: e.updatedAt.toISOString(),
+        }
+      : null,
+  };
+}
+
+/** The shop's IANA time zone from Shopify, for showing times; null when not known yet. */
+export async function shopTimeZone(shop: string) {
+  return (await prisma.shop.findUnique({ where: { shop }, select: { ianaTimezone: true } }))?.ianaTimezone ?? null;
+}

@@ -1,0 +1,157 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { useLoaderData } from "@remix-run/react";
+import { Badge, BlockStack, Button, Card, DescriptionList, InlineStack, Layout, List, Page, Text } from "@shopify/polaris";
+import { z } from "zod";
+import { authenticate } from "~/core/shopify.server";
+import { orderDetail } from "~/features/events/stats.server";
+import { ConnectionBanner } from "~/components/ConnectionBanner";
+import { MATCH_KEY_LABEL, MatchKeys } from "~/components/MatchKeys";
+import { SOURCE_LABEL, STATUS_LABEL } from "~/components/OrderEventItem";
+import { formatInZone, formatMoneyWithCode } from "~/components/format";
+import { documentTitle } from "~/components/page-title";
+
+const paramsSchema = z.object({ orderId: z.string().regex(/^\d{1,20}$/) });
+
+export const loader = async ({ request, params }: LoaderFunctionArgs) => {
+  const { session } = await authenticate.admin(request);
+  const parsed = paramsSchema.safeParse(params);
+  const order = parsed.success ? await orderDetail(session.shop, parsed.data.orderId) : null;
+  if (!order) throw new Response("This store has no such order.", { status: 404 });
+  return { order };
+};
+
+const orderTitle = (o: { orderName: string | null; orderId: string }) => `Order ${o.orderName ?? o.orderId}`;
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: documentTitle(data ? orderTitle(data.order) : "Order not found") }];
+
+/** What each kind of failure means for the merchant. */
+const ERROR_CLASS: Record<string, string> = {
+  auth: "TikTok refused the app's access: reconnect TikTok.",
+  rate_limited: "TikTok asked the app to slow down; it tries again by itself.",
+  retryable: "TikTok or the network had a temporary problem; the app tries again by itself.",
+  invalid: "TikTok refused the event's content; sending it again unchanged will not help.",
+};
+
+type Payload = {
+  event?: string;
+  event_time?: number;
+  event_id?: string;
+  user?: Record<string, unknown>;
+  properties?: { value?: number; currency?: string; contents?: Array<{ content_name?: string; content_id?: string; quantity?: number }> };
+  page?: { url?: string };
+};
+
+/** How each customer field went to TikTok, in plain words. */
+const USER_FIELD_SENT: Record<string, string> = {
+  email: "Sent as a SHA-256 hash (TikTok cannot read it back)",
+  phone: "Sent as a SHA-256 hash (TikTok cannot read it back)",
+  external_id: "Sent as a SHA-256 hash of the storefront visitor ID",
+  ttclid: "Sent: the TikTok ad click id from the storefront",
+  ttp: "Sent: TikTok's browser cookie",
+  ip: "Sent: the buyer's IP address at checkout",
+  user_agent: "Sent: the buyer's browser at checkout",
+};
+
+export default function EventDetail() {
+  const { order } = useLoaderData<typeof loader>();
+  const tz = order.timeZone;
+  const e = order.event;
+  const payload = (e?.payload ?? {}) as Payload;
+  const status = STATUS_LABEL[order.status];
+
+  const sentItems = e
+    ? [
+        { term: "Event", description: `${payload.event ?? e.eventName} on pixel ${e.pixelCode}` },
+        { term: "Event ID", description: `${payload.event_id ?? e.eventId} (the order's id: TikTok counts a purchase with the same ID once)` },
+        { term: "Time of purchase", description: payload.event_time ? formatInZone(new Date(payload.event_time * 1000).toISOString(), tz) : "—" },
+        { term: "Value", description: formatMoneyWithCode(payload.properties?.value ?? null, payload.properties?.currency ?? null) },
+        {
+          term: "Products",
+          description: payload.properties?.contents?.length
+            ? payload.properties.contents.map((c) => `${c.content_name ?? c.content_id ?? "Item"} × ${c.quantity ?? 1}`).join(", ")
+            : "None listed",
+        },
+        ...Object.keys(MATCH_KEY_LABEL).map((key) => ({
+          term: MATCH_KEY_LABEL[key],
+          description: payload.user && key in payload.user ? USER_FIELD_SENT[key] : "Not sent (not on the order or not captured)",
+        })),
+        { term: "Landing page", description: payload.page?.url ? "Sent: the page the buyer landed on" : "Not sent" },
+      ]
+    : [];
+
+  return (
+    <Page
+      title={orderTitle(order)}
+      titleMetadata={<Badge tone={status?.tone}>{status?.label ?? order.status}</Badge>}
+      subtitle={`${formatMoneyWithCode(order.value, order.currency)} · placed ${formatInZone(order.createdAt, tz)}`}
+      backAction={{ content: "Events", url: "/app/events" }}
+    >
+      <Layout>
+        <Layout.Section>
+          <BlockStack gap="400">
+            <ConnectionBanner />
+            <Card>
+              <BlockStack gap="200">
+                <Text as="h2" variant="headingMd">Order</Text>
+                <Text as="p">Attribution: {order.attributionSource ? SOURCE_LABEL[order.attributionSource] : "none"}</Text>
+                <Text as="p">Match keys: <MatchKeys keys={order.matchKeys} /></Text>
+                {order.reason ? <Text as="p" tone="subdued">{order.reason}</Text> : null}
+                <InlineStack>
+                  {/* Inside the admin, shopify:// links open the admin's own page; _top leaves the app's iframe. */}
+                  <Button url={`shopify://admin/orders/${order.orderId}`} target="_top">Open the order in Shopify</Button>
+                </InlineStack>
+              </BlockStack>
+            </Card>
+            {e ? (
+              <>
+                <Card>
+                  <BlockStack gap="200">
+                    <Text as="h2" variant="headingMd">What was sent to TikTok</Text>
+                    <DescriptionList items={sentItems} />
+                  </BlockStack>
+                </Card>
+                <Card>
+                  <BlockStack gap="200">
+                    <Text as="h2" variant="headingMd">TikTok&apos;s answer</Text>
+                    {e.status === "sent" ? (
+                      <Text as="p">Accepted by TikTok {e.sentAt ? formatInZone(e.sentAt, tz) : ""}.{e.lastError ? ` TikTok noted: ${e.lastError}` : ""}</Text>
+                    ) : e.lastError ? (
+                      <Text as="p">{e.lastError}</Text>
+                    ) : (
+                      <Text as="p">No answer yet.</Text>
+                    )}
+                    {e.lastErrorClass && ERROR_CLASS[e.lastErrorClass] ? <Text as="p" tone="subdued">{ERROR_CLASS[e.lastErrorClass]}</Text> : null}
+                    {e.tiktokRequestId ? <Text as="p" tone="subdued">TikTok request id (for TikTok support): {e.tiktokRequestId}</Text> : null}
+                  </BlockStack>
+                </Card>
+                <Card>
+                  <BlockStack gap="200">
+                    <Text as="h2" variant="headingMd">Timeline</Text>
+                    <List>
+                      <List.Item>{formatInZone(order.createdAt, tz)}: order placed</List.Item>
+                      <List.Item>{formatInZone(e.createdAt, tz)}: queued for TikTok</List.Item>
+                      {e.attempts > 0 ? (
+                        <List.Item>
+                          {e.attempts} unsuccessful attempt{e.attempts === 1 ? "" : "s"}
+                          {e.status !== "sent" ? `, the last one by ${formatInZone(e.updatedAt, tz)}` : " before TikTok accepted it"}
+                        </List.Item>
+                      ) : null}
+                      {e.status === "queued" ? <List.Item>{formatInZone(e.nextAttemptAt, tz)}: next attempt</List.Item> : null}
+                      {e.status === "waiting_reconnect" ? <List.Item>Waiting: sent as soon as TikTok is reconnected</List.Item> : null}
+                      {e.sentAt ? <List.Item>{formatInZone(e.sentAt, tz)}: accepted by TikTok</List.Item> : null}
+                    </List>
+                    <Text as="p" variant="bodySm" tone="subdued">Times in {tz ?? "UTC"}.</Text>
+                  </BlockStack>
+                </Card>
+              </>
+            ) : (
+              <Card>
+                <Text as="p">Nothing was sent to TikTok for this order.</Text>
+              </Card>
+            )}
+          </BlockStack>
+        </Layout.Section>
+      </Layout>
+    </Page>
+  );
+}

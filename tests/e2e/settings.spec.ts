@@ -1,0 +1,49 @@
+import { adminUrl, ensureConnected, expect, expectAccessible, snap, tabTo, test } from "./helpers";
+
+test("Settings validates inline with messages that say what to enter, never with the browser's pop-ups, and saves from the keyboard", async ({ page }) => {
+  test.setTimeout(90_000);
+  await ensureConnected(page);
+  await page.goto(adminUrl("/app/settings"));
+  const days = page.getByLabel("Attribution window (days)");
+  await expect(days).toHaveValue("30");
+  // A plain text field for digits: no native min/max/required checks and no unnamed step buttons.
+  await expect(days).toHaveAttribute("type", "text");
+  await expect(days).toHaveAttribute("inputmode", "numeric");
+  for (const attr of ["min", "max", "required", "step"]) await expect(days).not.toHaveAttribute(attr, /.*/);
+  // The default shows neutral help, not a warning; nothing to save yet.
+  await expect(page.locator(".Polaris-InlineError")).toHaveCount(0);
+  await expect(page.getByRole("button", { name: "Save", exact: true })).toBeDisabled();
+
+  for (const bad of ["0", "91", "2.5", "abc"]) {
+    await days.fill(bad);
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    // The server's answer, shown next to the field (the page stays; nothing is saved).
+    await expect(page.locator(".Polaris-InlineError")).toHaveText("Enter a whole number of days from 1 to 90.");
+    await expect(days).toHaveAttribute("aria-invalid", "true");
+  }
+  await expectAccessible(page);
+  await snap(page, "11b-settings-invalid");
+  await page.reload();
+  await expect(days).toHaveValue("30");
+
+  // Typing a bad value and leaving the field says so at once.
+  await days.fill("100");
+  await days.blur();
+  await expect(page.locator(".Polaris-InlineError")).toHaveText("Enter a whole number of days from 1 to 90.");
+  await page.getByRole("button", { name: "Discard" }).click();
+  await expect(days).toHaveValue("30");
+
+  // Keyboard: Tab to the field, change it, Tab to Save, Enter.
+  await tabTo(page, days);
+  await page.keyboard.press("ControlOrMeta+A");
+  await page.keyboard.type("7");
+  await expect(page.getByText(/TikTok Ads Manager credits clicks/)).toHaveCount(0);
+  await tabTo(page, page.getByRole("button", { name: "Save", exact: true }));
+  await page.keyboard.press("Enter");
+  await expect(page.getByText("Settings saved. They apply to orders from now on.")).toBeVisible();
+  await page.reload();
+  await expect(days).toHaveValue("7");
+  await days.fill("30");
+  await page.getByRole("button", { name: "Save", exact: true }).click();
+  await expect(page.getByText(/^Settings saved\./)).toBeVisible();
+});

@@ -1,10 +1,14 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
-import { Banner, BlockStack, Button, Card, DataTable, Layout, Page, Text } from "@shopify/polaris";
+import { Banner, BlockStack, Button, Card, Layout, Page, Text } from "@shopify/polaris";
+import { PlainTable } from "~/components/PlainTable";
 import { useState } from "react";
 import { authenticate } from "~/core/shopify.server";
 import { listPrivacyRequests } from "~/features/privacy/compliance.server";
 import { formatInstant } from "~/components/format";
+import { titled } from "~/components/page-title";
+
+export const meta = titled("Data requests");
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
@@ -52,13 +56,13 @@ export default function DataRequests() {
                 {requests.length === 0 ? (
                   <Text as="p" tone="subdued">No data requests yet.</Text>
                 ) : (
-                  <DataTable
-                    columnContentTypes={["text", "text", "numeric", "text", "text"]}
+                  <PlainTable
+                    label="Customer data requests"
                     headings={["Received", "Shopify customer ID", "Orders named", "Status", ""]}
                     rows={requests.map((r) => [
                       formatInstant(r.receivedAt),
                       r.customerId ?? "—",
-                      r.ordersRequested,
+                      String(r.ordersRequested),
                       r.redacted ? "Customer's data since deleted" : "Open",
                       <DownloadButton key={r.id} id={r.id} />,
                     ])}
@@ -73,8 +77,8 @@ export default function DataRequests() {
                 {redactions.length === 0 ? (
                   <Text as="p" tone="subdued">No deletions yet.</Text>
                 ) : (
-                  <DataTable
-                    columnContentTypes={["text", "text", "text"]}
+                  <PlainTable
+                    label="Deletions"
                     headings={["Done", "Request", "Removed"]}
                     rows={redactions.map((r) => [
                       formatInstant(r.doneAt),

@@ -1,4 +1,4 @@
-import { BlockStack, Box, Text } from "@shopify/polaris";
+import { BlockStack, Box, InlineStack, Text } from "@shopify/polaris";
 import { LineChart, PolarisVizProvider } from "@shopify/polaris-viz";
 import type { DashboardData } from "~/features/spend/dashboard.server";
 import { ClientOnly } from "~/components/ClientOnly";
@@ -7,9 +7,12 @@ import { ClientOnly } from "~/components/ClientOnly";
 export function SpendRevenueChart({ data }: { data: DashboardData }) {
   const spendName = `Spend (${data.spendCurrency ?? "ad account currency"})`;
   const revenueName = `Attributed revenue (${data.storeCurrency ?? "store currency"})`;
-  const spend = { name: spendName, data: data.daily.map((d) => ({ key: d.date, value: d.spend })) };
-  const revenue = { name: revenueName, data: data.daily.map((d) => ({ key: d.date, value: d.revenue })) };
-  const fallback = <Box minHeight="300px" />;
+  const spend = { name: spendName, color: SPEND_COLOR, data: data.daily.map((d) => ({ key: d.date, value: d.spend })) };
+  const revenue = { name: revenueName, color: REVENUE_COLOR, data: data.daily.map((d) => ({ key: d.date, value: d.revenue })) };
+  const fallback = <Box minHeight="320px" />;
+  // Full dates as x labels make polaris-viz turn them on their side, and on a month they took more
+  // height than the chart had (negative SVG heights in the console): short "Nov 3" labels fit flat.
+  const xAxisOptions = { labelFormatter: (value: string | number | null) => shortDay(String(value ?? "")) };
   // polaris-viz reads `navigator` while rendering, which Node 20 lacks: charts render in the browser only.
   // Its SVG has no text alternative and ARIA roles screen readers cannot use: it is inert (out of
   // the accessibility tree and the tab order), and a sentence says where the same figures are.
@@ -18,6 +21,15 @@ export function SpendRevenueChart({ data }: { data: DashboardData }) {
       <Text as="p" visuallyHidden>
         {`Chart of daily spend and attributed revenue from ${data.range.start} to ${data.range.end}. The same figures are in the totals above and the campaign table below.`}
       </Text>
+      {/* Our own legend: polaris-viz measures its legend before layout and drew negative SVG heights. */}
+      <InlineStack gap="400">
+        {[spend, revenue].map((series) => (
+          <InlineStack key={series.name} gap="100" blockAlign="center">
+            <span aria-hidden style={{ display: "inline-block", width: 12, height: 3, background: series.color }} />
+            <Text as="span" variant="bodySm">{series.name}</Text>
+          </InlineStack>
+        ))}
+      </InlineStack>
       <div ref={(el) => el?.setAttribute("inert", "")}>
         <ClientOnly fallback={fallback}>
           {() => (
@@ -25,16 +37,16 @@ export function SpendRevenueChart({ data }: { data: DashboardData }) {
               {data.currencyDiffers ? (
                 // Two currencies never share an axis: one chart each.
                 <BlockStack gap="400">
-                  <div style={{ height: 260 }}>
-                    <LineChart data={[spend]} theme="Light" />
+                  <div style={{ height: 300 }}>
+                    <LineChart data={[spend]} theme="Light" xAxisOptions={xAxisOptions} showLegend={false} />
                   </div>
-                  <div style={{ height: 260 }}>
-                    <LineChart data={[revenue]} theme="Light" />
+                  <div style={{ height: 300 }}>
+                    <LineChart data={[revenue]} theme="Light" xAxisOptions={xAxisOptions} showLegend={false} />
                   </div>
                 </BlockStack>
               ) : (
-                <div style={{ height: 300 }}>
-                  <LineChart data={[spend, revenue]} theme="Light" />
+                <div style={{ height: 320 }}>
+                  <LineChart data={[spend, revenue]} theme="Light" xAxisOptions={xAxisOptions} showLegend={false} />
                 </div>
               )}
             </PolarisVizProvider>
@@ -43,4 +55,14 @@ export function SpendRevenueChart({ data }: { data: DashboardData }) {
       </div>
     </>
   );
+}
+
+const SPEND_COLOR = "#2c6ecb";
+const REVENUE_COLOR = "#29845a";
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/** "2026-11-03" → "Nov 3"; anything else as it is. */
+function shortDay(day: string) {
+  const m = /^\d{4}-(\d{2})-(\d{2})$/.exec(day);
+  return m ? `${MONTHS[Number(m[1]) - 1]} ${Number(m[2])}` : day;
 }

@@ -1,4 +1,5 @@
-import { BlockStack, Card, DataTable, Text } from "@shopify/polaris";
+import { BlockStack, Card, Text } from "@shopify/polaris";
+import { PlainTable } from "~/components/PlainTable";
 import { RETENTION_SENTENCE } from "~/features/privacy/retention";
 import { EVENT_FIELDS } from "~/features/events/event-fields";
 
@@ -12,7 +13,7 @@ export function DataSentCard({ eventName }: { eventName: string }) {
         <Text as="p">
           Each order's event contains at most these fields; the last column says when one is left out. Raw email addresses and phone numbers are never transmitted and never stored by this app.
         </Text>
-        <DataTable columnContentTypes={["text", "text", "text"]} headings={["Field", "What it holds", "Left out when"]} rows={rows} />
+        <PlainTable label="Data sent to TikTok" headings={["Field", "What it holds", "Left out when"]} rows={rows} />
         <Text as="p" variant="bodySm" tone="subdued">{RETENTION_SENTENCE}</Text>
       </BlockStack>
     </Card>

@@ -5,7 +5,7 @@ import { BlockStack, Button, List, Modal, Text } from "@shopify/polaris";
 /**
  * Disconnect, confirmed first in a Polaris Modal that says what stops. Polaris' modal rather than
  * App Bridge's <ui-modal>: it renders the same inside the admin and without App Bridge (the demo,
- * the e2e). See docs/decisions/0018-admin-ux.md.
+ * the e2e). See docs/decisions/0020-admin-ux.md.
  */
 export function DisconnectButton() {
   const [open, setOpen] = useState(false);

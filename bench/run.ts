@@ -10,8 +10,9 @@ function print(title: string, row: Row) {
 }
 
 async function main() {
-  const only = process.argv.slice(2);
-  const want = (name: string) => (only.length === 0 ? name !== "webhooks-pg" : only.includes(name));
+  const only = process.argv.slice(2).filter((a) => !a.startsWith("--"));
+  // The -pg parts need the PostgreSQL Prisma client: scripts/pg-bench.sh generates it and runs them.
+  const want = (name: string) => (only.length === 0 ? !name.endsWith("-pg") : only.includes(name));
 
   if (want("embed")) {
     const code = await buildEmbed();
@@ -21,10 +22,20 @@ async function main() {
     const { benchWebhooks } = await import("./webhooks");
     print("orders/create ack (SQLite)", await benchWebhooks({ databaseUrl: "file:./tests/.tmp/bench.sqlite", label: "sqlite" }));
   }
-  // Needs the PostgreSQL Prisma client: scripts/pg-bench.sh generates it and calls this.
-  if (only.includes("webhooks-pg")) {
+  if (want("webhooks-pg")) {
     const { benchWebhooks } = await import("./webhooks");
     print("orders/create ack (PostgreSQL)", await benchWebhooks({ databaseUrl: process.env.BENCH_PG_URL!, label: "postgresql" }));
+  }
+  for (const [name, databaseUrl, label] of [
+    ["latency", "file:./tests/.tmp/bench-latency.sqlite", "SQLite"],
+    ["latency-pg", process.env.BENCH_PG_URL!, "PostgreSQL"],
+  ] as const) {
+    if (!want(name)) continue;
+    const { benchLatency, latencyOptions } = await import("./latency");
+    const { seconds, rates } = latencyOptions();
+    for (const rate of rates) {
+      print(`Order-to-TikTok latency, ${rate}/s for ${seconds} s (${label})`, await benchLatency({ databaseUrl, label: label.toLowerCase(), seconds, rate }));
+    }
   }
   if (want("drain")) {
     const { benchDrain } = await import("./drain");

@@ -8,6 +8,7 @@ import { ttclidFromLandingSite, ttclidFromNotes, ttpFromNotes, visitorIdFromNote
 import { buildTikTokEvent } from "./build-event";
 import { readDecision } from "./send-status.server";
 import { applyRefunds } from "./refunds.server";
+import { eventQueued } from "./wake.server";
 import type { EventStatus } from "./statuses";
 
 type IngestResult = { outcome: "recorded" | "duplicate"; orderRecordId: string; sendDecision: EventStatus };
@@ -105,6 +106,7 @@ export async function ingestOrder(shop: string, order: ParsedOrder): Promise<Ing
     // After the commit, not inside it: a refund committed before this point is seen here, and one
     // committed after it finds this order itself (refunds.server.ts).
     await applyRefunds(shop, order.orderId);
+    if (sendDecision === "queued") eventQueued();
     return { outcome: "recorded", orderRecordId: recordId, sendDecision };
   }
 

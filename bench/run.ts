@@ -37,6 +37,10 @@ async function main() {
       print(`Order-to-TikTok latency, ${rate}/s for ${seconds} s (${label})`, await benchLatency({ databaseUrl, label: label.toLowerCase(), seconds, rate }));
     }
   }
+  if (want("storefront")) {
+    const { benchStorefront } = await import("./storefront");
+    print("Storefront product page in Chromium (Lighthouse)", await benchStorefront());
+  }
   if (want("drain")) {
     const { benchDrain } = await import("./drain");
     print("Delivery drain, 100k backlog", await benchDrain());

@@ -149,12 +149,17 @@ export function percentile(sorted: number[], p: number) {
 
 let nextOrderId = 7_000_000_000_000 + (Date.now() % 1_000_000) * 1_000;
 
-/** Attributed orders/create bodies (a ttclid on the cart), each a new order; returns [orderId, body]. */
-export function attributedOrders(n: number, opts: { visitorId?: () => string } = {}): [string, string][] {
+/**
+ * Attributed orders/create bodies, each a new order; returns [orderId, body]. By default the cart
+ * carries a new visitor and a ttclid; with `visitorId` (and `noteTtclid: false`) the order is
+ * attributed to that visitor's touchpoints only.
+ */
+export function attributedOrders(n: number, opts: { visitorId?: () => string; noteTtclid?: boolean } = {}): [string, string][] {
   return Array.from({ length: n }, () => {
     const orderId = nextOrderId++;
     const visitorId = opts.visitorId?.() ?? `tta1.${randomBytes(17).toString("base64url").slice(0, 22)}`;
-    const body = JSON.stringify(demoOrderPayload({ orderId, visitorId, ttclid: `E.C.P.bench${orderId}`, capturedAt: Date.now() - 60_000, createdAt: new Date() }));
+    const ttclid = opts.noteTtclid === false ? undefined : `E.C.P.bench${orderId}`;
+    const body = JSON.stringify(demoOrderPayload({ orderId, visitorId, ttclid, capturedAt: Date.now() - 60_000, createdAt: new Date() }));
     return [String(orderId), body];
   });
 }

@@ -3,6 +3,7 @@
 import { buildEmbed, gzipSize, EMBED_BUDGET_GZIP } from "../scripts/build-embed.mjs";
 
 type Row = Record<string, number | string>;
+const round = (n: number, d = 1) => Number(n.toFixed(d));
 
 function print(title: string, row: Row) {
   console.log(`\n## ${title}`);
@@ -37,13 +38,27 @@ async function main() {
       print(`Order-to-TikTok latency, ${rate}/s for ${seconds} s (${label})`, await benchLatency({ databaseUrl, label: label.toLowerCase(), seconds, rate }));
     }
   }
+  for (const [name, databaseUrl, label] of [
+    ["scale", "file:./tests/.tmp/bench-scale.sqlite", "SQLite"],
+    ["scale-pg", process.env.BENCH_PG_URL!, "PostgreSQL"],
+  ] as const) {
+    if (!want(name)) continue;
+    const { benchScale } = await import("./scale");
+    print(`Cost as touchpoints grow, 10k -> 1M in one shop (${label})`, await benchScale({ databaseUrl, label: label.toLowerCase() }));
+  }
   if (want("storefront")) {
     const { benchStorefront } = await import("./storefront");
     print("Storefront product page in Chromium (Lighthouse)", await benchStorefront());
   }
   if (want("drain")) {
     const { benchDrain } = await import("./drain");
-    print("Delivery drain, 100k backlog", await benchDrain());
+    const one = await benchDrain(1);
+    print(`Delivery drain, ${one.events}-event backlog, one shop`, one);
+    const many = await benchDrain(100);
+    print(`Delivery drain, ${many.events}-event backlog shared by 100 shops`, {
+      ...many,
+      rate_vs_one_shop: `${round(Number(many.events_per_s) / Number(one.events_per_s), 2)} (100 shops' rate over one shop's)`,
+    });
   }
   if (want("spend")) {
     const { benchSpendBackfill } = await import("./spend-backfill");

@@ -24,7 +24,7 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 type Result = Record<string, number | string>;
 
 /** Posts `bodies` to `url` with `CONCURRENCY` in flight; returns per-request latencies and wall time. */
-async function run(url: string, bodies: string[], secret: string) {
+export async function run(url: string, bodies: string[], secret: string, shop = SHOP) {
   const latencies: number[] = [];
   let next = 0;
   let failures = 0;
@@ -33,7 +33,7 @@ async function run(url: string, bodies: string[], secret: string) {
     Array.from({ length: CONCURRENCY }, async () => {
       while (next < bodies.length) {
         const body = bodies[next++];
-        const headers = webhookHeaders({ topic: "orders/create", shop: SHOP, rawBody: body, secret });
+        const headers = webhookHeaders({ topic: "orders/create", shop, rawBody: body, secret });
         const t0 = performance.now();
         const res = await fetch(url, { method: "POST", headers, body });
         await res.arrayBuffer();

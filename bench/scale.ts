@@ -33,8 +33,8 @@ async function seedTouchpoints(prisma: PrismaClient, postgres: boolean, from: nu
       await prisma.$executeRawUnsafe(
         `INSERT INTO "Touchpoint" ("id", "shop", "visitorId", "ttclid", "capturedAt", "receivedAt", "landingPath")
          SELECT 'tp' || n, $1, 'tta1.' || lpad((n / 2)::text, 22, '0'), 'E.C.P.seed' || n,
-           to_timestamp($2 - (n * 7919) % 2592000), to_timestamp($2), '/products/seed'
-         FROM generate_series($3::int, $4::int - 1) AS n`,
+           to_timestamp($2::float8 - (n * 7919) % 2592000), to_timestamp($2::float8), '/products/seed'
+         FROM generate_series($3::bigint, $4::bigint - 1) AS n`,
         SHOP, now, start, end,
       );
     } else {

@@ -21,7 +21,7 @@ export type Job = {
  * How long a nudge waits before the job runs: orders arriving together go in one pass (one TikTok
  * request per pixel), and at most a few passes a second compete with the webhooks for the database.
  */
-export const WAKE_DELAY_MS = 100;
+const WAKE_DELAY_MS = 100;
 
 export function backgroundJobs(owner = workerId()): Job[] {
   return [

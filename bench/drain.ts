@@ -1,6 +1,7 @@
-// Delivery drain benchmark: a 100,000-event backlog for one pixel (rows inserted directly, each a
-// real built event with its own order id) drained by the real worker against the in-process
-// TikTok sandbox, on a fresh SQLite database. Reports events per second and the requests made
+// Delivery drain benchmark: a 100,000-event backlog (rows inserted directly, each a real built
+// event with its own order id) drained by the real worker against the in-process TikTok sandbox,
+// on a fresh SQLite database; once for one shop (one pixel), once shared by 100 shops (each its
+// own connection and token, the backlog split evenly). Reports events per second and the requests made
 // (target: one per 1,000 events of a pixel). The sandbox validates every event in the same
 // process, so its cost is inside the figure.
 //
@@ -10,17 +11,18 @@ import { mkdirSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const EVENTS = Number(process.env.BENCH_DRAIN_EVENTS ?? 100_000);
-const SHOP = "bench-drain.myshopify.com";
+const SHOPS = Number(process.env.BENCH_DRAIN_SHOPS ?? 1);
+const shopName = (i: number) => (SHOPS === 1 ? "bench-drain.myshopify.com" : `bench-drain-${i}.myshopify.com`);
 const DB_FILE = "tests/.tmp/bench-drain.sqlite";
 
 type Result = Record<string, number | string>;
 
-export async function benchDrain(): Promise<Result> {
+export async function benchDrain(shops = 1): Promise<Result> {
   const self = fileURLToPath(import.meta.url);
   const out = execFileSync(process.execPath, ["node_modules/tsx/dist/cli.mjs", self], {
     encoding: "utf8",
     stdio: ["ignore", "pipe", "inherit"],
-    env: { ...process.env, BENCH_DRAIN_CHILD: "1" },
+    env: { ...process.env, BENCH_DRAIN_CHILD: "1", BENCH_DRAIN_SHOPS: String(shops) },
     maxBuffer: 16 * 1024 * 1024,
   });
   return JSON.parse(out.trim().split("\n").at(-1)!) as Result;
@@ -37,9 +39,12 @@ async function child(): Promise<Result> {
   const { startOrdersSandbox, connectShop, seedQueuedEvents, EVENT_TRACK } = await import("../tests/support/orders");
   const { sandbox, control } = await startOrdersSandbox({ timeoutMs: 30_000 });
   try {
-    const { pixelCode } = await connectShop(SHOP, control);
     const seedStart = performance.now();
-    await seedQueuedEvents({ shop: SHOP, pixelCode, count: EVENTS });
+    const perShop = Math.ceil(EVENTS / SHOPS);
+    for (let i = 0; i < SHOPS; i++) {
+      const { pixelCode } = await connectShop(shopName(i), control);
+      await seedQueuedEvents({ shop: shopName(i), pixelCode, count: perShop, firstOrderId: 6_000_000_000_000 + i * perShop });
+    }
     const seedSeconds = (performance.now() - seedStart) / 1000;
 
     const { drainAll } = await import("../app/features/events/worker.server");
@@ -52,12 +57,13 @@ async function child(): Promise<Result> {
     const received = await control.events();
     const unique = new Set(received.map((e) => e.event.event_id)).size;
     return {
-      events: EVENTS,
+      shops: SHOPS,
+      events: perShop * SHOPS,
       seed_seconds: Number(seedSeconds.toFixed(1)),
       drain_seconds: Number(seconds.toFixed(1)),
-      events_per_s: Math.round(EVENTS / seconds),
+      events_per_s: Math.round((perShop * SHOPS) / seconds),
       requests,
-      requests_minimum: Math.ceil(EVENTS / 1_000),
+      requests_minimum: SHOPS * Math.ceil(perShop / 1_000),
       sent: out.sent,
       received_unique: unique,
       left_queued: await prisma.outboxEvent.count({ where: { status: { not: "sent" } } }),

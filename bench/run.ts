@@ -4,6 +4,7 @@ import { buildEmbed, gzipSize, EMBED_BUDGET_GZIP } from "../scripts/build-embed.
 import { buildPixel, PIXEL_BUDGET_GZIP } from "../scripts/build-pixel.mjs";
 
 type Row = Record<string, number | string>;
+const round = (n: number, d = 1) => Number(n.toFixed(d));
 
 function print(title: string, row: Row) {
   console.log(`\n## ${title}`);
@@ -11,8 +12,9 @@ function print(title: string, row: Row) {
 }
 
 async function main() {
-  const only = process.argv.slice(2);
-  const want = (name: string) => (only.length === 0 ? name !== "webhooks-pg" : only.includes(name));
+  const only = process.argv.slice(2).filter((a) => !a.startsWith("--"));
+  // The -pg parts need the PostgreSQL Prisma client: scripts/pg-bench.sh generates it and runs them.
+  const want = (name: string) => (only.length === 0 ? !name.endsWith("-pg") : only.includes(name));
 
   if (want("embed")) {
     const code = await buildEmbed();
@@ -24,14 +26,42 @@ async function main() {
     const { benchWebhooks } = await import("./webhooks");
     print("orders/create ack (SQLite)", await benchWebhooks({ databaseUrl: "file:./tests/.tmp/bench.sqlite", label: "sqlite" }));
   }
-  // Needs the PostgreSQL Prisma client: scripts/pg-bench.sh generates it and calls this.
-  if (only.includes("webhooks-pg")) {
+  if (want("webhooks-pg")) {
     const { benchWebhooks } = await import("./webhooks");
     print("orders/create ack (PostgreSQL)", await benchWebhooks({ databaseUrl: process.env.BENCH_PG_URL!, label: "postgresql" }));
   }
+  for (const [name, databaseUrl, label] of [
+    ["latency", "file:./tests/.tmp/bench-latency.sqlite", "SQLite"],
+    ["latency-pg", process.env.BENCH_PG_URL!, "PostgreSQL"],
+  ] as const) {
+    if (!want(name)) continue;
+    const { benchLatency, latencyOptions } = await import("./latency");
+    const { seconds, rates } = latencyOptions();
+    for (const rate of rates) {
+      print(`Order-to-TikTok latency, ${rate}/s for ${seconds} s (${label})`, await benchLatency({ databaseUrl, label: label.toLowerCase(), seconds, rate }));
+    }
+  }
+  for (const [name, databaseUrl, label] of [
+    ["scale", "file:./tests/.tmp/bench-scale.sqlite", "SQLite"],
+    ["scale-pg", process.env.BENCH_PG_URL!, "PostgreSQL"],
+  ] as const) {
+    if (!want(name)) continue;
+    const { benchScale } = await import("./scale");
+    print(`Cost as touchpoints grow, 10k -> 1M in one shop (${label})`, await benchScale({ databaseUrl, label: label.toLowerCase() }));
+  }
+  if (want("storefront")) {
+    const { benchStorefront } = await import("./storefront");
+    print("Storefront product page in Chromium (Lighthouse)", await benchStorefront());
+  }
   if (want("drain")) {
     const { benchDrain } = await import("./drain");
-    print("Delivery drain, 100k backlog", await benchDrain());
+    const one = await benchDrain(1);
+    print(`Delivery drain, ${one.events}-event backlog, one shop`, one);
+    const many = await benchDrain(100);
+    print(`Delivery drain, ${many.events}-event backlog shared by 100 shops`, {
+      ...many,
+      rate_vs_one_shop: `${round(Number(many.events_per_s) / Number(one.events_per_s), 2)} (100 shops' rate over one shop's)`,
+    });
   }
   if (want("spend")) {
     const { benchSpendBackfill } = await import("./spend-backfill");

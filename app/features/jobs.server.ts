@@ -4,16 +4,31 @@
 import { env } from "~/core/env.server";
 import { drainOnce, stopDelivering } from "./events/worker.server";
 import { workerId } from "./events/outbox.server";
+import { onEventQueued } from "./events/wake.server";
 import { purgeExpiredProxySignatures, purgeExpiredTouchpoints } from "~/core/attribution/touchpoints.server";
 import { spendJob } from "./spend/sync.server";
 import { purgeExpiredPersonalData } from "./privacy/retention.server";
 import { dropExpiredDeferredEvents } from "./events/late-link.server";
 
-export type Job = { name: string; everyMs: number; run: () => Promise<unknown> };
+export type Job = {
+  name: string;
+  everyMs: number;
+  run: () => Promise<unknown>;
+  /** Subscribes `nudge` to whatever should run the job before its next tick; returns the unsubscribe. */
+  wake?: (nudge: () => void) => () => void;
+};
+
+/**
+ * How long a nudge waits before the job runs: orders arriving together go in one pass (one TikTok
+ * request per pixel), and at most a few passes a second compete with the webhooks for the database.
+ */
+const WAKE_DELAY_MS = 100;
 
 export function backgroundJobs(owner = workerId()): Job[] {
   return [
-    { name: "deliver-events", everyMs: 1_000, run: () => drainOnce({ owner }) },
+    // Woken when ingest queues an event in this process: an order reaches TikTok within a pass
+    // instead of waiting for the tick. The tick still drains whatever other processes queued.
+    { name: "deliver-events", everyMs: 1_000, run: () => drainOnce({ owner }), wake: onEventQueued },
     spendJob,
     { name: "purge-touchpoints", everyMs: 60 * 60 * 1000, run: () => purgeExpiredTouchpoints() },
     { name: "drop-deferred-events", everyMs: 10 * 60 * 1000, run: () => dropExpiredDeferredEvents() },
@@ -35,10 +50,15 @@ declare global {
  */
 export function runJobs(jobs: Job[]) {
   const timers: NodeJS.Timeout[] = [];
+  const unsubscribe: (() => void)[] = [];
   const running = new Set<Promise<void>>();
   let stopped = false;
   for (const job of jobs) {
     let busy = false;
+    // A nudge while a pass runs: run again right after it, since the pass may have claimed
+    // before the new row was committed.
+    let again = false;
+    let wakeTimer: NodeJS.Timeout | undefined;
     const tick = () => {
       if (busy || stopped) return;
       busy = true;
@@ -49,15 +69,35 @@ export function runJobs(jobs: Job[]) {
         .finally(() => {
           busy = false;
           running.delete(done);
+          if (again) {
+            again = false;
+            nudge();
+          }
         });
       running.add(done);
     };
+    const nudge = () => {
+      if (stopped || wakeTimer) return;
+      if (busy) {
+        again = true;
+        return;
+      }
+      wakeTimer = setTimeout(() => {
+        wakeTimer = undefined;
+        tick();
+      }, WAKE_DELAY_MS);
+    };
     timers.push(setInterval(tick, job.everyMs));
+    if (job.wake) {
+      unsubscribe.push(job.wake(nudge));
+      unsubscribe.push(() => clearTimeout(wakeTimer));
+    }
     tick();
   }
   return async ({ graceMs }: { graceMs: number } = { graceMs: 8_000 }) => {
     stopped = true;
     timers.forEach(clearInterval);
+    unsubscribe.forEach((fn) => fn());
     let timer: NodeJS.Timeout | undefined;
     const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
     await Promise.race([Promise.allSettled([...running]), grace]);

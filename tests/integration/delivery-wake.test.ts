@@ -1,0 +1,58 @@
+// The in-process delivery job is woken by ingest: an order queued through the signed route reaches
+// TikTok without waiting for the job's tick (here an hour, so only the nudge can send it).
+import { backgroundJobs, runJobs } from "~/features/jobs.server";
+import { TEST_SHOP } from "../support/constants";
+import { connectShop, deliverOrder, demoOrder, resetOrderPipeline, startOrdersSandbox } from "../support/orders";
+
+const { sandbox, control } = await startOrdersSandbox();
+
+afterAll(() => sandbox.close());
+beforeEach(async () => {
+  vi.spyOn(console, "info").mockImplementation(() => {});
+  await resetOrderPipeline(control);
+});
+afterEach(() => vi.restoreAllMocks());
+
+async function waitFor(check: () => Promise<boolean>, ms: number) {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (await check()) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return false;
+}
+
+it("sends a queued order at once, not on the next tick", async () => {
+  await connectShop(TEST_SHOP, control);
+  const deliver = backgroundJobs().find((j) => j.name === "deliver-events")!;
+  let passes = 0;
+  const stop = runJobs([{ ...deliver, everyMs: 60 * 60 * 1000, run: () => (passes++, deliver.run()) }]);
+  try {
+    // The first tick runs at start and finds nothing.
+    expect(await waitFor(async () => passes === 1, 5_000)).toBe(true);
+    const orderId = 5_700_000_000_001;
+    const res = await deliverOrder(TEST_SHOP, await demoOrder({ orderId, ttclid: "E.C.P.wake1", createdAt: new Date(Date.now() - 60_000) }));
+    expect(res.status).toBe(200);
+    const sent = await waitFor(async () => (await control.events()).some((e) => e.event.event_id === String(orderId)), 10_000);
+    expect(sent).toBe(true);
+  } finally {
+    await stop({ graceMs: 5_000 });
+  }
+});
+
+it("does not wake the job for an order that is not sent", async () => {
+  await connectShop(TEST_SHOP, control);
+  const deliver = backgroundJobs().find((j) => j.name === "deliver-events")!;
+  let passes = 0;
+  const stop = runJobs([{ ...deliver, everyMs: 60 * 60 * 1000, run: () => (passes++, deliver.run()) }]);
+  try {
+    expect(await waitFor(async () => passes === 1, 5_000)).toBe(true);
+    // No ttclid anywhere: not attributed, nothing queued.
+    const res = await deliverOrder(TEST_SHOP, await demoOrder({ orderId: 5_700_000_000_002, createdAt: new Date(Date.now() - 60_000) }));
+    expect(res.status).toBe(200);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(passes).toBe(1);
+  } finally {
+    await stop({ graceMs: 5_000 });
+  }
+});

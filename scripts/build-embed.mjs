@@ -16,10 +16,10 @@ export const EMBED_ENTRY = path.join(extension, "src/main.ts");
 export const EMBED_ASSET = path.join(extension, "assets/capture.min.js");
 export const EMBED_BUDGET_GZIP = 2048;
 
-/** The asset's text as the source builds it. */
-export async function buildEmbed() {
+/** One storefront script as Shopify's CLI bundles extensions: bundled, minified, IIFE, ES2017. */
+export async function bundleStorefrontScript(entry) {
   const result = await build({
-    entryPoints: [EMBED_ENTRY],
+    entryPoints: [entry],
     bundle: true,
     minify: true,
     format: "iife",
@@ -32,6 +32,9 @@ export async function buildEmbed() {
   });
   return result.outputFiles[0].text;
 }
+
+/** The asset's text as the source builds it. */
+export const buildEmbed = () => bundleStorefrontScript(EMBED_ENTRY);
 
 export function gzipSize(text) {
   return gzipSync(Buffer.from(text), { level: 9 }).length;

@@ -3,31 +3,16 @@
 // esbuild: bundle, minify, ES2017) in memory and prints its gzipped size. Nothing is written: the
 // CLI builds the extension itself at deploy. Fails when it is over the 4 KB gzipped budget (issue 13).
 //   node scripts/build-pixel.mjs [--check]
-import { build } from "esbuild";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { gzipSize } from "./build-embed.mjs";
+import { bundleStorefrontScript, gzipSize } from "./build-embed.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const PIXEL_ENTRY = path.join(root, "extensions/tiktok-pixel/src/index.ts");
 export const PIXEL_BUDGET_GZIP = 4096;
 
 /** The pixel bundle's text. */
-export async function buildPixel() {
-  const result = await build({
-    entryPoints: [PIXEL_ENTRY],
-    bundle: true,
-    minify: true,
-    format: "iife",
-    target: "es2017",
-    platform: "browser",
-    legalComments: "none",
-    charset: "utf8",
-    write: false,
-    logLevel: "silent",
-  });
-  return result.outputFiles[0].text;
-}
+export const buildPixel = () => bundleStorefrontScript(PIXEL_ENTRY);
 
 async function main() {
   const text = await buildPixel();

@@ -45,6 +45,19 @@ export async function deliverySummary(shop: string, now = new Date()) {
 }
 
 
+/** What the Events list and the order detail page show of an order. */
+const ORDER_LIST_FIELDS = {
+  orderId: true,
+  orderName: true,
+  orderCreatedAt: true,
+  totalValue: true,
+  currency: true,
+  sendDecision: true,
+  reason: true,
+  attributionSource: true,
+  matchKeys: true,
+} as const;
+
 export async function recentOrders(shop: string, opts: { status?: EventStatus; page: number; pageSize: number }) {
   const where = { shop, ...(opts.status ? { sendDecision: opts.status } : {}) };
   const [total, rows] = await Promise.all([
@@ -55,15 +68,7 @@ export async function recentOrders(shop: string, opts: { status?: EventStatus; p
       skip: (opts.page - 1) * opts.pageSize,
       take: opts.pageSize,
       select: {
-        orderId: true,
-        orderName: true,
-        orderCreatedAt: true,
-        totalValue: true,
-        currency: true,
-        sendDecision: true,
-        reason: true,
-        attributionSource: true,
-        matchKeys: true,
+        ...ORDER_LIST_FIELDS,
         event: { select: { id: true, status: true, lastError: true, tiktokRequestId: true, sentAt: true, attempts: true, nextAttemptAt: true, eventId: true } },
       },
     }),
@@ -93,15 +98,7 @@ export async function orderDetail(shop: string, orderId: string) {
     prisma.orderRecord.findUnique({
       where: { shop_orderId: { shop, orderId } },
       select: {
-        orderId: true,
-        orderName: true,
-        orderCreatedAt: true,
-        totalValue: true,
-        currency: true,
-        sendDecision: true,
-        reason: true,
-        attributionSource: true,
-        matchKeys: true,
+        ...ORDER_LIST_FIELDS,
         event: {
           select: {
             id: true, eventId: true, eventName: true, pixelCode: true, payload: true, status: true, attempts: true, nextAttemptAt: true,

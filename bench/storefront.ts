@@ -85,7 +85,7 @@ async function serve(pixel: string | null): Promise<{ server: Server; url: strin
 
 type Run = { score: number; tbt: number; lcp: number; requests: string[]; renderBlocking: string[] };
 
-type TraceEvent = { name: string; args?: { data?: { url?: string; renderBlocking?: string } } };
+type TraceEvent = { name: string; args?: { data?: { url?: string; renderBlocking?: string; frame?: string } } };
 
 // Render-blocking resources as Chromium itself classifies each request in the trace
 // (ResourceSendRequest's renderBlocking): Lighthouse 12.2.3's own audit for them fails on this
@@ -100,8 +100,11 @@ async function audit(url: string, port: number): Promise<Run> {
     // Chromium asks for a favicon on its own, at a moment that varies between runs.
     .filter((u) => !u.endsWith("/favicon.ico"));
   const trace = (artifacts as unknown as { Trace: { traceEvents: TraceEvent[] } }).Trace.traceEvents;
+  // Only the page's own frame: a resource of the pixel's sandboxed iframe (loaded after the page's
+  // load event) cannot hold up the product page's first render.
+  const mainFrame = trace.find((e) => e.name === "ResourceSendRequest")?.args?.data?.frame;
   const renderBlocking = trace
-    .filter((e) => e.name === "ResourceSendRequest" && BLOCKING.has(e.args?.data?.renderBlocking ?? ""))
+    .filter((e) => e.name === "ResourceSendRequest" && e.args?.data?.frame === mainFrame && BLOCKING.has(e.args?.data?.renderBlocking ?? ""))
     .map((e) => new URL(e.args!.data!.url!).pathname);
   return {
     score: Math.round((lhr.categories.performance.score ?? 0) * 100),

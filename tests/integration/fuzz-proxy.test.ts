@@ -24,7 +24,8 @@ import {
 
 const DAY = 86_400_000;
 const secret = () => process.env.SHOPIFY_API_SECRET!;
-const REFUSALS = [400, 404, 405, 413, 422, 429];
+// 403: a query that names a web pixel token (`t`) the shop never issued (docs/decisions/0019).
+const REFUSALS = [400, 403, 404, 405, 413, 422, 429];
 
 const FIELDS = ["v", "visitor_id", "ttclid", "captured_at", "landing_path", "utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term", "campaign_id", "adgroup_id", "ad_id"];
 

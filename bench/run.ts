@@ -33,6 +33,7 @@ async function main() {
     const { benchDrain } = await import("./drain");
     print("Delivery drain, 100k backlog", await benchDrain());
   }
+  if (want("admin-vitals")) await (await import("./admin-vitals")).printAdminVitals();
   if (want("spend")) {
     const { benchSpendBackfill } = await import("./spend-backfill");
     print("Spend backfill, 30 days, 1,000 ad groups", await benchSpendBackfill());

@@ -35,7 +35,7 @@ test("the embedded home page renders Polaris through the real admin auth path", 
 
   // A client-side navigation: the Remix data request must carry the session token.
   await page.getByRole("link", { name: "See every order" }).click();
-  await expect(page.getByRole("heading", { name: "Events" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Events", exact: true, level: 1 })).toBeVisible();
   expect(errors).toEqual([]);
 });
 

@@ -54,9 +54,6 @@ export function CampaignSpendTable({ data }: { data: DashboardData }) {
     : noMacro;
   return (
     <>
-      <div className="campaigns-narrow">
-        <CampaignCards data={data} noRoas={noRoas} noMacro={noMacro} />
-      </div>
       <div className="campaigns-wide">
         <IndexTable
           resourceName={{ singular: "campaign", plural: "campaigns" }}
@@ -158,6 +155,9 @@ export function CampaignSpendTable({ data }: { data: DashboardData }) {
             </Fragment>
           ))}
         </IndexTable>
+      </div>
+      <div className="campaigns-narrow">
+        <CampaignCards data={data} noRoas={noRoas} noMacro={noMacro} />
       </div>
     </>
   );

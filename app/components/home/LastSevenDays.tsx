@@ -1,4 +1,4 @@
-import { BlockStack, InlineGrid, Text } from "@shopify/polaris";
+import { BlockStack, Box, InlineGrid, Text } from "@shopify/polaris";
 import type { DashboardData } from "~/features/spend/dashboard.server";
 import { MetricCard } from "~/components/dashboard/MetricCard";
 import { UnknownValue } from "~/components/UnknownValue";
@@ -20,9 +20,11 @@ export function LastSevenDays({ figures, eventsSent }: { figures: DashboardData;
       : "No spend in these days.";
   return (
     <BlockStack gap="200">
-      <Text as="h2" variant="headingMd">
-        Last 7 days
-      </Text>
+      <Box paddingInline={{ xs: "400", sm: "0" }}>
+        <Text as="h2" variant="headingMd">
+          Last 7 days
+        </Text>
+      </Box>
       <InlineGrid columns={{ xs: 1, sm: 2, lg: 4 }} gap="400">
         <MetricCard
           label="Spend"

@@ -36,7 +36,7 @@ const TARGETS: Target[] = [
   {
     page: "Settings",
     path: "/app/settings",
-    interaction: "type a digit in Attribution window (shows the save bar)",
+    interaction: "delete a digit in Attribution window (shows the save bar)",
     act: async (p) => {
       await p.getByLabel("Attribution window (days)").focus();
       await p.keyboard.press("End");

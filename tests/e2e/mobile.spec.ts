@@ -1,5 +1,5 @@
 import { simulateVisitAndOrder } from "../../app/features/demo/simulate.server";
-import { adminUrl, ensureConnected, expect, expectAccessible, snap, test } from "./helpers";
+import { adminUrl, disconnect, ensureConnected, expect, expectAccessible, snap, test } from "./helpers";
 
 // A phone (390×844): every figure reachable without horizontal scrolling, axe clean, and the
 // README's mobile screenshots.
@@ -7,7 +7,15 @@ test.use({ viewport: { width: 390, height: 844 } });
 
 test("on a phone the campaign ROAS is on screen, the pages do not scroll sideways, and axe stays clean", async ({ page }) => {
   test.setTimeout(180_000);
+  // The wizard on a phone, from a disconnected store: each step fits and passes axe.
   await ensureConnected(page);
+  await page.goto(adminUrl("/app/settings"));
+  await disconnect(page);
+  await ensureConnected(page, "Pacific Outfitters", async (step) => {
+    await page.waitForLoadState("networkidle");
+    await expectAccessible(page);
+    await snap(page, `m-wizard-${step}`);
+  });
   const { orderId } = await simulateVisitAndOrder({ appUrl: process.env.E2E_APP_URL!, shop: process.env.E2E_SHOP!, secret: process.env.E2E_SHOPIFY_SECRET! });
 
   await page.goto(adminUrl("/app/dashboard"));

@@ -19,6 +19,8 @@ export default defineConfig({
     browserName: "chromium",
     // shopify-app-remix answers 410 to bot user agents, and "HeadlessChrome" is one.
     userAgent: "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36",
+    // The README screenshots are taken at this size (a laptop admin); mobile.spec.ts uses 390×844.
+    viewport: { width: 1366, height: 900 },
     screenshot: "only-on-failure",
     actionTimeout: 15_000,
     launchOptions: {

@@ -63,6 +63,7 @@ async function main() {
       rate_vs_one_shop: `${round(Number(many.events_per_s) / Number(one.events_per_s), 2)} (100 shops' rate over one shop's)`,
     });
   }
+  if (want("admin-vitals")) await (await import("./admin-vitals")).printAdminVitals();
   if (want("spend")) {
     const { benchSpendBackfill } = await import("./spend-backfill");
     print("Spend backfill, 30 days, 1,000 ad groups", await benchSpendBackfill());

@@ -1,4 +1,4 @@
-import { formatCount, formatInZone, formatInstant, formatMoney, formatMoneyWithCode } from "./format";
+import { formatCount, formatDateRange, formatInZone, formatInstant, formatMoney, formatMoneyWithCode, formatRoas } from "./format";
 
 describe("page formatting", () => {
   it("formats an amount in its currency, from a number or a decimal string", () => {
@@ -33,5 +33,13 @@ describe("amounts with codes and times in the store's zone", () => {
     expect(norm(formatInZone("2030-03-10T23:30:05Z", "America/Los_Angeles"))).toBe("Mar 10, 2030, 4:30 PM PDT");
     expect(norm(formatInZone("2030-01-10T23:30:05Z", "Europe/Berlin"))).toBe("Jan 11, 2030, 12:30 AM GMT+1");
     expect(norm(formatInZone("2030-03-10T23:30:05Z", null))).toBe("Mar 10, 2030, 11:30 PM UTC");
+  });
+
+  it("writes ROAS with its sign and a date range once per year", () => {
+    expect(formatRoas("2.35")).toBe("2.35×");
+    expect(formatRoas(null)).toBe("—");
+    expect(formatDateRange("2026-11-01", "2026-11-27")).toBe("Nov 1 – Nov 27, 2026");
+    expect(formatDateRange("2025-12-28", "2026-01-03")).toBe("Dec 28, 2025 – Jan 3, 2026");
+    expect(formatDateRange("2026-11-27", "2026-11-27")).toBe("Nov 27, 2026");
   });
 });

@@ -43,3 +43,18 @@ function zoneName(iso: string, timeZone: string) {
   const part = new Intl.DateTimeFormat("en-US", { timeZone, timeZoneName: "short" }).formatToParts(new Date(iso)).find((p) => p.type === "timeZoneName");
   return part?.value ?? timeZone;
 }
+
+/** A ROAS ratio as "2.35×"; "—" when there is none. */
+export const formatRoas = (ratio: string | number | null) => (ratio === null ? "—" : `${typeof ratio === "number" ? ratio.toFixed(2) : ratio}×`);
+
+const MONTH_DAY = new Intl.DateTimeFormat("en-US", { timeZone: "UTC", month: "short", day: "numeric" });
+const MONTH_DAY_YEAR = new Intl.DateTimeFormat("en-US", { timeZone: "UTC", month: "short", day: "numeric", year: "numeric" });
+
+/** Two calendar days (YYYY-MM-DD) as "Nov 1 – Nov 27, 2026"; the year on both ends when they differ. */
+export function formatDateRange(start: string, end: string) {
+  const a = new Date(`${start}T00:00:00Z`);
+  const b = new Date(`${end}T00:00:00Z`);
+  if (start === end) return MONTH_DAY_YEAR.format(b);
+  const first = start.slice(0, 4) === end.slice(0, 4) ? MONTH_DAY.format(a) : MONTH_DAY_YEAR.format(a);
+  return `${first} – ${MONTH_DAY_YEAR.format(b)}`;
+}

@@ -31,7 +31,7 @@ return orig.call(this,state,title,url);};});
 
 // Inside the admin, App Bridge moves <ui-nav-menu> into Shopify's sidebar. Outside it, show the
 // same links as a plain bar.
-const outsideAdminNav = `.outside-admin ui-nav-menu{display:flex;gap:20px;padding:12px 24px;background:#fff;border-bottom:1px solid #e3e3e3;font:500 14px/20px Inter,system-ui,sans-serif}
+const outsideAdminNav = `.outside-admin ui-nav-menu{display:flex;flex-wrap:wrap;gap:8px 20px;padding:12px 24px;background:#fff;border-bottom:1px solid #e3e3e3;font:500 14px/20px Inter,system-ui,sans-serif}
 .outside-admin ui-nav-menu a{color:#303030;text-decoration:none}.outside-admin ui-nav-menu a:hover{text-decoration:underline}
 ui-nav-menu{display:none}.outside-admin ui-nav-menu{display:flex}`;
 

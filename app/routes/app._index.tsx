@@ -2,6 +2,8 @@ import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import { useLoaderData } from "@remix-run/react";
 import { Banner, BlockStack, Layout, Page } from "@shopify/polaris";
+import { loadDashboard } from "~/features/spend/dashboard.server";
+import { LastSevenDays } from "~/components/home/LastSevenDays";
 import { authenticate } from "~/core/shopify.server";
 import { env } from "~/core/env.server";
 import { getConnection, publicConnection } from "~/core/connection/session.server";
@@ -24,18 +26,21 @@ export const meta = titled();
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session, admin } = await authenticate.admin(request);
   const now = new Date();
-  const [connection, summary, embedCheck, signals, clickCap, webPixel] = await Promise.all([
+  const [connection, summary, embedCheck, signals, clickCap, webPixel, figures] = await Promise.all([
     getConnection(session.shop),
     deliverySummary(session.shop),
     embedStatus(session.shop, admin, { now }),
     storefrontSignals(session.shop, now),
     touchpointCapNotice(session.shop),
     webPixelState(session.shop),
+    loadDashboard(session.shop, new URLSearchParams(), now, { defaultDays: 7 }),
   ]);
   return {
     shop: session.shop,
     connection: publicConnection(connection),
     summary,
+    // The dashboard's figures for its last 7 days, once an ad account is chosen.
+    figures: connection?.advertiserId ? figures : null,
     clickCap,
     webPixel: webPixel
       ? { activatedAt: webPixel.activatedAt?.toISOString() ?? null, lastError: webPixel.lastError, lastBeaconAt: webPixel.lastBeaconAt?.toISOString() ?? null }
@@ -68,13 +73,14 @@ export const action = async ({ request }: ActionFunctionArgs) => {
 };
 
 export default function Home() {
-  const { connection, summary, embed, clickCap, webPixel, pixelMismatch } = useLoaderData<typeof loader>();
+  const { connection, summary, figures, embed, clickCap, webPixel, pixelMismatch } = useLoaderData<typeof loader>();
   const eventName = connection.status === "not_connected" ? "CompletePayment" : connection.eventName;
   return (
     <Page title="TikTok Ads">
       <Layout>
         <Layout.Section>
           <BlockStack gap="400">
+            {figures && connection.status !== "not_connected" ? <LastSevenDays figures={figures} eventsSent={summary.sent7d} /> : null}
             <TikTokConnectionCard connection={connection} />
             {connection.deliveryProblem ? <DeliveryProblemBanner problem={connection.deliveryProblem} /> : null}
             <StorefrontEmbedCard embed={embed} />
@@ -88,10 +94,14 @@ export default function Home() {
               </Banner>
             ) : null}
             <EventsSentCard summary={summary} />
+          </BlockStack>
+        </Layout.Section>
+        <Layout.AnnotatedSection id="help" title="Help: what TikTok receives" description="The fields each purchase event carries, and how TikTok counts each purchase once.">
+          <BlockStack gap="400">
             <DeduplicationCard eventName={eventName} />
             <DataSentCard eventName={eventName} />
           </BlockStack>
-        </Layout.Section>
+        </Layout.AnnotatedSection>
       </Layout>
     </Page>
   );

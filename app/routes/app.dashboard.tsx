@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { Banner, BlockStack, Box, Card, EmptyState, Layout, Page, Text } from "@shopify/polaris";
 import vizStyles from "@shopify/polaris-viz/build/esm/styles.css";
+import campaignStyles from "~/components/dashboard/campaigns.css";
 import { z } from "zod";
 import { authenticate } from "~/core/shopify.server";
 import { loadDashboard, syncNow } from "~/features/spend/dashboard.server";
@@ -11,11 +12,15 @@ import { SpendRevenueChart } from "~/components/dashboard/SpendRevenueChart";
 import { SpendTotals } from "~/components/dashboard/SpendTotals";
 import { WhyNumbersDiffer } from "~/components/dashboard/WhyNumbersDiffer";
 import { titled } from "~/components/page-title";
+import { formatDateRange } from "~/components/format";
 import { ConnectionBanner } from "~/components/ConnectionBanner";
 
 export const meta = titled("Spend & ROAS");
 
-export const links = () => [{ rel: "stylesheet", href: vizStyles }];
+export const links = () => [
+  { rel: "stylesheet", href: vizStyles },
+  { rel: "stylesheet", href: campaignStyles },
+];
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
@@ -110,7 +115,7 @@ export default function Dashboard() {
                   ) : (
                     <Box padding="400">
                       <Text as="p" tone="subdued">
-                        No campaign spent anything between {data.range.start} and {data.range.end}.
+                        No campaign spent anything from {formatDateRange(data.range.start, data.range.end)}.
                       </Text>
                     </Box>
                   )}

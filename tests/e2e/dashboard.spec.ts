@@ -1,5 +1,6 @@
 import { expect, test } from "./helpers";
-import { adminUrl, ensureConnected, sandbox, snap } from "./helpers";
+import { adminUrl, ensureConnected, expectAccessible, sandbox, snap } from "./helpers";
+import { daysBetween } from "../../app/features/spend/dates";
 
 test("after connecting, the dashboard shows backfill progress, then spend, chart and campaigns; Sync now updates Last synced", async ({ page }) => {
   test.setTimeout(120_000);
@@ -25,4 +26,22 @@ test("after connecting, the dashboard shows backfill progress, then spend, chart
   await page.waitForTimeout(1_100); // the time shows whole seconds
   await page.getByRole("button", { name: "Sync now" }).click();
   await expect(lastSynced).not.toHaveText(before ?? "", { timeout: 30_000 });
+});
+
+test("an invalid date range is replaced in the inputs themselves, with an inline message saying why", async ({ page }) => {
+  await ensureConnected(page);
+  await page.goto(adminUrl("/app/dashboard?start=2026-11-20&end=2026-11-01"));
+  await expect(page.getByRole("heading", { name: "Spend & ROAS", level: 1 })).toBeVisible();
+  const from = page.getByLabel("From");
+  await expect(from).not.toHaveValue("2026-11-20");
+  await expect(from).toHaveAttribute("aria-invalid", "true");
+  await expect(page.getByText("The start date is after the end date. Showing the last 30 days instead.")).toBeVisible();
+  const start = await from.inputValue();
+  const end = await page.getByLabel("To").inputValue();
+  expect(daysBetween(start, end)).toBe(30);
+  // Applying the range shown clears the message.
+  await page.getByRole("button", { name: "Apply" }).click();
+  await expect(page.getByText(/Showing the last 30 days instead/)).toHaveCount(0);
+  await expect(from).toHaveValue(start);
+  await expectAccessible(page);
 });

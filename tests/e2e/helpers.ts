@@ -60,7 +60,7 @@ async function choosePixel(page: Page, pixelCode: string) {
 }
 
 /** Runs the connect wizard through the sandbox's consent page unless the e2e shop is connected already. */
-export async function ensureConnected(page: Page, advertiserName = "Pacific Outfitters") {
+export async function ensureConnected(page: Page, advertiserName = "Pacific Outfitters", onStep?: (step: number) => Promise<void>) {
   await page.goto(adminUrl("/app/connect"));
   await page.waitForLoadState("networkidle");
   if (await page.getByRole("heading", { name: "TikTok connection", level: 1 }).isVisible()) return;
@@ -70,11 +70,13 @@ export async function ensureConnected(page: Page, advertiserName = "Pacific Outf
     await disconnect(page);
     await page.goto(adminUrl("/app/connect"));
   }
+  await onStep?.(1);
   const world = await sandbox("/__sandbox/world");
   const advertiser = world.advertisers.find((a: { name: string }) => a.name === advertiserName);
   await page.getByRole("button", { name: /^(Connect|Reconnect) TikTok$/ }).click();
   await page.getByRole("button", { name: "Approve" }).click();
   await page.getByText("Step 2 of 4").waitFor();
+  await onStep?.(2);
   // A click before React has hydrated the page changes nothing: click until the choice holds.
   await expect(async () => {
     await page.getByText(advertiserName, { exact: true }).click();
@@ -83,9 +85,11 @@ export async function ensureConnected(page: Page, advertiserName = "Pacific Outf
   }).toPass({ timeout: 15_000 });
   await page.getByRole("button", { name: "Continue" }).click();
   await page.getByText("Step 3 of 4").waitFor();
+  await onStep?.(3);
   await choosePixel(page, advertiser.pixels[0].pixel_code);
   await page.getByRole("button", { name: "Save" }).click();
   await page.getByText("Step 4 of 4").waitFor();
+  await onStep?.(4);
 }
 
 /** On Settings or the connection page: Disconnect, confirmed in the modal. */

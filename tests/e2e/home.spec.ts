@@ -1,6 +1,7 @@
 import { expect, test } from "./helpers";
 import { signAppProxyQuery } from "../../app/features/demo/shopify-double.server";
 import { adminUrl, ensureConnected, snap } from "./helpers";
+import { daysBetween } from "../../app/features/spend/dates";
 
 /** The admin stand-in's published theme: our app embed switched on or off (as a merchant would in the theme editor). */
 async function setThemeEmbed(enabled: boolean) {
@@ -34,7 +35,7 @@ test("the embedded home page renders Polaris through the real admin auth path", 
 
   // A client-side navigation: the Remix data request must carry the session token.
   await page.getByRole("link", { name: "See every order" }).click();
-  await expect(page.getByRole("heading", { name: "Events" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Events", exact: true, level: 1 })).toBeVisible();
   expect(errors).toEqual([]);
 });
 
@@ -82,4 +83,35 @@ test("the storefront heartbeat: seen on the storefront, and a warning when its T
   await expect(warning).toBeVisible();
   await expect(warning).toContainText("CZZZZZZZZZZZZZZZZZZZ");
   await snap(page, "01b-home-pixel-mismatch");
+});
+
+test("connected, Home leads with the last 7 days, each figure with its days and a link to its page with the same range", async ({ page }) => {
+  test.setTimeout(90_000);
+  await ensureConnected(page);
+  await page.goto(adminUrl("/app"));
+  await expect(page.getByRole("heading", { name: "Last 7 days", level: 2 })).toBeVisible();
+  for (const label of ["Spend", "Attributed revenue", "ROAS", "Events sent"]) await expect(page.getByRole("heading", { name: label, exact: true, level: 3 })).toBeVisible();
+  const range = page.getByText(/^[A-Z][a-z]{2} \d{1,2}(, \d{4})? – [A-Z][a-z]{2} \d{1,2}, \d{4}$/);
+  await expect(range).toHaveCount(3);
+  await expect(page.getByText("The last 7 × 24 hours")).toBeVisible();
+  // The field table and the dedup explanation are below, in the help section.
+  const help = page.getByRole("heading", { name: "Help: what TikTok receives" });
+  await expect(help).toBeVisible();
+  const helpTop = (await help.boundingBox())!.y;
+  expect((await page.getByRole("heading", { name: "Data sent to TikTok" }).boundingBox())!.y).toBeGreaterThan(helpTop);
+  expect((await page.getByRole("heading", { name: "Last 7 days" }).boundingBox())!.y).toBeLessThan(helpTop);
+
+  const period = (await range.first().textContent())!;
+  await page.getByRole("link", { name: "See spend and ROAS" }).first().click();
+  await expect(page.getByRole("heading", { name: "Spend & ROAS", level: 1 })).toBeVisible();
+  const url = new URL(page.url());
+  expect(daysBetween(url.searchParams.get("start")!, url.searchParams.get("end")!)).toBe(7);
+  await expect(page.getByLabel("From")).toHaveValue(url.searchParams.get("start")!);
+  await expect(page.getByLabel("To")).toHaveValue(url.searchParams.get("end")!);
+  // The dashboard's cards state the same days as Home's (the spend import may still be running).
+  await expect(page.getByText(period, { exact: true }).first()).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByText(/^\d+\.\d{2}×$/).first()).toBeVisible();
+  await page.goto(adminUrl("/app"));
+  await page.getByRole("link", { name: "See events" }).click();
+  await expect(page.getByRole("heading", { name: "Events", level: 1 })).toBeVisible();
 });

@@ -221,6 +221,18 @@ describe("dashboard loader", () => {
     expect(bad.rangeError).toMatch(/start date is after the end date/);
   });
 
+  it("Home's last 7 days are the dashboard's figures for the same days", async () => {
+    const { loader: homeLoader } = await import("~/routes/app._index");
+    const res = await call(homeLoader, adminRequest("/app", { shop: TEST_SHOP }));
+    expect(res.status).toBe(200);
+    const { figures } = await res.json();
+    const d = (s: string) => Date.parse(`${s}T00:00:00Z`);
+    expect((d(figures.range.end) - d(figures.range.start)) / 86_400_000).toBe(6);
+    const same = await dashboard(TEST_SHOP, `?start=${figures.range.start}&end=${figures.range.end}`);
+    expect(figures.totals).toEqual(same.totals);
+    expect(figures.range).toEqual(same.range);
+  });
+
   it("shows backfill progress while a run is active, and the last sync and error", async () => {
     const done = await prisma.syncRun.create({ data: { shop: TEST_SHOP, kind: "backfill", status: "done", finishedAt: new Date("2030-03-10T12:00:00Z") } });
     const running = await prisma.syncRun.create({

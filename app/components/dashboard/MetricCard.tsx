@@ -1,13 +1,20 @@
 import type { ReactNode } from "react";
-import { BlockStack, Card, Text } from "@shopify/polaris";
+import { Link } from "@remix-run/react";
+import { BlockStack, Card, InlineStack, Text } from "@shopify/polaris";
 
-/** One headline number of the dashboard, with a line of context under it. */
-export function MetricCard({ label, value, help }: { label: string; value: ReactNode; help?: string }) {
+/**
+ * One headline number with the days it covers (a figure without its range is ambiguous), a line
+ * of context under it and, on Home, a link to the page the number comes from.
+ */
+export function MetricCard({ label, period, value, help, link }: { label: string; period: string; value: ReactNode; help?: string; link?: { to: string; label: string } }) {
   return (
     <Card>
       <BlockStack gap="100">
         <Text as="h3" variant="headingSm" tone="subdued">
           {label}
+        </Text>
+        <Text as="p" variant="bodySm" tone="subdued">
+          {period}
         </Text>
         <Text as="p" variant="headingLg">
           {value}
@@ -16,6 +23,11 @@ export function MetricCard({ label, value, help }: { label: string; value: React
           <Text as="p" variant="bodySm" tone="subdued">
             {help}
           </Text>
+        ) : null}
+        {link ? (
+          <InlineStack>
+            <Link to={link.to}>{link.label}</Link>
+          </InlineStack>
         ) : null}
       </BlockStack>
     </Card>

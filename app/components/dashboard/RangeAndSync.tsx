@@ -1,6 +1,6 @@
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { Form, useNavigation } from "@remix-run/react";
-import { Banner, BlockStack, Button, Card, InlineStack, TextField } from "@shopify/polaris";
+import { BlockStack, Button, Card, InlineError, InlineStack, TextField } from "@shopify/polaris";
 import type { DashboardData } from "~/features/spend/dashboard.server";
 import { SpendSyncStatus } from "./SpendSyncStatus";
 
@@ -9,6 +9,11 @@ export function RangeAndSync({ data }: { data: DashboardData }) {
   const navigation = useNavigation();
   const [start, setStart] = useState(data.range.start);
   const [end, setEnd] = useState(data.range.end);
+  // The inputs show the range the figures are for: after a rejected range, the one used instead.
+  useEffect(() => {
+    setStart(data.range.start);
+    setEnd(data.range.end);
+  }, [data.range.start, data.range.end, data.rangeError]);
   const syncing = navigation.state === "submitting" && navigation.formData?.get("intent") === "sync";
   return (
     <Card>
@@ -16,7 +21,7 @@ export function RangeAndSync({ data }: { data: DashboardData }) {
         <InlineStack align="space-between" blockAlign="end" gap="400">
           <Form method="get">
             <InlineStack gap="200" blockAlign="end">
-              <TextField label="From" type="date" name="start" value={start} onChange={setStart} autoComplete="off" />
+              <TextField id="range-start" label="From" type="date" name="start" value={start} onChange={setStart} autoComplete="off" error={Boolean(data.rangeError)} />
               <TextField label="To" type="date" name="end" value={end} onChange={setEnd} autoComplete="off" />
               <Button submit>Apply</Button>
             </InlineStack>
@@ -28,7 +33,7 @@ export function RangeAndSync({ data }: { data: DashboardData }) {
             </Button>
           </Form>
         </InlineStack>
-        {data.rangeError ? <Banner tone="warning">{data.rangeError}</Banner> : null}
+        {data.rangeError ? <InlineError fieldID="range-start" message={data.rangeError} /> : null}
         <SpendSyncStatus data={data} />
       </BlockStack>
     </Card>

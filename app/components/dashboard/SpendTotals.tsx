@@ -1,6 +1,6 @@
 import { BlockStack, Card, InlineGrid, Text } from "@shopify/polaris";
 import type { DashboardData } from "~/features/spend/dashboard.server";
-import { formatCount, formatMoney } from "~/components/format";
+import { formatCount, formatDateRange, formatMoneyWithCode, formatRoas } from "~/components/format";
 import { UnknownValue } from "~/components/UnknownValue";
 import { STATUS_LABEL } from "~/components/OrderEventItem";
 import { MetricCard } from "./MetricCard";
@@ -8,6 +8,7 @@ import { MetricCard } from "./MetricCard";
 /** The range's headline numbers (spend, revenue, ROAS, orders, cost per order, TikTok's conversions) and gross vs refund-adjusted revenue. */
 export function SpendTotals({ data }: { data: DashboardData }) {
   const t = data.totals;
+  const period = formatDateRange(data.range.start, data.range.end);
   const noRoas = data.currencyDiffers
     ? `Spend is in ${data.spendCurrency}, revenue in ${data.storeCurrency}; the app never converts one into the other.`
     : "No spend in this range.";
@@ -15,34 +16,41 @@ export function SpendTotals({ data }: { data: DashboardData }) {
     <>
       <InlineGrid columns={{ xs: 1, sm: 2, md: 3 }} gap="400">
         <MetricCard
+          period={period}
           label="Spend"
-          value={formatMoney(t.spend, data.spendCurrency)}
+          value={formatMoneyWithCode(t.spend, data.spendCurrency)}
           help={[
             `${formatCount(t.impressions)} impressions · ${formatCount(t.clicks)} clicks`,
-            ...t.otherSpend.map((o) => `also ${formatMoney(o.spend, o.currency)} reported in ${o.currency}, not added`),
+            ...t.otherSpend.map((o) => `also ${formatMoneyWithCode(o.spend, o.currency)} reported in ${o.currency}, not added`),
           ].join(" · ")}
         />
         <MetricCard
+          period={period}
           label="Attributed revenue"
-          value={formatMoney(t.grossRevenue, data.storeCurrency)}
-          help={`Refund-adjusted: ${formatMoney(t.netRevenue, data.storeCurrency)} (refunds ${formatMoney(t.refunded, data.storeCurrency)})`}
+          value={formatMoneyWithCode(t.grossRevenue, data.storeCurrency)}
+          help={`Refund-adjusted: ${formatMoneyWithCode(t.netRevenue, data.storeCurrency)} (refunds ${formatMoneyWithCode(t.refunded, data.storeCurrency)})`}
         />
         <MetricCard
+          period={period}
           label="ROAS"
-          value={t.roas ?? <UnknownValue why={noRoas} />}
-          help={t.netRoas !== null ? `Refund-adjusted: ${t.netRoas}` : undefined}
+          value={t.roas !== null ? formatRoas(t.roas) : <UnknownValue why={noRoas} />}
+          help={t.netRoas !== null ? `Refund-adjusted: ${formatRoas(t.netRoas)}` : undefined}
         />
-        <MetricCard label="Attributed orders" value={formatCount(t.attributedOrders)} help="Orders with a TikTok click id whose event TikTok accepted" />
+        <MetricCard period={period} label="Attributed orders" value={formatCount(t.attributedOrders)} help="Orders with a TikTok click id whose event TikTok accepted" />
         <MetricCard
+          period={period}
           label="Cost per attributed order"
-          value={t.costPerOrder !== null ? formatMoney(t.costPerOrder, data.spendCurrency) : <UnknownValue why="No attributed orders in this range." />}
+          value={t.costPerOrder !== null ? formatMoneyWithCode(t.costPerOrder, data.spendCurrency) : <UnknownValue why="No attributed orders in this range." />}
         />
-        <MetricCard label="TikTok-reported conversions" value={formatCount(t.tiktokConversions)} help="TikTok's own count, by its attribution rules" />
+        <MetricCard period={period} label="TikTok-reported conversions" value={formatCount(t.tiktokConversions)} help="TikTok's own count, by its attribution rules" />
       </InlineGrid>
       <Card>
         <BlockStack gap="200">
           <Text as="h2" variant="headingMd">
             Gross and refund-adjusted attributed revenue
+          </Text>
+          <Text as="p" variant="bodySm" tone="subdued">
+            {period}
           </Text>
           <InlineGrid columns={2} gap="400">
             <BlockStack gap="100">
@@ -50,7 +58,7 @@ export function SpendTotals({ data }: { data: DashboardData }) {
                 Gross (orders TikTok accepted)
               </Text>
               <Text as="p" variant="headingMd">
-                {formatMoney(t.grossRevenue, data.storeCurrency)}
+                {formatMoneyWithCode(t.grossRevenue, data.storeCurrency)}
               </Text>
             </BlockStack>
             <BlockStack gap="100">
@@ -58,7 +66,7 @@ export function SpendTotals({ data }: { data: DashboardData }) {
                 Refund-adjusted
               </Text>
               <Text as="p" variant="headingMd">
-                {formatMoney(t.netRevenue, data.storeCurrency)}
+                {formatMoneyWithCode(t.netRevenue, data.storeCurrency)}
               </Text>
             </BlockStack>
           </InlineGrid>
@@ -69,7 +77,7 @@ export function SpendTotals({ data }: { data: DashboardData }) {
           {t.notSent.length > 0 ? (
             <Text as="p" variant="bodySm">
               Attributed but not sent to TikTok, not included above:{" "}
-              {t.notSent.map((n) => `${STATUS_LABEL[n.status]?.label ?? n.status}: ${formatCount(n.orders)} order(s), ${formatMoney(n.value, data.storeCurrency)}`).join(" · ")}
+              {t.notSent.map((n) => `${STATUS_LABEL[n.status]?.label ?? n.status}: ${formatCount(n.orders)} order(s), ${formatMoneyWithCode(n.value, data.storeCurrency)}`).join(" · ")}
             </Text>
           ) : null}
         </BlockStack>

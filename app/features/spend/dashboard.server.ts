@@ -14,7 +14,7 @@ const MAX_RANGE_DAYS = 366;
 const Decimal = Prisma.Decimal;
 type Decimal = Prisma.Decimal;
 
-const date = z.string().refine(isCalendarDate, "must be a date YYYY-MM-DD");
+const date = z.string().refine(isCalendarDate, "enter dates as YYYY-MM-DD");
 const rangeSchema = z
   .object({ start: date, end: date })
   .refine((r) => r.start <= r.end, "the start date is after the end date")
@@ -31,14 +31,15 @@ function digits(currency: string | null) {
 
 const money = (value: Decimal, currency: string | null) => value.toFixed(digits(currency));
 
-/** Parses ?start=&end=; anything invalid falls back to the last 30 days, with the reason. */
-function parseRange(params: URLSearchParams, today: string) {
-  const fallback = { start: addDays(today, -(DEFAULT_RANGE_DAYS - 1)), end: today };
+/** Parses ?start=&end=; anything invalid falls back to the last `days` days, with the reason. */
+function parseRange(params: URLSearchParams, today: string, days: number) {
+  const fallback = { start: addDays(today, -(days - 1)), end: today };
   const raw = { start: params.get("start"), end: params.get("end") };
   if (!raw.start && !raw.end) return { range: fallback, error: null };
   const parsed = rangeSchema.safeParse({ start: raw.start ?? fallback.start, end: raw.end ?? fallback.end });
   if (parsed.success) return { range: parsed.data, error: null };
-  return { range: fallback, error: `Showing the last ${DEFAULT_RANGE_DAYS} days instead: ${parsed.error.issues[0].message}.` };
+  const reason = parsed.error.issues[0].message;
+  return { range: fallback, error: `${reason[0].toUpperCase()}${reason.slice(1)}. Showing the last ${days} days instead.` };
 }
 
 type Totals = { spend: Decimal; impressions: number; clicks: number; conversions: number | null };
@@ -50,7 +51,11 @@ function addRow(t: Totals, r: { spend: Decimal; impressions: number; clicks: num
   if (r.conversions !== null) t.conversions = (t.conversions ?? 0) + r.conversions;
 }
 
-export async function loadDashboard(shop: string, params: URLSearchParams, now = new Date()) {
+/**
+ * Everything the dashboard shows for the range in `params` (the last `defaultDays` days of the
+ * ad account when none or an invalid one is given). Home shows the same figures for 7 days.
+ */
+export async function loadDashboard(shop: string, params: URLSearchParams, now = new Date(), { defaultDays = DEFAULT_RANGE_DAYS } = {}) {
   const [connection, shopRow] = await Promise.all([
     prisma.tikTokConnection.findUnique({
       where: { shop },
@@ -64,7 +69,7 @@ export async function loadDashboard(shop: string, params: URLSearchParams, now =
   const shopTimezone = shopRow?.ianaTimezone && isKnownTimeZone(shopRow.ianaTimezone) ? shopRow.ianaTimezone : null;
   const revenueTimezone = shopTimezone ?? accountTimezone;
 
-  const { range, error: rangeError } = parseRange(params, dayIn(accountTimezone, now));
+  const { range, error: rangeError } = parseRange(params, dayIn(accountTimezone, now), defaultDays);
   const sync = await syncStatus(shop);
 
   const spendWhere = { shop, advertiserId: advertiserId ?? "", date: { gte: range.start, lte: range.end } };

@@ -1,0 +1,45 @@
+import type { ReactNode } from "react";
+import { BlockStack, Box, InlineGrid, Text } from "@shopify/polaris";
+import type { DashboardData } from "~/features/spend/dashboard.server";
+import { formatCount, formatMoneyWithCode, formatRoas } from "~/components/format";
+import { UnknownValue } from "~/components/UnknownValue";
+
+function Figure({ label, value }: { label: string; value: ReactNode }) {
+  return (
+    <BlockStack gap="050">
+      <Text as="p" variant="bodySm" tone="subdued">
+        {label}
+      </Text>
+      <Text as="p" numeric>
+        {value}
+      </Text>
+    </BlockStack>
+  );
+}
+
+/** The campaign table for narrow screens: one block per campaign, ROAS and revenue first, nothing off-screen. */
+export function CampaignCards({ data, noRoas, noMacro }: { data: DashboardData; noRoas: string; noMacro: string }) {
+  return (
+    <ul aria-label="Campaigns" style={{ listStyle: "none", margin: 0, padding: 0 }}>
+      {data.campaigns.map((c) => (
+        <li key={c.campaignId} style={{ borderBottom: "var(--p-border-width-025) solid var(--p-color-border-secondary)" }}>
+          <Box padding="400">
+            <BlockStack gap="200">
+              <Text as="h3" variant="headingSm">
+                {c.name}
+              </Text>
+              <InlineGrid columns={2} gap="200">
+                  <Figure label="ROAS" value={c.roas !== null ? formatRoas(c.roas) : <UnknownValue why={noRoas} />} />
+                  <Figure label="Attributed revenue" value={c.revenue !== null ? formatMoneyWithCode(c.revenue, data.storeCurrency) : <UnknownValue why={noMacro} />} />
+                  <Figure label="Spend" value={formatMoneyWithCode(c.spend, data.spendCurrency)} />
+                  <Figure label="TikTok conversions" value={formatCount(c.conversions)} />
+                  <Figure label="Impressions" value={formatCount(c.impressions)} />
+                  <Figure label="Clicks" value={formatCount(c.clicks)} />
+              </InlineGrid>
+            </BlockStack>
+          </Box>
+        </li>
+      ))}
+    </ul>
+  );
+}

@@ -1,0 +1,41 @@
+import { BlockStack, Box, InlineGrid, Text } from "@shopify/polaris";
+import type { DashboardData } from "~/features/spend/dashboard.server";
+import { MetricCard } from "~/components/dashboard/MetricCard";
+import { UnknownValue } from "~/components/UnknownValue";
+import { formatCount, formatDateRange, formatMoneyWithCode, formatRoas } from "~/components/format";
+
+/**
+ * Home's first answer to "is TikTok working and paying off": the dashboard's own figures for the
+ * last 7 days of the ad account, and the events TikTok accepted in the last 7 × 24 hours.
+ */
+export function LastSevenDays({ figures, eventsSent }: { figures: DashboardData; eventsSent: number }) {
+  const t = figures.totals;
+  const period = formatDateRange(figures.range.start, figures.range.end);
+  const dashboard = { to: `/app/dashboard?start=${figures.range.start}&end=${figures.range.end}`, label: "See spend and ROAS" };
+  const importing = !figures.hasAnySpend && figures.sync.active !== null;
+  const noRoas = figures.currencyDiffers
+    ? `Spend is in ${figures.spendCurrency}, revenue in ${figures.storeCurrency}; the app never converts one into the other.`
+    : importing
+      ? "Spend is still being imported from TikTok."
+      : "No spend in these days.";
+  return (
+    <BlockStack gap="200">
+      <Box paddingInline={{ xs: "400", sm: "0" }}>
+        <Text as="h2" variant="headingMd">
+          Last 7 days
+        </Text>
+      </Box>
+      <InlineGrid columns={{ xs: 1, sm: 2, lg: 4 }} gap="400">
+        <MetricCard
+          label="Spend"
+          period={period}
+          value={importing ? <UnknownValue why="Spend is still being imported from TikTok." /> : formatMoneyWithCode(t.spend, figures.spendCurrency)}
+          link={dashboard}
+        />
+        <MetricCard label="Attributed revenue" period={period} value={formatMoneyWithCode(t.grossRevenue, figures.storeCurrency)} help={`${formatCount(t.attributedOrders)} order(s) TikTok accepted`} link={dashboard} />
+        <MetricCard label="ROAS" period={period} value={t.roas !== null ? formatRoas(t.roas) : <UnknownValue why={noRoas} />} help="Attributed revenue ÷ spend" link={dashboard} />
+        <MetricCard label="Events sent" period="The last 7 × 24 hours" value={formatCount(eventsSent)} help="Purchases TikTok accepted" link={{ to: "/app/events", label: "See events" }} />
+      </InlineGrid>
+    </BlockStack>
+  );
+}

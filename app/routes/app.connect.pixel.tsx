@@ -10,6 +10,7 @@ import { merchantMessage } from "~/core/tiktok/messages";
 import { WizardFrame } from "~/components/WizardFrame";
 import { titled } from "~/components/page-title";
 import { PixelPicker } from "~/components/PixelPicker";
+import { storefrontSignals } from "~/features/storefront/embed-status.server";
 
 export const meta = titled("Connect TikTok");
 
@@ -19,11 +20,13 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   if (!connection?.accessTokenEnc || connection.status === "needs_reconnect") throw redirect("/app/connect");
   if (!connection.advertiserId) throw redirect("/app/connect/account");
   try {
-    const pixels = await listPixelChoices(session.shop);
-    return { pixels, current: connection.pixelCode, advertiserName: connection.advertiserName, error: null };
+    const [pixels, signals] = await Promise.all([listPixelChoices(session.shop), storefrontSignals(session.shop)]);
+    // The pixel the storefront embed saw the theme load, when it is one of this account's.
+    const suggestedPixelCode = signals.pixelCodes.find((code) => pixels.some((p) => p.pixelCode === code)) ?? null;
+    return { pixels, current: connection.pixelCode, advertiserName: connection.advertiserName, suggestedPixelCode, error: null };
   } catch (error) {
     if (error instanceof NotConnected) throw redirect("/app/connect");
-    return { pixels: [] as Awaited<ReturnType<typeof listPixelChoices>>, current: connection.pixelCode, advertiserName: connection.advertiserName, error: merchantMessage(error) };
+    return { pixels: [] as Awaited<ReturnType<typeof listPixelChoices>>, current: connection.pixelCode, advertiserName: connection.advertiserName, suggestedPixelCode: null, error: merchantMessage(error) };
   }
 };
 
@@ -43,7 +46,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
 };
 
 export default function PixelStep() {
-  const { pixels, current, advertiserName, error } = useLoaderData<typeof loader>();
+  const { pixels, current, advertiserName, suggestedPixelCode, error } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const navigation = useNavigation();
   const [selected, setSelected] = useState(current ?? "");
@@ -74,7 +77,7 @@ export default function PixelStep() {
           <BlockStack gap="400">
             {actionData?.error ? <Banner tone="critical"><p>{actionData.error}</p></Banner> : null}
             {/* The storefront's detected pixel is not known to the app yet: nothing is suggested. */}
-            <PixelPicker pixels={pixels} current={current} suggestedPixelCode={null} onChange={setSelected} />
+            <PixelPicker pixels={pixels} current={current} suggestedPixelCode={suggestedPixelCode} onChange={setSelected} />
             <Text as="p" tone="subdued">
               Pick the same pixel your storefront's TikTok pixel uses. TikTok only merges the browser and server copies of a
               purchase (so it is counted once) when both arrive on the same pixel with the same event name and event ID.

@@ -63,9 +63,6 @@ export async function ingestOrder(shop: string, order: ParsedOrder): Promise<Ing
   // the landing URL, with no consent signal from the storefront at all, is not used.
   const consent = consentFromNotes(order);
   const declined = consent === "denied";
-  // What the web pixel saw at checkout, if its beacon came first (docs/decisions/0019). Shopify loads
-  // the pixel only for visitors who allowed its purposes.
-  const link = declined ? null : await findOrderLink(shop, order.orderId);
   const noteVisitorId = declined ? null : visitorIdFromNotes(order);
   const noteClick = declined ? null : ttclidFromNotes(order);
   const landingTtclid = ttclidFromLandingSite(order.landingSite);
@@ -81,6 +78,10 @@ export async function ingestOrder(shop: string, order: ParsedOrder): Promise<Ing
         noteCampaignId: adIdsFromNotes(order).campaignId,
         landingTtclid: consent === "granted" ? landingTtclid : null,
       });
+  // What the web pixel saw at checkout, if its beacon came first (docs/decisions/0019); Shopify loads
+  // the pixel only for visitors who allowed its purposes. Read only when the cart left something to
+  // fill (no click, or no visitor id): a cart-attributed order costs no extra query.
+  const link = declined || (attribution.ttclid && noteVisitorId) ? null : await findOrderLink(shop, order.orderId);
   // The cart is the first path; the pixel's link attributes what the cart could not (Buy it now,
   // express checkout, no embed). Same rules: the visitor's touchpoints, then the link's own click.
   if (!attribution.ttclid && link) {

@@ -9,21 +9,9 @@ import { spawn, type ChildProcess } from "node:child_process";
 import prisma from "~/core/db.server";
 import { drainAll } from "~/features/events/worker.server";
 import { TEST_SHOP } from "../support/constants";
-import { connectShop, seedQueuedEvents, startOrdersSandbox, timePasses } from "../support/orders";
+import { connectShop, seedQueuedEvents, startWorkerProcessSandbox, timePasses } from "../support/orders";
 
-// Called by the sandbox for each request it handled, before answering it.
-let onTrack: (() => void) | null = null;
-const { sandbox, control } = await startOrdersSandbox({
-  onRequest: (line) => {
-    if (line.includes("/event/track/")) onTrack?.();
-  },
-});
-
-const children: ChildProcess[] = [];
-afterAll(async () => {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-  await sandbox.close();
-});
+const { control, hooks, children } = await startWorkerProcessSandbox();
 
 function startWorkerChild(): Promise<ChildProcess> {
   // tsx as a loader in this one process: tsx's CLI would fork the script into a grandchild that a
@@ -52,9 +40,9 @@ function startWorkerChild(): Promise<ChildProcess> {
 function killOnRequest(child: ChildProcess, n: number, delayMs: number) {
   const exited = new Promise((resolve) => child.once("exit", resolve));
   let seen = 0;
-  onTrack = () => {
+  hooks.onTrack = () => {
     if (++seen !== n) return;
-    onTrack = null;
+    hooks.onTrack = null;
     if (delayMs === 0) child.kill("SIGKILL");
     else setTimeout(() => child.kill("SIGKILL"), delayMs);
   };

@@ -1,24 +1,13 @@
 // SIGTERM during a delivery pass, as a deploy or a scale-down sends it: `npm run worker` stops
 // claiming, finishes the batch TikTok is answering, hands back the rows it claimed but did not
 // send, and exits well inside the 10 s a platform waits before SIGKILL.
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import prisma from "~/core/db.server";
 import { drainAll } from "~/features/events/worker.server";
 import { TEST_SHOP } from "../support/constants";
-import { connectShop, seedQueuedEvents, startOrdersSandbox } from "../support/orders";
+import { connectShop, seedQueuedEvents, startWorkerProcessSandbox } from "../support/orders";
 
-let onTrack: (() => void) | null = null;
-const { sandbox, control } = await startOrdersSandbox({
-  onRequest: (line) => {
-    if (line.includes("/event/track/")) onTrack?.();
-  },
-});
-
-const children: ChildProcess[] = [];
-afterAll(async () => {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-  await sandbox.close();
-});
+const { control, hooks, children } = await startWorkerProcessSandbox();
 
 function startWorker() {
   // The real `npm run worker` script, with tsx as a loader so the signal reaches it directly.
@@ -39,8 +28,8 @@ it("SIGTERM mid-pass: the worker exits within 10 s, hands back what it had not s
   // WHEN the worker gets SIGTERM while TikTok is handling its first request
   const { child, output } = startWorker();
   let signalledAt = 0;
-  onTrack = () => {
-    onTrack = null;
+  hooks.onTrack = () => {
+    hooks.onTrack = null;
     signalledAt = Date.now();
     child.kill("SIGTERM");
   };

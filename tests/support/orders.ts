@@ -3,6 +3,7 @@
 // through the real route, and direct outbox seeding for large backlogs.
 // The sandbox listens on the address tests/setup/worker-db.ts gave the app (TIKTOK_API_BASE_URL),
 // so test files may import app modules statically; app modules here are imported on use.
+import type { ChildProcess } from "node:child_process";
 import { startSandbox, type Sandbox } from "../../sandbox/server";
 import { sandboxControl, type SandboxControl } from "../../sandbox/control";
 import { ADVERTISER_IDS } from "../../sandbox/world";
@@ -30,6 +31,26 @@ export async function startOrdersSandbox(opts: { timeoutMs?: number; onRequest?:
   process.env.TIKTOK_RATE_QPS ??= "500";
   process.env.TIKTOK_RATE_QPM ??= "30000";
   return { sandbox, control: sandboxControl(sandbox.url) };
+}
+
+/**
+ * For tests that run a worker in a child process: a sandbox that calls `hooks.onTrack` for each
+ * /event/track/ request (after acting on it, before answering), and `children` that are killed,
+ * with the sandbox closed, once the file's tests are done.
+ */
+export async function startWorkerProcessSandbox() {
+  const hooks: { onTrack: (() => void) | null } = { onTrack: null };
+  const { sandbox, control } = await startOrdersSandbox({
+    onRequest: (line) => {
+      if (line.includes("/event/track/")) hooks.onTrack?.();
+    },
+  });
+  const children: ChildProcess[] = [];
+  afterAll(async () => {
+    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    await sandbox.close();
+  });
+  return { control, hooks, children };
 }
 
 /** The port of the TikTok address the app was configured with (tests/setup/worker-db.ts), or 0 for any. */

@@ -178,6 +178,20 @@ async function main() {
       if (!worker.alive()) restartWorker(); // a worker that died is restarted, as a process manager would
       await sleep(250);
     }
+    // Why the rows did not go: who holds them, until when, when they are due, and the last error.
+    const stuck = await prisma.outboxEvent.groupBy({
+      by: ["shop", "leaseOwner", "lastErrorClass"],
+      where: { status: { not: "sent" } },
+      _count: { _all: true },
+      _min: { nextAttemptAt: true, leaseUntil: true },
+      _max: { attempts: true },
+    });
+    for (const g of stuck) {
+      log(`${what}: not drained: ${g.shop} ${g._count._all} row(s), lease ${g.leaseOwner ?? "none"} until ${g._min.leaseUntil?.toISOString() ?? "-"}, due ${g._min.nextAttemptAt?.toISOString() ?? "-"}, class ${g.lastErrorClass ?? "-"}, attempts ≤${g._max.attempts}`);
+    }
+    const worst = await prisma.outboxEvent.findFirst({ where: { status: { not: "sent" }, lastError: { not: null } }, select: { lastError: true } });
+    if (worst) log(`${what}: a stuck row's last error: ${worst.lastError}`);
+    log(`${what}: the worker's last lines:\n${worker.lines.slice(-15).join("\n")}`);
     return false;
   };
 
@@ -538,6 +552,9 @@ async function main() {
           // 60 s lease expires. Either way nothing is lost.
           ledger.check("db restart: drained (at the latest when the 60 s leases expire)", await waitDrained("db restart", 90_000));
           ledger.check("db restart: the worker survived the lost connections", workerStarts === workerBefore && worker.alive(), `${workerStarts - workerBefore} restart(s) needed`);
+          // A database that went away is not the merchant's problem: no shop is told its events were held.
+          const blamed = await prisma.tikTokConnection.findMany({ where: { shop: { in: SHOPS }, deliveryProblem: { not: null } }, select: { shop: true, deliveryProblem: true } });
+          ledger.check("db restart: no shop shows a delivery problem", blamed.length === 0, blamed.map((b) => `${b.shop}: ${b.deliveryProblem}`).join("; ") || "none");
           await verify("db restart");
         } else {
           // This process's pool is stuck: judge the worker through a connection of our own.

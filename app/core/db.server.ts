@@ -3,6 +3,7 @@ import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { env } from "./env.server";
+import { isBusyCode } from "./db-errors";
 import { backoffMs, type BackoffPolicy } from "./lib/lease.server";
 
 declare global {
@@ -83,8 +84,6 @@ const SQLITE_BUSY_RETRIES = 3;
 type SqliteAdapter = Awaited<ReturnType<PrismaBetterSQLite3["connect"]>>;
 type Queryable = Pick<SqliteAdapter, "queryRaw" | "executeRaw">;
 
-const isBusyCode = (code: unknown) => typeof code === "string" && code.startsWith("SQLITE_BUSY");
-
 function retryWhileBusy(target: Queryable) {
   for (const name of ["queryRaw", "executeRaw"] as const) {
     const inner = target[name].bind(target) as (query: unknown) => Promise<unknown>;
@@ -114,15 +113,6 @@ class YieldingPrismaBetterSQLite3 extends PrismaBetterSQLite3 {
     };
     return adapter;
   }
-}
-
-/**
- * True when a query failed because the database stayed locked by another process (SQLite) or
- * timed out: the request may succeed if repeated, so answer 503 rather than 500.
- */
-export function isDatabaseBusy(error: unknown): boolean {
-  const e = error as { code?: unknown; meta?: { driverAdapterError?: { cause?: { originalCode?: unknown } } } } | null;
-  return !!e && (e.code === "P1008" || isBusyCode(e.code) || isBusyCode(e.meta?.driverAdapterError?.cause?.originalCode));
 }
 
 function createClient() {

@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { isDatabaseBusy } from "~/core/db.server";
+import { isDatabaseUnavailable } from "~/core/db-errors";
 import { receiveWebhook } from "~/core/lib/webhook.server";
 import { parseOrderWebhook } from "~/features/events/order-payload";
 import { ingestOrder, recordRejectedWebhook } from "~/features/events/ingest.server";
@@ -8,8 +8,9 @@ export const action = async (args: ActionFunctionArgs) => {
   try {
     return await receive(args);
   } catch (error) {
-    // Another process holds the SQLite write lock: answer at once and let Shopify deliver again.
-    if (isDatabaseBusy(error)) return new Response("Database busy; retry later", { status: 503, headers: { "Retry-After": "5" } });
+    // Another process holds the SQLite write lock, or the database connection dropped: answer at
+    // once and let Shopify deliver again.
+    if (isDatabaseUnavailable(error)) return new Response("Database unavailable; retry later", { status: 503, headers: { "Retry-After": "5" } });
     throw error;
   }
 };

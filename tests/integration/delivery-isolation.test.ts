@@ -101,3 +101,36 @@ it("a stored event that no longer parses fails alone, with the reason; the rest 
   expect(await prisma.outboxEvent.findFirstOrThrow({ where: { eventId: ids[1] } })).toMatchObject({ status: "failed", lastErrorClass: "internal", lastError: expect.stringMatching(/unreadable/) });
   expect(await prisma.tikTokConnection.findUniqueOrThrow({ where: { shop: TEST_SHOP } })).toMatchObject({ deliveryProblem: null });
 });
+
+it("the database connection drops while a pass records TikTok's answer: no shop is blamed, the rows go back at once, and the next pass delivers them under the same event_id", async () => {
+  await seedOfflineSession(TEST_SHOP);
+  await connectShop(TEST_SHOP, control);
+  const ids = await placeOrders(TEST_SHOP, 3);
+  // GIVEN the database drops the connection under the write that records TikTok's answer (pg's
+  // unwrapped error, as a batch transaction lets it through when PostgreSQL restarts)
+  const transaction = prisma.$transaction;
+  let drops = 1;
+  prisma.$transaction = ((...args: Parameters<typeof transaction>) =>
+    drops-- > 0 ? Promise.reject(new Error("Connection terminated unexpectedly")) : transaction.apply(prisma, args)) as typeof transaction;
+  try {
+    // WHEN the worker makes a pass
+    await expect(drainOnce()).rejects.toThrow(/Connection terminated/);
+  } finally {
+    prisma.$transaction = transaction;
+  }
+  // THEN nothing blames the shop: its events are queued, free for the next pass, with no shop problem
+  for (const row of await prisma.outboxEvent.findMany({ where: { shop: TEST_SHOP } })) {
+    expect(row).toMatchObject({ status: "queued", leaseOwner: null, lastErrorClass: null });
+    expect(row.nextAttemptAt.getTime()).toBeLessThanOrEqual(Date.now());
+  }
+  expect(await prisma.tikTokConnection.findUniqueOrThrow({ where: { shop: TEST_SHOP } })).toMatchObject({ deliveryProblem: null });
+  // AND the next pass delivers them; TikTok got each order under one event_id (twice at most)
+  expect(await drainAll()).toMatchObject({ sent: 3, held: 0 });
+  const events = await control.events();
+  for (const id of ids) {
+    const copies = events.filter((e) => e.event.event_id === id);
+    expect(copies.length).toBeGreaterThanOrEqual(1);
+    expect(new Set(copies.map((c) => JSON.stringify(c.event))).size).toBe(1);
+  }
+  expect(await prisma.outboxEvent.count({ where: { shop: TEST_SHOP, status: "sent" } })).toBe(3);
+});

@@ -6,8 +6,9 @@
 // TikTok) never sends rows someone else holds. Each shop is delivered on its own: an error of
 // ours in one shop (an unreadable token, bad data, a bug) holds that shop's events, records the
 // problem on its connection for the merchant to see, and the pass goes on with the next shop.
-import { Prisma, type OutboxEvent } from "@prisma/client";
+import type { OutboxEvent } from "@prisma/client";
 import prisma from "~/core/db.server";
+import { isDatabaseUnavailable } from "~/core/db-errors";
 import { NotConnected, TokenUnreadable, withTikTok } from "~/core/connection/session.server";
 import { TikTokApiError } from "~/core/tiktok/errors";
 import { EVENT_LOOKBACK_DAYS, MAX_EVENTS_PER_REQUEST } from "~/core/tiktok/client.server";
@@ -170,13 +171,6 @@ async function sendGroup(lease: PassLease, shop: string, claimed: OutboxEvent[],
   }
 }
 
-/** A database failure ends the pass (every shop would hit it); anything else is the shop's own. */
-const isDatabaseFailure = (error: unknown) =>
-  error instanceof Prisma.PrismaClientKnownRequestError ||
-  error instanceof Prisma.PrismaClientUnknownRequestError ||
-  error instanceof Prisma.PrismaClientInitializationError ||
-  error instanceof Prisma.PrismaClientRustPanicError;
-
 function problemFor(error: unknown): string {
   if (error instanceof TokenUnreadable)
     return "This app cannot read the TikTok access it stored for your store (for example after the app's encryption key changed). Your events stay queued and are retried every few minutes; reconnect TikTok to fix it now.";
@@ -248,7 +242,8 @@ export async function drainOnce(opts: { owner?: string; limit?: number; leaseMs?
           }
         }
       } catch (error) {
-        if (isDatabaseFailure(error)) throw error;
+        // The database, not this shop: end the pass (every shop would hit it); the rows go back below.
+        if (isDatabaseUnavailable(error)) throw error;
         await holdShop(lease, shop, [...pixels.values()].flat(), error, out);
       }
       if (stopRequested) break;

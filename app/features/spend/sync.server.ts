@@ -9,6 +9,7 @@
 //     lease after every page; every write is conditional on still holding it.
 import { Prisma, type SyncRun, type TikTokConnection } from "@prisma/client";
 import prisma from "~/core/db.server";
+import { isDatabaseUnavailable } from "~/core/db-errors";
 import { env } from "~/core/env.server";
 import { NotConnected, withTikTok } from "~/core/connection/session.server";
 import { backoffMs, heldBy, leaseFree, leaseUntil, RELEASED, workerId as leaseHolder, type BackoffPolicy } from "~/core/lib/lease.server";
@@ -464,6 +465,12 @@ async function executeRun(run: SyncRun, owner: string, clock: Clock = () => new 
     last = { kind: "finished", cursor };
   } catch (error) {
     if (error instanceof LostLease) return { ...out, status: "lost_lease" };
+    if (isDatabaseUnavailable(error)) {
+      // The database, not the sync, failed: no "Sync failed" for the merchant. The run keeps its
+      // saved cursor and is claimed again on a later tick (at the latest when its lease runs out).
+      await prisma.syncRun.updateMany({ where: { id: run.id, ...heldBy(owner) }, data: RELEASED }).catch(() => undefined);
+      throw error;
+    }
     out.requests += failedRequests;
     if (error instanceof NotReady) last = { kind: "connection_not_ready", cursor };
     else if (error instanceof NotConnected) last = { kind: "disconnected" };

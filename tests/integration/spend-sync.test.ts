@@ -197,6 +197,34 @@ describe("interruptions", () => {
     expect(sortRows(await storedRows(TEST_SHOP))).toEqual(sortRows(expected));
   });
 
+  it("the database connection drops while a page is stored: the run is not failed, keeps its place, and the next tick finishes it", async () => {
+    await connectShop(TEST_SHOP, control, ADVERTISER_IDS.berlin);
+    const { runId } = await sync.requestSpendSync(TEST_SHOP, "backfill");
+    // GIVEN the database drops the connection under the write of the second page (pg's unwrapped
+    // error, as when PostgreSQL restarts)
+    const createMany = prisma.spendRow.createMany;
+    let calls = 0;
+    prisma.spendRow.createMany = ((...args: Parameters<typeof createMany>) =>
+      ++calls === 2 ? Promise.reject(new Error("Connection terminated unexpectedly")) : createMany.apply(prisma.spendRow, args)) as typeof createMany;
+    try {
+      await expect(sync.runDueSyncs({ now })).rejects.toThrow(/Connection terminated/);
+    } finally {
+      prisma.spendRow.createMany = createMany;
+    }
+    // THEN the merchant sees no failed sync: the run is free for the next tick, with its first page kept
+    let run = await prisma.syncRun.findUniqueOrThrow({ where: { id: runId } });
+    expect(run).toMatchObject({ status: "running", leaseOwner: null, error: null, windowsDone: 1 });
+    // WHEN the next tick comes
+    const next = await sync.runDueSyncs({ now: at(MINUTE) });
+    expect(next.runs.map((r) => [r.runId, r.status])).toEqual([[runId, "done"]]);
+    run = await prisma.syncRun.findUniqueOrThrow({ where: { id: runId } });
+    expect(run).toMatchObject({ status: "done", error: null });
+    // THEN every row is there, and only the page whose write failed was asked for twice
+    const expected = expectedRows(world(), ADVERTISER_IDS.berlin, { start: "2030-02-10", end: "2030-03-11" }, { today: "2030-03-11" });
+    expect(sortRows(await storedRows(TEST_SHOP))).toEqual(sortRows(expected));
+    expect(await reportRequests()).toBe(3);
+  });
+
   it("a revoked token flips the connection to needs_reconnect; the run waits and resumes after reconnect", async () => {
     await connectShop(TEST_SHOP, control, ADVERTISER_IDS.berlin);
     const { runId } = await sync.requestSpendSync(TEST_SHOP, "backfill");

@@ -76,4 +76,19 @@ describe("platform wiring", () => {
     const toml = readFileSync("shopify.app.toml", "utf8");
     expect(toml).toMatch(new RegExp(`api_version = "${apiVersion}"`));
   });
+
+  it("every webhook subscription in shopify.app.toml reaches a route that accepts only its own signed topic", async () => {
+    vi.spyOn(console, "warn").mockImplementation(() => {});
+    const toml = readFileSync("shopify.app.toml", "utf8");
+    const subscriptions = [...toml.matchAll(/(?:compliance_)?topics = \["([^"]+)"\]\s*\n\s*uri = "([^"]+)"/g)].map((m) => ({ topic: m[1], uri: m[2] }));
+    expect(subscriptions.map((s) => s.topic)).toEqual(expect.arrayContaining(["orders/create", "refunds/create", "orders/cancelled", "app/uninstalled"]));
+    for (const { topic, uri } of subscriptions) {
+      const route = (await import(`~/routes/${uri.slice(1).replaceAll("/", ".")}.tsx`)) as { action?: (args: unknown) => Promise<Response> };
+      expect(route.action, `${uri} has no action`).toBeTypeOf("function");
+      // Signed with the app secret but under another topic: refused, so the subscription's topic is the route's own.
+      const wrongTopic = topic === "orders/create" ? "orders/cancelled" : "orders/create";
+      const res = await call(route.action as never, webhookRequest({ topic: wrongTopic, shop: TEST_SHOP, payload: { id: 1, shop_domain: TEST_SHOP, myshopify_domain: TEST_SHOP }, path: uri }));
+      expect(res.status, `${uri} accepted ${wrongTopic}`).toBe(400);
+    }
+  });
 });

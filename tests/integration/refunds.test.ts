@@ -4,7 +4,8 @@ import prisma from "~/core/db.server";
 import { orderFixture } from "../fixtures/orders";
 import { OTHER_SHOP, TEST_SHOP } from "../support/constants";
 import { connectShop, deliverOrder, demoOrder, dumpAllTables, EVENT_TRACK, resetOrderPipeline, startOrdersSandbox } from "../support/orders";
-import { deliverRefund, refundBody } from "../support/refunds";
+import { cancelledOrderBody, deliverCancellation, deliverRefund, refundBody } from "../support/refunds";
+import { adminRequest, call, seedOfflineSession } from "../support/requests";
 import { drainAll } from "~/features/events/worker.server";
 
 const { sandbox, control } = await startOrdersSandbox();
@@ -27,7 +28,7 @@ async function placeOrder() {
   const raw = await demoOrder({ orderId, ttclid: "E.C.P.refund-test", visitorId: "tta1.RefundVisitor000000000" });
   expect((await deliverOrder(TEST_SHOP, raw)).status).toBe(200);
   const total = (JSON.parse(raw) as { total_price: string }).total_price;
-  return { orderId: String(orderId), total };
+  return { orderId: String(orderId), total, raw };
 }
 
 describe("refunds/create", () => {
@@ -136,5 +137,67 @@ describe("refunds/create", () => {
   it("keeps ids above 2^53 exact", async () => {
     await deliverRefund(TEST_SHOP, refundBody({ refundId: "9007199254740993", orderId: "9007199254740995", transactions: [usd("1.00")] }));
     expect(await prisma.refund.findFirst({ where: { refundId: "9007199254740993", orderId: "9007199254740995" } })).not.toBeNull();
+  });
+});
+
+describe("orders/cancelled", () => {
+  it("an order cancelled before its payment was captured (voided) stops counting: refund-adjusted revenue drops by its total, once", async () => {
+    await seedOfflineSession(TEST_SHOP);
+    const kept = await placeOrder();
+    const voided = await placeOrder();
+    await drainAll();
+    const { loader } = await import("~/routes/app.dashboard");
+    const totals = async () => ((await (await call(loader, adminRequest("/app/dashboard", { shop: TEST_SHOP }))).json()) as { totals: Record<string, unknown> }).totals;
+    const before = await totals();
+
+    // WHEN the merchant cancels one order whose payment was only authorized (Shopify voids it)
+    const body = cancelledOrderBody(voided.raw, { financialStatus: "voided" });
+    expect((await deliverCancellation(TEST_SHOP, body)).status).toBe(200);
+    // and Shopify delivers the webhook again
+    expect((await deliverCancellation(TEST_SHOP, body, { webhookId: "retry-cancel" })).status).toBe(200);
+
+    // THEN its whole total is taken off the refund-adjusted revenue, once; the other order still counts
+    expect(await refundedOf(voided.orderId)).toBe(Number(voided.total).toFixed(2));
+    expect(await refundedOf(kept.orderId)).toBe("0.00");
+    const after = await totals();
+    expect(after.grossRevenue).toBe(before.grossRevenue);
+    expect(Number(after.refunded) - Number(before.refunded)).toBeCloseTo(Number(voided.total), 2);
+    expect(Number(before.netRevenue) - Number(after.netRevenue)).toBeCloseTo(Number(voided.total), 2);
+    // AND nothing goes to TikTok for it
+    expect(await control.requestCount(EVENT_TRACK)).toBe(1);
+  });
+
+  it("a cancellation that arrives before its order is applied when the order arrives", async () => {
+    const orderId = nextOrder++;
+    const raw = await demoOrder({ orderId, ttclid: "E.C.P.cancel-early", visitorId: "tta1.RefundVisitor000000000" });
+    expect((await deliverCancellation(TEST_SHOP, cancelledOrderBody(raw, { financialStatus: "voided" }))).status).toBe(200);
+    expect(await prisma.orderRecord.count({ where: { shop: TEST_SHOP, orderId: String(orderId) } })).toBe(0);
+    expect((await deliverOrder(TEST_SHOP, raw)).status).toBe(200);
+    expect(await refundedOf(String(orderId))).toBe(Number((JSON.parse(raw) as { total_price: string }).total_price).toFixed(2));
+  });
+
+  it("a paid order that was cancelled counts what was not refunded: the cancellation itself subtracts nothing", async () => {
+    const { orderId, raw } = await placeOrder();
+    expect((await deliverRefund(TEST_SHOP, refundBody({ refundId: 900080, orderId, transactions: [usd("10.00")] }))).status).toBe(200);
+    for (const financialStatus of ["partially_refunded", "paid"]) {
+      expect((await deliverCancellation(TEST_SHOP, cancelledOrderBody(raw, { financialStatus }))).status).toBe(200);
+    }
+    expect(await refundedOf(orderId)).toBe("10.00");
+    expect(await prisma.refund.count({ where: { shop: TEST_SHOP, orderId } })).toBe(1);
+  });
+
+  it("a cancellation replayed under another shop's header, a forged signature, a wrong topic or a body that is not a cancellation changes nothing", async () => {
+    const { orderId, raw } = await placeOrder();
+    const body = cancelledOrderBody(raw, { financialStatus: "voided" });
+    const before = await dumpAllTables();
+    expect((await deliverCancellation(OTHER_SHOP, body)).status).toBe(400);
+    expect((await deliverCancellation(TEST_SHOP, body, { secret: "not-the-app-secret" })).status).toBe(401);
+    expect((await deliverCancellation(TEST_SHOP, body, { topic: "orders/create" })).status).toBe(400);
+    expect(await dumpAllTables()).toEqual(before);
+    // Signed but not a cancelled order (no cancelled_at): acknowledged, kept only as a rejection note.
+    expect((await deliverCancellation(TEST_SHOP, raw)).status).toBe(200);
+    expect(await refundedOf(orderId)).toBe("0.00");
+    expect(await prisma.refund.count()).toBe(0);
+    expect(await prisma.rejectedWebhook.findFirst({ where: { shop: TEST_SHOP, topic: "orders/cancelled" } })).toMatchObject({ reason: expect.stringMatching(/no cancelled_at/) });
   });
 });

@@ -88,3 +88,20 @@ export async function deliverRefund(shop: string, rawBody: string, opts: { secre
   const { action } = await import("~/routes/webhooks.refunds.create");
   return call(action, webhookRequest({ topic: opts.topic ?? "refunds/create", shop, payload: null, rawBody, path: "/webhooks/refunds/create", ...opts }));
 }
+
+/**
+ * An orders/cancelled body: Shopify sends the whole order as it stands after the cancellation
+ * (https://shopify.dev/docs/api/admin-rest/latest/resources/order), so this is the orders/create
+ * body with the cancellation fields set.
+ */
+export function cancelledOrderBody(orderBody: string, opts: { financialStatus: string; cancelledAt?: string; reason?: string }): string {
+  const order = JSON.parse(orderBody) as Record<string, unknown>;
+  const at = opts.cancelledAt ?? "2030-03-12T11:00:00-05:00";
+  return JSON.stringify({ ...order, cancelled_at: at, cancel_reason: opts.reason ?? "customer", financial_status: opts.financialStatus, updated_at: at, closed_at: at });
+}
+
+/** Posts a signed orders/cancelled to the real route; returns the Response. */
+export async function deliverCancellation(shop: string, rawBody: string, opts: { secret?: string; webhookId?: string; topic?: string } = {}) {
+  const { action } = await import("~/routes/webhooks.orders.cancelled");
+  return call(action, webhookRequest({ topic: opts.topic ?? "orders/cancelled", shop, payload: null, rawBody, path: "/webhooks/orders/cancelled", ...opts }));
+}

@@ -28,7 +28,7 @@ export function SpendTotals({ data }: { data: DashboardData }) {
           period={period}
           label="Attributed revenue"
           value={formatMoneyWithCode(t.grossRevenue, data.storeCurrency)}
-          help={`Refund-adjusted: ${formatMoneyWithCode(t.netRevenue, data.storeCurrency)} (refunds ${formatMoneyWithCode(t.refunded, data.storeCurrency)})`}
+          help={`Refund-adjusted: ${formatMoneyWithCode(t.netRevenue, data.storeCurrency)} (refunds and voided orders ${formatMoneyWithCode(t.refunded, data.storeCurrency)})`}
         />
         <MetricCard
           period={period}
@@ -71,7 +71,7 @@ export function SpendTotals({ data }: { data: DashboardData }) {
             </BlockStack>
           </InlineGrid>
           <Text as="p" variant="bodySm" tone="subdued">
-            Refunds are subtracted as Shopify reports them. Events already sent to TikTok keep their original value.
+            Refunds are subtracted as Shopify reports them, and so is the whole total of an order cancelled before its payment was captured (voided). Events already sent to TikTok keep their original value.
             {t.otherCurrencyOrders > 0 ? ` ${t.otherCurrencyOrders} attributed order(s) in another currency are not included.` : ""}
           </Text>
           {t.notSent.length > 0 ? (

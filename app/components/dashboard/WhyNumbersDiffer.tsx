@@ -15,8 +15,9 @@ export function WhyNumbersDiffer({ data }: { data: DashboardData }) {
             currency ({data.storeCurrency ?? "unknown"}). Nothing is converted.
           </List.Item>
           <List.Item>
-            Refunds: revenue is what the order was worth when we sent the event. Refunds Shopify reports later lower the refund-adjusted figure; the event
-            already sent to TikTok is never changed or re-sent, so TikTok keeps the original value.
+            Refunds and cancellations: revenue is what the order was worth when we sent the event. Refunds Shopify reports later, and orders cancelled
+            before their payment was captured, lower the refund-adjusted figure; the event already sent to TikTok is never changed or re-sent, so TikTok
+            keeps the original value.
           </List.Item>
           <List.Item>Discounts: we send the order total after discounts, which may differ from what the ad click suggested.</List.Item>
           <List.Item>

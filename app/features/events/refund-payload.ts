@@ -162,3 +162,68 @@ export function refundValue(refund: ParsedRefund, shopCurrency: string | null): 
   if (unconverted.currency !== null && total.isZero()) return unconverted;
   return { amount: total, currency: shopCode };
 }
+
+/** What an orders/cancelled webhook (REST Order shape) tells us about the money. */
+export interface ParsedCancellation {
+  orderId: string;
+  cancelledAt: Date | null;
+  financialStatus: string | null;
+  /** The order total in the shop currency, when the payload carries one. */
+  total: { amount: Decimal; currency: string | null } | null;
+}
+
+const cancellationSchema = z.object({
+  id,
+  cancelled_at: z.string().max(64).nullish().catch(null),
+  financial_status: z.string().trim().toLowerCase().max(32).nullish().catch(null),
+  currency: currency.nullish().catch(null),
+  total_price: moneyText.nullish().catch(null),
+  total_price_set: z.object({ shop_money: money }).nullish().catch(null),
+});
+
+// Shape: https://shopify.dev/docs/api/admin-rest/latest/resources/order (the orders/cancelled body).
+export function parseCancellationWebhook(rawBody: string): { ok: true; cancellation: ParsedCancellation } | { ok: false; reason: string } {
+  let json: unknown;
+  try {
+    json = parseJsonLossless(rawBody);
+  } catch {
+    return { ok: false, reason: "body is not valid JSON" };
+  }
+  const parsed = cancellationSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return { ok: false, reason: `not an order: ${issue.path.join(".") || "body"} ${issue.message}` };
+  }
+  const o = parsed.data;
+  if (!o.cancelled_at) return { ok: false, reason: `order ${o.id} has no cancelled_at: not a cancellation` };
+  const ms = Date.parse(o.cancelled_at);
+  const shopMoney = o.total_price_set?.shop_money ?? null;
+  const total = shopMoney
+    ? { amount: shopMoney.amount, currency: shopMoney.currency_code }
+    : o.total_price
+      ? { amount: o.total_price, currency: o.currency ?? null }
+      : null;
+  return {
+    ok: true,
+    cancellation: { orderId: o.id, cancelledAt: Number.isFinite(ms) ? new Date(ms) : null, financialStatus: o.financial_status ?? null, total },
+  };
+}
+
+/**
+ * Financial statuses a cancelled order has when no payment was ever captured. shopify.dev,
+ * OrderDisplayFinancialStatus: VOIDED is "an unpaid (payment authorized but not captured) order
+ * [that] was manually canceled"; PENDING, AUTHORIZED and EXPIRED are orders whose money was never
+ * taken either. Anything else (paid, partially paid, refunded) took money: what went back arrives
+ * as refunds/create, and what was kept is revenue.
+ */
+const NOTHING_CAPTURED = new Set(["voided", "pending", "authorized", "expired"]);
+
+/**
+ * The value a cancellation takes off the order's revenue: the whole order when no money was ever
+ * captured, else nothing (refunds carry what was returned). Counted like a refund, so it is
+ * capped at the order total and applied when the order arrives after it.
+ */
+export function cancelledValue(c: ParsedCancellation): { amount: Decimal; currency: string | null } | null {
+  if (!c.financialStatus || !NOTHING_CAPTURED.has(c.financialStatus) || !c.total) return null;
+  return c.total;
+}

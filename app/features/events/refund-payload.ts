@@ -76,18 +76,23 @@ const refundSchema = z.object({
 
 type ParseResult = { ok: true; refund: ParsedRefund } | { ok: false; reason: string };
 
-export function parseRefundWebhook(rawBody: string): ParseResult {
+/** The body read with ids kept exact, then checked against `schema`; `what` names it in the reason. */
+function parseBody<T extends z.ZodTypeAny>(rawBody: string, schema: T, what: string): { ok: true; data: z.output<T> } | { ok: false; reason: string } {
   let json: unknown;
   try {
     json = parseJsonLossless(rawBody);
   } catch {
     return { ok: false, reason: "body is not valid JSON" };
   }
-  const parsed = refundSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    return { ok: false, reason: `not a refund: ${issue.path.join(".") || "body"} ${issue.message}` };
-  }
+  const parsed = schema.safeParse(json);
+  if (parsed.success) return { ok: true, data: parsed.data };
+  const issue = parsed.error.issues[0];
+  return { ok: false, reason: `not ${what}: ${issue.path.join(".") || "body"} ${issue.message}` };
+}
+
+export function parseRefundWebhook(rawBody: string): ParseResult {
+  const parsed = parseBody(rawBody, refundSchema, "a refund");
+  if (!parsed.ok) return parsed;
   const r = parsed.data;
   const at = r.processed_at ?? r.created_at;
   const ms = at ? Date.parse(at) : NaN;
@@ -183,17 +188,8 @@ const cancellationSchema = z.object({
 
 // Shape: https://shopify.dev/docs/api/admin-rest/latest/resources/order (the orders/cancelled body).
 export function parseCancellationWebhook(rawBody: string): { ok: true; cancellation: ParsedCancellation } | { ok: false; reason: string } {
-  let json: unknown;
-  try {
-    json = parseJsonLossless(rawBody);
-  } catch {
-    return { ok: false, reason: "body is not valid JSON" };
-  }
-  const parsed = cancellationSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    return { ok: false, reason: `not an order: ${issue.path.join(".") || "body"} ${issue.message}` };
-  }
+  const parsed = parseBody(rawBody, cancellationSchema, "an order");
+  if (!parsed.ok) return parsed;
   const o = parsed.data;
   if (!o.cancelled_at) return { ok: false, reason: `order ${o.id} has no cancelled_at: not a cancellation` };
   const ms = Date.parse(o.cancelled_at);

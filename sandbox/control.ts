@@ -35,6 +35,7 @@ type SandboxWorld = {
     timezone: string;
     pixels: { pixel_code: string; pixel_name: string }[];
     campaigns: { campaign_id: string; campaign_name: string; deleted: boolean }[];
+    adgroups: { adgroup_id: string; adgroup_name: string; campaign_id: string; deleted: boolean }[];
   }[];
 };
 

@@ -27,9 +27,12 @@ describe("world", () => {
     const world = await control.world();
     expect(Object.keys(world)).toEqual(["advertisers"]);
     for (const a of world.advertisers) {
-      expect(Object.keys(a).sort()).toEqual(["advertiser_id", "campaigns", "currency", "name", "pixels", "timezone"]);
+      expect(Object.keys(a).sort()).toEqual(["adgroups", "advertiser_id", "campaigns", "currency", "name", "pixels", "timezone"]);
       for (const p of a.pixels) expect(Object.keys(p).sort()).toEqual(["pixel_code", "pixel_name"]);
       for (const c of a.campaigns) expect(Object.keys(c).sort()).toEqual(["campaign_id", "campaign_name", "deleted"]);
+      for (const g of a.adgroups) expect(Object.keys(g).sort()).toEqual(["adgroup_id", "adgroup_name", "campaign_id", "deleted"]);
+      // every ad group belongs to one of the advertiser's campaigns
+      expect(a.adgroups.every((g) => a.campaigns.some((c) => c.campaign_id === g.campaign_id))).toBe(true);
     }
     expect(world.advertisers.map((a) => [a.currency, a.timezone])).toEqual([
       ["EUR", "Europe/Berlin"],

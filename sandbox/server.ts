@@ -573,6 +573,7 @@ ${rows}
             timezone: a.timezone,
             pixels: a.pixels.map((p) => ({ pixel_code: p.pixelCode, pixel_name: p.pixelName })),
             campaigns: a.campaigns.map((c) => ({ campaign_id: c.campaignId, campaign_name: c.campaignName, deleted: c.deleted })),
+            adgroups: a.adgroups.map((g) => ({ adgroup_id: g.adgroupId, adgroup_name: g.adgroupName, campaign_id: g.campaignId, deleted: g.deleted })),
           })),
         });
       case "POST /__sandbox/tokens": {

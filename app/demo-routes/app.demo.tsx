@@ -3,7 +3,7 @@ import { Form, Link, useActionData, useNavigation } from "@remix-run/react";
 import { Banner, BlockStack, Button, Card, InlineStack, Layout, Page, Text } from "@shopify/polaris";
 import { authenticate } from "~/core/shopify.server";
 import { env } from "~/core/env.server";
-import { topSpendingCampaignId } from "~/features/demo/campaign.server";
+import { topSpendingAds } from "~/features/demo/campaign.server";
 import { simulateVisitAndOrder } from "~/features/demo/simulate.server";
 import { simulateBuyItNowViaPixel } from "~/features/demo/simulate-pixel.server";
 import { titled } from "~/components/page-title";
@@ -38,7 +38,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
       appUrl: env().SHOPIFY_APP_URL,
       shop: session.shop,
       secret: env().SHOPIFY_API_SECRET,
-      campaignId: await topSpendingCampaignId(session.shop),
+      ...(await topSpendingAds(session.shop)),
       withClick,
     });
     return { ok: true as const, message: withClick ? `Order ${order.orderId} placed by a visitor who clicked TikTok ad click ${order.ttclid}.` : `Order ${order.orderId} placed without a TikTok click.` };

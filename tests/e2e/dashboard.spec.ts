@@ -26,6 +26,12 @@ test("after connecting, the dashboard shows backfill progress, then spend, chart
   await page.waitForTimeout(1_100); // the time shows whole seconds
   await page.getByRole("button", { name: "Sync now" }).click();
   await expect(lastSynced).not.toHaveText(before ?? "", { timeout: 30_000 });
+
+  // A campaign opens onto its ad groups, each with its own spend, revenue and ROAS cells.
+  await page.getByRole("button", { name: "Show ad groups of Prospecting" }).click();
+  await expect(page.getByText("Broad", { exact: true })).toBeVisible();
+  await expect(page.getByText("Lookalike", { exact: true })).toBeVisible();
+  await expectAccessible(page);
 });
 
 test("an invalid date range is replaced in the inputs themselves, with an inline message saying why", async ({ page }) => {

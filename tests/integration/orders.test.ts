@@ -232,14 +232,14 @@ describe("the cart as the storefront embed leaves it: consent and campaign (ADR 
     const cart = landingCart("?ttclid=E.C.P.OnePage&tt_campaign_id=1790000000000042&tt_adgroup_id=1790000000000043&tt_ad_id=1790000000000044");
     expect(cart).toMatchObject({ _tt_consent: "granted", _tt_campaign_id: "1790000000000042" });
     const r = await orderWithCart(cart, "/products/everyday-tote?ttclid=E.C.P.OnePage&tt_campaign_id=1790000000000042");
-    expect(r).toMatchObject({ sendDecision: "queued", attributionSource: "note_attribute", ttclid: "E.C.P.OnePage", campaignId: "1790000000000042" });
+    expect(r).toMatchObject({ sendDecision: "queued", attributionSource: "note_attribute", ttclid: "E.C.P.OnePage", campaignId: "1790000000000042", adgroupId: "1790000000000043" });
   });
 
   it("a touchpoint without a campaign takes the cart's campaign for the same click; an invalid id is ignored", async () => {
     const cart = landingCart("?ttclid=E.C.P.Both&tt_campaign_id=1790000000000077");
     const tp = { v: 1, visitor_id: VISITOR, ttclid: "E.C.P.Both", captured_at: orderAt.getTime() - 60_000, landing_path: "/products/everyday-tote" };
     expect((await call(touchpointAction, appProxyRequest({ shop: TEST_SHOP, body: JSON.stringify(tp) }))).status).toBe(202);
-    expect(await orderWithCart(cart)).toMatchObject({ attributionSource: "touchpoint", ttclid: "E.C.P.Both", campaignId: "1790000000000077" });
+    expect(await orderWithCart(cart)).toMatchObject({ attributionSource: "touchpoint", ttclid: "E.C.P.Both", campaignId: "1790000000000077", adgroupId: null });
     const forged = await orderWithCart({ ...landingCart("?ttclid=E.C.P.Forged", "tta1.AnotherVisitor00000001"), _tt_campaign_id: "__CAMPAIGN_ID__" });
     expect(forged).toMatchObject({ attributionSource: "note_attribute", campaignId: null });
   });

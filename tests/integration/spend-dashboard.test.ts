@@ -26,6 +26,8 @@ const C1 = "1810000000000001";
 const C2 = "1810000000000002";
 const C3 = "1810000000000003";
 const C4 = "1810000000000004";
+const BROAD = "1820000000000001";
+const LOOKALIKE = "1820000000000002";
 const OTHER_CAMPAIGN = "1830000000000001";
 const LONG_AGO = new Date("2020-01-01T00:00:00Z");
 const HOUR = 60 * 60 * 1000;
@@ -58,13 +60,13 @@ let nextOrder = 5_700_000_000_000;
  * A buyer's way to an order: optionally a TikTok ad visit (the embed's signed touchpoint, with the
  * campaign id from the ad URL), then Shopify's signed orders/create. Returns the order id.
  */
-async function buy(shop: string, o: { at: Date; total: string; currency: string; campaignId?: string; click?: "visit" | "landing" | "none"; test?: boolean }) {
+async function buy(shop: string, o: { at: Date; total: string; currency: string; campaignId?: string; adgroupId?: string; click?: "visit" | "landing" | "none"; test?: boolean }) {
   const orderId = nextOrder++;
   const visitorId = `tta1.Dash${String(orderId).slice(-18).padStart(18, "0")}`;
   const ttclid = `E.C.P.dash${orderId}`;
   const click = o.click ?? "visit";
   if (click === "visit") {
-    const body = JSON.stringify({ v: 1, visitor_id: visitorId, ttclid, captured_at: o.at.getTime() - HOUR, landing_path: "/", ...(o.campaignId ? { campaign_id: o.campaignId } : {}) });
+    const body = JSON.stringify({ v: 1, visitor_id: visitorId, ttclid, captured_at: o.at.getTime() - HOUR, landing_path: "/", ...(o.campaignId ? { campaign_id: o.campaignId } : {}), ...(o.adgroupId ? { adgroup_id: o.adgroupId } : {}) });
     expect((await call(touchpointAction, appProxyRequest({ shop, body }))).status).toBe(202);
   }
   const payload = {
@@ -101,8 +103,8 @@ beforeAll(async () => {
   await prisma.spendRow.createMany({
     data: [
       ...days(9, 2).map((date) => spendRow(TEST_SHOP, { ...eur, level: "campaign", entityId: C1, campaignId: C1, name: "Prospecting", date, spend: "10.00" })),
-      ...days(9, 2).map((date) => spendRow(TEST_SHOP, { ...eur, level: "adgroup", entityId: "G1", campaignId: C1, name: "Broad", date, spend: "6.00" })),
-      ...days(9, 2).map((date) => spendRow(TEST_SHOP, { ...eur, level: "adgroup", entityId: "G2", campaignId: C1, name: "Lookalike", date, spend: "4.00" })),
+      ...days(9, 2).map((date) => spendRow(TEST_SHOP, { ...eur, level: "adgroup", entityId: BROAD, campaignId: C1, name: "Broad", date, spend: "6.00" })),
+      ...days(9, 2).map((date) => spendRow(TEST_SHOP, { ...eur, level: "adgroup", entityId: LOOKALIKE, campaignId: C1, name: "Lookalike", date, spend: "4.00" })),
       ...days(6, 5).map((date) => spendRow(TEST_SHOP, { ...eur, level: "campaign", entityId: C2, campaignId: C2, name: "Summer Sale", date, spend: "5.50" })),
       // Spent long before the range: named, but no spend in it.
       spendRow(TEST_SHOP, { ...eur, level: "campaign", entityId: C3, campaignId: C3, name: "Evergreen", date: day(40), spend: "9.00" }),
@@ -118,7 +120,7 @@ beforeAll(async () => {
   });
 
   const eurOrder = { currency: "EUR" };
-  ids.campaign = await buy(TEST_SHOP, { ...eurOrder, at: berlinAt(2, 10), total: "100.00", campaignId: C1 });
+  ids.campaign = await buy(TEST_SHOP, { ...eurOrder, at: berlinAt(2, 10), total: "100.00", campaignId: C1, adgroupId: BROAD });
   // 23:30 UTC on one day is the next day in Berlin: counted on that next day.
   ids.lateNight = await buy(TEST_SHOP, { ...eurOrder, at: new Date(`${day(4)}T23:30:00Z`), total: "50.00", click: "landing" });
   ids.noSpend = await buy(TEST_SHOP, { ...eurOrder, at: berlinAt(5, 12), total: "40.00", campaignId: C3 });
@@ -162,10 +164,13 @@ describe("dashboard loader", () => {
     expect(data.campaigns.map((c: { name: string }) => c.name)).toEqual(["Prospecting", "Summer Sale", "Evergreen"]);
     const [prospecting, summer, evergreen] = data.campaigns;
     expect(prospecting).toMatchObject({ spend: "80.00", revenue: "100.00", roas: "1.25", attributedOrders: 1, conversionValue: null });
-    expect(prospecting.adgroups.map((g: { name: string; spend: string }) => [g.name, g.spend])).toEqual([
-      ["Broad", "48.00"],
-      ["Lookalike", "32.00"],
+    // The order came through a Broad ad (its URL carried tt_adgroup_id): Broad has revenue and ROAS, Lookalike none
+    expect(prospecting.adgroups.map((g: { name: string; spend: string; revenue: string | null; roas: string | null; attributedOrders: number }) => [g.name, g.spend, g.revenue, g.roas, g.attributedOrders])).toEqual([
+      ["Broad", "48.00", "100.00", "2.08", 1],
+      ["Lookalike", "32.00", null, null, 0],
     ]);
+    expect(prospecting.ordersOutsideAdgroups).toBe(0);
+    expect(evergreen.ordersOutsideAdgroups).toBe(1);
     // No order carried Summer Sale's id: unknown, not zero
     expect(summer).toMatchObject({ spend: "11.00", revenue: null, roas: null });
     // Revenue without spend in the range still shows

@@ -45,8 +45,8 @@ export function CampaignSpendTable({ data }: { data: DashboardData }) {
   const [open, setOpen] = useState<Record<string, boolean>>({});
   const noMacro =
     "No order TikTok accepted in this range carried this campaign's id. Orders carry it when the ad's URL includes TikTok's __CAMPAIGN_ID__ macro.";
-  const adgroupUnknown =
-    "Orders carry the campaign id only, so revenue cannot be split by ad group.";
+  const noAdgroupMacro =
+    "No order TikTok accepted in this range carried this ad group's id. Orders carry it when the ad's URL includes TikTok's __AID__ macro (tt_adgroup_id=__AID__).";
   const noValue =
     "TikTok's own conversion value is not pulled by this app; compare revenue with our attributed revenue instead.";
   const noRoas = data.currencyDiffers
@@ -140,18 +140,30 @@ export function CampaignSpendTable({ data }: { data: DashboardData }) {
                         </Text>
                       </IndexTable.Cell>
                       <IndexTable.Cell>
-                        <Text as="span" alignment="end">
-                          <UnknownValue why={adgroupUnknown} />
+                        <Text as="span" alignment="end" numeric>
+                          {g.revenue !== null ? formatMoneyWithCode(g.revenue, data.storeCurrency) : <UnknownValue why={noAdgroupMacro} />}
                         </Text>
                       </IndexTable.Cell>
                       <IndexTable.Cell>
-                        <Text as="span" alignment="end">
-                          <UnknownValue why={adgroupUnknown} />
+                        <Text as="span" alignment="end" numeric>
+                          {g.roas !== null ? formatRoas(g.roas) : <UnknownValue why={data.currencyDiffers ? noRoas : noAdgroupMacro} />}
                         </Text>
                       </IndexTable.Cell>
                     </IndexTable.Row>
                   ))
                 : null}
+              {open[c.campaignId] && c.ordersOutsideAdgroups > 0 ? (
+                <IndexTable.Row id={`${c.campaignId}-outside`} position={index + 0.999} rowType="child">
+                  <IndexTable.Cell colSpan={8}>
+                    <Box paddingInlineStart="800">
+                      <Text as="span" tone="subdued">
+                        {formatCount(c.ordersOutsideAdgroups)} attributed order(s) of this campaign are in no ad group above: they carried no ad group id, or
+                        one with no spend in this range.
+                      </Text>
+                    </Box>
+                  </IndexTable.Cell>
+                </IndexTable.Row>
+              ) : null}
             </Fragment>
           ))}
         </IndexTable>

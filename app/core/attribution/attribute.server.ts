@@ -13,6 +13,7 @@ type Attribution = {
   ttclid: string | null;
   source: "touchpoint" | "note_attribute" | "landing_site" | "pixel" | null;
   campaignId: string | null;
+  adgroupId: string | null;
   capturedAt: Date | null;
 };
 
@@ -25,12 +26,12 @@ type Db = Pick<Prisma.TransactionClient, "$queryRaw">;
  */
 export async function latestTouchpoint(db: Db, opts: { shop: string; visitorId: string; at: Date; windowDays: number }) {
   const from = new Date(opts.at.getTime() - opts.windowDays * DAY_MS);
-  const rows = await db.$queryRaw<{ ttclid: string; capturedAt: Date; campaignId: string | null }[]>`
-    SELECT "ttclid", "capturedAt", "campaignId" FROM "Touchpoint"
+  const rows = await db.$queryRaw<{ ttclid: string; capturedAt: Date; campaignId: string | null; adgroupId: string | null }[]>`
+    SELECT "ttclid", "capturedAt", "campaignId", "adgroupId" FROM "Touchpoint"
     WHERE "shop" = ${opts.shop} AND "visitorId" = ${opts.visitorId} AND "capturedAt" <= ${opts.at} AND "capturedAt" >= ${from}
     ORDER BY "capturedAt" DESC LIMIT 1`;
   const row = rows[0];
-  return row ? { ttclid: row.ttclid, capturedAt: new Date(row.capturedAt), campaignId: row.campaignId } : null;
+  return row ? { ttclid: row.ttclid, capturedAt: new Date(row.capturedAt), campaignId: row.campaignId, adgroupId: row.adgroupId } : null;
 }
 
 export async function attributeOrder(
@@ -44,6 +45,8 @@ export async function attributeOrder(
     noteTtclidAt: Date | null;
     /** The campaign id the embed put on the cart with its click (`_tt_campaign_id`). */
     noteCampaignId?: string | null;
+    /** The ad group id the embed put on the cart with its click (`_tt_adgroup_id`). */
+    noteAdgroupId?: string | null;
     landingTtclid: string | null;
   },
 ): Promise<Attribution> {
@@ -56,12 +59,15 @@ export async function attributeOrder(
   const noteUsable =
     !!input.noteTtclid && (!at || (at.getTime() >= windowStart && at.getTime() <= input.orderCreatedAt.getTime() + 5 * 60 * 1000));
   const noteIsNewer = noteUsable && tp && at && at.getTime() > tp.capturedAt.getTime() && input.noteTtclid !== tp.ttclid;
-  const noteCampaign = input.noteCampaignId ?? null;
+  const noteAds = { campaignId: input.noteCampaignId ?? null, adgroupId: input.noteAdgroupId ?? null };
   if (tp && !noteIsNewer) {
-    const campaignId = tp.campaignId ?? (input.noteTtclid === tp.ttclid ? noteCampaign : null);
-    return { ttclid: tp.ttclid, source: "touchpoint", campaignId, capturedAt: tp.capturedAt };
+    // The cart's ids describe the cart's click: they fill in only when it is the touchpoint's click.
+    const sameClick = input.noteTtclid === tp.ttclid;
+    const campaignId = tp.campaignId ?? (sameClick ? noteAds.campaignId : null);
+    const adgroupId = tp.adgroupId ?? (sameClick ? noteAds.adgroupId : null);
+    return { ttclid: tp.ttclid, source: "touchpoint", campaignId, adgroupId, capturedAt: tp.capturedAt };
   }
-  if (noteUsable) return { ttclid: input.noteTtclid, source: "note_attribute", campaignId: noteCampaign, capturedAt: at };
-  if (input.landingTtclid) return { ttclid: input.landingTtclid, source: "landing_site", campaignId: null, capturedAt: null };
-  return { ttclid: null, source: null, campaignId: null, capturedAt: null };
+  if (noteUsable) return { ttclid: input.noteTtclid, source: "note_attribute", ...noteAds, capturedAt: at };
+  if (input.landingTtclid) return { ttclid: input.landingTtclid, source: "landing_site", campaignId: null, adgroupId: null, capturedAt: null };
+  return { ttclid: null, source: null, campaignId: null, adgroupId: null, capturedAt: null };
 }

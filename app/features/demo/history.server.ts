@@ -7,7 +7,8 @@ import { randomUUID } from "node:crypto";
 import prisma from "~/core/db.server";
 import { hashEmail, hashExternalId } from "~/features/events/normalise";
 
-type DemoCampaign = { campaignId: string; share: number };
+/** `adgroupIds`: the campaign's ad groups; most demo orders carry one of them, as with a `__AID__` ad URL. */
+type DemoCampaign = { campaignId: string; share: number; adgroupIds?: string[] };
 type HistoryOptions = {
   shop: string;
   advertiserId: string;
@@ -19,6 +20,13 @@ type HistoryOptions = {
 };
 
 const DAY_MS = 86_400_000;
+
+/** The order's campaign and, for nine orders in ten, one of its ad groups (the first gets most). */
+function adsOf(campaign: DemoCampaign, r: number) {
+  const groups = campaign.adgroupIds ?? [];
+  if (groups.length === 0 || r >= 0.9) return { campaignId: campaign.campaignId, adgroupId: null };
+  return { campaignId: campaign.campaignId, adgroupId: r < 0.55 || groups.length === 1 ? groups[0] : groups[1 + Math.floor(((r - 0.55) / 0.35) * (groups.length - 1))] };
+}
 
 /** A small seeded generator: the same history on every run. */
 function random(seed: number) {
@@ -34,8 +42,8 @@ function random(seed: number) {
 
 function pick(campaigns: DemoCampaign[], r: number) {
   let acc = 0;
-  for (const c of campaigns) if (r < (acc += c.share)) return c.campaignId;
-  return campaigns[campaigns.length - 1].campaignId;
+  for (const c of campaigns) if (r < (acc += c.share)) return c;
+  return campaigns[campaigns.length - 1];
 }
 
 /** Writes the history; a shop that already has orders is left as it is. Returns the order count. */
@@ -79,7 +87,7 @@ export async function seedDemoHistory(opts: HistoryOptions): Promise<number> {
         visitorId,
         ttclid: `E.C.P.demo${orderId.slice(-8)}`,
         attributionSource: rand() < 0.7 ? "touchpoint" : "note_attribute",
-        campaignId: pick(opts.campaigns, rand()),
+        ...adsOf(pick(opts.campaigns, rand()), rand()),
         matchKeys: JSON.stringify(["email", "ttclid", "external_id", "ip", "user_agent"]),
         sendDecision: "sent",
         advertiserId: opts.advertiserId,

@@ -16,6 +16,7 @@ export type SandboxWorld = {
     timezone: string;
     pixels: { pixel_code: string; pixel_name: string }[];
     campaigns: { campaign_id: string; campaign_name: string; deleted: boolean }[];
+    adgroups: { adgroup_id: string; adgroup_name: string; campaign_id: string; deleted: boolean }[];
   }[];
 };
 type SandboxAdvertiser = SandboxWorld["advertisers"][number];
@@ -85,7 +86,11 @@ export async function seedDemoShop(opts: { shop: string; sandboxUrl: string; fre
 
 /** The advertiser's campaigns as the sandbox knows them, with the share of orders each brings. */
 async function sandboxCampaigns(sandboxUrl: string, advertiserId: string) {
-  const list = (await sandboxWorld(sandboxUrl)).advertisers.find((a) => a.advertiser_id === advertiserId)?.campaigns ?? [];
+  const advertiser = (await sandboxWorld(sandboxUrl)).advertisers.find((a) => a.advertiser_id === advertiserId);
   const shares = [0.55, 0.35, 0.1];
-  return list.slice(0, 3).map((c, i) => ({ campaignId: c.campaign_id, share: shares[i] }));
+  return (advertiser?.campaigns ?? []).slice(0, 3).map((c, i) => ({
+    campaignId: c.campaign_id,
+    share: shares[i],
+    adgroupIds: (advertiser?.adgroups ?? []).filter((g) => g.campaign_id === c.campaign_id).map((g) => g.adgroup_id),
+  }));
 }

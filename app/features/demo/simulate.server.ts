@@ -63,7 +63,7 @@ export function demoOrderPayload(opts: { orderId: number; visitorId?: string; tt
   };
 }
 
-export async function simulateVisitAndOrder(opts: { appUrl: string; shop: string; secret: string; campaignId?: string | null; withClick?: boolean }) {
+export async function simulateVisitAndOrder(opts: { appUrl: string; shop: string; secret: string; campaignId?: string | null; adgroupId?: string | null; withClick?: boolean }) {
   const visitorId = `tta1.${randomBytes(17).toString("base64url").slice(0, 22)}`;
   const withClick = opts.withClick ?? true;
   const ttclid = withClick ? `E.C.P.demo${randomBytes(9).toString("base64url").replace(/[^A-Za-z0-9]/g, "x")}` : undefined;
@@ -71,7 +71,7 @@ export async function simulateVisitAndOrder(opts: { appUrl: string; shop: string
   if (ttclid) {
     // With a signed nonce, as the storefront embed sends it.
     const qs = signAppProxyQuery({ n: randomBytes(16).toString("base64url").slice(0, 22) }, { shop: opts.shop, secret: opts.secret });
-    const body = JSON.stringify({ v: 1, visitor_id: visitorId, ttclid, captured_at: capturedAt, landing_path: "/products/everyday-tote", utm_source: "tiktok", ...(opts.campaignId ? { campaign_id: opts.campaignId } : {}) });
+    const body = JSON.stringify({ v: 1, visitor_id: visitorId, ttclid, captured_at: capturedAt, landing_path: "/products/everyday-tote", utm_source: "tiktok", ...(opts.campaignId ? { campaign_id: opts.campaignId } : {}), ...(opts.adgroupId ? { adgroup_id: opts.adgroupId } : {}) });
     const res = await fetch(`${opts.appUrl}/proxy/touchpoints?${qs}`, { method: "POST", headers: { "Content-Type": "text/plain", "X-Forwarded-For": "203.0.113.24" }, body });
     if (res.status !== 202) throw new Error(`touchpoint refused: ${res.status} ${await res.text()}`);
   }

@@ -66,8 +66,9 @@ export async function ingestOrder(shop: string, order: ParsedOrder): Promise<Ing
   const noteVisitorId = declined ? null : visitorIdFromNotes(order);
   const noteClick = declined ? null : ttclidFromNotes(order);
   const landingTtclid = ttclidFromLandingSite(order.landingSite);
+  const noteAds = adIdsFromNotes(order);
   let attribution = declined
-    ? { ttclid: null, source: null, campaignId: null, capturedAt: null }
+    ? { ttclid: null, source: null, campaignId: null, adgroupId: null, capturedAt: null }
     : await attributeOrder(prisma, {
         shop,
         orderCreatedAt: order.createdAt,
@@ -75,7 +76,8 @@ export async function ingestOrder(shop: string, order: ParsedOrder): Promise<Ing
         visitorId: noteVisitorId,
         noteTtclid: noteClick?.ttclid ?? null,
         noteTtclidAt: noteClick?.capturedAt ?? null,
-        noteCampaignId: adIdsFromNotes(order).campaignId,
+        noteCampaignId: noteAds.campaignId,
+        noteAdgroupId: noteAds.adgroupId,
         landingTtclid: consent === "granted" ? landingTtclid : null,
       });
   // What the web pixel saw at checkout, if its beacon came first (docs/decisions/0019); Shopify loads
@@ -149,10 +151,10 @@ export async function ingestOrder(shop: string, order: ParsedOrder): Promise<Ing
   const orderInsert = Prisma.sql`
       INSERT INTO "OrderRecord" ("id", "shop", "orderId", "orderName", "orderCreatedAt", "currency", "presentmentCurrency",
         "totalValue", "refundedValue", "customerId", "emailHash", "phoneHash", "visitorId", "ttclid", "ttp", "attributionSource",
-        "campaignId", "matchKeys", "sendDecision", "reason", "sourceName", "isTest", "receivedAt", "advertiserId", "pixelCode", "deferredEvent")
+        "campaignId", "adgroupId", "matchKeys", "sendDecision", "reason", "sourceName", "isTest", "receivedAt", "advertiserId", "pixelCode", "deferredEvent")
       VALUES (${recordId}, ${shop}, ${order.orderId}, ${order.name}, ${order.createdAt}, ${order.currency}, ${order.presentmentCurrency},
         ${decimal(order.totalValue)}, ${decimal("0")}, ${order.customerId}, ${built.emailHash}, ${built.phoneHash}, ${visitorId}, ${attribution.ttclid}, ${ttp},
-        ${attribution.source}, ${attribution.campaignId}, ${JSON.stringify(built.matchKeys)}, ${sendDecision}, ${reason}, ${order.sourceName},
+        ${attribution.source}, ${attribution.campaignId}, ${attribution.adgroupId}, ${JSON.stringify(built.matchKeys)}, ${sendDecision}, ${reason}, ${order.sourceName},
         ${order.isTest}, ${now}, ${queue ? connection!.advertiserId : null}, ${queue ? connection!.pixelCode : null}, ${deferredEvent})
       ON CONFLICT ("shop", "orderId") DO NOTHING`;
   const eventColumns = Prisma.sql`"id", "shop", "orderRecordId", "eventId", "eventName", "eventTime", "pixelCode", "payload", "status",

@@ -60,6 +60,7 @@ export async function attributeLateLink(shop: string, orderId: string, now = new
         ttclid: attribution.ttclid,
         attributionSource: "pixel",
         campaignId: attribution.campaignId,
+        adgroupId: attribution.adgroupId,
         visitorId: order.visitorId ?? link.visitorId,
         ttp: ttp ?? null,
         matchKeys: JSON.stringify(matchKeys),

@@ -99,7 +99,7 @@ export async function exportForDataRequest(shop: string, requestId: string) {
       orderBy: { orderCreatedAt: "asc" },
       select: {
         orderId: true, orderName: true, orderCreatedAt: true, currency: true, totalValue: true, refundedValue: true, customerId: true,
-        emailHash: true, phoneHash: true, visitorId: true, ttclid: true, ttp: true, attributionSource: true, campaignId: true, matchKeys: true,
+        emailHash: true, phoneHash: true, visitorId: true, ttclid: true, ttp: true, attributionSource: true, campaignId: true, adgroupId: true, matchKeys: true,
         sendDecision: true, reason: true, sourceName: true, receivedAt: true,
         event: { select: { eventId: true, eventName: true, eventTime: true, pixelCode: true, status: true, sentAt: true, payload: true } },
       },

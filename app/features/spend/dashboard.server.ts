@@ -97,7 +97,7 @@ export async function loadDashboard(shop: string, params: URLSearchParams, now =
         orderCreatedAt: { gte: startOfDayIn(revenueTimezone, range.start), lt: startOfDayIn(revenueTimezone, addDays(range.end, 1)) },
         OR: [{ advertiserId: advertiserId ?? "" }, { advertiserId: null, sendDecision: { not: "sent" } }],
       },
-      select: { orderCreatedAt: true, currency: true, totalValue: true, refundedValue: true, campaignId: true, sendDecision: true },
+      select: { orderCreatedAt: true, currency: true, totalValue: true, refundedValue: true, campaignId: true, adgroupId: true, sendDecision: true },
     }),
   ]);
 
@@ -139,6 +139,8 @@ export async function loadDashboard(shop: string, params: URLSearchParams, now =
   let refunded = new Decimal(0);
   const dailyRevenue = new Map<string, Decimal>();
   const campaignRevenue = new Map<string, { revenue: Decimal; orders: number }>();
+  // Keyed by campaign and ad group: an ad group's revenue counts only under the campaign the order carried.
+  const adgroupRevenue = new Map<string, { revenue: Decimal; orders: number }>();
   for (const o of revenueOrders) {
     gross = gross.plus(o.totalValue);
     refunded = refunded.plus(o.refundedValue);
@@ -149,12 +151,24 @@ export async function loadDashboard(shop: string, params: URLSearchParams, now =
       c.revenue = c.revenue.plus(o.totalValue);
       c.orders++;
       campaignRevenue.set(o.campaignId, c);
+      if (o.adgroupId) {
+        const key = `${o.campaignId}/${o.adgroupId}`;
+        const g = adgroupRevenue.get(key) ?? { revenue: new Decimal(0), orders: 0 };
+        g.revenue = g.revenue.plus(o.totalValue);
+        g.orders++;
+        adgroupRevenue.set(key, g);
+      }
     }
   }
   const net = gross.minus(refunded);
   const sameCurrency = spendCurrency !== null && storeCurrency !== null && spendCurrency === storeCurrency;
   const ratio = (a: Decimal, b: Decimal) => (sameCurrency && !b.isZero() ? a.dividedBy(b).toFixed(2) : null);
   const attributedOrders = revenueOrders.length;
+  const adgroupFigures = (matched: { revenue: Decimal; orders: number } | undefined, spend: Decimal) => ({
+    revenue: matched ? money(matched.revenue, storeCurrency) : null,
+    attributedOrders: matched?.orders ?? 0,
+    roas: matched ? ratio(matched.revenue, spend) : null,
+  });
 
   const days = Array.from({ length: daysBetween(range.start, range.end) }, (_, i) => addDays(range.start, i));
   const adgroupsByCampaign = new Map<string, typeof adgroupGroups>();
@@ -177,6 +191,18 @@ export async function loadDashboard(shop: string, params: URLSearchParams, now =
   const campaigns = [...byCampaign.entries()]
     .map(([campaignId, c]) => {
       const matched = campaignRevenue.get(campaignId);
+      const adgroups = (adgroupsByCampaign.get(campaignId) ?? [])
+        .map((g) => ({
+          adgroupId: g.entityId,
+          name: g._max.name ?? g.entityId,
+          spend: money(new Decimal(g._sum.spend ?? 0), spendCurrency),
+          spendValue: Number(g._sum.spend ?? 0),
+          impressions: g._sum.impressions ?? 0,
+          clicks: g._sum.clicks ?? 0,
+          conversions: g._count.conversions > 0 ? (g._sum.conversions ?? 0) : null,
+          ...adgroupFigures(adgroupRevenue.get(`${campaignId}/${g.entityId}`), new Decimal(g._sum.spend ?? 0)),
+        }))
+        .sort((a, b) => b.spendValue - a.spendValue);
       return {
         campaignId,
         name: c.name ?? campaignId,
@@ -189,17 +215,12 @@ export async function loadDashboard(shop: string, params: URLSearchParams, now =
         revenue: matched ? money(matched.revenue, storeCurrency) : null,
         attributedOrders: matched?.orders ?? 0,
         roas: matched ? ratio(matched.revenue, c.spend) : null,
-        adgroups: (adgroupsByCampaign.get(campaignId) ?? [])
-          .map((g) => ({
-            adgroupId: g.entityId,
-            name: g._max.name ?? g.entityId,
-            spend: money(new Decimal(g._sum.spend ?? 0), spendCurrency),
-            spendValue: Number(g._sum.spend ?? 0),
-            impressions: g._sum.impressions ?? 0,
-            clicks: g._sum.clicks ?? 0,
-            conversions: g._count.conversions > 0 ? (g._sum.conversions ?? 0) : null,
-          }))
-          .sort((a, b) => b.spendValue - a.spendValue),
+        /**
+         * Attributed orders of this campaign in none of the ad groups listed: they carried no ad
+         * group id, or one with no spend in the range.
+         */
+        ordersOutsideAdgroups: (matched?.orders ?? 0) - adgroups.reduce((n, g) => n + g.attributedOrders, 0),
+        adgroups,
       };
     })
     .sort((a, b) => b.spendValue - a.spendValue);

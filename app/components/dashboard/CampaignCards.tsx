@@ -18,7 +18,7 @@ function Figure({ label, value }: { label: string; value: ReactNode }) {
 }
 
 /** The campaign table for narrow screens: one block per campaign, ROAS and revenue first, nothing off-screen. */
-export function CampaignCards({ data, noRoas, noMacro }: { data: DashboardData; noRoas: string; noMacro: string }) {
+export function CampaignCards({ data, roasWhy, noMacro }: { data: DashboardData; roasWhy: (revenue: string | null, noId: string) => string; noMacro: string }) {
   return (
     <ul aria-label="Campaigns" style={{ listStyle: "none", margin: 0, padding: 0 }}>
       {data.campaigns.map((c) => (
@@ -29,7 +29,7 @@ export function CampaignCards({ data, noRoas, noMacro }: { data: DashboardData; 
                 {c.name}
               </Text>
               <InlineGrid columns={2} gap="200">
-                  <Figure label="ROAS" value={c.roas !== null ? formatRoas(c.roas) : <UnknownValue why={noRoas} />} />
+                  <Figure label="ROAS" value={c.roas !== null ? formatRoas(c.roas) : <UnknownValue why={roasWhy(c.revenue, noMacro)} />} />
                   <Figure label="Attributed revenue" value={c.revenue !== null ? formatMoneyWithCode(c.revenue, data.storeCurrency) : <UnknownValue why={noMacro} />} />
                   <Figure label="Spend" value={formatMoneyWithCode(c.spend, data.spendCurrency)} />
                   <Figure label="TikTok conversions" value={formatCount(c.conversions)} />

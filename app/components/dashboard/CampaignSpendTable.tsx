@@ -8,6 +8,7 @@ import {
 } from "~/components/format";
 import { UnknownValue } from "~/components/UnknownValue";
 import { CampaignCards } from "./CampaignCards";
+import { roasUnknownReason } from "./roas-reason";
 
 /** Spend, impressions, clicks and TikTok conversions: the same four cells for a campaign and an ad group. */
 function DeliveryCells({
@@ -49,9 +50,7 @@ export function CampaignSpendTable({ data }: { data: DashboardData }) {
     "No order TikTok accepted in this range carried this ad group's id. Orders carry it when the ad's URL includes TikTok's __AID__ macro (tt_adgroup_id=__AID__).";
   const noValue =
     "TikTok's own conversion value is not pulled by this app; compare revenue with our attributed revenue instead.";
-  const noRoas = data.currencyDiffers
-    ? `Spend is in ${data.spendCurrency} and revenue in ${data.storeCurrency}; the app does not convert currencies.`
-    : noMacro;
+  const roasWhy = (revenue: string | null, noId: string) => roasUnknownReason(data, revenue, noId);
   return (
     <>
       <div className="campaigns-wide">
@@ -115,7 +114,7 @@ export function CampaignSpendTable({ data }: { data: DashboardData }) {
                     {c.roas !== null ? (
                       formatRoas(c.roas)
                     ) : (
-                      <UnknownValue why={noRoas} />
+                      <UnknownValue why={roasWhy(c.revenue, noMacro)} />
                     )}
                   </Text>
                 </IndexTable.Cell>
@@ -146,7 +145,7 @@ export function CampaignSpendTable({ data }: { data: DashboardData }) {
                       </IndexTable.Cell>
                       <IndexTable.Cell>
                         <Text as="span" alignment="end" numeric>
-                          {g.roas !== null ? formatRoas(g.roas) : <UnknownValue why={data.currencyDiffers ? noRoas : noAdgroupMacro} />}
+                          {g.roas !== null ? formatRoas(g.roas) : <UnknownValue why={roasWhy(g.revenue, noAdgroupMacro)} />}
                         </Text>
                       </IndexTable.Cell>
                     </IndexTable.Row>
@@ -169,7 +168,7 @@ export function CampaignSpendTable({ data }: { data: DashboardData }) {
         </IndexTable>
       </div>
       <div className="campaigns-narrow">
-        <CampaignCards data={data} noRoas={noRoas} noMacro={noMacro} />
+        <CampaignCards data={data} roasWhy={roasWhy} noMacro={noMacro} />
       </div>
     </>
   );

@@ -20,8 +20,8 @@ type ErrorShape = { name?: unknown; code?: unknown; message?: unknown; kind?: un
 
 /**
  * True when `error` says the database was unavailable for a moment (connection dropped, server
- * restarting, pool exhausted, SQLite locked by another process), not that this statement or its data is wrong. Such
- * a failure hits every shop alike, so a background pass stops and runs again later instead of
+ * restarting, pool exhausted, SQLite locked by another process), not that this statement or its
+ * data is wrong. Such a failure hits every shop alike, so a background pass stops and runs again later instead of
  * blaming the shop it was working on. The shapes differ by layer: a Prisma error, the adapter's
  * DriverAdapterError, or pg's own Error, which a batch $transaction can let through unwrapped.
  */

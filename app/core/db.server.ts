@@ -73,9 +73,9 @@ function createPgPool(connectionString: string) {
  * handler: the whole event loop stands still for as long as the busy timeout allows. So the
  * timeout is short, and a statement that still finds the file locked is retried after an
  * asynchronous pause, during which other requests run. When the lock outlasts the retries the
- * statement fails as "database busy" (isDatabaseUnavailable in db-errors.ts), which a webhook answers with 503 so
- * Shopify delivers again. A few hundred ms in all: a webhook must answer well inside Shopify's
- * 5 s, and background jobs simply run again on their next tick.
+ * statement fails with SQLITE_BUSY (isDatabaseUnavailable, db-errors.ts), which a webhook
+ * answers with 503 so Shopify delivers again. A few hundred ms in all: a webhook must answer well
+ * inside Shopify's 5 s, and background jobs simply run again on their next tick.
  */
 const SQLITE_BUSY_TIMEOUT_MS = 100;
 const SQLITE_BUSY_RETRY: BackoffPolicy = { baseMs: 25, capMs: 200, jitter: 0.5 };

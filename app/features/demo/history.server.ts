@@ -21,11 +21,11 @@ type HistoryOptions = {
 
 const DAY_MS = 86_400_000;
 
-/** The order's campaign and, for nine orders in ten, one of its ad groups (the first gets most). */
+/** The order's campaign and, for nine orders in ten, one of its ad groups. */
 function adsOf(campaign: DemoCampaign, r: number) {
   const groups = campaign.adgroupIds ?? [];
-  if (groups.length === 0 || r >= 0.9) return { campaignId: campaign.campaignId, adgroupId: null };
-  return { campaignId: campaign.campaignId, adgroupId: r < 0.55 || groups.length === 1 ? groups[0] : groups[1 + Math.floor(((r - 0.55) / 0.35) * (groups.length - 1))] };
+  const adgroupId = groups.length > 0 && r < 0.9 ? groups[Math.floor((r / 0.9) * groups.length)] : null;
+  return { campaignId: campaign.campaignId, adgroupId };
 }
 
 /** A small seeded generator: the same history on every run. */

@@ -1,8 +1,9 @@
 // refunds/create → one Refund row per (shop, refund id), then the order's refundedValue is
 // recomputed from all of its refunds. orders/cancelled of an order whose payment was never
 // captured (voided) adds one row for the whole order, so it stops counting as revenue. Nothing
-// goes to TikTok: a sent event keeps its value (product brief). Shopify does not order its webhooks, so a refund may come before its order;
-// it is kept, and ingest applies it when the order arrives (applyRefunds after the order insert).
+// goes to TikTok: a sent event keeps its value (product brief). Shopify does not order its
+// webhooks, so a refund may come before its order; it is kept, and ingest applies it when the
+// order arrives (applyRefunds after the order insert).
 import prisma from "~/core/db.server";
 import type { Prisma } from "@prisma/client";
 import { cancelledValue, refundValue, type ParsedCancellation, type ParsedRefund } from "./refund-payload";

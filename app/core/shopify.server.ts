@@ -12,7 +12,7 @@ import { activateWebPixel, type AdminGraphql } from "./models/web-pixel.server";
 import { EncryptedSessionStorage } from "./connection/encrypted-session-storage.server";
 
 // Must equal [webhooks] api_version in shopify.app.toml (a test checks it).
-export const apiVersion = ApiVersion.July26;
+export const apiVersion = ApiVersion.October26;
 
 const shopify = shopifyApp({
   apiKey: env().SHOPIFY_API_KEY,

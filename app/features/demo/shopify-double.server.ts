@@ -22,7 +22,7 @@ export function webhookHeaders(opts: {
     "Content-Type": "application/json",
     "X-Shopify-Topic": opts.topic,
     "X-Shopify-Shop-Domain": opts.shop,
-    "X-Shopify-API-Version": opts.apiVersion ?? "2026-07",
+    "X-Shopify-API-Version": opts.apiVersion ?? "2026-10",
     "X-Shopify-Webhook-Id": opts.webhookId ?? randomUUID(),
     "X-Shopify-Event-Id": opts.eventId ?? randomUUID(),
     "X-Shopify-Triggered-At": new Date().toISOString(),

@@ -2,7 +2,7 @@
 // for apps: the main theme's config/settings_data.json lists app embed blocks under `current.blocks`,
 // each with `type: "shopify://apps/<app handle>/blocks/<block handle>/<uuid>"` and `disabled`.
 // https://shopify.dev/docs/apps/build/online-store/theme-app-extensions/configuration#detecting-app-blocks-and-app-embed-blocks
-// Query: https://shopify.dev/docs/api/admin-graphql/2026-07/queries/themes (needs read_themes).
+// Query: https://shopify.dev/docs/api/admin-graphql/2026-10/queries/themes (needs read_themes).
 // Cached on the Shop row with the time it was read; Home re-reads it when older than CHECK_TTL_MS.
 import { z } from "zod";
 import prisma from "~/core/db.server";

@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { authenticate } from "~/core/shopify.server";
 import { declaredTooLarge, readBytesCapped } from "~/core/lib/read-body.server";
-import { WEBHOOK_MAX_BYTES } from "~/core/lib/webhook.server";
+import { WEBHOOK_MAX_BYTES } from "~/core/webhook.server";
 
 // The benchmark's baseline (`npm run bench`): what a webhook costs when it only verifies Shopify's
 // HMAC, to compare orders/create with on the same server. Writes nothing; a request without a

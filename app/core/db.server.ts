@@ -4,7 +4,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { env } from "./env.server";
 import { isBusyCode } from "./db-errors";
-import { backoffMs, type BackoffPolicy } from "./lib/lease.server";
+import { backoffMs, SQLITE_BUSY_RETRY } from "./retry-policy";
 
 declare global {
   // Keeps one client across dev-server reloads.
@@ -77,9 +77,6 @@ function createPgPool(connectionString: string) {
  * answers with 503 so Shopify delivers again. A few hundred ms in all: a webhook must answer well
  * inside Shopify's 5 s, and background jobs simply run again on their next tick.
  */
-const SQLITE_BUSY_TIMEOUT_MS = 100;
-const SQLITE_BUSY_RETRY: BackoffPolicy = { baseMs: 25, capMs: 200, jitter: 0.5 };
-const SQLITE_BUSY_RETRIES = 3;
 
 type SqliteAdapter = Awaited<ReturnType<PrismaBetterSQLite3["connect"]>>;
 type Queryable = Pick<SqliteAdapter, "queryRaw" | "executeRaw">;
@@ -93,8 +90,8 @@ function retryWhileBusy(target: Queryable) {
           return await inner(query);
         } catch (error) {
           const e = error as { code?: unknown; cause?: { originalCode?: unknown } };
-          if (attempt > SQLITE_BUSY_RETRIES || !(isBusyCode(e.cause?.originalCode) || isBusyCode(e.code))) throw error;
-          await new Promise((resolve) => setTimeout(resolve, backoffMs(attempt, SQLITE_BUSY_RETRY)));
+          if (attempt > SQLITE_BUSY_RETRY.retries || !(isBusyCode(e.cause?.originalCode) || isBusyCode(e.code))) throw error;
+          await new Promise((resolve) => setTimeout(resolve, backoffMs(attempt, SQLITE_BUSY_RETRY.backoff)));
         }
       }
     };
@@ -118,7 +115,7 @@ class YieldingPrismaBetterSQLite3 extends PrismaBetterSQLite3 {
 function createClient() {
   const url = env().DATABASE_URL;
   const adapter = url.startsWith("file:")
-    ? new YieldingPrismaBetterSQLite3({ url, timeout: SQLITE_BUSY_TIMEOUT_MS })
+    ? new YieldingPrismaBetterSQLite3({ url, timeout: SQLITE_BUSY_RETRY.busyTimeoutMs })
     : new ReleasingPrismaPg(createPgPool(url));
   return new PrismaClient({ adapter });
 }

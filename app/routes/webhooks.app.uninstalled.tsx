@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { receiveWebhook } from "~/core/lib/webhook.server";
+import { receiveWebhook } from "~/core/webhook.server";
 import { recordUninstall } from "~/core/models/shop.server";
 import { alreadyProcessed, markProcessed } from "~/core/models/processed-webhook.server";
 import { disconnect } from "~/features/connect/connect.server";

@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { receiveWebhook } from "~/core/lib/webhook.server";
+import { receiveWebhook } from "~/core/webhook.server";
 import { describeCustomerData, parseCustomerRequest, recordDataRequest } from "~/features/privacy/compliance.server";
 
 // No session is required: compliance webhooks may arrive after uninstall.

@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { isDatabaseUnavailable } from "~/core/db-errors";
-import { receiveWebhook } from "~/core/lib/webhook.server";
+import { receiveWebhook } from "~/core/webhook.server";
 import { parseOrderWebhook } from "~/features/events/order-payload";
 import { ingestOrder, recordRejectedWebhook } from "~/features/events/ingest.server";
 

@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { receiveWebhook } from "~/core/lib/webhook.server";
+import { receiveWebhook } from "~/core/webhook.server";
 import { recordRejectedWebhook } from "~/features/events/ingest.server";
 import { parseRefundWebhook } from "~/features/events/refund-payload";
 import { recordRefund } from "~/features/events/refunds.server";

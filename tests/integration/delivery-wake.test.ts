@@ -1,7 +1,10 @@
-// The in-process delivery job is woken by ingest: an order queued through the signed route reaches
-// TikTok without waiting for the job's tick (here an hour, so only the nudge can send it).
+// The in-process delivery job is woken when an event is queued: an order queued through the signed
+// webhook, or by a checkout link that arrives after its order, reaches TikTok without waiting for
+// the job's tick (here an hour, so only the nudge can send it).
+import { action as checkoutAction } from "~/routes/proxy.checkout";
 import { backgroundJobs, runJobs } from "~/features/jobs.server";
 import { TEST_SHOP } from "../support/constants";
+import { appProxyRequest, call, seedOfflineSession } from "../support/requests";
 import { connectShop, deliverOrder, demoOrder, resetOrderPipeline, startOrdersSandbox } from "../support/orders";
 
 const { sandbox, control } = await startOrdersSandbox();
@@ -52,6 +55,28 @@ it("does not wake the job for an order that is not sent", async () => {
     expect(res.status).toBe(200);
     await new Promise((r) => setTimeout(r, 500));
     expect(passes).toBe(1);
+  } finally {
+    await stop({ graceMs: 5_000 });
+  }
+});
+
+it("sends an order queued by a late checkout link at once, not on the next tick", async () => {
+  await seedOfflineSession(TEST_SHOP); // installed: the storefront door answers only installed shops
+  await connectShop(TEST_SHOP, control);
+  const deliver = backgroundJobs().find((j) => j.name === "deliver-events")!;
+  let passes = 0;
+  const stop = runJobs([{ ...deliver, everyMs: 60 * 60 * 1000, run: () => (passes++, deliver.run()) }]);
+  try {
+    expect(await waitFor(async () => passes === 1, 5_000)).toBe(true);
+    // Buy it now: the order has no cart attributes, so it is recorded as not attributed...
+    const orderId = 5_700_000_000_003;
+    expect((await deliverOrder(TEST_SHOP, await demoOrder({ orderId, createdAt: new Date(Date.now() - 60_000) }))).status).toBe(200);
+    // ...and the storefront's checkout beacon, arriving after it, carries the click.
+    const beacon = JSON.stringify({ order_id: String(orderId), visitor_id: "tta1.WAKEWAKEWAKEWAKEWAKE12", ttclid: "E.C.P.wake-late", ttclid_at: Date.now() - 120_000 });
+    const res = await call(checkoutAction, appProxyRequest({ shop: TEST_SHOP, path: "/proxy/checkout", body: beacon, query: { n: "wake-late" } }));
+    expect(res.status).toBe(202);
+    const sent = await waitFor(async () => (await control.events()).some((e) => e.event.event_id === String(orderId) && (e.event.user as { ttclid?: string }).ttclid === "E.C.P.wake-late"), 10_000);
+    expect(sent).toBe(true);
   } finally {
     await stop({ graceMs: 5_000 });
   }

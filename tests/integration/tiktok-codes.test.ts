@@ -9,7 +9,8 @@ import { connectShop, deliverOrder, demoOrder, reconnectThroughOAuth, resetOrder
 
 const { sandbox, control } = await startOrdersSandbox({ timeoutMs: 300 });
 const { default: prisma } = await import("~/core/db.server");
-const { drainAll, MAX_CONSECUTIVE_FAILURES } = await import("~/features/events/worker.server");
+const { drainAll } = await import("~/features/events/worker.server");
+const { EVENT_RETRY } = await import("~/core/retry-policy");
 const { loader: homeLoader } = await import("~/routes/app._index");
 const { action: eventsAction, loader: eventsLoader } = await import("~/routes/app.events");
 
@@ -124,7 +125,7 @@ describe("unknown codes: a bounded number of tries, then failed visibly", () => 
     await connectShop(TEST_SHOP, control);
     const [id] = await placeOrders(1);
     await control.fault({ path: "/event/track/", kind: "code", code: 40133, message: "Advertiser QPS limit.", duration_s: 600 });
-    const bound = MAX_CONSECUTIVE_FAILURES.unknown!;
+    const bound = EVENT_RETRY.maxConsecutiveFailures.unknown!;
     for (let attempt = 1; attempt < bound; attempt++) {
       expect(await drainAll()).toMatchObject({ retried: 1, failed: 0 });
       expect((await rowsOf([id]))[0]).toMatchObject({ status: "queued", attempts: attempt, lastErrorClass: "unknown" });
@@ -170,7 +171,7 @@ describe("envelope-less answers (issue 12 item 7): gateway pages are retried for
     await connectShop(TEST_SHOP, control);
     const [id] = await placeOrders(1);
     await control.fault({ path: "/event/track/", kind: "gateway", status: 403, duration_s: 600 });
-    const bound = MAX_CONSECUTIVE_FAILURES.retryable!;
+    const bound = EVENT_RETRY.maxConsecutiveFailures.retryable!;
     for (let attempt = 1; attempt < bound; attempt++) {
       expect(await drainAll()).toMatchObject({ retried: 1, failed: 0 });
       await timePasses();

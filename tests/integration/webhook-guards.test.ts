@@ -9,7 +9,7 @@ import { connectShop, deliverOrder, startOrdersSandbox } from "../support/orders
 
 const { sandbox, control } = await startOrdersSandbox();
 const { default: prisma } = await import("~/core/db.server");
-const { WEBHOOK_MAX_BYTES } = await import("~/core/lib/webhook.server");
+const { WEBHOOK_MAX_BYTES } = await import("~/core/webhook.server");
 const routes = {
   "app/uninstalled": (await import("~/routes/webhooks.app.uninstalled")).action,
   "shop/redact": (await import("~/routes/webhooks.shop.redact")).action,

@@ -32,11 +32,6 @@ const TIKTOK_PATHS = {
 export type TikTokPath = (typeof TIKTOK_PATHS)[keyof typeof TIKTOK_PATHS];
 
 export const MAX_EVENTS_PER_REQUEST = 1_000;
-/**
- * Oldest `event_time` we send. TikTok publishes no limit; 7 days is the stricter of the readings
- * in circulation (28 days elsewhere) and the sandbox enforces it (docs/decisions/0006).
- */
-export const EVENT_LOOKBACK_DAYS = 7;
 const PIXEL_PAGE_SIZE = 20;
 export const MAX_REPORT_PAGE_SIZE = 1_000;
 /** Inclusive day count per report request with a `stat_time_day` dimension. */

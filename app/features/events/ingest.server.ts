@@ -2,7 +2,7 @@
 // transaction, idempotent on (shop, order id). No TikTok call happens here.
 import { randomUUID } from "node:crypto";
 import { Prisma } from "@prisma/client";
-import prisma, { isPostgres } from "~/core/db.server";
+import prisma from "~/core/db.server";
 import { attributeOrder, DEFAULT_WINDOW_DAYS } from "~/core/attribution/attribute.server";
 import { findOrderLink } from "~/core/attribution/order-links.server";
 import { leftOutReason } from "./order-sources";
@@ -19,7 +19,7 @@ import {
 import { buildTikTokEvent } from "./build-event";
 import { readDecision } from "./send-status.server";
 import { applyRefunds } from "./refunds.server";
-import { eventQueued } from "./wake.server";
+import { enqueueEvent } from "./outbox.server";
 import type { EventStatus } from "./statuses";
 
 type IngestResult = { outcome: "recorded" | "duplicate"; orderRecordId: string; sendDecision: EventStatus };
@@ -157,44 +157,21 @@ export async function ingestOrder(shop: string, order: ParsedOrder): Promise<Ing
         ${attribution.source}, ${attribution.campaignId}, ${attribution.adgroupId}, ${JSON.stringify(built.matchKeys)}, ${sendDecision}, ${reason}, ${order.sourceName},
         ${order.isTest}, ${now}, ${queue ? connection!.advertiserId : null}, ${queue ? connection!.pixelCode : null}, ${deferredEvent})
       ON CONFLICT ("shop", "orderId") DO NOTHING`;
-  const eventColumns = Prisma.sql`"id", "shop", "orderRecordId", "eventId", "eventName", "eventTime", "pixelCode", "payload", "status",
-        "attempts", "nextAttemptAt", "createdAt", "updatedAt"`;
-  const eventValues = queue
-    ? Prisma.sql`${randomUUID()}, ${shop}, ${recordId}, ${built.event.event_id}, ${eventName}, ${order.createdAt}, ${connection!.pixelCode!},
-        ${JSON.stringify(built.event)}, ${sendDecision}, 0, ${now}, ${now}, ${now}`
-    : null;
-  let inserted: number;
-  if (!eventValues) {
-    inserted = await prisma.$executeRaw(orderInsert);
-  } else if (isPostgres()) {
-    // One statement (data-modifying CTEs run once, atomically): one round trip and one Prisma
-    // query instead of BEGIN, two inserts and COMMIT, which were a third of the ack on PostgreSQL
-    // (bench/webhooks.ts, BENCH_PROF).
-    const [row] = await prisma.$queryRaw<{ inserted: number }[]>`
-      WITH o AS (${orderInsert} RETURNING "id"),
-        e AS (INSERT INTO "OutboxEvent" (${eventColumns}) SELECT ${eventValues} FROM o RETURNING 1)
-      SELECT (SELECT count(*) FROM o)::int AS "inserted"`;
-    inserted = Number(row.inserted);
-  } else {
-    // SQLite has no data-modifying CTEs; a batch transaction costs no round trip there.
-    [inserted] = await prisma.$transaction([
-      prisma.$executeRaw(orderInsert),
-      prisma.$executeRaw`
-      INSERT INTO "OutboxEvent" (${eventColumns})
-      SELECT ${eventValues}
-      WHERE EXISTS (SELECT 1 FROM "OrderRecord" WHERE "id" = ${recordId})`,
-    ]);
-  }
-  if (inserted === 1) {
+  const inserted = queue
+    ? await enqueueEvent(
+        orderInsert,
+        { shop, orderRecordId: recordId, event: built.event, eventTime: order.createdAt, pixelCode: connection!.pixelCode!, status: sendDecision as "queued" | "waiting_reconnect" },
+        now,
+      )
+    : (await prisma.$executeRaw(orderInsert)) === 1;
+  if (inserted) {
     // After the commit, not inside it: a refund committed before this point is seen here, and one
     // committed after it finds this order itself (refunds.server.ts).
     await applyRefunds(shop, order.orderId);
-    if (sendDecision === "queued") eventQueued();
     // The beacon may have been stored while this order was being decided: it then found no order,
     // so look again now that the order is written (one of the two always sees the other).
     if (sendDecision === "not_attributed" && !link && (await findOrderLink(shop, order.orderId))) {
       if ((await attributeLateLink(shop, order.orderId)) === "queued") {
-        eventQueued();
         return { outcome: "recorded", orderRecordId: recordId, sendDecision: "queued" };
       }
     }

@@ -1,13 +1,14 @@
 // A web pixel link that arrives after its order (issue 13, docs/decisions/0019). Shopify does not
 // order the checkout beacon and orders/create; when the order was recorded as not attributed less
 // than an hour ago, the link decides it again and queues its event, once, with the same event_id.
-import { randomUUID } from "node:crypto";
+import { Prisma } from "@prisma/client";
 import prisma from "~/core/db.server";
 import { attributeOrder } from "~/core/attribution/attribute.server";
 import { findOrderLink } from "~/core/attribution/order-links.server";
 import type { TikTokEventItem } from "~/core/tiktok/event";
 import { MATCH_KEYS } from "./build-event";
 import { hashExternalId } from "./normalise";
+import { enqueueEvent } from "./outbox.server";
 import type { OutboxStatus } from "./statuses";
 
 const LATE_LINK_WINDOW_MS = 60 * 60 * 1000;
@@ -49,44 +50,20 @@ export async function attributeLateLink(shop: string, orderId: string, now = new
   const status: OutboxStatus = connection.status === "needs_reconnect" ? "waiting_reconnect" : "queued";
 
   // The conditional update is the claim: of two concurrent callers (the beacon and ingest's second
-  // look) only one moves the order off not_attributed, and only that one inserts the event. The
-  // unique orderRecordId on the outbox is the second guard.
-  const queued = await prisma.$transaction(async (tx) => {
-    const claimed = await tx.orderRecord.updateMany({
-      where: { id: order.id, sendDecision: "not_attributed", deferredEvent: { not: null } },
-      data: {
-        sendDecision: status,
-        reason: null,
-        ttclid: attribution.ttclid,
-        attributionSource: "pixel",
-        campaignId: attribution.campaignId,
-        adgroupId: attribution.adgroupId,
-        visitorId: order.visitorId ?? link.visitorId,
-        ttp: ttp ?? null,
-        matchKeys: JSON.stringify(matchKeys),
-        deferredEvent: null,
-        // Revenue counts under the account and pixel the event goes to (docs/decisions/0017).
-        advertiserId: connection.advertiserId,
-        pixelCode: connection.pixelCode,
-      },
-    });
-    if (claimed.count !== 1) return false;
-    await tx.outboxEvent.create({
-      data: {
-        id: randomUUID(),
-        shop,
-        orderRecordId: order.id,
-        eventId: event.event_id,
-        eventName: event.event,
-        eventTime: order.orderCreatedAt,
-        pixelCode: connection.pixelCode!,
-        payload: JSON.stringify(event),
-        status,
-        nextAttemptAt: now,
-      },
-    });
-    return true;
-  });
+  // look) only one moves the order off not_attributed, and only that one queues the event. The
+  // unique orderRecordId on the outbox is the second guard. Revenue counts under the account and
+  // pixel the event goes to (docs/decisions/0017).
+  const claim = Prisma.sql`
+    UPDATE "OrderRecord" SET "sendDecision" = ${status}, "reason" = NULL, "ttclid" = ${attribution.ttclid}, "attributionSource" = 'pixel',
+      "campaignId" = ${attribution.campaignId}, "adgroupId" = ${attribution.adgroupId}, "visitorId" = ${order.visitorId ?? link.visitorId},
+      "ttp" = ${ttp ?? null}, "matchKeys" = ${JSON.stringify(matchKeys)}, "deferredEvent" = NULL,
+      "advertiserId" = ${connection.advertiserId}, "pixelCode" = ${connection.pixelCode}
+    WHERE "id" = ${order.id} AND "sendDecision" = 'not_attributed' AND "deferredEvent" IS NOT NULL`;
+  const queued = await enqueueEvent(
+    claim,
+    { shop, orderRecordId: order.id, event, eventTime: order.orderCreatedAt, pixelCode: connection.pixelCode, status },
+    now,
+  );
   return queued ? status : "unchanged";
 }
 

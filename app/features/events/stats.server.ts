@@ -2,7 +2,7 @@
 import prisma from "~/core/db.server";
 import { readDecision } from "./send-status.server";
 import type { EventStatus } from "./statuses";
-import { EVENT_LOOKBACK_DAYS } from "~/core/tiktok/client.server";
+import { EVENT_RETRY } from "~/core/retry-policy";
 
 const HOUR = 60 * 60 * 1000;
 
@@ -37,9 +37,9 @@ export async function deliverySummary(shop: string, now = new Date()) {
     advice.push("Many orders have no email. Matching relies on email; make it required at checkout if you can.");
   if (failed7d > 0) advice.push("Some events failed. Open Events, filter by Failed, read TikTok's message and use Resend once the cause is fixed.");
   if (waiting > 0)
-    advice.push(`Events are waiting because TikTok needs to be reconnected. Reconnect TikTok: they are sent right after, except those of orders more than ${EVENT_LOOKBACK_DAYS} days old, which expire.`);
+    advice.push(`Events are waiting because TikTok needs to be reconnected. Reconnect TikTok: they are sent right after, except those of orders more than ${EVENT_RETRY.horizonDays} days old, which expire.`);
   if (expired > 0)
-    advice.push(`${expired} event(s) expired: they could not be delivered within ${EVENT_LOOKBACK_DAYS} days of the order, and this app does not send older events to TikTok. Open Events and filter by Expired to see them.`);
+    advice.push(`${expired} event(s) expired: they could not be delivered within ${EVENT_RETRY.horizonDays} days of the order, and this app does not send older events to TikTok. Open Events and filter by Expired to see them.`);
 
   return { sent24h, sent7d, failed7d, expired, waiting, queued, orders7d: recent.length, ttclidShare, emailShare, phoneShare, advice };
 }

@@ -11,7 +11,8 @@ import prisma from "~/core/db.server";
 import { isDatabaseUnavailable } from "~/core/db-errors";
 import { NotConnected, TokenUnreadable, withTikTok } from "~/core/connection/session.server";
 import { TikTokApiError } from "~/core/tiktok/errors";
-import { EVENT_LOOKBACK_DAYS, MAX_EVENTS_PER_REQUEST } from "~/core/tiktok/client.server";
+import { MAX_EVENTS_PER_REQUEST } from "~/core/tiktok/client.server";
+import { EVENT_RETRY } from "~/core/retry-policy";
 import { chunks } from "~/core/lib/chunks";
 import { heldBy, leaseUntil, RELEASED } from "~/core/lib/lease.server";
 import { claimDue, leaseMsFor, retryAt, workerId } from "./outbox.server";
@@ -21,13 +22,11 @@ import type { OutboxStatus } from "./statuses";
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** What the Events page shows for an expired event. */
-const EXPIRED_REASON = `Not sent: it could not be delivered within ${EVENT_LOOKBACK_DAYS} days of the order, and this app does not send older events to TikTok.`;
+const EXPIRED_REASON = `Not sent: it could not be delivered within ${EVENT_RETRY.horizonDays} days of the order, and this app does not send older events to TikTok.`;
 
 type Outcome = { sent: number; retried: number; failed: number; waiting: number; expired: number; held: number; requests: number };
 const emptyOutcome = (): Outcome => ({ sent: 0, retried: 0, failed: 0, waiting: 0, expired: 0, held: 0, requests: 0 });
 
-/** A shop whose delivery hit an error of ours is tried again this much later. */
-const SHOP_PROBLEM_RETRY_MS = 2 * 60 * 1000;
 
 /** This pass's lease: who holds it, for how long, and the claimed rows not recorded yet. */
 type PassLease = { owner: string; leaseMs: number; pending: Set<string> };
@@ -46,20 +45,13 @@ async function markSent(owner: string, ids: string[], requestId: string, note: s
   }
 }
 
-/**
- * How many consecutive failures of one class an event may have before it is failed visibly.
- * With the outbox backoff, 36 `retryable` tries span 13 to 26 hours (a TikTok outage or a gateway
- * page); 10 `unknown` tries span 17 to 34 minutes. Rate limits have no count: the event window
- * (EVENT_LOOKBACK_DAYS) bounds them. docs/decisions/0015.
- */
-export const MAX_CONSECUTIVE_FAILURES: Partial<Record<TikTokApiError["kind"], number>> = { retryable: 36, unknown: 10 };
 
 const describeError = (error: TikTokApiError) =>
   `${error.tiktokMessage}${error.code !== null ? ` (code ${error.code})` : ""}${error.requestId ? ` (request ${error.requestId})` : ""}`;
 
 /** Retries later, or fails the events visibly once their class has used up its tries. Returns how many failed. */
 async function markRetry(owner: string, events: OutboxEvent[], error: TikTokApiError): Promise<number> {
-  const bound = MAX_CONSECUTIVE_FAILURES[error.kind];
+  const bound = EVENT_RETRY.maxConsecutiveFailures[error.kind];
   let failed = 0;
   for (const e of events) {
     // Counted per class: a rate limit between two outages does not use up the outage's tries.
@@ -186,7 +178,7 @@ async function holdShop(lease: PassLease, shop: string, events: OutboxEvent[], e
   const problem = problemFor(error);
   console.error(`delivery: ${shop}: events held:`, error instanceof Error ? error.message : error);
   const ids = events.filter((e) => lease.pending.has(e.id)).map((e) => e.id);
-  const next = new Date(Date.now() + SHOP_PROBLEM_RETRY_MS);
+  const next = new Date(Date.now() + EVENT_RETRY.shopProblemRetryMs);
   for (const chunk of chunks(ids)) {
     const { count } = await prisma.outboxEvent.updateMany({
       where: { ...mine(lease.owner, chunk), status: "queued" },
@@ -218,7 +210,7 @@ export async function drainOnce(opts: { owner?: string; limit?: number; leaseMs?
   const lease: PassLease = { owner, leaseMs, pending: new Set(claimed.map((e) => e.id)) };
 
   try {
-    const oldestAllowed = Date.now() - EVENT_LOOKBACK_DAYS * DAY_MS;
+    const oldestAllowed = Date.now() - EVENT_RETRY.horizonDays * DAY_MS;
     const expired = claimed.filter((e) => e.eventTime.getTime() < oldestAllowed);
     if (expired.length) {
       await markStatus(owner, expired.map((e) => e.id), "expired", EXPIRED_REASON, "expired");

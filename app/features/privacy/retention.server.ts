@@ -1,7 +1,7 @@
 // The retention job: cuts event payloads down once they can no longer be sent, and clears order
 // records' hashes after ORDER_HASH_DAYS (docs/decisions/0017). Runs hourly (jobs.server.ts).
 import prisma from "~/core/db.server";
-import { EVENT_LOOKBACK_DAYS } from "~/core/tiktok/client.server";
+import { EVENT_RETRY } from "~/core/retry-policy";
 import { EVENT_PAYLOAD_DAYS, ORDER_HASH_DAYS } from "./retention";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -9,7 +9,7 @@ const BATCH = 500;
 
 // The worker expires anything older than TikTok's limit before sending, so a reduced payload can
 // never go out; this keeps the retention period from drifting below that limit.
-if (EVENT_PAYLOAD_DAYS <= EVENT_LOOKBACK_DAYS) throw new Error("event payloads must outlive TikTok's event-time limit");
+if (EVENT_PAYLOAD_DAYS <= EVENT_RETRY.horizonDays) throw new Error("event payloads must outlive TikTok's event-time limit");
 
 /** What the Events page and a data request still need of a sent event: no user block, no page URL. */
 function reducedPayload(payload: string): string {

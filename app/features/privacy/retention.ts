@@ -1,6 +1,6 @@
 // How long personal data stays (docs/decisions/0017). Shared with the admin UI, which states it.
 
-/** TikTok takes events up to 7 days old (EVENT_LOOKBACK_DAYS); a day more covers a delivery run in progress. */
+/** Events are sent up to 7 days after the order (EVENT_RETRY.horizonDays, our choice); a day more covers a delivery run in progress. */
 export const EVENT_PAYLOAD_DAYS = 8;
 /** Order records keep the email and phone hashes this long: the longest attribution window. */
 export const ORDER_HASH_DAYS = 90;

@@ -12,7 +12,8 @@ import prisma from "~/core/db.server";
 import { isDatabaseUnavailable } from "~/core/db-errors";
 import { env } from "~/core/env.server";
 import { NotConnected, withTikTok } from "~/core/connection/session.server";
-import { backoffMs, heldBy, leaseFree, leaseUntil, RELEASED, workerId as leaseHolder, type BackoffPolicy } from "~/core/lib/lease.server";
+import { heldBy, leaseFree, leaseUntil, RELEASED, workerId as leaseHolder } from "~/core/lib/lease.server";
+import { backoffMs, SPEND_RETRY } from "~/core/retry-policy";
 import { MAX_REPORT_DAYS, MAX_REPORT_PAGE_SIZE } from "~/core/tiktok/client.server";
 import { TikTokApiError } from "~/core/tiktok/errors";
 import { addDays, dayIn, isKnownTimeZone, maxDate, minDate, splitWindows, startOfUtcHour, utcHourSlot } from "./dates";
@@ -32,12 +33,6 @@ export const LEASE_MS = 2 * 60_000;
 /** @public used by tests/integration/spend-sync.test.ts */
 export const KEEP_FINISHED_RUNS_DAYS = MAX_CATCHUP_DAYS + 10;
 const ACTIVE_SLOT = "active";
-const MAX_RETRYABLE_ATTEMPTS = 6;
-/**
- * 30 s, 1 min, 2 min ... up to 15 min. Exact, without jitter: there is one run per shop, already
- * spread by the hourly schedule, and the dashboard tells the merchant when it resumes.
- */
-const SPEND_BACKOFF: BackoffPolicy = { baseMs: 30_000, capMs: 15 * 60_000, jitter: 0 };
 
 type Unit = { level: SpendLevel; start: string; end: string };
 
@@ -353,7 +348,7 @@ const TRANSITIONS: { [K in StepKind]: Transition<K> } = {
 function afterTikTokError(error: TikTokApiError, cursor: SyncCursor | null): "needs_reconnect" | "rate_limited" | "unavailable" | "refused" {
   if (error.kind === "auth") return "needs_reconnect";
   if (error.kind === "rate_limited") return "rate_limited";
-  if ((error.kind === "retryable" || error.kind === "unknown") && (cursor?.attempts ?? 0) + 1 < MAX_RETRYABLE_ATTEMPTS) return "unavailable";
+  if ((error.kind === "retryable" || error.kind === "unknown") && (cursor?.attempts ?? 0) + 1 < SPEND_RETRY.maxConsecutiveFailures) return "unavailable";
   return "refused";
 }
 
@@ -372,7 +367,7 @@ async function step(run: SyncRun, owner: string, s: Step, at: Date): Promise<boo
     const changes = t.cursor.attempts === "keep" ? { waitingFor: t.cursor.waitingFor } : { attempts, waitingFor: t.cursor.waitingFor };
     data.cursor = cursor ? JSON.stringify({ ...cursor, ...changes }) : null;
   }
-  const next = t.nextAttempt === "backoff" ? new Date(at.getTime() + backoffMs(attempts, SPEND_BACKOFF)) : at;
+  const next = t.nextAttempt === "backoff" ? new Date(at.getTime() + backoffMs(attempts, SPEND_RETRY.backoff)) : at;
   if (t.nextAttempt === "backoff") data.nextAttemptAt = next;
 
   if (t.lease === "renew") data.leaseUntil = leaseUntil(at, LEASE_MS);

@@ -3,8 +3,8 @@
 // only the body, so a leaked signed body can be sent with any topic and shop header: the route's
 // own topic is required, and where the body names a shop it must be the header's shop.
 // Refusals write nothing and log why (topic, route, reason; never the body). See docs/decisions/0014.
-import { authenticate } from "~/core/shopify.server";
-import { declaredTooLarge, readBytesCapped } from "./read-body.server";
+import { authenticate } from "./shopify.server";
+import { declaredTooLarge, readBytesCapped } from "./lib/read-body.server";
 
 // Shopify documents no maximum webhook size; an orders/create with hundreds of line items is a
 // few hundred KB. 5 MB leaves room for the largest orders while a flood of bodies cannot

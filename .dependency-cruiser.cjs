@@ -63,16 +63,9 @@ module.exports = {
     {
       name: "app-not-on-tooling",
       severity: "error",
-      comment: "The app ships alone: tests, scripts, bench and the TikTok sandbox are tools around it. Colocated *.test.ts files may use tests/fixtures.",
-      from: { path: "^app/", pathNot: "\\.test\\.tsx?$" },
+      comment: "The app ships alone: tests, scripts, bench and the TikTok sandbox are tools around it.",
+      from: { path: "^app/" },
       to: { path: "^(tests|scripts|bench|sandbox)/" },
-    },
-    {
-      name: "app-tests-only-on-fixtures",
-      severity: "error",
-      comment: "Colocated tests may read shared fixtures, nothing else outside app/.",
-      from: { path: "^app/.+\\.test\\.tsx?$" },
-      to: { path: "^(tests|scripts|bench|sandbox)/", pathNot: "^tests/fixtures/" },
     },
     {
       name: "not-to-unresolvable",

@@ -13,7 +13,8 @@ export default defineConfig({
         test: {
           name: "unit",
           globals: true,
-          include: ["app/**/*.test.ts", "tests/unit/**/*.test.ts", "sandbox/**/*.test.ts", "extensions/**/*.test.ts"],
+          // Unit tests have one home, tests/unit, laid out like the code they test (app/ without the prefix).
+          include: ["tests/unit/**/*.test.ts"],
           environment: "node",
         },
       },

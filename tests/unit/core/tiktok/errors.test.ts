@@ -93,7 +93,7 @@ describe("redact", () => {
 });
 
 test("every code in TikTok's table is known, each constant name agrees with its class, and nothing else is", () => {
-  const table = readFileSync(path.resolve(__dirname, "../../fixtures/tiktok/tiktok-codes.txt"), "utf8")
+  const table = readFileSync(path.resolve(__dirname, "../../../fixtures/tiktok/tiktok-codes.txt"), "utf8")
     .split("\n")
     .filter((line) => line && !line.startsWith("#"))
     .map((line) => line.split(" ") as [string, string]);

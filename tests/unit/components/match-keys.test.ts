@@ -1,5 +1,5 @@
-import { matchKeysText } from "./MatchKeys";
-import { withoutRequestId } from "./OrderEventItem";
+import { matchKeysText } from "~/components/MatchKeys";
+import { withoutRequestId } from "~/components/OrderEventItem";
 
 describe("Events page wording", () => {
   it("names match keys in plain words, the main three always, with ✓ or ✗", () => {

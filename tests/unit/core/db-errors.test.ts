@@ -2,7 +2,7 @@
 // terminated the app's connections (pg_terminate_backend) under single queries, interactive and
 // batch transactions; scripts/test-faults.ts reproduces them against a real server.
 import { Prisma } from "@prisma/client";
-import { isDatabaseUnavailable } from "./db-errors";
+import { isDatabaseUnavailable } from "~/core/db-errors";
 
 const known = (code: string, meta?: Record<string, unknown>) => new Prisma.PrismaClientKnownRequestError("Invalid `prisma.x()` invocation", { code, clientVersion: "6.19.3", meta });
 const adapterError = (cause: Record<string, unknown>) => Object.assign(new Error(String(cause.message ?? cause.kind)), { name: "DriverAdapterError", cause });

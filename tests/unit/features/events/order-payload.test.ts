@@ -1,4 +1,4 @@
-import { ORDER_FIXTURES, orderFixture, type OrderFixture } from "../../../tests/fixtures/orders";
+import { ORDER_FIXTURES, orderFixture, type OrderFixture } from "../../../fixtures/orders";
 import {
   LIMITS,
   noteAttribute,
@@ -8,7 +8,7 @@ import {
   ttpFromNotes,
   visitorIdFromNotes,
   type ParsedOrder,
-} from "./order-payload";
+} from "~/features/events/order-payload";
 import { hasLoneSurrogate } from "~/core/lib/text";
 
 function parseFixture(name: OrderFixture): ParsedOrder {

@@ -9,7 +9,7 @@ import {
   normalisePhone,
   phoneCountry,
   sha256Hex,
-} from "./normalise";
+} from "~/features/events/normalise";
 
 // Reference digests computed independently (printf '%s' "<value>" | sha256sum).
 const SHA = {

@@ -4,9 +4,9 @@
 // only what it accepted.
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { startSandbox, type Sandbox } from "./server";
-import { sandboxControl, type SandboxControl } from "./control";
-import { purchaseEvent, raw, sha256 } from "./test-support";
+import { startSandbox, type Sandbox } from "../../../sandbox/server";
+import { sandboxControl, type SandboxControl } from "../../../sandbox/control";
+import { purchaseEvent, raw, sha256 } from "../../../sandbox/test-support";
 
 const NOW = new Date("2025-01-01T00:05:00Z");
 const NOW_S = NOW.getTime() / 1000;
@@ -45,7 +45,7 @@ async function expectRefused(payload: unknown, code: number, messagePart: string
   return res;
 }
 
-const FIXTURES = path.resolve(__dirname, "../tests/fixtures/tiktok/gtm-template-eapi");
+const FIXTURES = path.resolve(__dirname, "../../fixtures/tiktok/gtm-template-eapi");
 type TemplateFixture = { source: { repository: string; commit: string; test: string }; body: { event_source_id: string; data: Record<string, unknown>[] } };
 const templateCases = readdirSync(FIXTURES)
   .filter((f) => f.endsWith(".json"))

@@ -1,4 +1,4 @@
-import { parseJsonLossless } from "./json-ids";
+import { parseJsonLossless } from "~/core/lib/json-ids";
 
 describe("parseJsonLossless", () => {
   it("returns unsafe integers as exact text and leaves everything else alone", () => {

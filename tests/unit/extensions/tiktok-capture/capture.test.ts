@@ -26,7 +26,7 @@ import {
   type Privacy,
   type State,
   type Win,
-} from "./capture";
+} from "../../../../extensions/tiktok-capture/src/capture";
 
 const NOW = 1_760_000_000_000;
 const VID = "tta1.AAAAAAAAAAAAAAAAAAAAAA";

@@ -1,7 +1,7 @@
 // The pixel's real code in a runtime like Shopify's (app/features/demo/pixel-runtime.server.ts).
 import { CookieJar, createPixelRuntime, type Consent } from "~/features/demo/pixel-runtime.server";
-import { CLICK_COOKIE, VID_COOKIE, VID_RE, newVisitorId } from "../../tiktok-capture/src/capture";
-import { orderDigits } from "./pixel";
+import { CLICK_COOKIE, VID_COOKIE, VID_RE, newVisitorId } from "../../../../extensions/tiktok-capture/src/capture";
+import { orderDigits } from "../../../../extensions/tiktok-pixel/src/pixel";
 
 const SHOP = "alpha-test.myshopify.com";
 const settings = { endpoint: "https://app.example.com", token: "tok_0123456789abcdefghij" };

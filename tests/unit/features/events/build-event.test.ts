@@ -1,8 +1,8 @@
-import { ORDER_FIXTURES, orderFixture, type OrderFixture } from "../../../tests/fixtures/orders";
-import { buildTikTokEvent, MATCH_KEYS, pageUrl, type BuildEventInput } from "./build-event";
-import { EVENT_FIELDS } from "./event-fields";
-import { sha256Hex } from "./normalise";
-import { parseOrderWebhook, ttclidFromNotes, ttpFromNotes, visitorIdFromNotes, type ParsedOrder } from "./order-payload";
+import { ORDER_FIXTURES, orderFixture, type OrderFixture } from "../../../fixtures/orders";
+import { buildTikTokEvent, MATCH_KEYS, pageUrl, type BuildEventInput } from "~/features/events/build-event";
+import { EVENT_FIELDS } from "~/features/events/event-fields";
+import { sha256Hex } from "~/features/events/normalise";
+import { parseOrderWebhook, ttclidFromNotes, ttpFromNotes, visitorIdFromNotes, type ParsedOrder } from "~/features/events/order-payload";
 
 const SHOP = "tiktok-bridge-demo.myshopify.com";
 

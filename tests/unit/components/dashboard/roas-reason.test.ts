@@ -1,4 +1,4 @@
-import { roasUnknownReason } from "./roas-reason";
+import { roasUnknownReason } from "~/components/dashboard/roas-reason";
 
 const same = { currencyDiffers: false, spendCurrency: "EUR", storeCurrency: "EUR" };
 const noId = "No order carried this campaign's id.";

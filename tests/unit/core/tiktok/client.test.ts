@@ -1,9 +1,9 @@
 // The client against the sandbox: every operation, every error class, pagination to the last
 // page, timeouts. The sandbox is started in-process on a free port.
-import { startSandbox, type Sandbox } from "../../../sandbox/server";
-import { sandboxControl, type SandboxControl } from "../../../sandbox/control";
-import { purchaseEvent as sandboxPurchaseEvent } from "../../../sandbox/test-support";
-import { ADVERTISER_IDS, buildWorld } from "../../../sandbox/world";
+import { startSandbox, type Sandbox } from "../../../../sandbox/server";
+import { sandboxControl, type SandboxControl } from "../../../../sandbox/control";
+import { purchaseEvent as sandboxPurchaseEvent } from "../../../../sandbox/test-support";
+import { ADVERTISER_IDS, buildWorld } from "../../../../sandbox/world";
 import { createTikTokClient, type IntegratedReportParams, type TikTokClient, type TikTokLogEntry } from "~/core/tiktok/client.server";
 import type { TikTokEventItem } from "~/core/tiktok/event";
 import { TikTokApiError } from "~/core/tiktok/errors";

@@ -1,4 +1,4 @@
-import { attributionWindowDays, windowHelp, WINDOW_MESSAGE } from "./settings-form";
+import { attributionWindowDays, windowHelp, WINDOW_MESSAGE } from "~/features/connect/settings-form";
 
 describe("attribution window field", () => {
   it.each(["1", "28", "30", "90", " 45 "])("accepts %j", (v) => {

@@ -1,9 +1,9 @@
 // The sandbox's OAuth, read endpoints, report rules, inspection/control endpoints and faults,
 // exercised over raw HTTP.
-import { startSandbox, type Sandbox } from "./server";
-import { sandboxControl, type SandboxControl } from "./control";
-import { purchaseEvent, raw } from "./test-support";
-import { ADVERTISER_IDS, baseDailySpendMinor, buildWorld, formatAmount } from "./world";
+import { startSandbox, type Sandbox } from "../../../sandbox/server";
+import { sandboxControl, type SandboxControl } from "../../../sandbox/control";
+import { purchaseEvent, raw } from "../../../sandbox/test-support";
+import { ADVERTISER_IDS, baseDailySpendMinor, buildWorld, formatAmount } from "../../../sandbox/world";
 
 // 05:00 UTC: already 1 January in Berlin and Tokyo, still 31 December in Los Angeles.
 const NOW = new Date("2025-01-01T05:00:00Z");

@@ -1,7 +1,7 @@
 // tiktokClientFromEnv: configured from the validated environment, one client per process.
-import { startSandbox, type Sandbox } from "../../../sandbox/server";
-import { sandboxControl } from "../../../sandbox/control";
-import { testSecrets } from "../../support/constants";
+import { startSandbox, type Sandbox } from "../../../../sandbox/server";
+import { sandboxControl } from "../../../../sandbox/control";
+import { testSecrets } from "../../../support/constants";
 
 let sandbox: Sandbox;
 const secrets = testSecrets();

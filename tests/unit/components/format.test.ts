@@ -1,4 +1,4 @@
-import { formatCount, formatDateRange, formatInZone, formatInstant, formatMoney, formatMoneyWithCode, formatRoas } from "./format";
+import { formatCount, formatDateRange, formatInZone, formatInstant, formatMoney, formatMoneyWithCode, formatRoas } from "~/components/format";
 
 describe("page formatting", () => {
   it("formats an amount in its currency, from a number or a decimal string", () => {

@@ -2,9 +2,9 @@
 // that together they stay within the app-wide quota, which the sandbox enforces (40100 beyond it).
 // Each "process" here is a fresh module graph (vi.resetModules), so each has its own client and
 // limiter, as two processes would.
-import { startSandbox, type Sandbox } from "../../../sandbox/server";
-import { sandboxControl } from "../../../sandbox/control";
-import { testSecrets } from "../../support/constants";
+import { startSandbox, type Sandbox } from "../../../../sandbox/server";
+import { sandboxControl } from "../../../../sandbox/control";
+import { testSecrets } from "../../../support/constants";
 
 let sandbox: Sandbox;
 const secrets = testSecrets();

@@ -1,4 +1,4 @@
-import { createQuotaLimiter, createRateLimiter } from "./rate-limit.server";
+import { createQuotaLimiter, createRateLimiter } from "~/core/lib/rate-limit.server";
 
 // A controllable clock; the limiter's own waits run on fake timers.
 beforeEach(() => {

@@ -252,6 +252,23 @@ describe("the cart as the storefront embed leaves it: consent and campaign (ADR 
     expect(silent.reason).toMatch(/no consent signal/);
   });
 
+  it("in send mode All orders, a click the shopper never allowed is not sent, not even inside page.url", async () => {
+    await connectShop(TEST_SHOP, control, { connectedAt: recent(90 * DAY), sendMode: "all" });
+    const silent = await orderWithCart({}, "/products/everyday-tote?ttclid=E.C.P.NeverAllowed&utm_source=tiktok");
+    expect(silent).toMatchObject({ sendDecision: "queued", attributionSource: null, ttclid: null });
+    await drainAll();
+    const [sent] = (await control.events()).map((e) => e.event as { user: Record<string, unknown>; page?: { url: string } });
+    expect(sent.user.ttclid).toBeUndefined();
+    expect(sent.page?.url).toBe(`https://${TEST_SHOP}/products/everyday-tote?utm_source=tiktok`);
+    expect(JSON.stringify(sent)).not.toContain("NeverAllowed");
+    // with consent granted the same landing click is attributed, and page.url keeps it
+    const granted = await orderWithCart({ _tt_consent: "granted" }, "/products/everyday-tote?ttclid=E.C.P.Allowed");
+    expect(granted).toMatchObject({ attributionSource: "landing_site", ttclid: "E.C.P.Allowed" });
+    await drainAll();
+    const allowed = (await control.events()).map((e) => e.event as { page?: { url: string } }).find((e) => e.page?.url.includes("Allowed"));
+    expect(allowed?.page?.url).toBe(`https://${TEST_SHOP}/products/everyday-tote?ttclid=E.C.P.Allowed`);
+  });
+
   it.each(["attributed", "all"] as const)("a cart that says denied is never sent, by any path (send mode %s)", async (sendMode) => {
     await connectShop(TEST_SHOP, control, { connectedAt: recent(90 * DAY), sendMode });
     // every path would otherwise credit this order: a touchpoint, the cart's click and the landing URL

@@ -48,7 +48,7 @@ function spendRow(shop: string, r: { advertiserId: string; level: "campaign" | "
   return { shop, impressions: 1000, clicks: 10, conversions: 1, ...r, spend: new Prisma.Decimal(r.spend) };
 }
 
-// Days of the Berlin calendar, counted back from today: TikTok takes events up to 7 days old.
+// Days of the Berlin calendar, counted back from today: this app sends events at most 7 days after the order.
 const today = dayIn("Europe/Berlin", new Date());
 const day = (n: number) => addDays(today, -n);
 const days = (from: number, to: number) => Array.from({ length: from - to + 1 }, (_, i) => day(from - i));

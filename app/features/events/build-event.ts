@@ -72,7 +72,7 @@ export function buildTikTokEvent(input: BuildEventInput): BuiltEvent {
     user,
     properties,
   };
-  const url = pageUrl(order.landingSite, input.shopDomain);
+  const url = pageUrl(order.landingSite, input.shopDomain, input.ttclid ?? null);
   if (url) event.page = { url };
 
   return {
@@ -123,14 +123,17 @@ function toContent(item: ParsedOrder["lineItems"][number]) {
 }
 
 // Query parameters that identify the campaign, not the person; every other parameter is dropped
-// because landing URLs can carry emails, names or tokens (?email=, ?customer_token=, ...).
-const KEPT_PARAMS = /^(?:ttclid|utm_[a-z_]+)$/i;
+// because landing URLs can carry emails, names or tokens (?email=, ?customer_token=, ...). The
+// click id is kept only when it is the click attribution used: one the shopper never allowed (no
+// consent signal on the cart, docs/decisions/0018) must not reach TikTok inside the URL either.
+const KEPT_PARAMS = /^utm_[a-z_]+$/i;
 const HOSTNAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/i;
 
 /**
  * The landing site as an absolute https URL for `page.url`: a path is resolved against
  * https://<shopDomain>; only ttclid and utm_* parameters are kept; credentials and the fragment
- * are removed. Null when there is no landing site (POS, draft orders) or it is not an http(s) URL.
+ * are removed, and `ttclid` unless it is `usedTtclid`. Null when there is no landing site (POS,
+ * draft orders) or it is not an http(s) URL.
  */
 function decodeSafe(segment: string) {
   try {
@@ -140,7 +143,7 @@ function decodeSafe(segment: string) {
   }
 }
 
-export function pageUrl(landingSite: string | null | undefined, shopDomain: string): string | null {
+export function pageUrl(landingSite: string | null | undefined, shopDomain: string, usedTtclid: string | null = null): string | null {
   if (typeof landingSite !== "string" || landingSite.trim() === "" || landingSite.length > LIMITS.url) return null;
   const site = landingSite.trim();
   const isAbsolute = /^https?:\/\//i.test(site);
@@ -158,7 +161,8 @@ export function pageUrl(landingSite: string | null | undefined, shopDomain: stri
   url.password = "";
   url.hash = "";
   for (const [key, value] of [...url.searchParams.entries()]) {
-    if (!KEPT_PARAMS.test(key) || value.includes("@")) url.searchParams.delete(key);
+    const kept = key.toLowerCase() === "ttclid" ? usedTtclid !== null && value === usedTtclid : KEPT_PARAMS.test(key);
+    if (!kept || value.includes("@")) url.searchParams.delete(key);
   }
   // Paths can carry PII too (/account/…, a segment that is an email): keep only what is safe to send.
   if (/^\/(account|orders|checkouts)(\/|$)/.test(url.pathname)) url.pathname = `/${url.pathname.split("/")[1]}`;

@@ -7,5 +7,5 @@ export const ORDER_HASH_DAYS = 90;
 
 /** The sentence the Data-sent panel shows about retention. */
 export const RETENTION_SENTENCE =
-  `After ${EVENT_PAYLOAD_DAYS} days, when TikTok would no longer take an event, the app keeps only its name, time, order id and value: ` +
+  `After ${EVENT_PAYLOAD_DAYS} days, a day past the last day this app would still send an event, the app keeps only its name, time, order id and value: ` +
   `the hashes, IP address and user agent are deleted. Order records keep the email and phone hashes for ${ORDER_HASH_DAYS} days.`;

@@ -149,7 +149,8 @@ describe("buildTikTokEvent", () => {
     expect(built.phoneHash).toBe(sha256Hex("+33612345678"));
     // Absolute landing site kept on its host; customer_token and fragment removed.
     expect(built.event.page?.url).toBe(
-      "https://tiktok-bridge-demo.myshopify.com/products/radium-lamp?utm_source=tiktok&ttclid=E.C.P.Presentment01",
+      // no click attribution was given, so the landing click id is not kept
+      "https://tiktok-bridge-demo.myshopify.com/products/radium-lamp?utm_source=tiktok",
     );
   });
 
@@ -319,9 +320,9 @@ describe("pageUrl", () => {
     ["/products/x", `https://${SHOP}/products/x`],
     ["products/x", `https://${SHOP}/products/x`],
     ["/", `https://${SHOP}/`],
-    ["/p?ttclid=E.C.P.a&utm_source=tiktok&UTM_Campaign=x", `https://${SHOP}/p?ttclid=E.C.P.a&utm_source=tiktok&UTM_Campaign=x`],
+    ["/p?ttclid=E.C.P.a&utm_source=tiktok&UTM_Campaign=x", `https://${SHOP}/p?utm_source=tiktok&UTM_Campaign=x`],
     ["/p?email=ada%40example.com&phone=%2B12025550143&first_name=Ada", `https://${SHOP}/p`],
-    ["/p?variant=45123456789012&ttclid=E.C.P.a#frag", `https://${SHOP}/p?ttclid=E.C.P.a`],
+    ["/p?variant=45123456789012&ttclid=E.C.P.a#frag", `https://${SHOP}/p`],
     ["https://user:pass@shop.example.com/p?utm_source=tiktok&token=x", "https://shop.example.com/p?utm_source=tiktok"],
     ["http://shop.example.com/p", "http://shop.example.com/p"],
     ["//evil.example/p", null],
@@ -332,6 +333,12 @@ describe("pageUrl", () => {
     [null, null],
   ])("%j → %j", (site, expected) => {
     expect(pageUrl(site, SHOP)).toBe(expected);
+  });
+
+  it("keeps the click id only when it is the click attribution used", () => {
+    expect(pageUrl("/p?ttclid=E.C.P.a&utm_source=tiktok", SHOP, "E.C.P.a")).toBe(`https://${SHOP}/p?ttclid=E.C.P.a&utm_source=tiktok`);
+    expect(pageUrl("/p?ttclid=E.C.P.a&utm_source=tiktok", SHOP, "E.C.P.other")).toBe(`https://${SHOP}/p?utm_source=tiktok`);
+    expect(pageUrl("/p?TTCLID=E.C.P.a", SHOP, null)).toBe(`https://${SHOP}/p`);
   });
 
   it("drops landing sites longer than the URL limit", () => {

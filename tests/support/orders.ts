@@ -237,21 +237,21 @@ export async function dumpAllTables(): Promise<Record<string, string>> {
 }
 
 /** Counts of the rows a shop owns, per table. */
-export async function shopRowCounts(shop: string) {
+/**
+ * The shop's rows in every table of the schema, keyed by model (orderRecord, outboxEvent, ...):
+ * read from Prisma's own model list, so a table added later is counted without anyone listing it.
+ */
+export async function shopRowCounts(shop: string): Promise<Record<string, number>> {
   const { default: prisma } = await import("~/core/db.server");
-  const where = { where: { shop } };
-  return {
-    orders: await prisma.orderRecord.count(where),
-    events: await prisma.outboxEvent.count(where),
-    touchpoints: await prisma.touchpoint.count(where),
-    rejected: await prisma.rejectedWebhook.count(where),
-    connections: await prisma.tikTokConnection.count(where),
-    sessions: await prisma.session.count(where),
-    spendRows: await prisma.spendRow.count(where),
-    syncRuns: await prisma.syncRun.count(where),
-    oauthStates: await prisma.oAuthState.count(where),
-    shops: await prisma.shop.count(where),
-  };
+  const { Prisma } = await import("@prisma/client");
+  const counts: Record<string, number> = {};
+  for (const model of Prisma.dmmf.datamodel.models) {
+    if (!model.fields.some((f) => f.name === "shop")) throw new Error(`${model.name} has no shop column: say how a shop's rows in it are found`);
+    const key = model.name[0].toLowerCase() + model.name.slice(1);
+    const delegate = (prisma as unknown as Record<string, { count(args: object): Promise<number> }>)[key];
+    counts[key] = await delegate.count({ where: { shop } });
+  }
+  return counts;
 }
 
 /** Makes queued/leased events due now: stands in for waiting out a backoff or a crashed worker's lease. */

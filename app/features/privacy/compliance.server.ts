@@ -1,6 +1,10 @@
-// Shopify's mandatory privacy webhooks. We hold no raw PII: orders carry only SHA-256 hashes,
-// touchpoints only opaque visitor ids and click ids, so a customer's data is found by
-// customer id, order ids, hashes of the email/phone Shopify sends, and their visitor ids.
+// Shopify's mandatory privacy webhooks. We hold no raw email or phone: orders carry only SHA-256
+// hashes, touchpoints and the web pixel's checkout links only opaque visitor ids and click ids, so
+// a customer's data is found by customer id, order ids, hashes of the email/phone Shopify sends,
+// and their visitor ids. A customer's trace is in five tables: OrderRecord (with its deferred
+// event), OutboxEvent (with the IP and user agent sent), Refund, Touchpoint and OrderLink; the
+// download includes and the redaction deletes each (tests/integration/compliance.test.ts walks
+// every table of the schema, so a new one cannot be missed silently).
 import { z } from "zod";
 import prisma from "~/core/db.server";
 import { hashEmail, hashPhone } from "~/features/events/normalise";
@@ -41,6 +45,25 @@ function keysOf(ref: CustomerRef): CustomerKeys {
   };
 }
 
+/**
+ * The customer's orders, the order ids their web pixel links name (an order Shopify named, or one
+ * we hold, whether or not its record exists), and every visitor id seen on either.
+ */
+async function customerTrace(shop: string, keys: CustomerKeys) {
+  const orders = await customerOrders(shop, keys);
+  const orderIds = [...new Set([...keys.orderIds, ...orders.map((o) => o.orderId)])];
+  const links = orderIds.length
+    ? await prisma.orderLink.findMany({ where: { shop, orderId: { in: orderIds } }, select: { orderId: true, visitorId: true } })
+    : [];
+  const visitorIds = [...new Set([...orders.map((o) => o.visitorId), ...links.map((l) => l.visitorId)].filter((v): v is string => !!v))];
+  return { orders, orderIds, visitorIds };
+}
+
+const linkWhere = (shop: string, t: { orderIds: string[]; visitorIds: string[] }) => ({
+  shop,
+  OR: [{ orderId: { in: t.orderIds } }, { visitorId: { in: t.visitorIds } }],
+});
+
 async function customerOrders(shop: string, keys: CustomerKeys) {
   const or: object[] = [];
   if (keys.customerId) or.push({ customerId: keys.customerId });
@@ -48,7 +71,7 @@ async function customerOrders(shop: string, keys: CustomerKeys) {
   if (keys.phoneHash) or.push({ phoneHash: keys.phoneHash });
   if (keys.orderIds.length) or.push({ orderId: { in: keys.orderIds } });
   if (or.length === 0) return [];
-  return prisma.orderRecord.findMany({ where: { shop, OR: or }, select: { id: true, visitorId: true } });
+  return prisma.orderRecord.findMany({ where: { shop, OR: or }, select: { id: true, orderId: true, visitorId: true } });
 }
 
 /**
@@ -91,16 +114,17 @@ export async function exportForDataRequest(shop: string, requestId: string) {
   const request = await prisma.dataRequest.findFirst({ where: { id: requestId, shop } });
   if (!request) return null;
   const keys: CustomerKeys = { customerId: request.customerId, emailHash: request.emailHash, phoneHash: request.phoneHash, orderIds: JSON.parse(request.orderIds) as string[] };
-  const found = await customerOrders(shop, keys);
-  const visitorIds = [...new Set(found.map((o) => o.visitorId).filter((v): v is string => !!v))];
-  const [orders, touchpoints] = await Promise.all([
+  const trace = await customerTrace(shop, keys);
+  const found = trace.orders;
+  const visitorIds = trace.visitorIds;
+  const [orders, touchpoints, checkoutLinks, refunds] = await Promise.all([
     prisma.orderRecord.findMany({
       where: { id: { in: found.map((o) => o.id) } },
       orderBy: { orderCreatedAt: "asc" },
       select: {
         orderId: true, orderName: true, orderCreatedAt: true, currency: true, totalValue: true, refundedValue: true, customerId: true,
         emailHash: true, phoneHash: true, visitorId: true, ttclid: true, ttp: true, attributionSource: true, campaignId: true, adgroupId: true, matchKeys: true,
-        sendDecision: true, reason: true, sourceName: true, receivedAt: true,
+        sendDecision: true, reason: true, sourceName: true, receivedAt: true, deferredEvent: true,
         event: { select: { eventId: true, eventName: true, eventTime: true, pixelCode: true, status: true, sentAt: true, payload: true } },
       },
     }),
@@ -109,54 +133,79 @@ export async function exportForDataRequest(shop: string, requestId: string) {
       orderBy: { capturedAt: "asc" },
       select: { visitorId: true, ttclid: true, capturedAt: true, landingPath: true, utmSource: true, utmMedium: true, utmCampaign: true, utmContent: true, utmTerm: true, campaignId: true, adgroupId: true, adId: true },
     }),
+    prisma.orderLink.findMany({
+      where: linkWhere(shop, trace),
+      orderBy: { receivedAt: "asc" },
+      select: { orderId: true, visitorId: true, ttclid: true, ttclidAt: true, ttp: true, receivedAt: true },
+    }),
+    prisma.refund.findMany({
+      where: { shop, orderId: { in: found.map((o) => o.orderId) } },
+      orderBy: { receivedAt: "asc" },
+      select: { orderId: true, refundId: true, amount: true, currency: true, processedAt: true, receivedAt: true },
+    }),
   ]);
   return {
     request: { receivedAt: request.receivedAt.toISOString(), shopifyRequestId: request.shopifyRequestId, customerId: request.customerId, ordersRequested: keys.orderIds },
-    note: "This app stores no names, email addresses or phone numbers: only SHA-256 hashes of the email and phone, the Shopify ids below, and the storefront click records of the buyer's browser.",
+    note:
+      "This app stores no names, email addresses or phone numbers: only SHA-256 hashes of the email and phone, the Shopify ids below, the storefront click records of the buyer's browser, " +
+      "and, in each event sent to TikTok (kept in full for 8 days), the buyer's IP address and browser user agent from an online checkout.",
     hashes: { email: request.emailHash, phone: request.phoneHash },
-    orders: orders.map(({ event, matchKeys, totalValue, refundedValue, ...o }) => ({
+    orders: orders.map(({ event, matchKeys, totalValue, refundedValue, deferredEvent, ...o }) => ({
       ...o,
       totalValue: totalValue.toString(),
       refundedValue: refundedValue.toString(),
       matchKeys: JSON.parse(matchKeys) as string[],
       eventSentToTikTok: event ? { ...event, payload: JSON.parse(event.payload) as unknown } : null,
+      // An unattributed order keeps the event it would send for an hour, for a late checkout link.
+      eventHeldForLateLink: deferredEvent ? (JSON.parse(deferredEvent) as unknown) : null,
     })),
+    refunds: refunds.map((r) => ({ ...r, amount: r.amount.toString() })),
     touchpoints,
+    checkoutLinks,
   };
 }
 
 /** customers/data_request: what we hold, counts only, for the log line. */
 export async function describeCustomerData(shop: string, ref: CustomerRef) {
-  const orders = await customerOrders(shop, keysOf(ref));
-  const visitorIds = [...new Set(orders.map((o) => o.visitorId).filter((v): v is string => !!v))];
-  const [events, touchpoints] = await Promise.all([
+  const trace = await customerTrace(shop, keysOf(ref));
+  const { orders, visitorIds } = trace;
+  const [events, touchpoints, checkoutLinks] = await Promise.all([
     prisma.outboxEvent.count({ where: { orderRecordId: { in: orders.map((o) => o.id) } } }),
     prisma.touchpoint.count({ where: { shop, visitorId: { in: visitorIds } } }),
+    prisma.orderLink.count({ where: linkWhere(shop, trace) }),
   ]);
-  return { orders: orders.length, events, touchpoints, visitors: visitorIds.length };
+  return { orders: orders.length, events, touchpoints, checkoutLinks, visitors: visitorIds.length };
 }
 
 /**
- * customers/redact: delete the customer's orders, their events, refunds and the touchpoints of
- * their visitor ids, and the hashes kept with their data requests; record the counts.
+ * customers/redact: delete the customer's orders, their events, refunds, the web pixel's checkout
+ * links of those orders and the touchpoints of their visitor ids, and the hashes kept with their
+ * data requests; record the counts.
  */
 export async function redactCustomer(shop: string, ref: CustomerRef) {
   const keys = keysOf(ref);
-  const orders = await customerOrders(shop, keys);
-  const full = await prisma.orderRecord.findMany({ where: { id: { in: orders.map((o) => o.id) } }, select: { orderId: true } });
-  const visitorIds = [...new Set(orders.map((o) => o.visitorId).filter((v): v is string => !!v))];
+  const trace = await customerTrace(shop, keys);
+  const { orders, visitorIds } = trace;
   const requestMatch: object[] = [];
   if (keys.customerId) requestMatch.push({ customerId: keys.customerId });
   if (keys.emailHash) requestMatch.push({ emailHash: keys.emailHash });
   if (keys.phoneHash) requestMatch.push({ phoneHash: keys.phoneHash });
-  const [touchpoints, events, refunds, deletedOrders, requests] = await prisma.$transaction([
+  const [touchpoints, checkoutLinks, events, refunds, deletedOrders, requests] = await prisma.$transaction([
     prisma.touchpoint.deleteMany({ where: { shop, visitorId: { in: visitorIds } } }),
+    prisma.orderLink.deleteMany({ where: linkWhere(shop, trace) }),
     prisma.outboxEvent.deleteMany({ where: { orderRecordId: { in: orders.map((o) => o.id) } } }),
-    prisma.refund.deleteMany({ where: { shop, orderId: { in: full.map((o) => o.orderId) } } }),
+    prisma.refund.deleteMany({ where: { shop, orderId: { in: orders.map((o) => o.orderId) } } }),
     prisma.orderRecord.deleteMany({ where: { id: { in: orders.map((o) => o.id) } } }),
     prisma.dataRequest.updateMany({ where: { shop, OR: requestMatch.length ? requestMatch : [{ id: "" }] }, data: { emailHash: null, phoneHash: null } }),
   ]);
-  const counts = { orders: deletedOrders.count, events: events.count, refunds: refunds.count, touchpoints: touchpoints.count, dataRequests: requests.count };
+  const counts = {
+    orders: deletedOrders.count,
+    events: events.count,
+    refunds: refunds.count,
+    touchpoints: touchpoints.count,
+    checkoutLinks: checkoutLinks.count,
+    dataRequests: requests.count,
+  };
   await prisma.redaction.create({ data: { shop, topic: "customers/redact", customerId: keys.customerId, counts: JSON.stringify(counts) } });
   return counts;
 }
@@ -180,10 +229,16 @@ export async function redactShop(shop: string) {
     prisma.redaction.deleteMany({ where: { shop } }),
     prisma.oAuthState.deleteMany({ where: { shop } }),
     prisma.tikTokConnection.deleteMany({ where: { shop } }),
+    prisma.orderLink.deleteMany({ where: { shop } }),
+    prisma.webPixel.deleteMany({ where: { shop } }),
+    prisma.processedWebhook.deleteMany({ where: { shop } }),
     prisma.session.deleteMany({ where: { shop } }),
     prisma.shop.deleteMany({ where: { shop } }),
   ]);
-  const names = ["events", "orders", "refunds", "touchpoints", "touchpointDays", "proxySignatures", "spendRows", "syncRuns", "rejectedWebhooks", "dataRequests", "redactions", "oauthStates", "connections", "sessions", "shops"];
+  const names = [
+    "events", "orders", "refunds", "touchpoints", "touchpointDays", "proxySignatures", "spendRows", "syncRuns", "rejectedWebhooks",
+    "dataRequests", "redactions", "oauthStates", "connections", "checkoutLinks", "webPixels", "processedWebhooks", "sessions", "shops",
+  ];
   const counts = Object.fromEntries(names.map((n, i) => [n, results[i].count]));
   await prisma.redaction.create({ data: { shop, topic: "shop/redact", counts: JSON.stringify(counts) } });
   return results.reduce((n, r) => n + r.count, 0);

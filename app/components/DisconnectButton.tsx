@@ -32,7 +32,7 @@ export function DisconnectButton() {
       >
         <Modal.Section>
           <BlockStack gap="200">
-            <Text as="p">The app's access is revoked at TikTok. From then on:</Text>
+            <Text as="p">The app asks TikTok to revoke its access. From then on:</Text>
             <List>
               <List.Item>New orders are not sent to TikTok (and are not sent later either).</List.Item>
               <List.Item>Spend is no longer imported.</List.Item>

@@ -17,14 +17,14 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   return { connection: publicConnection(await getConnection(session.shop)) };
 };
 
-type Result = { saved: boolean; disconnected: boolean; appliesAfterReconnect?: boolean; errors: Record<string, string> };
+type Result = { saved: boolean; disconnected: boolean; revokeFailed?: string; appliesAfterReconnect?: boolean; errors: Record<string, string> };
 
 export const action = async ({ request }: ActionFunctionArgs): Promise<Result> => {
   const { session } = await authenticate.admin(request);
   const form = Object.fromEntries(await request.formData());
   if (form.intent === "disconnect") {
-    await disconnect(session.shop);
-    return { saved: false, disconnected: true, errors: {} };
+    const revoke = await disconnect(session.shop);
+    return { saved: false, disconnected: true, ...(revoke.revoked ? {} : { revokeFailed: revoke.reason }), errors: {} };
   }
   if (form.intent !== "save") {
     // No field shows an intent error: say it where the page shows form-level messages.
@@ -110,7 +110,19 @@ export default function Settings() {
                 <p>{result.appliesAfterReconnect ? "Settings saved. They apply to orders placed after TikTok is connected again." : "Settings saved. They apply to orders from now on."}</p>
               </Banner>
             ) : null}
-            {result?.disconnected ? <Banner tone="info"><p>TikTok is disconnected. Sending and spend sync stopped; your history is kept.</p></Banner> : null}
+            {result?.disconnected ? (
+              result.revokeFailed ? (
+                <Banner tone="warning">
+                  <p>
+                    TikTok is disconnected. Sending and spend sync stopped; your history is kept. TikTok did not confirm that it revoked the app's
+                    access ({result.revokeFailed}): if you want that access removed at TikTok too, remove this app from the apps your TikTok for
+                    Business account has authorized.
+                  </p>
+                </Banner>
+              ) : (
+                <Banner tone="info"><p>TikTok is disconnected. TikTok confirmed it revoked the app's access. Sending and spend sync stopped; your history is kept.</p></Banner>
+              )
+            ) : null}
             {errors.form ? <Banner tone="critical"><p>{errors.form}</p></Banner> : null}
             <Card>
               <Form method="post" ref={formRef} noValidate>
@@ -207,7 +219,7 @@ export default function Settings() {
                     <Button url="/app/connect">Manage the TikTok connection</Button>
                     <DisconnectButton />
                   </InlineStack>
-                  <Text as="p" tone="subdued">Disconnecting revokes the app's access at TikTok and stops sending and spend sync. Your history stays.</Text>
+                  <Text as="p" tone="subdued">Disconnecting asks TikTok to revoke the app's access and stops sending and spend sync. Your history stays.</Text>
                 </BlockStack>
               </Card>
             ) : null}

@@ -18,6 +18,8 @@ test("Disconnect asks first and says what stops; afterwards every page offers Co
   await expect(page.getByText("TikTok is disconnected")).toHaveCount(0);
 
   await disconnect(page);
+  // The sandbox answered the revoke: the merchant is told TikTok confirmed it.
+  await expect(page.getByText("TikTok confirmed it revoked the app's access.", { exact: false })).toBeVisible();
   // Settings: what applies while disconnected, and saving says when it applies.
   await expect(page.getByText(/While TikTok is not connected no order is sent/)).toBeVisible();
   await page.getByLabel("Attribution window (days)").fill("14");

@@ -5,6 +5,7 @@ import type { TikTokConnection } from "@prisma/client";
 import prisma from "~/core/db.server";
 import { env } from "~/core/env.server";
 import { tiktokClientFromEnv } from "~/core/tiktok/client.server";
+import { TikTokApiError } from "~/core/tiktok/errors";
 import { decryptToken, encryptToken } from "~/core/connection/token-crypto.server";
 import { getConnection, withTikTok } from "~/core/connection/session.server";
 import { afterConnected } from "./lifecycle.server";
@@ -183,21 +184,32 @@ export async function choosePixel(shop: string, pixelCode: string) {
   return { ok: true as const };
 }
 
-/** Revokes at TikTok (best effort: the merchant may have revoked already), keeps history. */
-export async function disconnect(shop: string) {
+type DisconnectResult = { revoked: true } | { revoked: false; reason: string };
+
+/**
+ * Asks TikTok to revoke the token, then deletes it here and keeps history. The local disconnect
+ * happens whatever TikTok answers (the merchant may have revoked already, or TikTok may be down);
+ * what TikTok said is returned so the merchant is told when TikTok did not confirm the revoke.
+ */
+export async function disconnect(shop: string): Promise<DisconnectResult> {
   const connection = await getConnection(shop);
-  if (!connection) return;
+  if (!connection) return { revoked: true };
+  let result: DisconnectResult = { revoked: true };
   if (connection.accessTokenEnc) {
     try {
       await tiktokClientFromEnv().revokeToken(decryptToken(connection.accessTokenEnc));
     } catch (error) {
+      // TikTok's own words when it answered; a timeout or network error says nothing a merchant can use.
+      const reason = error instanceof TikTokApiError && error.code !== null ? error.tiktokMessage : "TikTok could not be reached";
       console.warn(`disconnect ${shop}: TikTok revoke failed (${error instanceof Error ? error.message : error}); token deleted locally`);
+      result = { revoked: false, reason: reason.slice(0, 200) };
     }
   }
   await prisma.tikTokConnection.update({
     where: { shop },
     data: { status: "disconnected", accessTokenEnc: null, authorizedAdvertisers: "[]", statusChangedAt: new Date() },
   });
+  return result;
 }
 
 type ConnectionSettings = {

@@ -7,8 +7,10 @@ import { renderToPipeableStream } from "react-dom/server";
 import { addDocumentResponseHeaders } from "./core/shopify.server";
 import { startBackgroundJobs } from "./features/jobs.server";
 
-// scripts/serve.mjs calls it on SIGTERM, through the server build's entry module.
+// scripts/serve.mjs reads these through the server build's entry module: its port, host and
+// shutdown grace (validated by the env schema), and the jobs to stop on SIGTERM.
 export { stopBackgroundJobs } from "./features/jobs.server";
+export { serveSettings } from "./core/env.server";
 
 export const streamTimeout = 5000;
 

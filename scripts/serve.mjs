@@ -40,8 +40,6 @@ export function nonProductionRoutes(build) {
     .filter((file) => /(^|\/)(demo-routes|bench-routes)\//.test(file));
 }
 
-const SHUTDOWN_GRACE_MS = Number(process.env.SHUTDOWN_GRACE_MS ?? 8_000);
-
 async function main() {
   const buildPath = path.resolve(process.argv[2] ?? "build/index.js");
   if (!fs.existsSync(buildPath)) {
@@ -57,6 +55,8 @@ async function main() {
     process.exit(1);
   }
   installGlobals({ nativeFetch: build.future?.v3_singleFetch });
+  // PORT, HOST and SHUTDOWN_GRACE_MS through the app's env schema: a bad value stops here, named.
+  const { port, host, shutdownGraceMs: SHUTDOWN_GRACE_MS } = build.entry.module.serveSettings();
 
   morgan.token("safe-url", (req) => redactUrl(req.originalUrl ?? req.url ?? ""));
   const app = express();
@@ -67,8 +67,6 @@ async function main() {
   app.use(morgan(":method :safe-url :status :res[content-length] - :response-time ms"));
   app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV }));
 
-  const port = Number(process.env.PORT ?? 3000);
-  const host = process.env.HOST;
   const server = host ? app.listen(port, host) : app.listen(port);
   server.on("listening", () => console.log(`[serve] http://${host ?? "localhost"}:${port}`));
 

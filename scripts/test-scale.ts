@@ -42,6 +42,7 @@ import {
   startWorker,
   stopAllChildren,
   tearDownRun,
+  UA,
   type Child,
 } from "../tests/scale/harness";
 import { seedConnectedShops } from "../tests/scale/seed";
@@ -292,6 +293,17 @@ async function main() {
       const errors = w.lines.filter((l) => /failed:|Error|error/.test(l) && !l.includes(" spend-sync: ") && !l.includes(" deliver-events: "));
       if (errors.length) log(`${w.name} printed ${errors.length} error line(s), first: ${errors[0]}`);
     }
+
+    // ---- `npm start` on SIGTERM, as a deploy sends it ----------------------------------------
+    // app-a stops: it exits 0 within its grace period (the env schema's default), and app-b keeps serving.
+    const graceMs = 8_000;
+    const signalledAt = Date.now();
+    apps[0].child.signal("SIGTERM");
+    const exitCode = await apps[0].child.exited;
+    const tookMs = Date.now() - signalledAt;
+    ledger.check(`npm start: SIGTERM exits 0 within SHUTDOWN_GRACE_MS (${graceMs} ms)`, exitCode === 0 && tookMs <= graceMs + 1_000, `exit ${exitCode} after ${tookMs} ms`);
+    const stillServing = await fetch(`${apps[1].url}/healthcheck`, { headers: { "User-Agent": UA } }).then((r) => r.ok, () => false);
+    ledger.check("npm start: the other instance still serves after one stops", stillServing, stillServing ? "200" : "not answering");
   } finally {
     await tearDownRun({ prisma, sandbox, db, keep: !!args.keep });
   }

@@ -3,6 +3,7 @@
 import { backgroundJobs, runJobs, type Job } from "../app/features/jobs.server";
 import { stopDelivering } from "../app/features/events/worker.server";
 import { workerId } from "../app/features/events/outbox.server";
+import { env } from "../app/core/env.server";
 
 const owner = workerId();
 
@@ -38,7 +39,7 @@ const jobs: Job[] = backgroundJobs(owner).map((job) => ({
 
 const stop = runJobs(jobs);
 console.log(`worker ${owner}: delivering events and syncing spend`);
-const GRACE_MS = Number(process.env.SHUTDOWN_GRACE_MS ?? 8_000);
+const GRACE_MS = env().SHUTDOWN_GRACE_MS;
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, async () => {
     // Claim nothing new; a running pass records or hands back what it claimed. Whatever is still

@@ -52,6 +52,13 @@ const schema = z.object({
   TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(5).default(0),
   CRON_SECRET: z.string().min(16, "CRON_SECRET must be at least 16 characters").optional(),
   RUN_JOBS_IN_PROCESS: z.enum(["0", "1"]).default("1").transform((v) => v === "1"),
+  // `npm start` (scripts/serve.mjs) listens here.
+  PORT: z.coerce.number().int().min(1).max(65_535).default(3000),
+  HOST: z.string().trim().min(1).optional(),
+  // How long SIGTERM waits for running work before the process exits (`npm start`, `npm run worker`):
+  // inside the 10 s Docker and most platforms wait before SIGKILL. A delivery pass still waiting for
+  // TikTok then hands its rows back (worker.server.ts handBackRunningPasses).
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(1_000).max(300_000).default(8_000),
   DEMO_MODE: flag,
 });
 
@@ -87,4 +94,10 @@ let cached: Env | undefined;
 export function env(): Env {
   cached ??= parseEnv(process.env);
   return cached;
+}
+
+/** What `npm start` (scripts/serve.mjs) needs, validated like the rest; read through the server build's entry. */
+export function serveSettings() {
+  const { PORT, HOST, SHUTDOWN_GRACE_MS } = env();
+  return { port: PORT, host: HOST, shutdownGraceMs: SHUTDOWN_GRACE_MS };
 }

@@ -2,7 +2,7 @@
 // default (one process, SQLite); with several instances set RUN_JOBS_IN_PROCESS=0 and run
 // `npm run worker` processes instead. Leases in the database keep concurrent runners apart.
 import { env } from "~/core/env.server";
-import { drainOnce, stopDelivering } from "./events/worker.server";
+import { drainOnce, handBackRunningPasses, stopDelivering } from "./events/worker.server";
 import { workerId } from "./events/outbox.server";
 import { onEventQueued } from "./events/wake.server";
 import { purgeExpiredProxySignatures, purgeExpiredTouchpoints } from "~/core/attribution/touchpoints.server";
@@ -46,7 +46,7 @@ declare global {
  * Starts every job on its interval; a job never overlaps itself. The returned stop function
  * claims nothing new and resolves once the ticks that were running have finished (a delivery
  * pass records or hands back every row it claimed), or after `graceMs`, whichever comes first:
- * rows still held then come back by themselves when their lease runs out.
+ * then a pass still waiting for TikTok hands its rows back (handBackRunningPasses).
  */
 export function runJobs(jobs: Job[]) {
   const timers: NodeJS.Timeout[] = [];
@@ -99,9 +99,13 @@ export function runJobs(jobs: Job[]) {
     timers.forEach(clearInterval);
     unsubscribe.forEach((fn) => fn());
     let timer: NodeJS.Timeout | undefined;
-    const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
-    await Promise.race([Promise.allSettled([...running]), grace]);
+    const grace = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), graceMs)));
+    const finished = await Promise.race([Promise.allSettled([...running]).then(() => true), grace]);
     clearTimeout(timer);
+    if (!finished) {
+      const handedBack = await handBackRunningPasses().catch(() => 0);
+      if (handedBack) console.log(`jobs: grace period over; ${handedBack} event(s) still waiting for TikTok handed back to the queue`);
+    }
   };
 }
 

@@ -9,9 +9,9 @@ import { connectShop, seedQueuedEvents, startWorkerProcessSandbox } from "../sup
 
 const { control, hooks, children } = await startWorkerProcessSandbox();
 
-function startWorker() {
+function startWorker(extraEnv: Record<string, string> = {}) {
   // The real `npm run worker` script, with tsx as a loader so the signal reaches it directly.
-  const child = spawn(process.execPath, ["--import", "tsx", "scripts/worker.ts"], { env: { ...process.env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["--import", "tsx", "scripts/worker.ts"], { env: { ...process.env, ...extraEnv }, stdio: ["ignore", "pipe", "pipe"] });
   children.push(child);
   let output = "";
   child.stdout!.on("data", (c: Buffer) => (output += c.toString()));
@@ -55,4 +55,33 @@ it("SIGTERM mid-pass: the worker exits within 10 s, hands back what it had not s
   expect(received.length).toBe(10_000);
   const receivedIds = new Set(received);
   expect(ids.every((id) => receivedIds.has(id))).toBe(true);
+});
+
+it("SIGTERM while TikTok hangs: the worker exits when its grace period ends and hands the batch back, without waiting out the lease", { timeout: 60_000 }, async () => {
+  await prisma.outboxEvent.deleteMany();
+  await control.reset();
+  const { pixelCode } = await connectShop(TEST_SHOP, control);
+  await seedQueuedEvents({ shop: TEST_SHOP, pixelCode, count: 50, firstOrderId: 9_100_000_000_000 });
+  // TikTok holds every track request open for longer than the client's timeout and the grace period.
+  await control.fault({ path: "/event/track/", kind: "timeout", duration_ms: 30_000 });
+  const graceMs = 2_000;
+  const { child, output } = startWorker({ SHUTDOWN_GRACE_MS: String(graceMs), TIKTOK_TIMEOUT_MS: "20000" });
+  let signalledAt = 0;
+  hooks.onTrack = () => {
+    hooks.onTrack = null;
+    signalledAt = Date.now();
+    child.kill("SIGTERM");
+  };
+  const exit = await new Promise<{ code: number | null; at: number }>((resolve) => child.once("exit", (code) => resolve({ code, at: Date.now() })));
+  expect(signalledAt, output()).toBeGreaterThan(0);
+  expect(exit.code, output()).toBe(0);
+  // It waited for the grace period (the batch was still at TikTok), not for TikTok's 20 s timeout.
+  expect(exit.at - signalledAt, output()).toBeLessThan(graceMs + 5_000);
+  expect(output()).toContain("handed back to the queue");
+  // Every row is queued again with no lease held and no try counted: the next worker sends it at once.
+  const rows = await prisma.outboxEvent.findMany({ select: { status: true, leaseOwner: true, attempts: true } });
+  expect(rows).toHaveLength(50);
+  expect(rows.every((r) => r.status === "queued" && r.leaseOwner === null && r.attempts === 0)).toBe(true);
+  await control.reset();
+  await connectShop(TEST_SHOP, control);
 });

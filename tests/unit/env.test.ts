@@ -39,6 +39,14 @@ describe("environment validation", () => {
     expect(() => parseEnv({ ...valid(), DATABASE_URL: "mysql://x" })).toThrow(/DATABASE_URL/);
   });
 
+  it("validates what npm start reads: PORT, HOST and SHUTDOWN_GRACE_MS, with their defaults", () => {
+    expect(parseEnv(valid())).toMatchObject({ PORT: 3000, HOST: undefined, SHUTDOWN_GRACE_MS: 8_000 });
+    expect(parseEnv({ ...valid(), PORT: "8080", HOST: "0.0.0.0", SHUTDOWN_GRACE_MS: "20000" })).toMatchObject({ PORT: 8080, HOST: "0.0.0.0", SHUTDOWN_GRACE_MS: 20_000 });
+    expect(() => parseEnv({ ...valid(), PORT: "eighty" })).toThrow(/PORT/);
+    expect(() => parseEnv({ ...valid(), PORT: "70000" })).toThrow(/PORT/);
+    expect(() => parseEnv({ ...valid(), SHUTDOWN_GRACE_MS: "10" })).toThrow(/SHUTDOWN_GRACE_MS/);
+  });
+
   it("refuses the demo's public values and DEMO_MODE in production, allows them in development", () => {
     expect(() => parseEnv({ ...valid(), SHOPIFY_API_SECRET: DEV_ONLY_VALUES.SHOPIFY_API_SECRET })).toThrow(/SHOPIFY_API_SECRET/);
     expect(() => parseEnv({ ...valid(), DEMO_MODE: "1" })).toThrow(/DEMO_MODE/);

@@ -193,6 +193,20 @@ async function holdShop(lease: PassLease, shop: string, events: OutboxEvent[], e
 }
 
 let stopRequested = false;
+/** Owners of the delivery passes running in this process. */
+const runningPasses = new Set<string>();
+
+/**
+ * Shutdown's last step, once the grace period is over: a pass still waiting for TikTok hands the
+ * rows it has not recorded back to the queue now, instead of leaving them to wait out the lease.
+ * TikTok may still take the batch in flight; those events go again with the same event_id, which
+ * TikTok deduplicates, as after a crash. The pass can no longer record them (it no longer holds them).
+ */
+export async function handBackRunningPasses(): Promise<number> {
+  if (runningPasses.size === 0) return 0;
+  const { count } = await prisma.outboxEvent.updateMany({ where: { leaseOwner: { in: [...runningPasses] }, status: "queued" }, data: RELEASED });
+  return count;
+}
 
 /** Shutdown: no new pass starts, and a running one sends no further batch and hands back the rest. */
 export function stopDelivering() {
@@ -209,6 +223,7 @@ export async function drainOnce(opts: { owner?: string; limit?: number; leaseMs?
   if (claimed.length === 0) return out;
   const lease: PassLease = { owner, leaseMs, pending: new Set(claimed.map((e) => e.id)) };
 
+  runningPasses.add(owner);
   try {
     const oldestAllowed = Date.now() - EVENT_RETRY.horizonDays * DAY_MS;
     const expired = claimed.filter((e) => e.eventTime.getTime() < oldestAllowed);
@@ -248,6 +263,8 @@ export async function drainOnce(opts: { owner?: string; limit?: number; leaseMs?
     // One that TikTok may already have goes again with the same event_id, as after a crash.
     await releaseLeases(owner, claimed.map((e) => e.id)).catch(() => undefined);
     throw error;
+  } finally {
+    runningPasses.delete(owner);
   }
   return out;
 }

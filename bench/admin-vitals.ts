@@ -15,11 +15,20 @@ const SHOP = "vitals-store.myshopify.com";
 export const THRESHOLDS = { lcp: 2500, cls: 0.1, inp: 200 };
 
 type Vitals = { lcp: number | null; cls: number | null; inp: number | null };
-type Target = { page: string; path: string | ((page: Page) => Promise<string>); interaction: string; act: (page: Page) => Promise<void> };
+type Target = {
+  page: string;
+  path: string | ((page: Page) => Promise<string>);
+  interaction: string;
+  act: (page: Page) => Promise<void>;
+  /** The README's picture of the demo store: taken on the first run, before the interaction. */
+  screenshot?: string;
+};
+/** Where the README's demo-store screenshots are written (copies live in docs/screenshots/). */
+const SCREENSHOTS = process.env.BENCH_SCREENSHOTS ?? "tests/artifacts/screenshots";
 
 /** The interaction behind each page's INP: the control a merchant would most likely use first. */
 const TARGETS: Target[] = [
-  { page: "Home", path: "/app", interaction: "click Check again", act: (p) => p.getByRole("button", { name: "Check again" }).click() },
+  { page: "Home", path: "/app", interaction: "click Check again", act: (p) => p.getByRole("button", { name: "Check again" }).click(), screenshot: "demo-home" },
   { page: "TikTok connection", path: "/app/connect", interaction: "click Disconnect TikTok (opens the confirmation)", act: (p) => p.getByRole("button", { name: "Disconnect TikTok" }).click() },
   { page: "Events", path: "/app/events", interaction: "click Next (the next page of orders)", act: (p) => p.getByRole("button", { name: "Next" }).click() },
   {
@@ -32,7 +41,13 @@ const TARGETS: Target[] = [
     interaction: "click the page heading (no handler: the page's own latency)",
     act: (p) => p.getByRole("heading", { level: 1 }).click(),
   },
-  { page: "Spend & ROAS", path: "/app/dashboard", interaction: "click a campaign's ad-group disclosure", act: (p) => p.getByRole("button", { name: /^Show ad groups of / }).first().click() },
+  {
+    page: "Spend & ROAS",
+    path: "/app/dashboard",
+    interaction: "click a campaign's ad-group disclosure",
+    act: (p) => p.getByRole("button", { name: /^Show ad groups of / }).first().click(),
+    screenshot: "demo-dashboard",
+  },
   {
     page: "Settings",
     path: "/app/settings",
@@ -88,10 +103,14 @@ webVitals.onLCP(keep, { reportAllChanges: true });
 webVitals.onCLS(keep, { reportAllChanges: true });
 webVitals.onINP(keep, { reportAllChanges: true, durationThreshold: 16 });`;
 
-async function measure(page: Page, target: Target): Promise<Vitals> {
+async function measure(page: Page, target: Target, run: number): Promise<Vitals> {
   const path = typeof target.path === "string" ? target.path : await target.path(page);
   await page.goto(adminUrl(path), { waitUntil: "networkidle" });
   await page.waitForTimeout(500);
+  if (target.screenshot && run === 0) {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await page.screenshot({ path: `${SCREENSHOTS}/${target.screenshot}.png`, fullPage: true });
+  }
   await target.act(page);
   await page.waitForTimeout(1_000);
   const v = await page.evaluate(() => {
@@ -128,7 +147,7 @@ export async function benchAdminVitals() {
         await context.route("https://cdn.shopify.com/**", (route) => route.abort());
         await context.addInitScript(COLLECT);
         const page = await context.newPage();
-        runs.push(await measure(page, target));
+        runs.push(await measure(page, target, i));
         await context.close();
       }
       const m = { lcp: median(runs.map((r) => r.lcp)), cls: median(runs.map((r) => r.cls)), inp: median(runs.map((r) => r.inp)) };

@@ -108,6 +108,12 @@ async function main() {
   });
 
   await waitFor(`${appUrl}/healthcheck`);
+  if (process.env.DEMO_FRESH !== "1") {
+    const { playDemoShopHistory } = await import("../app/features/demo/seed.server");
+    const t = Date.now();
+    const played = await playDemoShopHistory({ shop, sandboxUrl: sandbox.url, appUrl, secret: env.SHOPIFY_API_SECRET });
+    if (played) log(`Played 30 days of orders through the app (${played} orders, ${((Date.now() - t) / 1000).toFixed(1)} s)`);
+  }
   log(`app: ${appUrl}`);
   log(`sandbox: ${sandbox.url}`);
   log(`open: ${admin.url}/  (the embedded admin for ${shop}, outside the Shopify iframe)`);

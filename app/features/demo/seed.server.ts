@@ -6,7 +6,7 @@ import { sessionStorage } from "~/core/shopify.server";
 import { recordInstall } from "~/core/models/shop.server";
 import { encryptToken } from "~/core/connection/token-crypto.server";
 import { afterConnected } from "~/features/connect/lifecycle.server";
-import { seedDemoHistory } from "./history.server";
+import { playDemoHistory } from "./history.server";
 
 export type SandboxWorld = {
   advertisers: {
@@ -69,19 +69,26 @@ export async function connectShop(opts: { shop: string; sandboxUrl: string; adve
 
 /**
  * The demo store: installed, and unless `fresh`, connected to the sandbox's USD ad account (the
- * store's currency) with 30 days of history, so the app opens on a store that has been running.
+ * store's currency), so the app opens on a store that has been running. Its month of history is
+ * played through the running app afterwards (playDemoShopHistory).
  */
 export async function seedDemoShop(opts: { shop: string; sandboxUrl: string; fresh: boolean }) {
   await enableSqliteWal();
   await installShop(opts.shop, { currency: "USD", ianaTimezone: "America/New_York" });
   if (opts.fresh) return;
   const advertiser = (await sandboxWorld(opts.sandboxUrl)).advertisers.find((a) => a.currency === "USD" && a.pixels.length > 0)!;
-  const { pixelCode } = await connectShop({ shop: opts.shop, sandboxUrl: opts.sandboxUrl, advertiser });
+  await connectShop({ shop: opts.shop, sandboxUrl: opts.sandboxUrl, advertiser });
   // The month before "now": connected then, so its orders were sent as they came in.
   await prisma.tikTokConnection.update({ where: { shop: opts.shop }, data: { connectedAt: new Date(Date.now() - 31 * 86_400_000) } });
-  const campaigns = await sandboxCampaigns(opts.sandboxUrl, advertiser.advertiser_id);
-  await seedDemoHistory({ shop: opts.shop, advertiserId: advertiser.advertiser_id, pixelCode, currency: advertiser.currency, campaigns });
   await afterConnected(opts.shop, { reconnected: false });
+}
+
+/** The month of orders, refunds and TikTok's answers, through the app at `appUrl` (history.server.ts). */
+export async function playDemoShopHistory(opts: { shop: string; sandboxUrl: string; appUrl: string; secret: string }) {
+  const connection = await prisma.tikTokConnection.findUnique({ where: { shop: opts.shop }, select: { advertiserId: true } });
+  if (!connection?.advertiserId) return 0;
+  const campaigns = await sandboxCampaigns(opts.sandboxUrl, connection.advertiserId);
+  return playDemoHistory({ ...opts, campaigns });
 }
 
 /** The advertiser's campaigns as the sandbox knows them, with the share of orders each brings. */

@@ -11,8 +11,23 @@ const PRODUCTS = [
   { id: 7003, variant: 41003, title: "Linen Shirt", price: "59.00" },
 ];
 
-export function demoOrderPayload(opts: { orderId: number; visitorId?: string; ttclid?: string; capturedAt?: number; createdAt?: Date; currency?: string }) {
-  const n = randomInt(0, 100);
+type DemoOrder = {
+  orderId: number;
+  visitorId?: string;
+  ttclid?: string;
+  capturedAt?: number;
+  createdAt?: Date;
+  currency?: string;
+  /** The ad ids the embed writes on the cart with the click (an ad URL with `tt_campaign_id=__CAMPAIGN_ID__` ...). */
+  campaignId?: string | null;
+  adgroupId?: string | null;
+  /** Picks the buyer and the basket; random unless given (the demo's history is the same on every run). */
+  variant?: number;
+  test?: boolean;
+};
+
+export function demoOrderPayload(opts: DemoOrder) {
+  const n = opts.variant ?? randomInt(0, 100);
   const first = FIRST[n % FIRST.length];
   const items = PRODUCTS.slice(0, 1 + (n % PRODUCTS.length)).map((p, i) => ({
     id: opts.orderId * 10 + i,
@@ -34,6 +49,8 @@ export function demoOrderPayload(opts: { orderId: number; visitorId?: string; tt
         { name: "_tt_consent", value: "granted" },
         { name: "_tt_visitor_id", value: visitorId },
         ...(opts.ttclid ? [{ name: "_tt_ttclid", value: opts.ttclid }, { name: "_tt_ttclid_at", value: String(opts.capturedAt ?? Date.now()) }] : []),
+        ...(opts.ttclid && opts.campaignId ? [{ name: "_tt_campaign_id", value: opts.campaignId }] : []),
+        ...(opts.ttclid && opts.adgroupId ? [{ name: "_tt_adgroup_id", value: opts.adgroupId }] : []),
       ]
     : [];
   return {
@@ -47,7 +64,7 @@ export function demoOrderPayload(opts: { orderId: number; visitorId?: string; tt
     current_total_price: total,
     subtotal_price: subtotal.toFixed(2),
     total_discounts: discount.toFixed(2),
-    test: false,
+    test: opts.test ?? false,
     email: `${first.toLowerCase()}.${n}@example.com`,
     phone: null,
     customer: { id: opts.orderId + 500, email: `${first.toLowerCase()}.${n}@example.com`, phone: `+1202555${String(100 + (n % 100)).padStart(4, "0")}`, first_name: first },

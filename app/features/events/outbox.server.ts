@@ -34,10 +34,11 @@ type NewEvent = {
 
 /**
  * Queues an order's event together with the write that decides the order: `orderWrite` is one
- * INSERT or UPDATE of that OrderRecord row, and the event is inserted only if that statement
- * changed the row, atomically with it. So of two deliveries of one order, or of ingest and a late
- * checkout link racing, only the one whose write took effect queues an event. A queued event
- * wakes the in-process delivery job. Returns whether the order write took effect.
+ * INSERT or UPDATE of that OrderRecord row, which sets its sendDecision to the event's status, and
+ * the event is inserted only if that write took effect, atomically with it. So of two deliveries of
+ * one order, or of ingest and a late checkout link racing, only one queues an event (the unique
+ * orderRecordId on the outbox is the last guard). A queued event wakes the in-process delivery
+ * job. Returns whether this call queued the event.
  */
 export async function enqueueEvent(orderWrite: Prisma.Sql, e: NewEvent, now = new Date()): Promise<boolean> {
   const values = Prisma.sql`${randomUUID()}, ${e.shop}, ${e.orderRecordId}, ${e.event.event_id}, ${e.event.event}, ${e.eventTime},
@@ -54,11 +55,15 @@ export async function enqueueEvent(orderWrite: Prisma.Sql, e: NewEvent, now = ne
       SELECT (SELECT count(*) FROM o)::int AS "written"`;
     written = Number(row.written);
   } else {
-    // SQLite has no data-modifying CTEs; a batch transaction costs no round trip there, and
-    // changes() is what the statement before it, on this one connection, changed.
-    [written] = await prisma.$transaction([
+    // SQLite has no data-modifying CTEs; a batch transaction costs no round trip there. The event
+    // goes in only if the order row now says it is queued for it and has no event yet: the row's
+    // own state, not changes(), which other statements on the one shared connection can move
+    // while a statement waits out another process's write lock (the fault script's lock phase).
+    [, written] = await prisma.$transaction([
       prisma.$executeRaw(orderWrite),
-      prisma.$executeRaw`INSERT INTO "OutboxEvent" (${columns}) SELECT ${values} WHERE changes() = 1`,
+      prisma.$executeRaw`INSERT INTO "OutboxEvent" (${columns}) SELECT ${values}
+        WHERE EXISTS (SELECT 1 FROM "OrderRecord" WHERE "id" = ${e.orderRecordId} AND "sendDecision" = ${e.status})
+          AND NOT EXISTS (SELECT 1 FROM "OutboxEvent" WHERE "orderRecordId" = ${e.orderRecordId})`,
     ]);
   }
   if (written !== 1) return false;

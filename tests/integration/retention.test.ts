@@ -29,7 +29,7 @@ async function sentOrder(orderId: number) {
 }
 
 describe("retention job", () => {
-  it("keeps a sent event's full payload while TikTok could still take it, then keeps only what the Events page shows", async () => {
+  it("keeps a sent event's full payload for 8 days (a day past the 7 days the app would still send it), then keeps only what the Events page shows", async () => {
     const { event } = await sentOrder(5_800_000_000_001);
     const full = JSON.parse(event!.payload);
     expect(full.user).toMatchObject({ ip: "203.0.113.24", user_agent: expect.any(String), email: expect.any(String), external_id: expect.any(String) });

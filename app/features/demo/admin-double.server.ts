@@ -119,8 +119,9 @@ export async function startAdminDouble(opts: {
   const pixels = new Map<string, StoredPixel>();
   const state = { embedEnabled: true };
 
-  /** Queries other than the web pixel's: the published theme's settings (EmbedStatus). */
+  /** Queries other than the web pixel's: the shop's own details (ShopDetails) and the published theme's settings (EmbedStatus). */
   const otherQuery = (query: string) => {
+    if (query.includes("query ShopDetails")) return { data: { shop: { currencyCode: "USD", ianaTimezone: "America/New_York" } } };
     if (!query.includes("query EmbedStatus")) return null;
     const file = { filename: "config/settings_data.json", body: { content: settingsData(state.embedEnabled) } };
     return { data: { themes: { nodes: [{ files: { nodes: [file] } }] } } };

@@ -67,6 +67,10 @@ export function sandboxControl(baseUrl: string) {
       (await call<{ access_token: string }>("POST", "tokens", { advertiser_ids: advertiserIds })).access_token,
     revoke: (accessToken: string) => call<{ revoked: true }>("POST", "revoke", { access_token: accessToken }),
     events: async () => (await call<{ events: SandboxReceivedEvent[] }>("GET", "events")).events,
+    /** The storefront's TikTok pixel reports a purchase from the browser, at `at` (default now). */
+    browserEvent: (e: { pixel_code: string; event: string; event_id: string; at?: string }) => call<{ outcome: "counted" | "merged" | "dropped" }>("POST", "browser-events", e),
+    /** What TikTok would count of the purchases received (its deduplication rules, sandbox/dedup.ts). */
+    counted: () => call<{ counted: number; merged: number; dropped: number; events: { pixel_code: string; event: string; event_id: string; counted: number }[] }>("GET", "counted"),
     requests: () => call<SandboxRequestLog>("GET", "requests"),
     /** Calls made to one endpoint, e.g. `/report/integrated/get/`. */
     requestCount: async (path: string) => {

@@ -9,11 +9,15 @@ import { SandboxApiError, SandboxLimit, invalidField } from "./errors";
 const MAX_EVENTS = 1_000;
 
 const TOP_LEVEL = new Set(["event_source", "event_source_id", "test_event_code", "partner_name", "data"]);
-const EVENT_KEYS = new Set(["event", "event_time", "event_id", "user", "page", "device", "properties"]);
-// Identifiers TikTok only accepts as SHA-256 of the normalised value (template.js:50-73 hashes these three).
-const HASHED_USER = new Set(["email", "phone", "external_id"]);
-// Sent as-is (template.js:301-309); a hash here is a bug (TikTok cannot match a hashed click id or IP).
-const PLAIN_USER = new Set(["ttclid", "ttp", "ip", "user_agent"]);
+// limited_data_use: an event-level boolean in TikTok's Segment destination
+// (segmentio/action-destinations tiktok-conversions/reportWebEvent/utils.ts:52 @970a17ee).
+const EVENT_KEYS = new Set(["event", "event_time", "event_id", "user", "page", "device", "properties", "limited_data_use"]);
+// Identifiers TikTok only accepts as SHA-256 of the normalised value (template.js:50-73 hashes the
+// first three; the Segment destination hashes names and zip code too, utils.ts:86-91 @970a17ee).
+const HASHED_USER = new Set(["email", "phone", "external_id", "first_name", "last_name", "zip_code"]);
+// Sent as-is (template.js:301-309; city, state, country and locale as the Segment destination sends
+// them, utils.ts:88-96); a hash here is a bug (TikTok cannot match a hashed click id or IP).
+const PLAIN_USER = new Set(["ttclid", "ttp", "ip", "user_agent", "city", "state", "country", "locale"]);
 const PAGE_KEYS = new Set(["url", "referrer"]);
 // template.js:137-153, 173-187.
 const CONTENT_KEYS = new Set(["content_type", "content_id", "content_name", "content_category", "price", "quantity", "brand"]);
@@ -78,7 +82,7 @@ function validateUser(user: unknown, at: string) {
     if (HASHED_USER.has(key)) hashedIdentifier(value, field);
     else if (PLAIN_USER.has(key)) {
       const s = nonEmptyString(value, field);
-      if ((key === "ttclid" || key === "ttp" || key === "ip" || key === "user_agent") && LOOKS_HASHED.test(s)) {
+      if (LOOKS_HASHED.test(s)) {
         throw invalidField(field, "must be sent unhashed");
       }
       if (key === "ip" && isIP(s) === 0) throw invalidField(field, "must be an IPv4 or IPv6 address");
@@ -131,6 +135,15 @@ function validateProperties(props: unknown, at: string) {
       if ("quantity" in item) finiteNumber(item.quantity, `${where}.quantity`, { integer: true, min: 1 });
     });
   }
+  // The Segment destination's properties (utils.ts:119-141): content ids as strings, an item count.
+  if ("content_ids" in props) {
+    const ids = props.content_ids;
+    if (!Array.isArray(ids) || ids.some((id) => typeof id !== "string" || id.trim() === "")) throw invalidField(`${at}.content_ids`, "must be an array of non-empty strings");
+  }
+  if ("num_items" in props) finiteNumber(props.num_items, `${at}.num_items`, { integer: true, min: 0 });
+  if ("content_type" in props && props.content_type !== "product" && props.content_type !== "product_group") {
+    throw invalidField(`${at}.content_type`, "must be product or product_group");
+  }
 }
 
 function validateEvent(item: unknown, i: number, rules: EventRules) {
@@ -163,6 +176,7 @@ function validateEvent(item: unknown, i: number, rules: EventRules) {
   }
 
   if ("event_id" in item) nonEmptyString(item.event_id, `${at}.event_id`);
+  if ("limited_data_use" in item && typeof item.limited_data_use !== "boolean") throw invalidField(`${at}.limited_data_use`, "must be a boolean");
   if ("user" in item) validateUser(item.user, `${at}.user`);
   if ("device" in item) validateDevice(item.device, `${at}.device`);
   if ("page" in item) {

@@ -9,6 +9,7 @@ import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { SandboxApiError, SandboxLimit } from "./errors";
 import { validateTrackBody } from "./events";
+import { createDedupLedger } from "./dedup";
 import { QueryParams } from "./params";
 import { REPORT_PARAMS, integratedReport, type DeliveryModel } from "./reports";
 import { addDays, buildWorld, localDate, type Advertiser, type World, type WorldOptions } from "./world";
@@ -129,6 +130,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const tokens = new Map<string, Token>();
   const authCodes = new Map<string, AuthCode>();
   let events: ReceivedEvent[] = [];
+  /** What TikTok would count of the purchases it received, browser and server copies together. */
+  const counted = createDedupLedger();
   let faults: Fault[] = [];
   let faultSeq = 0;
   let requests: LoggedRequest[] = [];
@@ -280,6 +283,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         body.data.forEach((event, i) => {
           if (refused.has(i)) return;
           events.push({ received_at: receivedAt, pixel_code: body.event_source_id, test_event_code: body.test_event_code ?? null, event });
+          if (!body.test_event_code) counted.record({ pixelCode: body.event_source_id, event: String(event.event), eventId: String(event.event_id ?? ""), source: "server", at: new Date(receivedAt) });
         });
         if (events.length > MAX_STORED_EVENTS) events = events.slice(-MAX_STORED_EVENTS);
         // What TikTok's 20001 carries about each event is not in its sources; the sandbox says nothing.
@@ -593,10 +597,23 @@ ${rows}
       }
       case "GET /__sandbox/events":
         return sendJson(res, 200, { events });
+      case "POST /__sandbox/browser-events": {
+        // What the storefront's TikTok pixel would report from the browser, at `at` (default now).
+        const body = await jsonBody(req);
+        const at = body.at === undefined ? now() : new Date(String(body.at));
+        if (typeof body.pixel_code !== "string" || !world.pixelOwner(body.pixel_code)) throw new HttpError(400, "pixel_code must be a pixel from GET /__sandbox/world");
+        if (typeof body.event !== "string" || typeof body.event_id !== "string" || Number.isNaN(at.getTime())) {
+          throw new HttpError(400, "body must be {pixel_code, event, event_id, at?: ISO time}");
+        }
+        return sendJson(res, 200, { outcome: counted.record({ pixelCode: body.pixel_code, event: body.event, eventId: body.event_id, source: "browser", at }) });
+      }
+      case "GET /__sandbox/counted":
+        return sendJson(res, 200, counted.summary());
       case "GET /__sandbox/requests":
         return sendJson(res, 200, { counts, total: requests.length, rate_limited: rateLimited, requests });
       case "POST /__sandbox/reset":
         events = [];
+        counted.clear();
         tokens.clear();
         authCodes.clear();
         faults = [];

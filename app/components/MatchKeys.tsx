@@ -7,8 +7,15 @@ export const MATCH_KEY_LABEL: Record<string, string> = {
   ttclid: "Click",
   ttp: "TikTok cookie",
   external_id: "Visitor ID",
+  first_name: "First name",
+  last_name: "Last name",
+  zip_code: "Postal code",
+  city: "City",
+  state: "State",
+  country: "Country",
   ip: "IP address",
   user_agent: "Browser",
+  locale: "Language",
 };
 
 /** The three keys that decide most matches, always shown; the rest only when present. */

@@ -56,7 +56,9 @@ export function OrderEventItem({ r, timeZone }: { r: OrderRow; timeZone: string 
                 ? `accepted ${r.event.sentAt ? formatInZone(r.event.sentAt, timeZone) : ""}`
                 : (r.event.lastError ? withoutRequestId(r.event.lastError) : null) ?? (r.event.status === "queued" ? "queued, sending shortly" : "not sent yet")}
             </Text>
-            {r.event.status === "failed" ? (
+            {r.event.status === "failed" && r.event.resendBlocked ? (
+              <Text as="p" variant="bodySm" tone="subdued">{r.event.resendBlocked}</Text>
+            ) : r.event.status === "failed" ? (
               <Form method="post" action="/app/events">
                 <input type="hidden" name="intent" value="resend" />
                 <input type="hidden" name="eventId" value={r.event.id} />

@@ -28,8 +28,8 @@ const MINUTE_MS = 60_000;
 /**
  * Purchase events (the outbox, features/events/worker.server.ts).
  * - `auth`: no tries counted; the events wait as waiting_reconnect until the merchant reconnects.
- * - `rate_limited`: retried with the backoff, no count; only the horizon ends them.
- * - `retryable` (TikTok or a gateway failed): 36 consecutive tries, 13 to 26 hours with the backoff.
+ * - `rate_limited` and `retryable` (TikTok or a gateway failed): retried with the capped backoff, no
+ *   count; only the horizon ends them (features/events/send-horizon.server.ts).
  * - `unknown` (a code not in TikTok's table): 10 consecutive tries, 17 to 34 minutes.
  * - `invalid`: failed at once with TikTok's message (a batch is split until the culprit stands alone).
  * - an error of ours in one shop: that shop's events are held and tried again SHOP_PROBLEM_RETRY_MS later.
@@ -40,13 +40,20 @@ export const EVENT_RETRY = {
   /** 4 s, 8 s, 16 s ... up to an hour after each failure, of which between half and all is waited. */
   backoff: { baseMs: 4_000, capMs: 60 * MINUTE_MS, jitter: 0.5, minMs: 1_000 } satisfies BackoffPolicy,
   /** Consecutive failures of one class before the event is failed visibly; counted per class. */
-  maxConsecutiveFailures: { retryable: 36, unknown: 10 } as Partial<Record<"auth" | "rate_limited" | "retryable" | "invalid" | "unknown", number>>,
+  maxConsecutiveFailures: { unknown: 10 } as Partial<Record<"auth" | "rate_limited" | "retryable" | "invalid" | "unknown", number>>,
   shopProblemRetryMs: 2 * MINUTE_MS,
   /**
    * The horizon: an event whose order is older than this is expired, never sent. TikTok publishes
    * no limit of its own on event age; 7 days is this app's choice (docs/decisions/0016).
    */
   horizonDays: 7,
+  /**
+   * The horizon where the storefront loads the event's pixel, so a browser copy of the purchase
+   * exists: TikTok drops a server copy that arrives within 48 h of the browser's and counts one
+   * that arrives later a second time (its "Event deduplication" article). 47 h leaves an hour for
+   * clocks and a batch in flight (docs/decisions/0023).
+   */
+  dedupWindowHours: 47,
 } as const;
 
 /**

@@ -35,8 +35,8 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const form = z.object({ intent: z.literal("resend"), eventId: z.string().min(1).max(64) }).safeParse(Object.fromEntries(await request.formData()));
   if (!form.success) return { ok: false, message: "Choose a failed event to resend." };
-  const ok = await resendEvent(session.shop, form.data.eventId);
-  return { ok, message: ok ? "Queued again with the same event ID." : "Only failed events can be resent." };
+  const result = await resendEvent(session.shop, form.data.eventId);
+  return result.ok ? { ok: true, message: "Queued again with the same event ID." } : result;
 };
 
 export default function Events() {

@@ -30,6 +30,8 @@ const ERROR_CLASS: Record<string, string> = {
   rate_limited: "TikTok asked the app to slow down; it tries again by itself.",
   retryable: "TikTok or the network had a temporary problem; the app tries again by itself.",
   invalid: "TikTok refused the event's content; sending it again unchanged will not help.",
+  expired: "Too old to send: this app sends an event at most 7 days after its order.",
+  dedup_window: "Too late to send without counting the purchase twice: TikTok has it from your storefront's pixel.",
 };
 
 type Payload = {
@@ -48,8 +50,15 @@ const USER_FIELD_SENT: Record<string, string> = {
   external_id: "Sent as a SHA-256 hash of the storefront visitor ID",
   ttclid: "Sent: the TikTok ad click id from the storefront",
   ttp: "Sent: TikTok's browser cookie",
+  first_name: "Sent as a SHA-256 hash of the buyer's first name",
+  last_name: "Sent as a SHA-256 hash of the buyer's last name",
+  zip_code: "Sent as a SHA-256 hash of the postal code",
+  city: "Sent: the city, lowercased",
+  state: "Sent: the province or state, lowercased",
+  country: "Sent: the country code, lowercased",
   ip: "Sent: the buyer's IP address at checkout",
   user_agent: "Sent: the buyer's browser at checkout",
+  locale: "Sent: the buyer's storefront language",
 };
 
 export default function EventDetail() {

@@ -58,13 +58,15 @@ export default function Settings() {
   const [eventName, setEventName] = useState<string[]>([connection.eventName]);
   const [posAndDraft, setPosAndDraft] = useState(connection.includePosAndDraft);
   const [renewals, setRenewals] = useState(connection.sendSubscriptionRenewals);
+  const [contentId, setContentId] = useState<string[]>([connection.contentIdType]);
   const [daysError, setDaysError] = useState<string | undefined>();
   const dirty =
     days !== savedDays ||
     sendMode[0] !== connection.sendMode ||
     eventName[0] !== connection.eventName ||
     posAndDraft !== connection.includePosAndDraft ||
-    renewals !== connection.sendSubscriptionRenewals;
+    renewals !== connection.sendSubscriptionRenewals ||
+    contentId[0] !== connection.contentIdType;
   const saving = navigation.state !== "idle" && navigation.formData?.get("intent") === "save";
   const errors = result?.errors ?? {};
   const justSaved = result?.saved && !dirty;
@@ -91,6 +93,7 @@ export default function Settings() {
     setEventName([connection.eventName]);
     setPosAndDraft(connection.includePosAndDraft);
     setRenewals(connection.sendSubscriptionRenewals);
+    setContentId([connection.contentIdType]);
     setDaysError(undefined);
   };
 
@@ -179,6 +182,22 @@ export default function Settings() {
                   />
                   <Text as="p" tone="subdued">
                     TikTok renamed CompletePayment to Purchase in May 2025 and converts the old name on its side, so both count as purchases. Choose the name your storefront&apos;s TikTok pixel sends: TikTok only recognises the pixel&apos;s and this app&apos;s report of one order as the same purchase when the names match.
+                  </Text>
+                  <ChoiceList
+                    title="Product ID sent to TikTok (content_id)"
+                    name="contentIdType"
+                    choices={[
+                      { label: "Variant ID", value: "variant", helpText: "Shopify's id of the variant bought (the default)." },
+                      { label: "Product ID", value: "product", helpText: "One id for every variant of a product." },
+                      { label: "SKU", value: "sku", helpText: "Your own SKUs; an item without one is sent without an id." },
+                    ]}
+                    selected={contentId}
+                    onChange={setContentId}
+                    disabled={!hasConnection}
+                    error={errors.contentIdType}
+                  />
+                  <Text as="p" tone="subdued">
+                    It must be the id your TikTok catalog uses for each product, or TikTok cannot match purchases to catalog products (Video Shopping Ads and catalog reports need that match).
                   </Text>
                   <BlockStack gap="100">
                     <Text as="h3" variant="headingSm">Order sources</Text>

@@ -29,8 +29,13 @@ const app = createServer(async (req: IncomingMessage, res) => {
   const route = ROUTES[url.pathname];
   if (!route) return void res.writeHead(404).end();
   const headers = new Headers(Object.entries(req.headers).map(([k, v]) => [k, String(v)] as [string, string]));
-  const answer = await call(route, new Request(`${process.env.SHOPIFY_APP_URL}${url.pathname}${url.search}`, { method: req.method, headers, body: Buffer.concat(chunks) }));
-  res.writeHead(answer.status, Object.fromEntries(answer.headers)).end(Buffer.from(await answer.arrayBuffer()));
+  try {
+    const answer = await call(route, new Request(`${process.env.SHOPIFY_APP_URL}${url.pathname}${url.search}`, { method: req.method, headers, body: Buffer.concat(chunks) }));
+    res.writeHead(answer.status, Object.fromEntries(answer.headers)).end(Buffer.from(await answer.arrayBuffer()));
+  } catch (error) {
+    // What a server does with an error it did not expect: a 500, which the demo reports with the route.
+    res.writeHead(500).end(error instanceof Error ? error.message : String(error));
+  }
 });
 await new Promise<void>((resolve) => app.listen(0, "127.0.0.1", resolve));
 const appUrl = `http://127.0.0.1:${(app.address() as AddressInfo).port}`;

@@ -27,7 +27,7 @@ import {
 } from "../support/fuzz";
 
 const TOPIC = "orders/create";
-const MATCH_KEYS = ["email", "phone", "ttclid", "ttp", "external_id", "ip", "user_agent"];
+const MATCH_KEYS = ["email", "phone", "ttclid", "ttp", "external_id", "first_name", "last_name", "zip_code", "city", "state", "country", "ip", "user_agent", "locale"];
 const DECISIONS = ["queued", "waiting_reconnect", "not_attributed", "not_connected", "test_order", "left_out"];
 
 // Fixtures without ids above 2^53, so JSON.parse keeps them exact for mutation.

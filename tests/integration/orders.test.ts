@@ -51,17 +51,17 @@ const consented = (name: OrderFixture) => withCartAttributes(orderFixture(name),
 
 describe("each real-shaped payload through the route (shop connected since 2020, attributed orders only)", () => {
   const expected: Record<Exclude<OrderFixture, "not-an-order">, { orderId: string; decision: string; source: string | null; ttclid: string | null; customerId: string | null; keys: string[] }> = {
-    "web-attributed": { orderId: "5324830114101", decision: "queued", source: "note_attribute", ttclid: "E.C.P.CsEBbQH0kIBmExample-Click_01", customerId: "7012345678901", keys: ["email", "phone", "ttclid", "ttp", "external_id", "ip", "user_agent"] },
+    "web-attributed": { orderId: "5324830114101", decision: "queued", source: "note_attribute", ttclid: "E.C.P.CsEBbQH0kIBmExample-Click_01", customerId: "7012345678901", keys: ["email", "phone", "ttclid", "ttp", "external_id", "first_name", "last_name", "zip_code", "city", "state", "country", "ip", "user_agent", "locale"] },
     // A ttclid only in the landing URL and no consent signal on the cart: the click is not used (ADR 0018).
-    "guest-checkout": { orderId: "5324830114102", decision: "not_attributed", source: null, ttclid: null, customerId: null, keys: ["email", "phone", "ip", "user_agent"] },
-    "phone-only": { orderId: "5324830114103", decision: "not_attributed", source: null, ttclid: null, customerId: null, keys: ["phone", "external_id", "ip", "user_agent"] },
-    "presentment-currency": { orderId: "5324830114104", decision: "queued", source: "note_attribute", ttclid: "E.C.P.Presentment01", customerId: "7012345679001", keys: ["email", "phone", "ttclid", "ip", "user_agent"] },
-    "zero-total": { orderId: "5324830114105", decision: "not_attributed", source: null, ttclid: null, customerId: "7012345679101", keys: ["email", "phone", "ip", "user_agent"] },
+    "guest-checkout": { orderId: "5324830114102", decision: "not_attributed", source: null, ttclid: null, customerId: null, keys: ["email", "phone", "first_name", "last_name", "zip_code", "city", "country", "ip", "user_agent"] },
+    "phone-only": { orderId: "5324830114103", decision: "not_attributed", source: null, ttclid: null, customerId: null, keys: ["phone", "external_id", "first_name", "last_name", "zip_code", "city", "state", "country", "ip", "user_agent"] },
+    "presentment-currency": { orderId: "5324830114104", decision: "queued", source: "note_attribute", ttclid: "E.C.P.Presentment01", customerId: "7012345679001", keys: ["email", "phone", "ttclid", "first_name", "last_name", "city", "country", "ip", "user_agent"] },
+    "zero-total": { orderId: "5324830114105", decision: "not_attributed", source: null, ttclid: null, customerId: "7012345679101", keys: ["email", "phone", "country", "ip", "user_agent"] },
     "large-id": { orderId: "9007199254740993", decision: "not_attributed", source: null, ttclid: null, customerId: "9007199254740995", keys: ["email", "phone", "ip", "user_agent"] },
-    "large-id-no-gid": { orderId: "12345678901234567891", decision: "not_attributed", source: null, ttclid: null, customerId: "9007199254740999", keys: ["email", "phone"] },
-    pos: { orderId: "5324830114106", decision: "left_out", source: null, ttclid: null, customerId: "7012345679201", keys: ["email", "phone"] },
-    "draft-order": { orderId: "5324830114107", decision: "left_out", source: null, ttclid: null, customerId: null, keys: ["phone"] },
-    "legacy-test-order": { orderId: "820982911946154508", decision: "test_order", source: "note_attribute", ttclid: "E.C.P.LegacyClick", customerId: "115310627314723954", keys: ["email", "phone", "ttclid", "ip", "user_agent"] },
+    "large-id-no-gid": { orderId: "12345678901234567891", decision: "not_attributed", source: null, ttclid: null, customerId: "9007199254740999", keys: ["email", "phone", "country"] },
+    pos: { orderId: "5324830114106", decision: "left_out", source: null, ttclid: null, customerId: "7012345679201", keys: ["email", "phone", "country"] },
+    "draft-order": { orderId: "5324830114107", decision: "left_out", source: null, ttclid: null, customerId: null, keys: ["phone", "first_name", "last_name", "city", "country"] },
+    "legacy-test-order": { orderId: "820982911946154508", decision: "test_order", source: "note_attribute", ttclid: "E.C.P.LegacyClick", customerId: "115310627314723954", keys: ["email", "phone", "ttclid", "country", "ip", "user_agent"] },
     "protected-data-redacted": { orderId: "5324830114108", decision: "queued", source: "landing_site", ttclid: "E.C.P.RedactedOrder", customerId: "7012345679301", keys: ["ttclid", "ttp", "external_id", "ip", "user_agent"] },
   };
 

@@ -75,6 +75,18 @@ describe("app proxy touchpoints", () => {
     expect(await prisma.touchpoint.count()).toBe(1);
   });
 
+  it("the day's first clicks arriving together are all stored, and one click sent twice at once is stored once", async () => {
+    await prisma.touchpointDay.deleteMany();
+    const visitors = Array.from({ length: 12 }, (_, i) => `tta1.Concurrent${String(i).padStart(12, "0")}`);
+    const answers = await Promise.all(visitors.map((v, i) => call(action, appProxyRequest({ shop: TEST_SHOP, ip: `198.51.100.${10 + i}`, body: body({ visitor_id: v }) }))));
+    expect(answers.map((r) => r.status)).toEqual(visitors.map(() => 202));
+    expect(await prisma.touchpoint.count()).toBe(12);
+    expect((await prisma.touchpointDay.findMany({ where: { shop: TEST_SHOP } })).map((d) => d.count)).toEqual([12]);
+    const twice = await Promise.all([0, 1, 2].map(() => call(action, appProxyRequest({ shop: TEST_SHOP, ip: "198.51.100.40", body: body({ visitor_id: "tta1.TwiceAtOnce00000000000" }) }))));
+    expect(twice.map((r) => r.status)).toEqual([202, 202, 202]);
+    expect(await prisma.touchpoint.count({ where: { visitorId: "tta1.TwiceAtOnce00000000000" } })).toBe(1);
+  });
+
   it.each([
     ["a bad signature", () => appProxyRequest({ shop: TEST_SHOP, body: body(), secret: "wrong" }), 400],
     ["malformed JSON", () => appProxyRequest({ shop: TEST_SHOP, body: "{not json" }), 400],

@@ -154,13 +154,32 @@ export async function storeTouchpoint(
   const signal = opts.fromEmbed ? [{ lastStorefrontSignalAt: now }] : [];
   const cap = env().TOUCHPOINT_DAILY_CAP;
   const key = { shop_visitorId_ttclid: { shop, visitorId: t.visitor_id, ttclid: t.ttclid } };
+  try {
+    return await storeOnce(shop, t, now, { key, signal, cap });
+  } catch (error) {
+    // The same click stored by a concurrent request (two tabs, a retry) between our look and our
+    // insert: it is there, which is all this request wanted.
+    if ((error as { code?: string }).code === "P2002" && (error as { meta?: { modelName?: string } }).meta?.modelName === "Touchpoint") return "duplicate";
+    throw error;
+  }
+}
+
+async function storeOnce(
+  shop: string,
+  t: TouchpointInput,
+  now: Date,
+  { key, signal, cap }: { key: { shop_visitorId_ttclid: { shop: string; visitorId: string; ttclid: string } }; signal: { lastStorefrontSignalAt: Date }[]; cap: number },
+): Promise<"stored" | "duplicate" | "capped"> {
   return prisma.$transaction(async (tx) => {
     if (await tx.touchpoint.findUnique({ where: key, select: { id: true } })) {
       for (const data of signal) await tx.shop.update({ where: { shop }, data });
       return "duplicate" as const;
     }
     const day = { shop_day: { shop, day: utcDay(now) } };
-    const counter = await tx.touchpointDay.upsert({ where: day, create: { shop, day: utcDay(now), count: 0 }, update: {} });
+    // The day's row, created atomically: Prisma's upsert reads, then inserts, so two first clicks
+    // of a day at once would both insert and one fail on PostgreSQL.
+    await tx.$executeRaw`INSERT INTO "TouchpointDay" ("shop", "day", "count") VALUES (${shop}, ${utcDay(now)}, 0) ON CONFLICT ("shop", "day") DO NOTHING`;
+    const counter = await tx.touchpointDay.findUniqueOrThrow({ where: day });
     if (counter.count >= cap) {
       if (!counter.capReachedAt) await tx.touchpointDay.update({ where: day, data: { capReachedAt: now } });
       return "capped" as const;

@@ -33,6 +33,7 @@ export function publicConnection(c: TikTokConnection | null) {
     eventName: (c?.eventName ?? "CompletePayment") as "CompletePayment" | "Purchase",
     includePosAndDraft: c?.includePosAndDraft ?? false,
     sendSubscriptionRenewals: c?.sendSubscriptionRenewals ?? false,
+    contentIdType: (c?.contentIdType ?? "variant") as "variant" | "product" | "sku",
   };
 }
 

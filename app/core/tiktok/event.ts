@@ -14,6 +14,16 @@ export interface TikTokUser {
   ttp?: string;
   ip?: string;
   user_agent?: string;
+  /** SHA-256, normalised as TikTok's Segment destination does (docs/decisions/0023). */
+  first_name?: string;
+  last_name?: string;
+  zip_code?: string;
+  /** Plain text: letters and digits, lowercased. */
+  city?: string;
+  state?: string;
+  country?: string;
+  /** BCP 47, as the storefront had it. */
+  locale?: string;
 }
 
 export interface TikTokContent {
@@ -30,6 +40,11 @@ export interface TikTokProperties {
   currency: string;
   /** Absent only on the wizard's test event, which has no order. */
   contents?: TikTokContent[];
+  /** The same ids as `contents`, for catalog matching (Video Shopping Ads); docs/decisions/0023. */
+  content_ids?: string[];
+  content_type?: "product";
+  /** Units bought: the sum of the line items' quantities. */
+  num_items?: number;
 }
 
 export interface TikTokEventItem {

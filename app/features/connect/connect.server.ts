@@ -117,7 +117,8 @@ export async function completeOAuth(input: { rawState: string | null; cookieStat
   };
   const saved = await prisma.tikTokConnection.upsert({
     where: { shop: row.shop },
-    create: { shop: row.shop, status: "pending", ...data },
+    // New connections send TikTok's current purchase name (Purchase since May 2025; ADR 0023).
+    create: { shop: row.shop, status: "pending", eventName: "Purchase", ...data },
     update: keepsAccount
       ? { ...data, status: "connected" }
       : { ...data, status: "pending", advertiserId: null, advertiserName: null, advertiserCurrency: null, advertiserTimezone: null, pixelCode: null, pixelName: null, connectedAt: null },
@@ -218,6 +219,7 @@ type ConnectionSettings = {
   eventName: "CompletePayment" | "Purchase";
   includePosAndDraft?: boolean;
   sendSubscriptionRenewals?: boolean;
+  contentIdType?: "variant" | "product" | "sku";
 };
 
 export async function updateSettings(shop: string, settings: ConnectionSettings) {

@@ -26,6 +26,8 @@ export const settingsSchema = z.object({
     .enum(["true", "false"], { errorMap: () => ({ message: "Choose whether to send subscription renewals." }) })
     .transform((v) => v === "true")
     .optional(),
+  // A form without it leaves it as it is.
+  contentIdType: z.enum(["variant", "product", "sku"], { errorMap: () => ({ message: "Choose variant ID, product ID or SKU." }) }).optional(),
 });
 
 /** The field's help: what the window means, and, past TikTok's own window, how TikTok's reports differ. */

@@ -3,11 +3,16 @@
 // Contract: POST /open_api/v1.3/event/track/ body `data[]` (Events API 2.0).
 import ipaddr from "ipaddr.js";
 import { cleanTtclid, cleanTtp, LIMITS, type ParsedOrder } from "./order-payload";
-import { hashEmail, hashExternalId, hashPhone } from "./normalise";
+import { hashEmail, hashExternalId, hashNamePart, hashPhone, plainPlacePart } from "./normalise";
 import type { TikTokContent, TikTokEventItem, TikTokEventName, TikTokProperties, TikTokUser } from "~/core/tiktok/event";
 
 /** The match keys the Events page reports, in display order. */
-export const MATCH_KEYS = ["email", "phone", "ttclid", "ttp", "external_id", "ip", "user_agent"] as const;
+export const MATCH_KEYS = [
+  "email", "phone", "ttclid", "ttp", "external_id", "first_name", "last_name", "zip_code", "city", "state", "country", "ip", "user_agent", "locale",
+] as const;
+
+/** Which id of a line item is the product in the merchant's TikTok catalog (Settings). */
+export type ContentIdKind = "variant" | "product" | "sku";
 type MatchKey = (typeof MATCH_KEYS)[number];
 
 export interface BuildEventInput {
@@ -21,6 +26,8 @@ export interface BuildEventInput {
   ttp?: string | null;
   /** The shop's myshopify domain, used to make a path-only landing site absolute. */
   shopDomain: string;
+  /** The line item id sent as content_id; the variant id unless the merchant chose otherwise. */
+  contentId?: ContentIdKind;
 }
 
 interface BuiltEvent {
@@ -50,6 +57,10 @@ export function buildTikTokEvent(input: BuildEventInput): BuiltEvent {
   if (ttclid) user.ttclid = ttclid;
   const ttp = cleanTtp(input.ttp);
   if (ttp) user.ttp = ttp;
+  const hashed = { first_name: hashNamePart(order.buyer.firstName), last_name: hashNamePart(order.buyer.lastName), zip_code: hashNamePart(order.buyer.zip) };
+  const plain = { city: plainPlacePart(order.buyer.city), state: plainPlacePart(order.buyer.state), country: plainPlacePart(order.buyer.country) };
+  for (const [key, value] of Object.entries({ ...hashed, ...plain })) if (value) user[key as keyof typeof hashed | keyof typeof plain] = value;
+  if (order.locale) user.locale = order.locale;
   if (isOnlineCheckout(order)) {
     const ip = buyerIp(order.browserIp);
     if (ip) user.ip = ip;
@@ -62,8 +73,13 @@ export function buildTikTokEvent(input: BuildEventInput): BuiltEvent {
     currency: order.currency,
     // No order_id: no TikTok source has it; the order id travels as event_id, which TikTok's
     // SDK docs name for this ("OrderID (for CompletePayment event)"). docs/decisions/0015.
-    contents: order.lineItems.map(toContent),
+    contents: order.lineItems.map((item) => toContent(item, input.contentId ?? "variant")),
   };
+  const ids = properties.contents!.map((c) => c.content_id).filter((id): id is string => !!id);
+  if (ids.length) properties.content_ids = ids;
+  if (properties.contents!.length) properties.content_type = "product";
+  const units = order.lineItems.reduce((n, item) => n + (item.quantity ?? 0), 0);
+  if (units > 0) properties.num_items = units;
 
   const event: TikTokEventItem = {
     event: input.eventName,
@@ -109,11 +125,12 @@ function buyerIp(value: string | null): string | null {
   return DOCUMENTATION.some(([net, bits]) => net.kind() === address.kind() && address.match(net, bits)) ? value : null;
 }
 
-function toContent(item: ParsedOrder["lineItems"][number]) {
+function toContent(item: ParsedOrder["lineItems"][number], kind: ContentIdKind) {
   // Shopify line items are products (variants); product_group is for catalogue groups.
   const content: TikTokContent = { content_type: "product" };
-  // Same id the catalog and the pixel use for the product: variant, else SKU, else product.
-  const id = item.variantId ?? item.sku ?? item.productId;
+  // The id the merchant's TikTok catalog keys products by. Only that kind: another kind of id
+  // would never match the catalog, so an item without one goes without content_id.
+  const id = kind === "variant" ? item.variantId : kind === "product" ? item.productId : item.sku;
   if (id) content.content_id = id;
   if (item.title) content.content_name = item.title;
   const price = item.price === null ? NaN : Number(item.price);

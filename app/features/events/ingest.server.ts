@@ -52,8 +52,9 @@ export async function ingestOrder(shop: string, order: ParsedOrder): Promise<Ing
       eventName: string;
       includePosAndDraft: boolean | number;
       sendSubscriptionRenewals: boolean | number;
+      contentIdType: string;
     }[]
-  >`SELECT "status", "advertiserId", "pixelCode", "connectedAt", "attributionWindowDays", "sendMode", "eventName", "includePosAndDraft", "sendSubscriptionRenewals"
+  >`SELECT "status", "advertiserId", "pixelCode", "connectedAt", "attributionWindowDays", "sendMode", "eventName", "includePosAndDraft", "sendSubscriptionRenewals", "contentIdType"
     FROM "TikTokConnection" WHERE "shop" = ${shop}`;
   const connection = connectionRow
     ? { ...connectionRow, attributionWindowDays: Number(connectionRow.attributionWindowDays), connectedAt: connectionRow.connectedAt ? new Date(connectionRow.connectedAt) : null }
@@ -101,7 +102,8 @@ export async function ingestOrder(shop: string, order: ParsedOrder): Promise<Ing
   const visitorId = noteVisitorId ?? link?.visitorId ?? null;
   const ttp = declined ? null : (ttpFromNotes(order) ?? link?.ttp ?? null);
   const eventName = connection?.eventName === "Purchase" ? "Purchase" : "CompletePayment";
-  const built = buildTikTokEvent({ order, eventName, visitorId, ttclid: attribution.ttclid, ttp, shopDomain: shop });
+  const contentId = connection?.contentIdType === "product" || connection?.contentIdType === "sku" ? connection.contentIdType : "variant";
+  const built = buildTikTokEvent({ order, eventName, visitorId, ttclid: attribution.ttclid, ttp, shopDomain: shop, contentId });
 
   const live = !!connection?.pixelCode && (connection.status === "connected" || connection.status === "needs_reconnect");
   // Shopify delivers late (retries for up to 48 h): what counts is when the order was placed.

@@ -35,6 +35,24 @@ export function hashIdentifier(value: string): string {
   return sha256Hex(value);
 }
 
+/**
+ * The buyer's name and place as TikTok's own Events API destination for Segment normalises them
+ * (segmentio/action-destinations, tiktok-conversions/reportWebEvent/formatter.ts:56-64 @970a17ee):
+ * names and the zip code lose every whitespace and are lowercased, then hashed; city, state and
+ * country keep only ASCII letters and digits, lowercased, and are sent as they are. docs/decisions/0023.
+ */
+export function hashNamePart(raw: string | null | undefined): string | null {
+  if (typeof raw !== "string") return null;
+  const value = raw.replace(/\s/g, "").toLowerCase();
+  return value ? hashIdentifier(value) : null;
+}
+
+export function plainPlacePart(raw: string | null | undefined): string | null {
+  if (typeof raw !== "string") return null;
+  const value = raw.replace(/[^A-Za-z0-9]/g, "").toLowerCase();
+  return value || null;
+}
+
 /** Trimmed, lowercased email, or null when the value is empty or plainly not an address. */
 export function normaliseEmail(raw: string | null | undefined): string | null {
   if (typeof raw !== "string") return null;

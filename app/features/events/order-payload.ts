@@ -78,6 +78,14 @@ export interface ParsedOrder {
   sourceName: string | null;
   /** Order tags (subscription apps tag renewals, e.g. "Subscription Recurring Order"); at most 250, each ≤ 255 chars. */
   tags: string[];
+  /**
+   * The buyer's name and place, raw and transient like the email: the billing address, else the
+   * shipping address, else the customer's default address (each field from the first that has it).
+   * Hashed or normalised by the event builder; never stored or logged.
+   */
+  buyer: { firstName: string | null; lastName: string | null; zip: string | null; city: string | null; state: string | null; country: string | null };
+  /** The buyer's storefront language (customer_locale, a BCP 47 tag such as en-US); null when absent. */
+  locale: string | null;
   isTest: boolean;
   lineItems: ParsedLineItem[];
   /** How many line items the payload had; more than lineItems.length when capped. */
@@ -154,7 +162,16 @@ const IPV6 = /^(?=.*:.*:)[0-9a-f:.]{2,45}$/i;
 const ipAddress = text(64, "drop").transform((v) => (v && (IPV4.test(v) || IPV6.test(v)) ? v : null));
 
 const addressSchema = z
-  .object({ phone: text(LIMITS.phone, "drop"), country_code: countryCode })
+  .object({
+    phone: text(LIMITS.phone, "drop"),
+    country_code: countryCode,
+    first_name: text(LIMITS.name, "drop"),
+    last_name: text(LIMITS.name, "drop"),
+    zip: text(LIMITS.name, "drop"),
+    city: text(LIMITS.name, "drop"),
+    province_code: text(LIMITS.name, "drop"),
+    province: text(LIMITS.name, "drop"),
+  })
   .nullish()
   .catch(null)
   .transform((v) => v ?? null);
@@ -164,6 +181,8 @@ const customerSchema = z
     id: optionalId,
     email: text(LIMITS.email, "drop"),
     phone: text(LIMITS.phone, "drop"),
+    first_name: text(LIMITS.name, "drop"),
+    last_name: text(LIMITS.name, "drop"),
     default_address: addressSchema,
   })
   .nullish()
@@ -272,6 +291,7 @@ const orderWebhookSchema = z.object({
     .transform((v) => (typeof v === "string" ? v.split(",").map((t) => t.trim()).filter((t) => t && t.length <= 255).slice(0, 250) : [])),
   test: loose.transform((v) => v === true),
   line_items: lineItemsSchema,
+  customer_locale: text(35, "drop"),
 });
 
 type OrderWebhook = z.output<typeof orderWebhookSchema>;
@@ -328,8 +348,8 @@ export function parseOrderWebhook(rawBody: string): ParseOrderResult {
   const currency = o.currency ?? o.total_price_set?.shop_money?.currency_code ?? null;
   if (!currency) return { ok: false, reason: `order ${orderId} has no valid currency` };
   // total_price, not current_total_price: the total the buyer paid at checkout (after discounts,
-  // with shipping and taxes), i.e. what the thank-you page pixel reports for the same event_id.
-  // current_* tracks later edits and refunds; at creation the two are normally equal.
+  // with shipping and taxes). current_* tracks later edits and refunds; at creation the two are
+  // normally equal.
   const totalValue = o.total_price ?? o.current_total_price ?? o.total_price_set?.shop_money?.amount ?? null;
   if (totalValue === null) return { ok: false, reason: `order ${orderId} has no valid total_price` };
   if (totalValue.startsWith("-")) return { ok: false, reason: `order ${orderId} has a negative total_price` };
@@ -358,6 +378,8 @@ export function parseOrderWebhook(rawBody: string): ParseOrderResult {
       userAgent: o.client_details?.user_agent ?? null,
       sourceName: o.source_name,
       tags: o.tags,
+      buyer: buyerOf(o),
+      locale: o.customer_locale,
       isTest: o.test,
       lineItems: o.line_items.items,
       lineItemCount: o.line_items.count,
@@ -463,4 +485,18 @@ export function ttclidFromLandingSite(landingSite: string | null | undefined): s
     return null;
   }
   return cleanTtclid(url.searchParams.get("ttclid"));
+}
+
+/** Each of the buyer's fields from the first place that has it: billing, shipping, the customer's default address. */
+function buyerOf(o: z.infer<typeof orderWebhookSchema>): ParsedOrder["buyer"] {
+  const places = [o.billing_address, o.shipping_address, o.customer?.default_address].filter((a) => a !== null && a !== undefined);
+  const first = <K extends keyof NonNullable<(typeof places)[number]>>(key: K) => places.map((p) => p![key]).find((v) => typeof v === "string" && v.trim() !== "") ?? null;
+  return {
+    firstName: (first("first_name") as string | null) ?? o.customer?.first_name ?? null,
+    lastName: (first("last_name") as string | null) ?? o.customer?.last_name ?? null,
+    zip: first("zip") as string | null,
+    city: first("city") as string | null,
+    state: (first("province_code") as string | null) ?? (first("province") as string | null),
+    country: first("country_code") as string | null,
+  };
 }

@@ -11,6 +11,7 @@ import { backoffMs, EVENT_RETRY } from "~/core/retry-policy";
 import type { TikTokEventItem } from "~/core/tiktok/event";
 import { moveEvents } from "./send-status.server";
 import { eventQueued } from "./wake.server";
+import { RESEND_BLOCKED, pastHorizon, storefrontPixelsOf } from "./send-horizon.server";
 
 export { workerId } from "~/core/lib/lease.server";
 
@@ -120,12 +121,19 @@ export async function releaseWaitingEvents(shop: string) {
   return moveEvents({ shop, status: "waiting_reconnect" }, "queued", { nextAttemptAt: new Date(), ...RELEASED });
 }
 
-/** Resend a failed event with the same event_id (TikTok drops a duplicate of one that did arrive). */
-export async function resendEvent(shop: string, outboxId: string) {
+/**
+ * Resend a failed event with the same event_id (TikTok drops a duplicate of one that did arrive).
+ * Not past its horizon: sent then, it would be expired anyway, or counted twice at TikTok.
+ */
+export async function resendEvent(shop: string, outboxId: string): Promise<{ ok: true } | { ok: false; message: string }> {
+  const event = await prisma.outboxEvent.findFirst({ where: { id: outboxId, shop, status: "failed" }, select: { eventTime: true, pixelCode: true } });
+  if (!event) return { ok: false, message: "Only failed events can be resent." };
+  const past = pastHorizon(event, (await storefrontPixelsOf([shop])).get(shop));
+  if (past) return { ok: false, message: RESEND_BLOCKED[past.kind] };
   const moved = await moveEvents(
     { id: outboxId, shop, status: "failed" },
     "queued",
     { nextAttemptAt: new Date(), lastError: null, lastErrorClass: null, ...RELEASED },
   );
-  return moved === 1;
+  return moved === 1 ? { ok: true } : { ok: false, message: "Only failed events can be resent." };
 }

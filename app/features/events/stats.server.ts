@@ -3,6 +3,7 @@ import prisma from "~/core/db.server";
 import { readDecision } from "./send-status.server";
 import type { EventStatus } from "./statuses";
 import { EVENT_RETRY } from "~/core/retry-policy";
+import { RESEND_BLOCKED, pastHorizon, storefrontPixelsOf } from "./send-horizon.server";
 
 const HOUR = 60 * 60 * 1000;
 
@@ -58,9 +59,16 @@ const ORDER_LIST_FIELDS = {
   matchKeys: true,
 } as const;
 
+/** For a failed event: why Resend is off (past its horizon), or null when it may be resent. */
+function resendBlocked(e: { status: string; eventTime: Date; pixelCode: string }, browserPixels: Set<string> | undefined) {
+  if (e.status !== "failed") return null;
+  const past = pastHorizon(e, browserPixels);
+  return past ? RESEND_BLOCKED[past.kind] : null;
+}
+
 export async function recentOrders(shop: string, opts: { status?: EventStatus; page: number; pageSize: number }) {
   const where = { shop, ...(opts.status ? { sendDecision: opts.status } : {}) };
-  const [total, rows] = await Promise.all([
+  const [total, rows, browserPixels] = await Promise.all([
     prisma.orderRecord.count({ where }),
     prisma.orderRecord.findMany({
       where,
@@ -69,9 +77,12 @@ export async function recentOrders(shop: string, opts: { status?: EventStatus; p
       take: opts.pageSize,
       select: {
         ...ORDER_LIST_FIELDS,
-        event: { select: { id: true, status: true, lastError: true, tiktokRequestId: true, sentAt: true, attempts: true, nextAttemptAt: true, eventId: true } },
+        event: {
+          select: { id: true, status: true, lastError: true, tiktokRequestId: true, sentAt: true, attempts: true, nextAttemptAt: true, eventId: true, eventTime: true, pixelCode: true },
+        },
       },
     }),
+    storefrontPixelsOf([shop]),
   ]);
   return {
     total,
@@ -86,7 +97,13 @@ export async function recentOrders(shop: string, opts: { status?: EventStatus; p
       attributionSource: r.attributionSource,
       matchKeys: JSON.parse(r.matchKeys) as string[],
       event: r.event
-        ? { ...r.event, sentAt: r.event.sentAt?.toISOString() ?? null, nextAttemptAt: r.event.nextAttemptAt.toISOString() }
+        ? (({ eventTime, pixelCode: _pixel, ...e }) => ({
+            ...e,
+            eventTime: eventTime.toISOString(),
+            sentAt: e.sentAt?.toISOString() ?? null,
+            nextAttemptAt: e.nextAttemptAt.toISOString(),
+            resendBlocked: resendBlocked(r.event!, browserPixels.get(shop)),
+          }))(r.event)
         : null,
     })),
   };
@@ -94,7 +111,7 @@ export async function recentOrders(shop: string, opts: { status?: EventStatus; p
 
 /** One order of this shop as the Events detail page shows it; null when the shop has no such order. */
 export async function orderDetail(shop: string, orderId: string) {
-  const [order, timeZone] = await Promise.all([
+  const [order, timeZone, browserPixels] = await Promise.all([
     prisma.orderRecord.findUnique({
       where: { shop_orderId: { shop, orderId } },
       select: {
@@ -102,12 +119,13 @@ export async function orderDetail(shop: string, orderId: string) {
         event: {
           select: {
             id: true, eventId: true, eventName: true, pixelCode: true, payload: true, status: true, attempts: true, nextAttemptAt: true,
-            lastError: true, lastErrorClass: true, tiktokRequestId: true, sentAt: true, createdAt: true, updatedAt: true,
+            lastError: true, lastErrorClass: true, tiktokRequestId: true, sentAt: true, createdAt: true, updatedAt: true, eventTime: true,
           },
         },
       },
     }),
     shopTimeZone(shop),
+    storefrontPixelsOf([shop]),
   ]);
   if (!order) return null;
   const e = order.event;
@@ -125,6 +143,8 @@ export async function orderDetail(shop: string, orderId: string) {
     event: e
       ? {
           ...e,
+          eventTime: e.eventTime.toISOString(),
+          resendBlocked: resendBlocked(e, browserPixels.get(shop)),
           payload: JSON.parse(e.payload) as Record<string, unknown>,
           nextAttemptAt: e.nextAttemptAt.toISOString(),
           sentAt: e.sentAt?.toISOString() ?? null,

@@ -17,12 +17,9 @@ import { chunks } from "~/core/lib/chunks";
 import { heldBy, leaseUntil, RELEASED } from "~/core/lib/lease.server";
 import { claimDue, leaseMsFor, retryAt, workerId } from "./outbox.server";
 import { moveEvents } from "./send-status.server";
+import { PAST_HORIZON_REASON, pastHorizon, storefrontPixelsOf } from "./send-horizon.server";
 import type { OutboxStatus } from "./statuses";
 
-const DAY_MS = 24 * 60 * 60 * 1000;
-
-/** What the Events page shows for an expired event. */
-const EXPIRED_REASON = `Not sent: it could not be delivered within ${EVENT_RETRY.horizonDays} days of the order, and this app does not send older events to TikTok.`;
 
 type Outcome = { sent: number; retried: number; failed: number; waiting: number; expired: number; held: number; requests: number };
 const emptyOutcome = (): Outcome => ({ sent: 0, retried: 0, failed: 0, waiting: 0, expired: 0, held: 0, requests: 0 });
@@ -225,17 +222,20 @@ export async function drainOnce(opts: { owner?: string; limit?: number; leaseMs?
 
   runningPasses.add(owner);
   try {
-    const oldestAllowed = Date.now() - EVENT_RETRY.horizonDays * DAY_MS;
-    const expired = claimed.filter((e) => e.eventTime.getTime() < oldestAllowed);
-    if (expired.length) {
-      await markStatus(owner, expired.map((e) => e.id), "expired", EXPIRED_REASON, "expired");
-      for (const e of expired) lease.pending.delete(e.id);
-      out.expired += expired.length;
+    // Past its horizon an event is never sent: too old, or a second count at TikTok (send-horizon.server.ts).
+    const browserPixels = await storefrontPixelsOf([...new Set(claimed.map((e) => e.shop))]);
+    const past = new Map(claimed.map((e) => [e.id, pastHorizon(e, browserPixels.get(e.shop))]));
+    for (const kind of ["expired", "dedup_window"] as const) {
+      const ids = claimed.filter((e) => past.get(e.id)?.kind === kind).map((e) => e.id);
+      if (ids.length === 0) continue;
+      await markStatus(owner, ids, "expired", PAST_HORIZON_REASON[kind], kind);
+      for (const id of ids) lease.pending.delete(id);
+      out.expired += ids.length;
     }
     // shop → pixel → events
     const shops = new Map<string, Map<string, OutboxEvent[]>>();
     for (const e of claimed) {
-      if (e.eventTime.getTime() < oldestAllowed) continue;
+      if (past.get(e.id)) continue;
       const pixels = shops.get(e.shop) ?? new Map<string, OutboxEvent[]>();
       shops.set(e.shop, pixels);
       pixels.set(e.pixelCode, [...(pixels.get(e.pixelCode) ?? []), e]);

@@ -25,10 +25,15 @@ const spanHours = (policy: BackoffPolicy, tries: number, end: "low" | "high") =>
 };
 
 describe("the horizons the policy states", () => {
-  it("36 retryable tries of an event span 13 to 26 hours; 10 unknown-code tries 17 to 34 minutes", () => {
+  it("an outage is retried until the horizon, an hour apart at most; 10 unknown-code tries span 17 to 34 minutes", () => {
     const { backoff, maxConsecutiveFailures } = EVENT_RETRY;
-    expect(spanHours(backoff, maxConsecutiveFailures.retryable!, "low")).toBeCloseTo(13.07, 1);
-    expect(spanHours(backoff, maxConsecutiveFailures.retryable!, "high")).toBeCloseTo(26.1, 1);
+    expect(maxConsecutiveFailures.retryable).toBeUndefined();
+    expect(maxConsecutiveFailures.rate_limited).toBeUndefined();
+    expect(backoffMs(100, backoff, () => 0.999_999)).toBeLessThan(60 * 60_000);
+    // tries in the 47 hours of the deduplication window, at the slowest: still dozens
+    let tries = 0;
+    for (let spent = 0; spent < EVENT_RETRY.dedupWindowHours * 3_600_000; tries++) spent += backoffMs(tries + 1, backoff, () => 0.999_999);
+    expect(tries).toBeGreaterThan(45);
     expect(spanHours(backoff, maxConsecutiveFailures.unknown!, "low") * 60).toBeCloseTo(17, 0);
     expect(spanHours(backoff, maxConsecutiveFailures.unknown!, "high") * 60).toBeCloseTo(34, 0);
   });

@@ -195,6 +195,29 @@ describe("mistakes are refused with TikTok's codes (HTTP 200 and the envelope, a
   });
 });
 
+describe("the fields of TikTok's own Segment destination (reportWebEvent/utils.ts @970a17ee)", () => {
+  test("accepts hashed names and zip code, plain city, state, country and locale, content_ids, num_items and limited_data_use", async () => {
+    const user = { first_name: sha256("ada"), last_name: sha256("lovelace"), zip_code: sha256("10001"), city: "newyork", state: "ny", country: "us", locale: "en-US" };
+    const event = purchaseEvent(NOW_S, { user });
+    const res = await track(body([{ ...event, limited_data_use: true, properties: { ...event.properties, content_ids: ["1"], num_items: 2, content_type: "product" } }]));
+    expect(res.json).toMatchObject({ code: 0 });
+  });
+
+  test.each([
+    ["a first name in clear", { first_name: "Ada" }, 40062],
+    ["a hashed city", { city: sha256("newyork") }, 40002],
+  ] as const)("refuses %s", async (_label, user, code) => {
+    const res = await track(body([purchaseEvent(NOW_S, { user })]));
+    expect(res.json).toMatchObject({ code });
+  });
+
+  test("refuses limited_data_use that is not a boolean, and content_ids that are not strings", async () => {
+    expect((await track(body([{ ...purchaseEvent(NOW_S), limited_data_use: "yes" }]))).json).toMatchObject({ code: 40002 });
+    const event = purchaseEvent(NOW_S);
+    expect((await track(body([{ ...event, properties: { ...event.properties, content_ids: [1] } }]))).json).toMatchObject({ code: 40002 });
+  });
+});
+
 describe("what the sandbox does not model is a sandbox limit (HTTP 501, code null), not a TikTok code", () => {
   test.each([
     ["event_source inside data[]", () => body([{ ...purchaseEvent(NOW_S), event_source: "web" }]), /data\[0\]\.event_source belongs at the top level/],
@@ -202,7 +225,6 @@ describe("what the sandbox does not model is a sandbox limit (HTTP 501, code nul
     ["a v1 field (timestamp)", () => body([{ ...purchaseEvent(NOW_S), timestamp: "2025-01-01T00:00:00Z" }]), /Events API 1\.0/],
     ["a v1 top-level field (pixel_code)", () => ({ ...body([purchaseEvent(NOW_S)]), pixel_code: pixel }), /pixel_code is not a field/],
     ["a user field no TikTok source has (phone_number)", () => body([purchaseEvent(NOW_S, { user: { phone_number: sha256("+1415") } })]), /user\.phone_number/],
-    ["limited_data_use", () => body([{ ...purchaseEvent(NOW_S), limited_data_use: false }]), /limited_data_use/],
     ["an app event source", () => ({ ...body([purchaseEvent(NOW_S)]), event_source: "app" }), /only web events/],
   ])("%s", async (_label, payload, message) => {
     const res = await track(payload());

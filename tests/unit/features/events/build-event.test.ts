@@ -71,8 +71,16 @@ describe("buildTikTokEvent", () => {
         external_id: "f8546347cda5740bcc749ee72ee3352f2e07926287f9fa274d786606475a21cf", // tta1.Ada7f3c2a1e5b9d4c8e9a7
         ttclid: "E.C.P.CsEBbQH0kIBmExample-Click_01",
         ttp: "2ZQk1pQx0Example_ttp_Cookie",
+        // The billing address, as TikTok's Segment destination normalises it: names and zip hashed, place in clear.
+        first_name: sha256Hex("ada"),
+        last_name: sha256Hex("lovelace"),
+        zip_code: sha256Hex("10001"),
+        city: "newyork",
+        state: "ny",
+        country: "us",
         ip: "203.0.113.7",
         user_agent: order.userAgent,
+        locale: "en-US",
       },
       page: {
         url: `https://${SHOP}/products/analytical-engine-tee?ttclid=E.C.P.CsEBbQH0kIBmExample-Click_01&utm_source=tiktok&utm_medium=paid&utm_campaign=winter`,
@@ -84,9 +92,12 @@ describe("buildTikTokEvent", () => {
           { content_type: "product", content_id: "45123456789012", content_name: "Analytical Engine Tee", price: 29.99, quantity: 1 },
           { content_type: "product", content_id: "45123456789013", content_name: "Note G Mug", price: 15, quantity: 2 },
         ],
+        content_ids: ["45123456789012", "45123456789013"],
+        content_type: "product",
+        num_items: 3,
       },
     });
-    expect(built.matchKeys).toEqual(["email", "phone", "ttclid", "ttp", "external_id", "ip", "user_agent"]);
+    expect(built.matchKeys).toEqual(["email", "phone", "ttclid", "ttp", "external_id", "first_name", "last_name", "zip_code", "city", "state", "country", "ip", "user_agent", "locale"]);
     expect(built.emailHash).toBe(built.event.user.email);
     expect(built.phoneHash).toBe(built.event.user.phone);
   });
@@ -94,8 +105,9 @@ describe("buildTikTokEvent", () => {
   it("serialises event_id and content ids as JSON strings and value/price as numbers", () => {
     const json = JSON.parse(JSON.stringify(build("web-attributed").event));
     expect(typeof json.event_id).toBe("string");
-    // content_type sits on each item only (TikTok's template and SDK model); no order_id: no TikTok source has one.
-    expect(json.properties).not.toHaveProperty("content_type");
+    // content_type on each item (TikTok's template) and at the top (its Segment destination); no order_id: no TikTok source has one.
+    expect(json.properties.content_type).toBe("product");
+    expect(json.properties.content_ids.every((id: unknown) => typeof id === "string")).toBe(true);
     expect(json.properties).not.toHaveProperty("order_id");
     expect(typeof json.properties.value).toBe("number");
     expect(typeof json.properties.contents[0].content_id).toBe("string");
@@ -123,10 +135,15 @@ describe("buildTikTokEvent", () => {
       email: "a460d7fa831915bb17b55b9151a5278e916f2de6480dc2171845c4b305620428", // grace.hopper@example.com
       phone: "faad3b10918e39b5f4d5334f1e1e128719608e8bd3ad3b963dc30187b4518e23", // +442079460018
       ttclid: "E.C.P.Guest-Click_02",
+      first_name: sha256Hex("grace"),
+      last_name: sha256Hex("hopper"),
+      zip_code: sha256Hex("sw1a1aa"), // every space removed
+      city: "london",
+      country: "gb",
       ip: "198.51.100.23",
       user_agent: expect.stringContaining("Pixel 8"),
     });
-    expect(built.matchKeys).toEqual(["email", "phone", "ttclid", "ip", "user_agent"]);
+    expect(built.matchKeys).toEqual(["email", "phone", "ttclid", "first_name", "last_name", "zip_code", "city", "country", "ip", "user_agent"]);
     expect(built.event.page?.url).toBe(`https://${SHOP}/?ttclid=E.C.P.Guest-Click_02`); // fbclid dropped
   });
 
@@ -135,7 +152,9 @@ describe("buildTikTokEvent", () => {
     expect(built.event.user.email).toBeUndefined();
     expect(built.emailHash).toBeNull();
     expect(built.phoneHash).toBe(sha256Hex("+61491570156"));
-    expect(built.matchKeys).toEqual(["phone", "ip", "user_agent"]);
+    // No billing address: the shipping address's name and place.
+    expect(built.event.user).toMatchObject({ first_name: sha256Hex("mary"), zip_code: sha256Hex("2000"), city: "sydney", state: "nsw", country: "au" });
+    expect(built.matchKeys).toEqual(["phone", "first_name", "last_name", "zip_code", "city", "state", "country", "ip", "user_agent"]);
     // A custom line item has no content id, and says so by leaving it out.
     expect(built.event.properties.contents).toEqual([{ content_type: "product", content_name: "Boomerang (custom)", price: 89.95, quantity: 1 }]);
     expect(built.event.page?.url).toBe(`https://${SHOP}/collections/all`);
@@ -175,15 +194,16 @@ describe("buildTikTokEvent", () => {
   it("POS order: no page, ip or user agent; customer email and phone still match", () => {
     const built = build("pos");
     expect(built.event.page).toBeUndefined();
-    expect(built.event.user).toEqual({ email: sha256Hex("walk.in@example.com"), phone: sha256Hex("+14165550123") });
-    expect(built.matchKeys).toEqual(["email", "phone"]);
+    // Only the customer's default address, which has just a country.
+    expect(built.event.user).toEqual({ email: sha256Hex("walk.in@example.com"), phone: sha256Hex("+14165550123"), country: "ca" });
+    expect(built.matchKeys).toEqual(["email", "phone", "country"]);
   });
 
   it("draft order: only the billing phone, and a custom line item without content id", () => {
     const built = build("draft-order", { eventName: "Purchase" });
     expect(built.event.event).toBe("Purchase");
     expect(built.event.page).toBeUndefined();
-    expect(built.event.user).toEqual({ phone: sha256Hex("+33123456789") });
+    expect(built.event.user).toEqual({ phone: sha256Hex("+33123456789"), first_name: sha256Hex("pierre"), last_name: sha256Hex("exemple"), city: "paris", country: "fr" });
     expect(built.event.properties).toMatchObject({ value: 250, currency: "EUR" });
     expect(built.event.properties.contents).toEqual([{ content_type: "product", content_name: "Consulting hour", price: 250, quantity: 1 }]);
   });
@@ -283,6 +303,8 @@ describe("buildTikTokEvent", () => {
       browserIp: null,
       userAgent: null,
       landingSite: "",
+      buyer: { firstName: "  ", lastName: "", zip: " \t", city: "--", state: null, country: "" },
+      locale: null,
     };
     const built = buildTikTokEvent({ order, eventName: "CompletePayment", visitorId: " ", ttclid: "", ttp: "  ", shopDomain: SHOP });
     expect(built.event.user).toEqual({});
@@ -311,7 +333,7 @@ describe("buildTikTokEvent", () => {
   });
 
   it("lists match keys in the documented order", () => {
-    expect(MATCH_KEYS).toEqual(["email", "phone", "ttclid", "ttp", "external_id", "ip", "user_agent"]);
+    expect(MATCH_KEYS).toEqual(["email", "phone", "ttclid", "ttp", "external_id", "first_name", "last_name", "zip_code", "city", "state", "country", "ip", "user_agent", "locale"]);
   });
 });
 
@@ -349,5 +371,25 @@ describe("pageUrl", () => {
     expect(pageUrl("/p", "")).toBeNull();
     expect(pageUrl("/p", "bad domain")).toBeNull();
     expect(pageUrl("https://shop.example.com/p", "")).toBe("https://shop.example.com/p");
+  });
+});
+
+describe("content ids, as the merchant's TikTok catalog keys products", () => {
+  it.each([
+    ["variant", ["45123456789012", "45123456789013"]],
+    ["product", ["8123456789012", "8123456789013"]],
+  ] as const)("%s ids in each line and in content_ids", (contentId, ids) => {
+    const order = parseFixture("web-attributed");
+    const built = buildTikTokEvent({ order, eventName: "Purchase", shopDomain: SHOP, contentId });
+    expect(built.event.properties.contents!.map((c) => c.content_id)).toEqual(ids);
+    expect(built.event.properties.content_ids).toEqual(ids);
+  });
+
+  it("SKU: a line without one goes without an id, never with another kind of id", () => {
+    const order = parseFixture("web-attributed");
+    const lines = order.lineItems.map((item, i) => (i === 0 ? item : { ...item, sku: null }));
+    const built = buildTikTokEvent({ order: { ...order, lineItems: lines }, eventName: "Purchase", shopDomain: SHOP, contentId: "sku" });
+    expect(built.event.properties.contents!.map((c) => c.content_id ?? null)).toEqual([order.lineItems[0].sku, null]);
+    expect(built.event.properties.content_ids).toEqual([order.lineItems[0].sku]);
   });
 });

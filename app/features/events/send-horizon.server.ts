@@ -1,0 +1,44 @@
+// How late an event may still go to TikTok (docs/decisions/0023). Where the storefront is known
+// to load the event's pixel (the embed's heartbeat reports the pixel codes a page loaded), the
+// browser has reported the purchase too, and TikTok merges or drops our copy only within 48 hours
+// of the browser's: later, it would count the order twice. So such an event goes only while its
+// order is less than EVENT_RETRY.dedupWindowHours old; any other within EVENT_RETRY.horizonDays.
+import prisma from "~/core/db.server";
+import { readStorefrontPixels } from "~/core/attribution/touchpoints.server";
+import { EVENT_RETRY } from "~/core/retry-policy";
+
+const HOUR_MS = 60 * 60 * 1000;
+
+type Horizon = { ms: number; kind: "dedup_window" | "expired" };
+
+/** Why an event past its horizon was not sent, as Events shows it. */
+export const PAST_HORIZON_REASON: Record<Horizon["kind"], string> = {
+  dedup_window:
+    "Not sent: past TikTok's 48-hour deduplication window. Your storefront loads this TikTok pixel, so the browser has reported this purchase; sent now, TikTok would count it a second time.",
+  expired: `Not sent: it could not be delivered within ${EVENT_RETRY.horizonDays} days of the order, and this app does not send older events to TikTok.`,
+};
+
+/** Why Resend is off for a failed event past its horizon: said before the merchant clicks, and if they do. */
+export const RESEND_BLOCKED: Record<Horizon["kind"], string> = {
+  dedup_window:
+    "Resend is off: the order is past TikTok's 48-hour deduplication window. Your storefront loads this TikTok pixel, so the browser has reported this purchase; sent now, TikTok would count it a second time.",
+  expired: `Resend is off: the order is more than ${EVENT_RETRY.horizonDays} days old, and this app does not send older events to TikTok.`,
+};
+
+/** The pixel codes each shop's storefront loaded recently (from the embed's heartbeat). */
+export async function storefrontPixelsOf(shops: string[], now = new Date()): Promise<Map<string, Set<string>>> {
+  const rows = shops.length ? await prisma.shop.findMany({ where: { shop: { in: shops } }, select: { shop: true, storefrontPixels: true } }) : [];
+  return new Map(rows.map((r) => [r.shop, new Set(readStorefrontPixels(r.storefrontPixels, now).map((p) => p.code))]));
+}
+
+function horizonFor(browserPixels: Set<string> | undefined, pixelCode: string): Horizon {
+  return browserPixels?.has(pixelCode)
+    ? { ms: EVENT_RETRY.dedupWindowHours * HOUR_MS, kind: "dedup_window" }
+    : { ms: EVENT_RETRY.horizonDays * 24 * HOUR_MS, kind: "expired" };
+}
+
+/** The horizon an event is past, or null while it may still be sent. */
+export function pastHorizon(e: { eventTime: Date; pixelCode: string }, browserPixels: Set<string> | undefined, now = Date.now()): Horizon | null {
+  const horizon = horizonFor(browserPixels, e.pixelCode);
+  return now - e.eventTime.getTime() > horizon.ms ? horizon : null;
+}

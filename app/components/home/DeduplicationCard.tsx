@@ -12,7 +12,8 @@ export function DeduplicationCard({ eventName }: { eventName: string }) {
           <Link url="https://ads.tiktok.com/help/article/event-deduplication" target="_blank">
             “Event deduplication”
           </Link>
-          ; TikTok's developer repositories say nothing on it, so this is from the help article).
+          ). Where your storefront loads the selected pixel, this app sends an order's event only within 47 hours of the order, so its report
+          always falls inside that window; later, it marks the event Expired instead of letting TikTok count the purchase twice.
         </Text>
         <Text as="p">If your storefront also has TikTok's browser pixel, its purchase event must send:</Text>
         <List>

@@ -25,49 +25,46 @@ async function waitFor(check: () => Promise<boolean>, ms: number) {
   return false;
 }
 
-it("sends a queued order at once, not on the next tick", async () => {
-  await connectShop(TEST_SHOP, control);
+/** The in-process delivery job with an hour between ticks: only a wake-up can send in time. Counts its passes. */
+async function withDeliveryJob(body: (passes: () => number) => Promise<void>) {
   const deliver = backgroundJobs().find((j) => j.name === "deliver-events")!;
   let passes = 0;
   const stop = runJobs([{ ...deliver, everyMs: 60 * 60 * 1000, run: () => (passes++, deliver.run()) }]);
   try {
     // The first tick runs at start and finds nothing.
     expect(await waitFor(async () => passes === 1, 5_000)).toBe(true);
+    await body(() => passes);
+  } finally {
+    await stop({ graceMs: 5_000 });
+  }
+}
+
+it("sends a queued order at once, not on the next tick", async () => {
+  await connectShop(TEST_SHOP, control);
+  await withDeliveryJob(async () => {
     const orderId = 5_700_000_000_001;
     const res = await deliverOrder(TEST_SHOP, await demoOrder({ orderId, ttclid: "E.C.P.wake1", createdAt: new Date(Date.now() - 60_000) }));
     expect(res.status).toBe(200);
     const sent = await waitFor(async () => (await control.events()).some((e) => e.event.event_id === String(orderId)), 10_000);
     expect(sent).toBe(true);
-  } finally {
-    await stop({ graceMs: 5_000 });
-  }
+  });
 });
 
 it("does not wake the job for an order that is not sent", async () => {
   await connectShop(TEST_SHOP, control);
-  const deliver = backgroundJobs().find((j) => j.name === "deliver-events")!;
-  let passes = 0;
-  const stop = runJobs([{ ...deliver, everyMs: 60 * 60 * 1000, run: () => (passes++, deliver.run()) }]);
-  try {
-    expect(await waitFor(async () => passes === 1, 5_000)).toBe(true);
+  await withDeliveryJob(async (passes) => {
     // No ttclid anywhere: not attributed, nothing queued.
     const res = await deliverOrder(TEST_SHOP, await demoOrder({ orderId: 5_700_000_000_002, createdAt: new Date(Date.now() - 60_000) }));
     expect(res.status).toBe(200);
     await new Promise((r) => setTimeout(r, 500));
-    expect(passes).toBe(1);
-  } finally {
-    await stop({ graceMs: 5_000 });
-  }
+    expect(passes()).toBe(1);
+  });
 });
 
 it("sends an order queued by a late checkout link at once, not on the next tick", async () => {
   await seedOfflineSession(TEST_SHOP); // installed: the storefront door answers only installed shops
   await connectShop(TEST_SHOP, control);
-  const deliver = backgroundJobs().find((j) => j.name === "deliver-events")!;
-  let passes = 0;
-  const stop = runJobs([{ ...deliver, everyMs: 60 * 60 * 1000, run: () => (passes++, deliver.run()) }]);
-  try {
-    expect(await waitFor(async () => passes === 1, 5_000)).toBe(true);
+  await withDeliveryJob(async () => {
     // Buy it now: the order has no cart attributes, so it is recorded as not attributed...
     const orderId = 5_700_000_000_003;
     expect((await deliverOrder(TEST_SHOP, await demoOrder({ orderId, createdAt: new Date(Date.now() - 60_000) }))).status).toBe(200);
@@ -77,7 +74,5 @@ it("sends an order queued by a late checkout link at once, not on the next tick"
     expect(res.status).toBe(202);
     const sent = await waitFor(async () => (await control.events()).some((e) => e.event.event_id === String(orderId) && (e.event.user as { ttclid?: string }).ttclid === "E.C.P.wake-late"), 10_000);
     expect(sent).toBe(true);
-  } finally {
-    await stop({ graceMs: 5_000 });
-  }
+  });
 });

@@ -19,14 +19,9 @@ function startWorker(extraEnv: Record<string, string> = {}) {
   return { child, output: () => output };
 }
 
-it("SIGTERM mid-pass: the worker exits within 10 s, hands back what it had not sent, and nothing is lost or sent twice", { timeout: 60_000 }, async () => {
-  // GIVEN 10,000 queued events for one pixel: a pass claims 5,000 and sends them in five requests
-  // of 1,000, so a signal during the first request always finds batches still to send.
-  const { pixelCode } = await connectShop(TEST_SHOP, control);
-  const ids = await seedQueuedEvents({ shop: TEST_SHOP, pixelCode, count: 10_000 });
-
-  // WHEN the worker gets SIGTERM while TikTok is handling its first request
-  const { child, output } = startWorker();
+/** Starts the worker and sends it SIGTERM while TikTok handles its first track request; resolves when it exits. */
+async function sigtermDuringFirstTrack(extraEnv: Record<string, string> = {}) {
+  const { child, output } = startWorker(extraEnv);
   let signalledAt = 0;
   hooks.onTrack = () => {
     hooks.onTrack = null;
@@ -34,6 +29,17 @@ it("SIGTERM mid-pass: the worker exits within 10 s, hands back what it had not s
     child.kill("SIGTERM");
   };
   const exit = await new Promise<{ code: number | null; at: number }>((resolve) => child.once("exit", (code) => resolve({ code, at: Date.now() })));
+  return { signalledAt, exit, output };
+}
+
+it("SIGTERM mid-pass: the worker exits within 10 s, hands back what it had not sent, and nothing is lost or sent twice", { timeout: 60_000 }, async () => {
+  // GIVEN 10,000 queued events for one pixel: a pass claims 5,000 and sends them in five requests
+  // of 1,000, so a signal during the first request always finds batches still to send.
+  const { pixelCode } = await connectShop(TEST_SHOP, control);
+  const ids = await seedQueuedEvents({ shop: TEST_SHOP, pixelCode, count: 10_000 });
+
+  // WHEN the worker gets SIGTERM while TikTok is handling its first request
+  const { signalledAt, exit, output } = await sigtermDuringFirstTrack();
 
   // THEN it exited cleanly and soon
   expect(signalledAt, output()).toBeGreaterThan(0);
@@ -65,14 +71,7 @@ it("SIGTERM while TikTok hangs: the worker exits when its grace period ends and 
   // TikTok holds every track request open for longer than the client's timeout and the grace period.
   await control.fault({ path: "/event/track/", kind: "timeout", duration_ms: 30_000 });
   const graceMs = 2_000;
-  const { child, output } = startWorker({ SHUTDOWN_GRACE_MS: String(graceMs), TIKTOK_TIMEOUT_MS: "20000" });
-  let signalledAt = 0;
-  hooks.onTrack = () => {
-    hooks.onTrack = null;
-    signalledAt = Date.now();
-    child.kill("SIGTERM");
-  };
-  const exit = await new Promise<{ code: number | null; at: number }>((resolve) => child.once("exit", (code) => resolve({ code, at: Date.now() })));
+  const { signalledAt, exit, output } = await sigtermDuringFirstTrack({ SHUTDOWN_GRACE_MS: String(graceMs), TIKTOK_TIMEOUT_MS: "20000" });
   expect(signalledAt, output()).toBeGreaterThan(0);
   expect(exit.code, output()).toBe(0);
   // It waited for the grace period (the batch was still at TikTok), not for TikTok's 20 s timeout.

@@ -10,6 +10,8 @@ export const STATUS_LABEL: Record<string, { label: string; tone?: "success" | "i
   sent: { label: "Sent", tone: "success" },
   queued: { label: "Queued", tone: "info" },
   waiting_reconnect: { label: "Waiting for reconnect", tone: "attention" },
+  awaiting_payment: { label: "Waiting for payment", tone: "attention" },
+  cancelled: { label: "Not sent: cancelled" },
   failed: { label: "Failed", tone: "critical" },
   expired: { label: "Expired", tone: "warning" },
   not_attributed: { label: "Not attributed" },

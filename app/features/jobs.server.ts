@@ -5,6 +5,7 @@ import { env } from "~/core/env.server";
 import { drainOnce, handBackRunningPasses, stopDelivering } from "./events/worker.server";
 import { workerId } from "./events/outbox.server";
 import { onEventQueued } from "./events/wake.server";
+import { expireUnpaidEvents } from "./events/payment.server";
 import { purgeExpiredProxySignatures, purgeExpiredTouchpoints } from "~/core/attribution/touchpoints.server";
 import { spendJob } from "./spend/sync.server";
 import { purgeExpiredPersonalData } from "./privacy/retention.server";
@@ -34,6 +35,7 @@ export function backgroundJobs(owner = workerId()): Job[] {
     { name: "drop-deferred-events", everyMs: 10 * 60 * 1000, run: () => dropExpiredDeferredEvents() },
     { name: "purge-proxy-signatures", everyMs: 5 * 60 * 1000, run: () => purgeExpiredProxySignatures() },
     { name: "purge-personal-data", everyMs: 60 * 60 * 1000, run: () => purgeExpiredPersonalData() },
+    { name: "expire-unpaid", everyMs: 5 * 60 * 1000, run: () => expireUnpaidEvents() },
   ];
 }
 

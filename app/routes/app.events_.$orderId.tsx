@@ -32,6 +32,8 @@ const ERROR_CLASS: Record<string, string> = {
   invalid: "TikTok refused the event's content; sending it again unchanged will not help.",
   expired: "Too old to send: this app sends an event at most 7 days after its order.",
   dedup_window: "Too late to send without counting the purchase twice: TikTok has it from your storefront's pixel.",
+  cancelled: "The order was cancelled before its purchase went to TikTok, so it is not sent.",
+  unpaid: "The order was not paid in time for its purchase to be sent.",
 };
 
 type Payload = {

@@ -59,6 +59,7 @@ export default function Settings() {
   const [posAndDraft, setPosAndDraft] = useState(connection.includePosAndDraft);
   const [renewals, setRenewals] = useState(connection.sendSubscriptionRenewals);
   const [contentId, setContentId] = useState<string[]>([connection.contentIdType]);
+  const [sendWhen, setSendWhen] = useState<string[]>([connection.sendWhen]);
   const [daysError, setDaysError] = useState<string | undefined>();
   const dirty =
     days !== savedDays ||
@@ -66,7 +67,8 @@ export default function Settings() {
     eventName[0] !== connection.eventName ||
     posAndDraft !== connection.includePosAndDraft ||
     renewals !== connection.sendSubscriptionRenewals ||
-    contentId[0] !== connection.contentIdType;
+    contentId[0] !== connection.contentIdType ||
+    sendWhen[0] !== connection.sendWhen;
   const saving = navigation.state !== "idle" && navigation.formData?.get("intent") === "save";
   const errors = result?.errors ?? {};
   const justSaved = result?.saved && !dirty;
@@ -94,6 +96,7 @@ export default function Settings() {
     setPosAndDraft(connection.includePosAndDraft);
     setRenewals(connection.sendSubscriptionRenewals);
     setContentId([connection.contentIdType]);
+    setSendWhen([connection.sendWhen]);
     setDaysError(undefined);
   };
 
@@ -183,6 +186,27 @@ export default function Settings() {
                   <Text as="p" tone="subdued">
                     TikTok renamed CompletePayment to Purchase in May 2025 and converts the old name on its side, so both count as purchases. Choose the name your storefront&apos;s TikTok pixel sends: TikTok only recognises the pixel&apos;s and this app&apos;s report of one order as the same purchase when the names match.
                   </Text>
+                  <ChoiceList
+                    title="When a purchase is sent"
+                    name="sendWhen"
+                    choices={[
+                      {
+                        label: "At checkout (recommended)",
+                        value: "checkout",
+                        helpText: "When the order is placed, as your storefront's TikTok pixel reports it, so TikTok can join the two reports into one.",
+                      },
+                      {
+                        label: "When paid",
+                        value: "paid",
+                        helpText:
+                          "Orders not paid at checkout (cash on delivery, bank transfer, manual payments) wait until Shopify reports them paid; cancelled ones are never sent. Where your storefront's TikTok pixel also reports purchases, it has already counted them at checkout.",
+                      },
+                    ]}
+                    selected={sendWhen}
+                    onChange={setSendWhen}
+                    disabled={!hasConnection}
+                    error={errors.sendWhen}
+                  />
                   <ChoiceList
                     title="Product ID sent to TikTok (content_id)"
                     name="contentIdType"

@@ -3,6 +3,7 @@ import { receiveWebhook } from "~/core/webhook.server";
 import { recordRejectedWebhook } from "~/features/events/ingest.server";
 import { parseCancellationWebhook } from "~/features/events/refund-payload";
 import { recordCancellation } from "~/features/events/refunds.server";
+import { cancelUnsentEvent } from "~/features/events/payment.server";
 
 export const action = async ({ request }: ActionFunctionArgs) => {
   // Order payloads name no shop; the topic must still be this route's.
@@ -13,6 +14,8 @@ export const action = async ({ request }: ActionFunctionArgs) => {
     return new Response(null, { status: 200 });
   }
   const result = await recordCancellation(shop, parsed.cancellation);
+  // Cancelled before its purchase went to TikTok: it never goes (ADR 0023).
+  if (result.outcome !== "other_shop") await cancelUnsentEvent(shop, parsed.cancellation.orderId);
   if (result.outcome === "other_shop") {
     console.warn(`webhook orders/cancelled refused (400) for ${shop}: the order belongs to another shop`);
     return new Response("The order belongs to another shop", { status: 400 });

@@ -28,7 +28,7 @@ test("an order from a TikTok ad visitor appears on the Events page as Sent, with
   }).toPass({ timeout: 30_000 });
   await expect(row.getByText(/Attribution: Storefront visit/)).toBeVisible();
   // Match keys in plain words; no raw request id in the list; amounts with their code, times with their zone.
-  await expect(row.getByText("Email ✓ Phone ✓ Click ✓ · also Visitor ID, IP address, Browser")).toBeVisible();
+  await expect(row.getByText("Email ✓ Phone ✓ Click ✓ · also Visitor ID, First name, Country, IP address, Browser")).toBeVisible();
   await expect(row.getByText(/accepted \w{3} \d+, \d{4}, \d+:\d{2}\s[AP]M \S+$/)).toBeVisible();
   await expect(row.getByText(/request/)).toHaveCount(0);
   await expect(row.getByText(/ [A-Z]{3} · /)).toBeVisible();

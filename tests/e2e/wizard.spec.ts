@@ -80,12 +80,12 @@ test("a merchant connects TikTok, picks account and pixel, sends a test event; r
   await expect(page.getByText(`Pixel: ${pixel.pixel_name} (${pixel.pixel_code})`)).toBeVisible();
   await page.getByLabel("Test event code").fill("TEST24680");
   await page.getByRole("button", { name: "Send test event" }).click();
-  await expect(page.getByText("TikTok received a test CompletePayment event")).toBeVisible();
+  await expect(page.getByText("TikTok received a test Purchase event")).toBeVisible();
   await snap(page, "06-wizard-4-done");
   const received = await sandbox("/__sandbox/events");
   const testEvent = received.events.find((e: { test_event_code: string; pixel_code: string }) => e.test_event_code === "TEST24680" && e.pixel_code === pixel.pixel_code);
   // The name on the page is the name TikTok received.
-  expect(testEvent?.event.event).toBe("CompletePayment");
+  expect(testEvent?.event.event).toBe("Purchase");
 
   // TikTok revokes the token: the next call flips the connection to Needs reconnect.
   await sandbox("/__sandbox/faults", { kind: "revoke", path: "/pixel/list/", count: 1 });

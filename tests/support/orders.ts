@@ -100,7 +100,10 @@ export async function connectShop(shop: string, control: SandboxControl, opts: C
 }
 
 /** The merchant saves the settings form (/app/settings) with a signed admin request; unnamed fields keep their saved values. */
-export async function saveSettings(shop: string, settings: { sendMode?: "attributed" | "all"; attributionWindowDays?: number; eventName?: string }) {
+export async function saveSettings(
+  shop: string,
+  settings: { sendMode?: "attributed" | "all"; attributionWindowDays?: number; eventName?: string; sendWhen?: "checkout" | "paid"; contentIdType?: "variant" | "product" | "sku" },
+) {
   const { default: prisma } = await import("~/core/db.server");
   const { action } = await import("~/routes/app.settings");
   if ((await prisma.session.count({ where: { shop } })) === 0) await seedOfflineSession(shop);
@@ -110,6 +113,8 @@ export async function saveSettings(shop: string, settings: { sendMode?: "attribu
     sendMode: settings.sendMode ?? saved.sendMode,
     attributionWindowDays: String(settings.attributionWindowDays ?? saved.attributionWindowDays),
     eventName: settings.eventName ?? saved.eventName,
+    ...(settings.sendWhen ? { sendWhen: settings.sendWhen } : {}),
+    ...(settings.contentIdType ? { contentIdType: settings.contentIdType } : {}),
   };
   const res = await call(action, adminRequest("/app/settings", { shop, form }));
   const result = (await res.json()) as { saved?: boolean };

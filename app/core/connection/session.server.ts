@@ -34,6 +34,7 @@ export function publicConnection(c: TikTokConnection | null) {
     includePosAndDraft: c?.includePosAndDraft ?? false,
     sendSubscriptionRenewals: c?.sendSubscriptionRenewals ?? false,
     contentIdType: (c?.contentIdType ?? "variant") as "variant" | "product" | "sku",
+    sendWhen: (c?.sendWhen ?? "checkout") as "checkout" | "paid",
   };
 }
 

@@ -220,6 +220,7 @@ type ConnectionSettings = {
   includePosAndDraft?: boolean;
   sendSubscriptionRenewals?: boolean;
   contentIdType?: "variant" | "product" | "sku";
+  sendWhen?: "checkout" | "paid";
 };
 
 export async function updateSettings(shop: string, settings: ConnectionSettings) {

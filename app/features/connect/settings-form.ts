@@ -28,6 +28,7 @@ export const settingsSchema = z.object({
     .optional(),
   // A form without it leaves it as it is.
   contentIdType: z.enum(["variant", "product", "sku"], { errorMap: () => ({ message: "Choose variant ID, product ID or SKU." }) }).optional(),
+  sendWhen: z.enum(["checkout", "paid"], { errorMap: () => ({ message: "Choose at checkout or when paid." }) }).optional(),
 });
 
 /** The field's help: what the window means, and, past TikTok's own window, how TikTok's reports differ. */

@@ -62,6 +62,8 @@ export async function connectShop(opts: { shop: string; sandboxUrl: string; adve
     statusChangedAt: new Date(),
     lastAuthError: null,
     sendMode: opts.sendMode ?? "attributed",
+    // What the connect flow gives a new connection (ADR 0023).
+    eventName: "Purchase",
   };
   await prisma.tikTokConnection.upsert({ where: { shop: opts.shop }, create: { shop: opts.shop, ...connection }, update: connection });
   return { token, pixelCode: pixel.pixel_code };

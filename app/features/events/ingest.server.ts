@@ -53,8 +53,9 @@ export async function ingestOrder(shop: string, order: ParsedOrder): Promise<Ing
       includePosAndDraft: boolean | number;
       sendSubscriptionRenewals: boolean | number;
       contentIdType: string;
+      sendWhen: string;
     }[]
-  >`SELECT "status", "advertiserId", "pixelCode", "connectedAt", "attributionWindowDays", "sendMode", "eventName", "includePosAndDraft", "sendSubscriptionRenewals", "contentIdType"
+  >`SELECT "status", "advertiserId", "pixelCode", "connectedAt", "attributionWindowDays", "sendMode", "eventName", "includePosAndDraft", "sendSubscriptionRenewals", "contentIdType", "sendWhen"
     FROM "TikTokConnection" WHERE "shop" = ${shop}`;
   const connection = connectionRow
     ? { ...connectionRow, attributionWindowDays: Number(connectionRow.attributionWindowDays), connectedAt: connectionRow.connectedAt ? new Date(connectionRow.connectedAt) : null }
@@ -139,9 +140,14 @@ export async function ingestOrder(shop: string, order: ParsedOrder): Promise<Ing
   } else {
     sendDecision = connection!.status === "needs_reconnect" ? "waiting_reconnect" : "queued";
     if (!attribution.ttclid) reason = "Not attributed to a TikTok click; sent because the shop sends all orders.";
+    // Sent when paid (Settings): an order Shopify does not call paid yet waits for orders/paid.
+    if (connection!.sendWhen === "paid" && !isPaid(order.financialStatus)) {
+      sendDecision = "awaiting_payment";
+      reason = "Waiting for payment: sent to TikTok when Shopify reports the order paid (Settings: send purchases when paid).";
+    }
   }
   // The order and its event start with the same status (the one other writer is moveEvents).
-  const queue = sendDecision === "queued" || sendDecision === "waiting_reconnect";
+  const queue = sendDecision === "queued" || sendDecision === "waiting_reconnect" || sendDecision === "awaiting_payment";
   // An unattributed order keeps the event it would send for an hour: a pixel link that arrives
   // after this webhook can still queue it, with the same event_id (late-link.server.ts).
   const deferredEvent = sendDecision === "not_attributed" ? JSON.stringify(built.event) : null;
@@ -162,7 +168,7 @@ export async function ingestOrder(shop: string, order: ParsedOrder): Promise<Ing
   const inserted = queue
     ? await enqueueEvent(
         orderInsert,
-        { shop, orderRecordId: recordId, event: built.event, eventTime: order.createdAt, pixelCode: connection!.pixelCode!, status: sendDecision as "queued" | "waiting_reconnect" },
+        { shop, orderRecordId: recordId, event: built.event, eventTime: order.createdAt, pixelCode: connection!.pixelCode!, status: sendDecision as "queued" | "waiting_reconnect" | "awaiting_payment" },
         now,
       )
     : (await prisma.$executeRaw(orderInsert)) === 1;
@@ -185,6 +191,9 @@ export async function ingestOrder(shop: string, order: ParsedOrder): Promise<Ing
   if (!winner) throw new Error(`order ${order.orderId} of ${shop} was neither inserted nor found`);
   return { outcome: "duplicate", orderRecordId: winner.id, sendDecision: readDecision(winner.sendDecision) };
 }
+
+/** Shopify has captured the money: paid, or paid and then refunded (a refund is not sent retroactively). */
+const isPaid = (financialStatus: string | null) => financialStatus === "paid" || financialStatus === "partially_refunded" || financialStatus === "refunded";
 
 /** Decimal text for a DECIMAL column: PostgreSQL takes it as numeric, SQLite stores it as a number. */
 function decimal(value: string) {

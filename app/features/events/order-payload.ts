@@ -86,6 +86,8 @@ export interface ParsedOrder {
   buyer: { firstName: string | null; lastName: string | null; zip: string | null; city: string | null; state: string | null; country: string | null };
   /** The buyer's storefront language (customer_locale, a BCP 47 tag such as en-US); null when absent. */
   locale: string | null;
+  /** Shopify's financial_status, lowercased (pending, authorized, partially_paid, paid, voided, ...); null when absent. */
+  financialStatus: string | null;
   isTest: boolean;
   lineItems: ParsedLineItem[];
   /** How many line items the payload had; more than lineItems.length when capped. */
@@ -292,6 +294,7 @@ const orderWebhookSchema = z.object({
   test: loose.transform((v) => v === true),
   line_items: lineItemsSchema,
   customer_locale: text(35, "drop"),
+  financial_status: z.string().trim().toLowerCase().max(32).nullish().catch(null),
 });
 
 type OrderWebhook = z.output<typeof orderWebhookSchema>;
@@ -380,6 +383,7 @@ export function parseOrderWebhook(rawBody: string): ParseOrderResult {
       tags: o.tags,
       buyer: buyerOf(o),
       locale: o.customer_locale,
+      financialStatus: o.financial_status ?? null,
       isTest: o.test,
       lineItems: o.line_items.items,
       lineItemCount: o.line_items.count,

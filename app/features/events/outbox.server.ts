@@ -30,7 +30,7 @@ type NewEvent = {
   event: TikTokEventItem;
   eventTime: Date;
   pixelCode: string;
-  status: "queued" | "waiting_reconnect";
+  status: "queued" | "waiting_reconnect" | "awaiting_payment";
 };
 
 /**

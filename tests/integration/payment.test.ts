@@ -1,0 +1,110 @@
+// Purchases sent when paid (Settings, docs/decisions/0023), through Shopify's signed webhooks:
+// orders/create with each financial_status, then orders/paid or orders/cancelled, delivered to
+// the sandbox, which counts purchases as TikTok does.
+import prisma from "~/core/db.server";
+import { action as paidAction } from "~/routes/webhooks.orders.paid";
+import { drainAll } from "~/features/events/worker.server";
+import { expireUnpaidEvents } from "~/features/events/payment.server";
+import { TEST_SHOP } from "../support/constants";
+import { call, seedOfflineSession, webhookRequest } from "../support/requests";
+import { cancelledOrderBody, deliverCancellation } from "../support/refunds";
+import { connectShop, deliverOrder, demoOrder, resetOrderPipeline, saveSettings, startOrdersSandbox } from "../support/orders";
+
+const { sandbox, control } = await startOrdersSandbox();
+afterAll(() => sandbox.close());
+
+let orderSeq = 6_300_000_000_000;
+beforeEach(async () => {
+  vi.spyOn(console, "info").mockImplementation(() => {});
+  await resetOrderPipeline(control);
+  await seedOfflineSession(TEST_SHOP);
+  await connectShop(TEST_SHOP, control, { connectedAt: new Date(Date.now() - 8 * 86_400_000) });
+});
+afterEach(() => vi.restoreAllMocks());
+
+/** A TikTok order as Shopify posts it, with this financial_status. */
+async function order(financialStatus: string, createdAt = new Date(Date.now() - 60_000)) {
+  const orderId = ++orderSeq;
+  const body = JSON.parse(await demoOrder({ orderId, ttclid: `E.C.P.pay${orderId}`, createdAt }));
+  body.financial_status = financialStatus;
+  return { orderId: String(orderId), rawBody: JSON.stringify(body) };
+}
+const paid = (rawBody: string) =>
+  call(paidAction, webhookRequest({ topic: "orders/paid", shop: TEST_SHOP, payload: null, rawBody: rawBody.replace(/"financial_status":"[a-z_]+"/, '"financial_status":"paid"'), path: "/webhooks/orders/paid" }));
+const stateOf = async (orderId: string) =>
+  (await prisma.orderRecord.findUnique({ where: { shop_orderId: { shop: TEST_SHOP, orderId } }, select: { sendDecision: true, reason: true, event: { select: { status: true, lastError: true } } } }))!;
+const received = async () => (await control.events()).map((e) => String(e.event.event_id));
+
+describe("send when paid", () => {
+  beforeEach(async () => {
+    await saveSettings(TEST_SHOP, { sendWhen: "paid" });
+  });
+
+  it.each(["pending", "authorized", "partially_paid"])("a %s order waits, is not sent, and goes when Shopify says it is paid", async (status) => {
+    const o = await order(status);
+    expect((await deliverOrder(TEST_SHOP, o.rawBody)).status).toBe(200);
+    expect(await stateOf(o.orderId)).toMatchObject({ sendDecision: "awaiting_payment", event: { status: "awaiting_payment" } });
+    expect((await stateOf(o.orderId)).reason).toMatch(/^Waiting for payment/);
+    expect(await drainAll()).toMatchObject({ sent: 0 });
+    expect(await received()).toEqual([]);
+    expect((await paid(o.rawBody)).status).toBe(200);
+    expect(await drainAll()).toMatchObject({ sent: 1 });
+    expect(await stateOf(o.orderId)).toMatchObject({ sendDecision: "sent", reason: null });
+    expect(await received()).toEqual([o.orderId]);
+    // orders/paid delivered again changes nothing
+    expect((await paid(o.rawBody)).status).toBe(200);
+    expect(await drainAll()).toMatchObject({ requests: 0 });
+    expect((await control.counted()).counted).toBe(1);
+  });
+
+  it("a paid order goes at once", async () => {
+    const o = await order("paid");
+    await deliverOrder(TEST_SHOP, o.rawBody);
+    expect(await drainAll()).toMatchObject({ sent: 1 });
+  });
+
+  it("orders/paid before orders/create records the order paid and sends it once", async () => {
+    const o = await order("pending");
+    expect((await paid(o.rawBody)).status).toBe(200);
+    expect((await deliverOrder(TEST_SHOP, o.rawBody)).status).toBe(200);
+    expect(await drainAll()).toMatchObject({ sent: 1 });
+    expect(await received()).toEqual([o.orderId]);
+  });
+
+  it.each(["voided", "pending"])("an order cancelled before it was paid (%s) is never sent", async (status) => {
+    const o = await order("pending");
+    await deliverOrder(TEST_SHOP, o.rawBody);
+    expect((await deliverCancellation(TEST_SHOP, cancelledOrderBody(o.rawBody, { financialStatus: status }))).status).toBe(200);
+    expect(await stateOf(o.orderId)).toMatchObject({ sendDecision: "cancelled", event: { status: "cancelled", lastError: expect.stringMatching(/cancelled before/) } });
+    // a late orders/paid does not bring it back
+    await paid(o.rawBody);
+    expect(await drainAll()).toMatchObject({ requests: 0 });
+    expect(await received()).toEqual([]);
+  });
+
+  it("an order still unpaid at its horizon expires with the reason", async () => {
+    const o = await order("pending", new Date(Date.now() - 7 * 86_400_000 + 60_000));
+    await deliverOrder(TEST_SHOP, o.rawBody);
+    expect(await expireUnpaidEvents()).toBe(0);
+    expect(await expireUnpaidEvents(new Date(Date.now() + 120_000))).toBe(1);
+    expect(await stateOf(o.orderId)).toMatchObject({ sendDecision: "expired", event: { status: "expired", lastError: expect.stringMatching(/still waiting for payment/) } });
+  });
+});
+
+describe("send at checkout (the default)", () => {
+  it("sends at orders/create whatever the financial status; a later cancellation changes nothing already sent", async () => {
+    const o = await order("pending");
+    await deliverOrder(TEST_SHOP, o.rawBody);
+    expect(await drainAll()).toMatchObject({ sent: 1 });
+    await deliverCancellation(TEST_SHOP, cancelledOrderBody(o.rawBody, { financialStatus: "voided" }));
+    expect(await stateOf(o.orderId)).toMatchObject({ sendDecision: "sent" });
+  });
+
+  it("an order cancelled before its event went out is not sent", async () => {
+    const o = await order("paid");
+    await deliverOrder(TEST_SHOP, o.rawBody);
+    await deliverCancellation(TEST_SHOP, cancelledOrderBody(o.rawBody, { financialStatus: "voided" }));
+    expect(await drainAll()).toMatchObject({ requests: 0 });
+    expect(await stateOf(o.orderId)).toMatchObject({ sendDecision: "cancelled" });
+  });
+});

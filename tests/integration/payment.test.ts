@@ -3,10 +3,11 @@
 // the sandbox, which counts purchases as TikTok does.
 import prisma from "~/core/db.server";
 import { action as paidAction } from "~/routes/webhooks.orders.paid";
+import { action as checkoutAction } from "~/routes/proxy.checkout";
 import { drainAll } from "~/features/events/worker.server";
 import { expireUnpaidEvents } from "~/features/events/payment.server";
 import { TEST_SHOP } from "../support/constants";
-import { call, seedOfflineSession, webhookRequest } from "../support/requests";
+import { appProxyRequest, call, seedOfflineSession, webhookRequest } from "../support/requests";
 import { cancelledOrderBody, deliverCancellation } from "../support/refunds";
 import { connectShop, deliverOrder, demoOrder, resetOrderPipeline, saveSettings, startOrdersSandbox } from "../support/orders";
 
@@ -80,6 +81,22 @@ describe("send when paid", () => {
     await paid(o.rawBody);
     expect(await drainAll()).toMatchObject({ requests: 0 });
     expect(await received()).toEqual([]);
+  });
+
+  it("a click that arrives after an unpaid order (the web pixel's late link) still waits for payment", async () => {
+    const orderId = ++orderSeq;
+    const body = JSON.parse(await demoOrder({ orderId, createdAt: new Date(Date.now() - 60_000) })); // Buy it now: no cart click
+    body.financial_status = "pending";
+    const rawBody = JSON.stringify(body);
+    await deliverOrder(TEST_SHOP, rawBody);
+    expect(await stateOf(String(orderId))).toMatchObject({ sendDecision: "not_attributed" });
+    const beacon = JSON.stringify({ order_id: String(orderId), visitor_id: "tta1.LateLinkUnpaid00000001", ttclid: "E.C.P.late-unpaid", ttclid_at: Date.now() - 120_000 });
+    expect((await call(checkoutAction, appProxyRequest({ shop: TEST_SHOP, path: "/proxy/checkout", body: beacon }))).status).toBe(202);
+    expect(await stateOf(String(orderId))).toMatchObject({ sendDecision: "awaiting_payment" });
+    expect(await drainAll()).toMatchObject({ requests: 0 });
+    await paid(rawBody);
+    expect(await drainAll()).toMatchObject({ sent: 1 });
+    expect(await received()).toEqual([String(orderId)]);
   });
 
   it("an order still unpaid at its horizon expires with the reason", async () => {

@@ -159,11 +159,11 @@ export async function ingestOrder(shop: string, order: ParsedOrder): Promise<Ing
   const orderInsert = Prisma.sql`
       INSERT INTO "OrderRecord" ("id", "shop", "orderId", "orderName", "orderCreatedAt", "currency", "presentmentCurrency",
         "totalValue", "refundedValue", "customerId", "emailHash", "phoneHash", "visitorId", "ttclid", "ttp", "attributionSource",
-        "campaignId", "adgroupId", "matchKeys", "sendDecision", "reason", "sourceName", "isTest", "receivedAt", "advertiserId", "pixelCode", "deferredEvent")
+        "campaignId", "adgroupId", "matchKeys", "sendDecision", "reason", "sourceName", "isTest", "receivedAt", "advertiserId", "pixelCode", "deferredEvent", "paidAt")
       VALUES (${recordId}, ${shop}, ${order.orderId}, ${order.name}, ${order.createdAt}, ${order.currency}, ${order.presentmentCurrency},
         ${decimal(order.totalValue)}, ${decimal("0")}, ${order.customerId}, ${built.emailHash}, ${built.phoneHash}, ${visitorId}, ${attribution.ttclid}, ${ttp},
         ${attribution.source}, ${attribution.campaignId}, ${attribution.adgroupId}, ${JSON.stringify(built.matchKeys)}, ${sendDecision}, ${reason}, ${order.sourceName},
-        ${order.isTest}, ${now}, ${queue ? connection!.advertiserId : null}, ${queue ? connection!.pixelCode : null}, ${deferredEvent})
+        ${order.isTest}, ${now}, ${queue ? connection!.advertiserId : null}, ${queue ? connection!.pixelCode : null}, ${deferredEvent}, ${isPaid(order.financialStatus) ? now : null})
       ON CONFLICT ("shop", "orderId") DO NOTHING`;
   const inserted = queue
     ? await enqueueEvent(

@@ -19,13 +19,13 @@ export async function attributeLateLink(shop: string, orderId: string, now = new
   if (!link) return "unchanged";
   const order = await prisma.orderRecord.findUnique({
     where: { shop_orderId: { shop, orderId } },
-    select: { id: true, sendDecision: true, orderCreatedAt: true, deferredEvent: true, visitorId: true, ttp: true },
+    select: { id: true, sendDecision: true, orderCreatedAt: true, deferredEvent: true, visitorId: true, ttp: true, paidAt: true },
   });
   if (!order || order.sendDecision !== "not_attributed" || !order.deferredEvent) return "unchanged";
   if (now.getTime() - order.orderCreatedAt.getTime() > LATE_LINK_WINDOW_MS) return "unchanged";
   const connection = await prisma.tikTokConnection.findUnique({
     where: { shop },
-    select: { status: true, advertiserId: true, pixelCode: true, attributionWindowDays: true },
+    select: { status: true, advertiserId: true, pixelCode: true, attributionWindowDays: true, sendWhen: true },
   });
   if (!connection?.pixelCode || (connection.status !== "connected" && connection.status !== "needs_reconnect")) return "unchanged";
 
@@ -47,7 +47,8 @@ export async function attributeLateLink(shop: string, orderId: string, now = new
   const externalId = hashExternalId(order.visitorId ?? link.visitorId);
   if (externalId && !event.user.external_id) event.user.external_id = externalId;
   const matchKeys = MATCH_KEYS.filter((key) => event.user[key] !== undefined);
-  const status: OutboxStatus = connection.status === "needs_reconnect" ? "waiting_reconnect" : "queued";
+  // Sent when paid (Settings): an unpaid order's event waits for orders/paid (payment.server.ts).
+  const status = connection.sendWhen === "paid" && !order.paidAt ? "awaiting_payment" : connection.status === "needs_reconnect" ? "waiting_reconnect" : "queued";
 
   // The conditional update is the claim: of two concurrent callers (the beacon and ingest's second
   // look) only one moves the order off not_attributed, and only that one queues the event. The

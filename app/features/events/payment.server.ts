@@ -23,6 +23,7 @@ export async function releasePaidOrder(shop: string, order: ParsedOrder): Promis
     await ingestOrder(shop, { ...order, financialStatus: "paid" });
     return "recorded";
   }
+  await prisma.orderRecord.updateMany({ where: { id: record.id, paidAt: null }, data: { paidAt: new Date() } });
   const connection = await prisma.tikTokConnection.findUnique({ where: { shop }, select: { status: true } });
   const status = connection?.status === "needs_reconnect" ? "waiting_reconnect" : "queued";
   const moved = await moveEvents({ shop, orderRecordId: record.id, status: "awaiting_payment" }, status, { nextAttemptAt: new Date(), ...RELEASED });

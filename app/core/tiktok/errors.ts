@@ -2,7 +2,7 @@
 // Callers branch on `kind`, never on raw codes:
 //   `auth`         → the grant is gone: ask the merchant to reconnect; work waits, then goes.
 //   `rate_limited` → back off and retry later.
-//   `retryable`    → TikTok (or a gateway in front of it) failed: retry, a bounded number of times.
+//   `retryable`    → TikTok (or a gateway in front of it) failed: retry (events until their horizon; core/retry-policy.ts).
 //   `invalid`      → the request itself is wrong: fail visibly with TikTok's message.
 //   `unknown`      → a code TikTok's table does not have: retry a few times, then fail visibly.
 //

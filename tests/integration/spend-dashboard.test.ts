@@ -158,8 +158,8 @@ describe("dashboard loader", () => {
       tiktokConversions: 10,
     });
     expect(data.daily).toHaveLength(8);
-    expect(data.daily.find((d: { date: string }) => d.date === day(2))).toEqual({ date: day(2), spend: 10, revenue: 100 });
-    expect(data.daily.find((d: { date: string }) => d.date === day(3))).toEqual({ date: day(3), spend: 10, revenue: 50 });
+    expect(data.daily.find((d: { date: string }) => d.date === day(2))).toEqual({ date: day(2), spend: 10, revenue: 100, beforeConnection: false });
+    expect(data.daily.find((d: { date: string }) => d.date === day(3))).toEqual({ date: day(3), spend: 10, revenue: 50, beforeConnection: false });
 
     expect(data.campaigns.map((c: { name: string }) => c.name)).toEqual(["Prospecting", "Summer Sale", "Evergreen"]);
     const [prospecting, summer, evergreen] = data.campaigns;
@@ -310,5 +310,41 @@ describe("POST /internal/sync", () => {
   it("answers GET with 405", async () => {
     const res = await call(internalSyncGet, new Request(`${APP_URL}/internal/sync`));
     expect(res.status).toBe(405);
+  });
+});
+
+describe("ROAS over what the app could see (a store connected today)", () => {
+  const FRESH = "gamma-fresh.myshopify.com";
+  const eur = { advertiserId: ADVERTISER_IDS.berlin, currency: "EUR", timezone: "Europe/Berlin" };
+
+  beforeAll(async () => {
+    await seedOfflineSession(FRESH);
+    await prisma.shop.update({ where: { shop: FRESH }, data: { currency: "EUR", ianaTimezone: "Europe/Berlin" } });
+    // Connected just now; the backfill brought 30 days of spend from before the app existed.
+    await connectShop(FRESH, control, { advertiserId: ADVERTISER_IDS.berlin, connectedAt: new Date() });
+    await prisma.spendRow.createMany({
+      data: days(29, 0).map((date) => spendRow(FRESH, { ...eur, level: "campaign", entityId: C1, campaignId: C1, name: "Prospecting", date, spend: "10.00" })),
+    });
+  });
+
+  it("on day one there is no 0.00×: ROAS appears with the first attributed order, and days before count as spend only", async () => {
+    const before = await dashboard(FRESH);
+    expect(before.totals).toMatchObject({ spend: "300.00", roas: null, netRoas: null, roasNote: "first_order", spendBeforeConnection: "290.00", connectedOn: today });
+    expect(before.daily.filter((d: { beforeConnection: boolean }) => d.beforeConnection)).toHaveLength(29);
+    const { loader: homeLoader } = await import("~/routes/app._index");
+    const home = await (await call(homeLoader, adminRequest("/app", { shop: FRESH }))).json();
+    expect(home.figures.totals).toMatchObject({ roas: null, roasNote: "first_order" });
+
+    // The first TikTok order arrives and is sent: ROAS is its revenue over the spend since the connection only.
+    await buy(FRESH, { at: new Date(), total: "100.00", currency: "EUR", campaignId: C1 });
+    expect((await drainAll()).sent).toBeGreaterThanOrEqual(1);
+    const after = await dashboard(FRESH);
+    expect(after.totals).toMatchObject({ grossRevenue: "100.00", roas: "10.00", roasNote: null, costPerOrder: "10.00", spendBeforeConnection: "290.00" });
+    expect(after.campaigns.find((c: { campaignId: string }) => c.campaignId === C1)).toMatchObject({ roas: "10.00" });
+  });
+
+  it("a range wholly before the connection shows its spend and says why there is no ROAS", async () => {
+    const data = await dashboard(FRESH, RANGE);
+    expect(data.totals).toMatchObject({ spend: "80.00", roas: null, roasNote: "before_connection", costPerOrder: null });
   });
 });

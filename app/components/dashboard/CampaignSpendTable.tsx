@@ -50,7 +50,7 @@ export function CampaignSpendTable({ data }: { data: DashboardData }) {
     "No order TikTok accepted in this range carried this ad group's id. Orders carry it when the ad's URL includes TikTok's __AID__ macro (tt_adgroup_id=__AID__).";
   const noValue =
     "TikTok's own conversion value is not pulled by this app; compare revenue with our attributed revenue instead.";
-  const roasWhy = (revenue: string | null, noId: string) => roasUnknownReason(data, revenue, noId);
+  const roasWhy = (revenue: string | null, noId: string) => roasUnknownReason(data, revenue, noId, data.totals.roasNote);
   return (
     <>
       <div className="campaigns-wide">

@@ -53,6 +53,11 @@ export function SpendRevenueChart({ data }: { data: DashboardData }) {
           )}
         </ClientOnly>
       </div>
+      {data.totals.connectedOn && data.daily.some((d) => d.beforeConnection) ? (
+        <Text as="p" variant="bodySm" tone="subdued">
+          {`Days before ${shortDay(data.totals.connectedOn)} are before the app was connected: their spend is TikTok's, and the app saw none of their orders.`}
+        </Text>
+      ) : null}
     </>
   );
 }

@@ -1,6 +1,7 @@
 import { BlockStack, Card, InlineGrid, Text } from "@shopify/polaris";
 import type { DashboardData } from "~/features/spend/dashboard.server";
 import { formatCount, formatDateRange, formatMoneyWithCode, formatRoas } from "~/components/format";
+import { ROAS_NOTE, spendBeforeConnectionNote } from "./roas-reason";
 import { UnknownValue } from "~/components/UnknownValue";
 import { STATUS_LABEL } from "~/components/OrderEventItem";
 import { MetricCard } from "./MetricCard";
@@ -9,9 +10,12 @@ import { MetricCard } from "./MetricCard";
 export function SpendTotals({ data }: { data: DashboardData }) {
   const t = data.totals;
   const period = formatDateRange(data.range.start, data.range.end);
-  const noRoas = data.currencyDiffers
-    ? `Spend is in ${data.spendCurrency}, revenue in ${data.storeCurrency}; the app never converts one into the other.`
-    : "No spend in this range.";
+  const noRoas = t.roasNote
+    ? ROAS_NOTE[t.roasNote]
+    : data.currencyDiffers
+      ? `Spend is in ${data.spendCurrency}, revenue in ${data.storeCurrency}; the app never converts one into the other.`
+      : "No spend in this range.";
+  const beforeConnection = spendBeforeConnectionNote(t, (amount) => formatMoneyWithCode(amount, data.spendCurrency));
   return (
     <>
       <InlineGrid columns={{ xs: 1, sm: 2, md: 3 }} gap="400">
@@ -22,6 +26,7 @@ export function SpendTotals({ data }: { data: DashboardData }) {
           help={[
             `${formatCount(t.impressions)} impressions · ${formatCount(t.clicks)} clicks`,
             ...t.otherSpend.map((o) => `also ${formatMoneyWithCode(o.spend, o.currency)} reported in ${o.currency}, not added`),
+            ...(beforeConnection ? [beforeConnection] : []),
           ].join(" · ")}
         />
         <MetricCard

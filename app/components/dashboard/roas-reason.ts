@@ -1,3 +1,15 @@
+/** Why the range has no ROAS although it may have spend: before the connection, or no attributed order sent yet. */
+export const ROAS_NOTE: Record<"before_connection" | "first_order", string> = {
+  before_connection: "These days are before the app was connected, so it saw none of their orders: there is no ROAS for them.",
+  first_order: "ROAS appears with the first attributed order the app sends to TikTok.",
+};
+
+/** Spend on days before the connection, which ROAS and cost per order leave out; null when there is none. */
+export function spendBeforeConnectionNote(t: { spendBeforeConnection: string | null; connectedOn: string | null }, money: (amount: string) => string): string | null {
+  if (!t.spendBeforeConnection || !t.connectedOn) return null;
+  return `${money(t.spendBeforeConnection)} of it was spent before the app was connected on ${t.connectedOn}; ROAS and cost per order count only the spend from that day.`;
+}
+
 /**
  * Why a campaign or ad group row shows no ROAS: spend and revenue in different currencies, no
  * attributed revenue (no order carried the row's id, `noId` says which macro is needed), or
@@ -7,7 +19,9 @@ export function roasUnknownReason(
   data: { currencyDiffers: boolean; spendCurrency: string | null; storeCurrency: string | null },
   revenue: string | null,
   noId: string,
+  roasNote: "before_connection" | "first_order" | null = null,
 ): string {
+  if (roasNote) return ROAS_NOTE[roasNote];
   if (data.currencyDiffers) return `Spend is in ${data.spendCurrency} and revenue in ${data.storeCurrency}; the app does not convert currencies.`;
   if (revenue === null) return noId;
   return "No spend in this range, so there is no ROAS.";

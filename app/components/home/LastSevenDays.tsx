@@ -3,6 +3,7 @@ import type { DashboardData } from "~/features/spend/dashboard.server";
 import { MetricCard } from "~/components/dashboard/MetricCard";
 import { UnknownValue } from "~/components/UnknownValue";
 import { formatCount, formatDateRange, formatMoneyWithCode, formatRoas } from "~/components/format";
+import { ROAS_NOTE } from "~/components/dashboard/roas-reason";
 
 /**
  * Home's first answer to "is TikTok working and paying off": the dashboard's own figures for the
@@ -13,7 +14,9 @@ export function LastSevenDays({ figures, eventsSent }: { figures: DashboardData;
   const period = formatDateRange(figures.range.start, figures.range.end);
   const dashboard = { to: `/app/dashboard?start=${figures.range.start}&end=${figures.range.end}`, label: "See spend and ROAS" };
   const importing = !figures.hasAnySpend && figures.sync.active !== null;
-  const noRoas = figures.currencyDiffers
+  const noRoas = t.roasNote
+    ? ROAS_NOTE[t.roasNote]
+    : figures.currencyDiffers
     ? `Spend is in ${figures.spendCurrency}, revenue in ${figures.storeCurrency}; the app never converts one into the other.`
     : importing
       ? "Spend is still being imported from TikTok."

@@ -42,10 +42,12 @@ function parseRange(params: URLSearchParams, today: string, days: number) {
   return { range: fallback, error: `${reason[0].toUpperCase()}${reason.slice(1)}. Showing the last ${days} days instead.` };
 }
 
-type Totals = { spend: Decimal; impressions: number; clicks: number; conversions: number | null };
-const emptyTotals = (): Totals => ({ spend: new Decimal(0), impressions: 0, clicks: 0, conversions: null });
-function addRow(t: Totals, r: { spend: Decimal; impressions: number; clicks: number; conversions: number | null }) {
+/** `coveredSpend`: the part of `spend` on days the app could see orders (from the connection on). */
+type Totals = { spend: Decimal; coveredSpend: Decimal; impressions: number; clicks: number; conversions: number | null };
+const emptyTotals = (): Totals => ({ spend: new Decimal(0), coveredSpend: new Decimal(0), impressions: 0, clicks: 0, conversions: null });
+function addRow(t: Totals, r: { spend: Decimal; impressions: number; clicks: number; conversions: number | null }, covered: boolean) {
   t.spend = t.spend.plus(r.spend);
+  if (covered) t.coveredSpend = t.coveredSpend.plus(r.spend);
   t.impressions += r.impressions;
   t.clicks += r.clicks;
   if (r.conversions !== null) t.conversions = (t.conversions ?? 0) + r.conversions;
@@ -59,7 +61,7 @@ export async function loadDashboard(shop: string, params: URLSearchParams, now =
   const [connection, shopRow] = await Promise.all([
     prisma.tikTokConnection.findUnique({
       where: { shop },
-      select: { status: true, advertiserId: true, advertiserName: true, advertiserCurrency: true, advertiserTimezone: true, lastAuthError: true },
+      select: { status: true, advertiserId: true, advertiserName: true, advertiserCurrency: true, advertiserTimezone: true, lastAuthError: true, connectedAt: true },
     }),
     prisma.shop.findUnique({ where: { shop }, select: { currency: true, ianaTimezone: true } }),
   ]);
@@ -71,9 +73,14 @@ export async function loadDashboard(shop: string, params: URLSearchParams, now =
 
   const { range, error: rangeError } = parseRange(params, dayIn(accountTimezone, now), defaultDays);
   const sync = await syncStatus(shop);
+  // The app sees orders from the connection on: spend of days before it (the backfill imports 30)
+  // is shown, but divided by nothing the app could have seen, so ROAS counts spend from that day.
+  const coveredFrom = connection?.connectedAt ? dayIn(accountTimezone, connection.connectedAt) : null;
+  const covered = (date: string) => coveredFrom === null || date >= coveredFrom;
+  const coveredStart = coveredFrom !== null && coveredFrom > range.start ? coveredFrom : range.start;
 
   const spendWhere = { shop, advertiserId: advertiserId ?? "", date: { gte: range.start, lte: range.end } };
-  const [hasAnySpend, campaignRows, adgroupGroups, orders] = await Promise.all([
+  const [hasAnySpend, campaignRows, adgroupGroups, coveredAdgroupSpend, orders, everAttributed] = await Promise.all([
     advertiserId ? prisma.spendRow.count({ where: { shop, advertiserId, level: "campaign" } }).then((n) => n > 0) : Promise.resolve(false),
     prisma.spendRow.findMany({
       where: { ...spendWhere, level: "campaign" },
@@ -86,6 +93,9 @@ export async function loadDashboard(shop: string, params: URLSearchParams, now =
       _count: { conversions: true },
       _max: { name: true },
     }),
+    coveredStart > range.end
+      ? Promise.resolve([])
+      : prisma.spendRow.groupBy({ by: ["entityId", "campaignId"], where: { ...spendWhere, level: "adgroup", date: { gte: coveredStart, lte: range.end } }, _sum: { spend: true } }),
     // Attributed orders (a TikTok click id reached us) of this ad account: sent under it, or not
     // sent to any account yet. An order sent under another account stays that account's.
     prisma.orderRecord.findMany({
@@ -99,6 +109,7 @@ export async function loadDashboard(shop: string, params: URLSearchParams, now =
       },
       select: { orderCreatedAt: true, currency: true, totalValue: true, refundedValue: true, campaignId: true, adgroupId: true, sendDecision: true },
     }),
+    prisma.orderRecord.count({ where: { shop, ttclid: { not: null }, sendDecision: "sent", isTest: false } }).then((n) => n > 0),
   ]);
 
   // Spend: the rows carry their currency; an account keeps one, but a mix is reported per
@@ -113,10 +124,10 @@ export async function loadDashboard(shop: string, params: URLSearchParams, now =
       otherSpend.set(r.currency, (otherSpend.get(r.currency) ?? new Decimal(0)).plus(r.spend));
       continue;
     }
-    addRow(total, r);
+    addRow(total, r, covered(r.date));
     dailySpend.set(r.date, (dailySpend.get(r.date) ?? new Decimal(0)).plus(r.spend));
     const c = byCampaign.get(r.entityId) ?? { ...emptyTotals(), name: null };
-    addRow(c, r);
+    addRow(c, r, covered(r.date));
     c.name = c.name ?? r.name;
     byCampaign.set(r.entityId, c);
   }
@@ -164,10 +175,15 @@ export async function loadDashboard(shop: string, params: URLSearchParams, now =
   const sameCurrency = spendCurrency !== null && storeCurrency !== null && spendCurrency === storeCurrency;
   const ratio = (a: Decimal, b: Decimal) => (sameCurrency && !b.isZero() ? a.dividedBy(b).toFixed(2) : null);
   const attributedOrders = revenueOrders.length;
+  const coveredAdgroup = new Map(coveredAdgroupSpend.map((g) => [`${g.campaignId ?? ""}/${g.entityId}`, new Decimal(g._sum.spend ?? 0)]));
+  // Before the first attributed order the app ever sent, a ROAS of 0.00× would only mean "too early".
+  const roasNote: "before_connection" | "first_order" | null =
+    coveredFrom !== null && coveredFrom > range.end ? "before_connection" : !everAttributed ? "first_order" : null;
+  const roasOf = (revenue: Decimal, coveredSpend: Decimal) => (roasNote ? null : ratio(revenue, coveredSpend));
   const adgroupFigures = (matched: { revenue: Decimal; orders: number } | undefined, spend: Decimal) => ({
     revenue: matched ? money(matched.revenue, storeCurrency) : null,
     attributedOrders: matched?.orders ?? 0,
-    roas: matched ? ratio(matched.revenue, spend) : null,
+    roas: matched ? roasOf(matched.revenue, spend) : null,
   });
 
   const days = Array.from({ length: daysBetween(range.start, range.end) }, (_, i) => addDays(range.start, i));
@@ -200,7 +216,7 @@ export async function loadDashboard(shop: string, params: URLSearchParams, now =
           impressions: g._sum.impressions ?? 0,
           clicks: g._sum.clicks ?? 0,
           conversions: g._count.conversions > 0 ? (g._sum.conversions ?? 0) : null,
-          ...adgroupFigures(adgroupRevenue.get(`${campaignId}/${g.entityId}`), new Decimal(g._sum.spend ?? 0)),
+          ...adgroupFigures(adgroupRevenue.get(`${campaignId}/${g.entityId}`), coveredAdgroup.get(`${campaignId}/${g.entityId}`) ?? new Decimal(0)),
         }))
         .sort((a, b) => b.spendValue - a.spendValue);
       return {
@@ -214,7 +230,7 @@ export async function loadDashboard(shop: string, params: URLSearchParams, now =
         conversionValue: null as string | null,
         revenue: matched ? money(matched.revenue, storeCurrency) : null,
         attributedOrders: matched?.orders ?? 0,
-        roas: matched ? ratio(matched.revenue, c.spend) : null,
+        roas: matched ? roasOf(matched.revenue, c.coveredSpend) : null,
         /**
          * Attributed orders of this campaign in none of the ad groups listed: they carried no ad
          * group id, or one with no spend in the range.
@@ -254,14 +270,21 @@ export async function loadDashboard(shop: string, params: URLSearchParams, now =
       otherCurrencyOrders,
       /** Attributed orders of this account not accepted by TikTok (yet), per status. */
       notSent: [...notSentByStatus.entries()].map(([status, line]) => ({ status, orders: line.orders, value: money(line.value, storeCurrency) })),
-      roas: ratio(gross, total.spend),
-      netRoas: ratio(net, total.spend),
-      costPerOrder: attributedOrders > 0 ? money(total.spend.dividedBy(attributedOrders), spendCurrency) : null,
+      roas: roasOf(gross, total.coveredSpend),
+      netRoas: roasOf(net, total.coveredSpend),
+      costPerOrder: attributedOrders > 0 ? money(total.coveredSpend.dividedBy(attributedOrders), spendCurrency) : null,
+      /** Why there is no ROAS although there is spend: the range is before the connection, or no attributed order was sent yet. */
+      roasNote,
+      /** Spend in the range before the app was connected: shown, never divided into ROAS. */
+      spendBeforeConnection: total.spend.minus(total.coveredSpend).isZero() ? null : money(total.spend.minus(total.coveredSpend), spendCurrency),
+      connectedOn: coveredFrom,
     },
     daily: days.map((d) => ({
       date: d,
       spend: (dailySpend.get(d) ?? new Decimal(0)).toNumber(),
       revenue: (dailyRevenue.get(d) ?? new Decimal(0)).toNumber(),
+      /** A day before the app was connected: its spend is shown, and no revenue could be seen. */
+      beforeConnection: !covered(d),
     })),
     campaigns,
     sync,

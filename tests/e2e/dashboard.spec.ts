@@ -19,6 +19,9 @@ test("after connecting, the dashboard shows backfill progress, then spend, chart
   await expect(page.getByText("Summer Sale").first()).toBeVisible(); // a deleted campaign keeps its spend
   await expect(page.locator("svg").first()).toBeVisible();
   await expect(page.getByText("Why these numbers differ from TikTok Ads Manager")).toBeVisible();
+  // Just connected, no order sent yet: the backfill's spend is shown, ROAS is never "0.00×".
+  await expect(page.getByText(/was spent before the app was connected on \d{4}-\d{2}-\d{2}/).first()).toBeVisible();
+  await expect(page.getByText(/^0\.00×$/)).toHaveCount(0);
   await snap(page, "09-dashboard");
 
   const lastSynced = page.getByText(/Last synced \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC/);

@@ -193,7 +193,7 @@ export default function Settings() {
                       {
                         label: "At checkout (recommended)",
                         value: "checkout",
-                        helpText: "When the order is placed, as your storefront's TikTok pixel reports it, so TikTok can join the two reports into one.",
+                        helpText: "When the order is placed. A TikTok pixel on your storefront reports the purchase then too, and TikTok joins the two reports into one only when they arrive close together.",
                       },
                       {
                         label: "When paid",

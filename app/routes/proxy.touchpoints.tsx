@@ -1,11 +1,11 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { MAX_TOUCHPOINT_BYTES, parseTouchpointBody, recordHeartbeat, storeTouchpoint } from "~/core/attribution/touchpoints.server";
-import { storefrontIntake } from "~/features/storefront/intake.server";
+import { defineStorefrontIntake, receiveStorefrontRequest } from "~/features/storefront/intake.server";
 
 // Storefront → Shopify app proxy (/apps/ttads/touchpoints) → here, signed by Shopify; or the web
 // pixel → here directly (/proxy/touchpoints?shop=&t=) with CORS (docs/decisions/0019). Two bodies: a
 // touchpoint (a new TikTok click) or the embed's daily heartbeat (it ran; the TikTok pixel codes it saw).
-const intake = storefrontIntake({
+const intake = defineStorefrontIntake({
   maxBytes: MAX_TOUCHPOINT_BYTES,
   parse: parseTouchpointBody,
   perVisitor: { limit: 30, windowMs: 60_000, message: "Too many touchpoints from this visitor; try later" },
@@ -17,7 +17,7 @@ const intake = storefrontIntake({
 export const loader = intake.loader;
 
 export const action = async ({ request }: ActionFunctionArgs) => {
-  const { shop, via, body, reply } = await intake.receive(request);
+  const { shop, via, body, reply } = await receiveStorefrontRequest(request, intake);
   if (body.kind === "heartbeat") {
     // Only the theme embed sends heartbeats: it is what "seen on the storefront" means on Home.
     if (via === "web_pixel") return reply(400, "The web pixel does not send heartbeats");

@@ -5,6 +5,7 @@
 import prisma from "~/core/db.server";
 import { action as touchpointAction } from "~/routes/proxy.touchpoints";
 import { action as eventsAction, loader as eventsLoader } from "~/routes/app.events";
+import { loader as homeLoader } from "~/routes/app._index";
 import { drainAll } from "~/features/events/worker.server";
 import { EVENT_RETRY } from "~/core/retry-policy";
 import { TEST_SHOP } from "../support/constants";
@@ -71,6 +72,8 @@ it("a TikTok outage that outlasts the window: retried until then, then not sent;
   expect(await control.events()).toEqual([]);
   expect((await control.counted()).counted).toBe(1);
   // Home says why.
+  const home = await (await call(homeLoader, adminRequest("/app", { shop: TEST_SHOP }))).json();
+  expect(home.summary.advice).toContainEqual(expect.stringMatching(/^1 event\(s\) expired: .*within 47 hours of the order where your storefront loads the TikTok pixel/));
 });
 
 it("without a pixel on the storefront the same late order still goes (the 7-day horizon), once", async () => {

@@ -76,7 +76,7 @@ describe("send when paid", () => {
     const o = await order("pending");
     await deliverOrder(TEST_SHOP, o.rawBody);
     expect((await deliverCancellation(TEST_SHOP, cancelledOrderBody(o.rawBody, { financialStatus: status }))).status).toBe(200);
-    expect(await stateOf(o.orderId)).toMatchObject({ sendDecision: "cancelled", event: { status: "cancelled", lastError: expect.stringMatching(/cancelled before/) } });
+    expect(await stateOf(o.orderId)).toMatchObject({ sendDecision: "cancelled", reason: null, event: { status: "cancelled", lastError: expect.stringMatching(/cancelled before/) } });
     // a late orders/paid does not bring it back
     await paid(o.rawBody);
     expect(await drainAll()).toMatchObject({ requests: 0 });
@@ -104,7 +104,7 @@ describe("send when paid", () => {
     await deliverOrder(TEST_SHOP, o.rawBody);
     expect(await expireUnpaidEvents()).toBe(0);
     expect(await expireUnpaidEvents(new Date(Date.now() + 120_000))).toBe(1);
-    expect(await stateOf(o.orderId)).toMatchObject({ sendDecision: "expired", event: { status: "expired", lastError: expect.stringMatching(/still waiting for payment/) } });
+    expect(await stateOf(o.orderId)).toMatchObject({ sendDecision: "expired", reason: null, event: { status: "expired", lastError: expect.stringMatching(/still waiting for payment/) } });
   });
 });
 

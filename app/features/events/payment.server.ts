@@ -10,7 +10,9 @@ import { moveEvents } from "./send-status.server";
 import { eventQueued } from "./wake.server";
 import { pastHorizon, storefrontPixelsOf } from "./send-horizon.server";
 
-const WAITING_REASON_PREFIX = "Waiting for payment";
+// The order's "Waiting for payment" reason is true only while it waits: every move out of that
+// state clears it (the event's own message says what happened next).
+const LEFT_WAITING = { reason: null };
 
 /**
  * orders/paid: the order's waiting event goes into the queue. Shopify does not order its webhooks,
@@ -18,7 +20,7 @@ const WAITING_REASON_PREFIX = "Waiting for payment";
  * the orders/create that follows finds it and changes nothing.
  */
 export async function releasePaidOrder(shop: string, order: ParsedOrder): Promise<"released" | "recorded" | "unchanged"> {
-  const record = await prisma.orderRecord.findUnique({ where: { shop_orderId: { shop, orderId: order.orderId } }, select: { id: true, reason: true } });
+  const record = await prisma.orderRecord.findUnique({ where: { shop_orderId: { shop, orderId: order.orderId } }, select: { id: true } });
   if (!record) {
     await ingestOrder(shop, { ...order, financialStatus: "paid" });
     return "recorded";
@@ -26,9 +28,8 @@ export async function releasePaidOrder(shop: string, order: ParsedOrder): Promis
   await prisma.orderRecord.updateMany({ where: { id: record.id, paidAt: null }, data: { paidAt: new Date() } });
   const connection = await prisma.tikTokConnection.findUnique({ where: { shop }, select: { status: true } });
   const status = connection?.status === "needs_reconnect" ? "waiting_reconnect" : "queued";
-  const moved = await moveEvents({ shop, orderRecordId: record.id, status: "awaiting_payment" }, status, { nextAttemptAt: new Date(), ...RELEASED });
+  const moved = await moveEvents({ shop, orderRecordId: record.id, status: "awaiting_payment" }, status, { nextAttemptAt: new Date(), ...RELEASED }, LEFT_WAITING);
   if (moved === 0) return "unchanged";
-  if (record.reason?.startsWith(WAITING_REASON_PREFIX)) await prisma.orderRecord.update({ where: { id: record.id }, data: { reason: null } });
   if (status === "queued") eventQueued();
   return "released";
 }
@@ -39,6 +40,7 @@ export async function cancelUnsentEvent(shop: string, orderId: string): Promise<
     { shop, order: { orderId }, status: { in: ["awaiting_payment", "queued", "waiting_reconnect", "failed"] } },
     "cancelled",
     { lastError: "Not sent: the order was cancelled before its purchase went to TikTok.", lastErrorClass: "cancelled", ...RELEASED },
+    LEFT_WAITING,
   );
   return moved > 0;
 }
@@ -54,5 +56,6 @@ export async function expireUnpaidEvents(now = new Date()): Promise<number> {
     { id: { in: due.map((e) => e.id) }, status: "awaiting_payment" },
     "expired",
     { lastError: "Not sent: the order was still waiting for payment when it became too late to send without TikTok counting it wrong.", lastErrorClass: "unpaid" },
+    LEFT_WAITING,
   );
 }

@@ -15,7 +15,7 @@ export async function moveEvents(
   where: Prisma.OutboxEventWhereInput,
   status: OutboxStatus,
   data: Omit<Prisma.OutboxEventUpdateManyMutationInput, "status"> = {},
-  orderData: Pick<Prisma.OrderRecordUpdateManyMutationInput, "advertiserId" | "pixelCode"> = {},
+  orderData: Pick<Prisma.OrderRecordUpdateManyMutationInput, "advertiserId" | "pixelCode" | "reason"> = {},
 ): Promise<number> {
   // The order goes first: it is found through its event, and the second write may change what
   // `where` matches (the status, the lease).

@@ -86,55 +86,65 @@ const json = (status: number, message: string, cors: boolean) =>
     headers: { "Content-Type": "application/json", "Cache-Control": "no-store", ...(cors ? PIXEL_CORS : {}) },
   });
 
-/** A storefront route's door: its limits live as long as the route module. */
-export function storefrontIntake<T extends { ok: true }>(spec: IntakeSpec<T>) {
-  const perVisitor = createRateLimiter({ limit: spec.perVisitor.limit, windowMs: spec.perVisitor.windowMs });
-  const perShop = createRateLimiter({ limit: spec.perShop.limit, windowMs: spec.perShop.windowMs });
+type Intake<T extends { ok: true }> = {
+  spec: IntakeSpec<T>;
+  perVisitor: ReturnType<typeof createRateLimiter>;
+  perShop: ReturnType<typeof createRateLimiter>;
+  /** GET and the like: 405. */
+  loader: () => Response;
+};
+
+/** A storefront route's rules, made once per route module so its rate limits live as long as it does. */
+export function defineStorefrontIntake<T extends { ok: true }>(spec: IntakeSpec<T>): Intake<T> {
+  return {
+    spec,
+    perVisitor: createRateLimiter({ limit: spec.perVisitor.limit, windowMs: spec.perVisitor.windowMs }),
+    perShop: createRateLimiter({ limit: spec.perShop.limit, windowMs: spec.perShop.windowMs }),
+    loader: () => json(405, "Use POST", false),
+  };
+}
+
+/** Reads and checks one storefront request; throws the refusal's Response (and 204 for a preflight). */
+export async function receiveStorefrontRequest<T extends { ok: true }>(request: Request, intake: Intake<T>): Promise<StorefrontRequest<T>> {
+  const { spec, perVisitor, perShop } = intake;
   const tooLarge = `Body larger than ${spec.maxBytes} bytes`;
+  const url = new URL(request.url);
+  const via: Via = isPixelRequest(url) ? "web_pixel" : "app_proxy";
+  const reply = (status: number, message: string) => json(status, message, via === "web_pixel");
+  const refuse = (status: number, message: string): never => {
+    throw reply(status, message);
+  };
+  if (request.method === "OPTIONS") throw new Response(null, { status: 204, headers: PIXEL_CORS });
+  if (request.method !== "POST") refuse(405, "Use POST");
+  if (declaredTooLarge(request, spec.maxBytes)) refuse(413, tooLarge);
 
-  /** Reads and checks one request; throws the refusal's Response (and 204 for a preflight). */
-  async function receive(request: Request): Promise<StorefrontRequest<T>> {
-    const url = new URL(request.url);
-    const via: Via = isPixelRequest(url) ? "web_pixel" : "app_proxy";
-    const reply = (status: number, message: string) => json(status, message, via === "web_pixel");
-    const refuse = (status: number, message: string): never => {
-      throw reply(status, message);
-    };
-    if (request.method === "OPTIONS") throw new Response(null, { status: 204, headers: PIXEL_CORS });
-    if (request.method !== "POST") refuse(405, "Use POST");
-    if (declaredTooLarge(request, spec.maxBytes)) refuse(413, tooLarge);
-
-    let shop: string | null;
-    if (via === "web_pixel") {
-      shop = await pixelShop(url);
-      if (!shop) return refuse(403, "Unknown pixel token for this shop");
-    } else {
-      shop = signedShop(url);
-      if (!shop) return refuse(400, "Not a request signed by Shopify's app proxy");
-      await authenticate.public.appProxy(request);
-    }
-    if ((spec.perShop.via ?? via) === via && !perShop.hit(shop)) refuse(429, spec.perShop.message);
-    if (!perVisitor.hit(`${shop}|${proxyClientIp(request)}`)) refuse(429, spec.perVisitor.message);
-
-    const raw = await readTextCapped(request, spec.maxBytes);
-    if (raw === null) return refuse(413, tooLarge);
-    const parsed = spec.parse(raw);
-    if (!parsed.ok) return refuse(parsed.status, parsed.error);
-    if (!(await isKnownShop(shop))) refuse(404, "This shop has not installed the app");
-    const body = parsed;
-    if (via === "app_proxy") {
-      const signature = url.searchParams.get("signature")!;
-      const replayKey = url.searchParams.get("n") ? signature : `${signature}|${spec.replayScope(body)}`;
-      if (!(await claimProxySignature(shop, replayKey, raw))) {
-        console.warn(`storefront ${url.pathname} ${shop}: refused a signature replayed with another body`);
-        refuse(409, "This signed request was already used with another body");
-      }
-    } else {
-      // The pixel ran on this shop's storefront: what Home's web pixel card reports.
-      await recordPixelBeacon(shop);
-    }
-    return { shop, via, body, reply };
+  let shop: string | null;
+  if (via === "web_pixel") {
+    shop = await pixelShop(url);
+    if (!shop) return refuse(403, "Unknown pixel token for this shop");
+  } else {
+    shop = signedShop(url);
+    if (!shop) return refuse(400, "Not a request signed by Shopify's app proxy");
+    await authenticate.public.appProxy(request);
   }
+  if ((spec.perShop.via ?? via) === via && !perShop.hit(shop)) refuse(429, spec.perShop.message);
+  if (!perVisitor.hit(`${shop}|${proxyClientIp(request)}`)) refuse(429, spec.perVisitor.message);
 
-  return { loader: () => json(405, "Use POST", false), receive };
+  const raw = await readTextCapped(request, spec.maxBytes);
+  if (raw === null) return refuse(413, tooLarge);
+  const parsed = spec.parse(raw);
+  if (!parsed.ok) return refuse(parsed.status, parsed.error);
+  if (!(await isKnownShop(shop))) refuse(404, "This shop has not installed the app");
+  if (via === "app_proxy") {
+    const signature = url.searchParams.get("signature")!;
+    const replayKey = url.searchParams.get("n") ? signature : `${signature}|${spec.replayScope(parsed)}`;
+    if (!(await claimProxySignature(shop, replayKey, raw))) {
+      console.warn(`storefront ${url.pathname} ${shop}: refused a signature replayed with another body`);
+      refuse(409, "This signed request was already used with another body");
+    }
+  } else {
+    // The pixel ran on this shop's storefront: what Home's web pixel card reports.
+    await recordPixelBeacon(shop);
+  }
+  return { shop, via, body: parsed, reply };
 }

@@ -2,12 +2,14 @@ import {
   hashEmail,
   hashExternalId,
   hashIdentifier,
+  hashNamePart,
   hashPhone,
   isSha256Hex,
   normaliseEmail,
   normaliseExternalId,
   normalisePhone,
   phoneCountry,
+  plainPlacePart,
   sha256Hex,
 } from "~/features/events/normalise";
 
@@ -215,5 +217,21 @@ describe("normaliseExternalId", () => {
     [null, null],
   ])("%j → %j", (raw, expected) => {
     expect(normaliseExternalId(raw)).toBe(expected);
+  });
+});
+
+describe("the buyer's name and place, as TikTok's Segment destination normalises them", () => {
+  it("names and zip: every whitespace removed, lowercased, hashed; already-hashed values pass through", () => {
+    expect(hashNamePart("  Mary Ann ")).toBe(sha256Hex("maryann"));
+    expect(hashNamePart("SW1A 1AA")).toBe(sha256Hex("sw1a1aa"));
+    expect(hashNamePart(" \t ")).toBeNull();
+    expect(hashNamePart(sha256Hex("ada").toUpperCase())).toBe(sha256Hex("ada"));
+  });
+
+  it("city, state, country: ASCII letters and digits only, lowercased, in clear (so München becomes mnchen)", () => {
+    expect(plainPlacePart("New York")).toBe("newyork");
+    expect(plainPlacePart("München")).toBe("mnchen");
+    expect(plainPlacePart("--")).toBeNull();
+    expect(plainPlacePart(null)).toBeNull();
   });
 });

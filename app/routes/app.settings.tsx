@@ -60,6 +60,8 @@ export default function Settings() {
   const [renewals, setRenewals] = useState(connection.sendSubscriptionRenewals);
   const [contentId, setContentId] = useState<string[]>([connection.contentIdType]);
   const [sendWhen, setSendWhen] = useState<string[]>([connection.sendWhen]);
+  const [limitedDataUse, setLimitedDataUse] = useState(connection.limitedDataUse);
+  const [browserPixel, setBrowserPixel] = useState(connection.browserPixelReportsPurchases);
   const [daysError, setDaysError] = useState<string | undefined>();
   const dirty =
     days !== savedDays ||
@@ -68,7 +70,9 @@ export default function Settings() {
     posAndDraft !== connection.includePosAndDraft ||
     renewals !== connection.sendSubscriptionRenewals ||
     contentId[0] !== connection.contentIdType ||
-    sendWhen[0] !== connection.sendWhen;
+    sendWhen[0] !== connection.sendWhen ||
+    limitedDataUse !== connection.limitedDataUse ||
+    browserPixel !== connection.browserPixelReportsPurchases;
   const saving = navigation.state !== "idle" && navigation.formData?.get("intent") === "save";
   const errors = result?.errors ?? {};
   const justSaved = result?.saved && !dirty;
@@ -97,6 +101,8 @@ export default function Settings() {
     setRenewals(connection.sendSubscriptionRenewals);
     setContentId([connection.contentIdType]);
     setSendWhen([connection.sendWhen]);
+    setLimitedDataUse(connection.limitedDataUse);
+    setBrowserPixel(connection.browserPixelReportsPurchases);
     setDaysError(undefined);
   };
 
@@ -242,6 +248,30 @@ export default function Settings() {
                       disabled={!hasConnection}
                       error={errors.sendSubscriptionRenewals}
                       helpText="Renewal orders that subscription apps tag “Subscription Recurring Order”. Off by default: a renewal repeats an earlier purchase."
+                    />
+                  </BlockStack>
+                  <BlockStack gap="100">
+                    <Text as="h3" variant="headingSm">Browser pixel</Text>
+                    <input type="hidden" name="browserPixelReportsPurchases" value={String(browserPixel)} />
+                    <Checkbox
+                      label="A browser pixel on my store also reports purchases to this TikTok pixel"
+                      checked={browserPixel}
+                      onChange={setBrowserPixel}
+                      disabled={!hasConnection}
+                      error={errors.browserPixelReportsPurchases}
+                      helpText="Turn this on if you added TikTok's pixel as a custom pixel in Shopify's Customer events (see Help). The app sees a TikTok pixel only when your theme loads it; with this on, it also sends each purchase only within 47 hours of the order, inside TikTok's 48-hour deduplication window."
+                    />
+                  </BlockStack>
+                  <BlockStack gap="100">
+                    <Text as="h3" variant="headingSm">Buyers who opted out of the sale of their data</Text>
+                    <input type="hidden" name="limitedDataUse" value={String(limitedDataUse)} />
+                    <Checkbox
+                      label="Send them with Limited Data Use"
+                      checked={limitedDataUse}
+                      onChange={setLimitedDataUse}
+                      disabled={!hasConnection}
+                      error={errors.limitedDataUse}
+                      helpText="Off by default: a buyer who opted out of the sale or sharing of their data in your store's privacy banner (a right in several US states) is not sent. On: their purchase is sent with TikTok's limited_data_use flag, which asks TikTok to restrict how it uses the event. A buyer who declined marketing is never sent either way."
                     />
                   </BlockStack>
                   {appBridge === false && hasConnection ? (

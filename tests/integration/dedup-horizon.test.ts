@@ -10,7 +10,7 @@ import { drainAll } from "~/features/events/worker.server";
 import { EVENT_RETRY } from "~/core/retry-policy";
 import { TEST_SHOP } from "../support/constants";
 import { adminRequest, appProxyRequest, call, seedOfflineSession } from "../support/requests";
-import { connectShop, deliverOrder, demoOrder, resetOrderPipeline, startOrdersSandbox, timePasses } from "../support/orders";
+import { connectShop, deliverOrder, demoOrder, resetOrderPipeline, saveSettings, startOrdersSandbox, timePasses } from "../support/orders";
 
 const { sandbox, control } = await startOrdersSandbox();
 afterAll(() => sandbox.close());
@@ -73,7 +73,7 @@ it("a TikTok outage that outlasts the window: retried until then, then not sent;
   expect((await control.counted()).counted).toBe(1);
   // Home says why.
   const home = await (await call(homeLoader, adminRequest("/app", { shop: TEST_SHOP }))).json();
-  expect(home.summary.advice).toContainEqual(expect.stringMatching(/^1 event\(s\) expired: .*within 47 hours of the order where your storefront loads the TikTok pixel/));
+  expect(home.summary.advice).toContainEqual(expect.stringMatching(/^1 event\(s\) expired: .*within 47 hours of the order where a browser pixel reports purchases to the TikTok pixel/));
 });
 
 it("without a pixel on the storefront the same late order still goes (the 7-day horizon), once", async () => {
@@ -81,6 +81,16 @@ it("without a pixel on the storefront the same late order still goes (the 7-day 
   expect(await drainAll()).toMatchObject({ sent: 1, expired: 0 });
   expect((await eventOf(orderId)).event).toMatchObject({ status: "sent" });
   expect((await control.counted()).counted).toBe(1);
+});
+
+it("a browser pixel the embed cannot see (a Shopify custom pixel), declared in Settings, gets the same 48-hour rule", async () => {
+  await saveSettings(TEST_SHOP, { browserPixelReportsPurchases: true });
+  const late = await lateOrder((EVENT_RETRY.dedupWindowHours + 1) * HOUR, { browserCopy: true });
+  const fresh = await lateOrder(60_000, { browserCopy: true });
+  expect(await drainAll()).toMatchObject({ sent: 1, expired: 1 });
+  expect((await eventOf(late)).event).toMatchObject({ status: "expired", lastErrorClass: "dedup_window" });
+  expect((await control.events()).map((e) => e.event.event_id)).toEqual([fresh]);
+  expect((await control.counted()).counted).toBe(2);
 });
 
 it("within the window the server copy meets the browser's: merged or dropped, never counted twice", async () => {

@@ -7,7 +7,7 @@ import { disconnect } from "~/features/connect/connect.server";
 import { hashEmail, hashPhone, normalisePhone, sha256Hex } from "~/features/events/normalise";
 import { drainAll } from "~/features/events/worker.server";
 import { action as touchpointAction } from "~/routes/proxy.touchpoints";
-import { cartAttributes, CONSENT_DENIED, step } from "../../extensions/tiktok-capture/src/capture";
+import { cartAttributes, CONSENT_DENIED, CONSENT_GRANTED, CONSENT_LIMITED, step } from "../../extensions/tiktok-capture/src/capture";
 import { ORDER_FIXTURES, orderFixture, type OrderFixture } from "../fixtures/orders";
 import { appProxyRequest, call, seedOfflineSession } from "../support/requests";
 import { OTHER_SHOP, TEST_SHOP } from "../support/constants";
@@ -220,8 +220,8 @@ describe("the cart as the storefront embed leaves it: consent and campaign (ADR 
     return (await recordOf(String(orderId)))!;
   }
   /** What the embed writes to the cart on the landing view (its own code, no touchpoint sent yet). */
-  const landingCart = (search: string, visitor = VISITOR) =>
-    step({}, "", "/products/everyday-tote", search, orderAt.getTime() - 60_000, () => visitor).attrs;
+  const landingCart = (search: string, visitor = VISITOR, consent = CONSENT_GRANTED) =>
+    step({}, "", "/products/everyday-tote", search, orderAt.getTime() - 60_000, () => visitor, consent).attrs;
 
   beforeEach(async () => {
     await seedOfflineSession(TEST_SHOP);
@@ -281,6 +281,58 @@ describe("the cart as the storefront embed leaves it: consent and campaign (ADR 
     // what the embed actually writes on a refusal: our attributes cleared, the flag set
     const cleared = await orderWithCart(cartAttributes({}, "", CONSENT_DENIED), "/?ttclid=E.C.P.Declined");
     expect(cleared).toMatchObject({ sendDecision: "no_consent", event: null });
+    await drainAll();
+    expect(await sentEventIds()).toEqual([]);
+  });
+});
+
+describe("buyers who opted out of the sale of their data only (cart: _tt_consent = limited)", () => {
+  const orderAt = recent(10 * 60_000);
+  const VISITOR = "tta1.LimitedVisitor00000001";
+  async function orderWithCart(attributes: Record<string, string>, landing: string) {
+    const orderId = nextOrder++;
+    const payload = JSON.parse(await demoOrder({ orderId, createdAt: orderAt }));
+    payload.note_attributes = Object.entries(attributes).map(([name, value]) => ({ name, value }));
+    payload.landing_site = landing;
+    expect((await deliverOrder(TEST_SHOP, JSON.stringify(payload))).status).toBe(200);
+    return { orderId: String(orderId), record: (await recordOf(String(orderId)))! };
+  }
+  // What the embed writes for a visitor whose privacy banner answer is "marketing yes, sale of data no".
+  const cartFor = (ttclid: string, consent: string) =>
+    step({}, "", "/products/everyday-tote", `?ttclid=${ttclid}`, orderAt.getTime() - 60_000, () => VISITOR, consent).attrs;
+  const limitedCart = (ttclid: string) => cartFor(ttclid, CONSENT_LIMITED);
+
+  beforeEach(async () => {
+    await seedOfflineSession(TEST_SHOP);
+    await connectShop(TEST_SHOP, control, { connectedAt: recent(90 * DAY) });
+  });
+
+  it("with Limited Data Use off (the default) the order is not sent, and says why", async () => {
+    const cart = limitedCart("E.C.P.OptedOutOff");
+    expect(cart._tt_consent).toBe("limited");
+    const { record } = await orderWithCart(cart, "/?ttclid=E.C.P.OptedOutOff");
+    expect(record).toMatchObject({ sendDecision: "no_consent", ttclid: null, visitorId: null, ttp: null, event: null });
+    expect(record.reason).toMatch(/opted out of the sale of their data .* Limited Data Use is off in Settings/);
+    await drainAll();
+    expect(await sentEventIds()).toEqual([]);
+  });
+
+  it("with Limited Data Use on, it is attributed and sent with limited_data_use: true; a buyer who allowed everything is sent without it", async () => {
+    await saveSettings(TEST_SHOP, { limitedDataUse: true });
+    const limited = await orderWithCart(limitedCart("E.C.P.OptedOutOn"), "/?ttclid=E.C.P.OptedOutOn");
+    expect(limited.record).toMatchObject({ sendDecision: "queued", attributionSource: "note_attribute", ttclid: "E.C.P.OptedOutOn" });
+    const full = await orderWithCart(cartFor("E.C.P.AllowedAll", CONSENT_GRANTED), "/?ttclid=E.C.P.AllowedAll");
+    await drainAll();
+    const sent = new Map((await control.events()).map((e) => [e.event.event_id as string, e.event as Record<string, unknown>]));
+    expect(sent.get(limited.orderId)).toMatchObject({ limited_data_use: true, user: { ttclid: "E.C.P.OptedOutOn" } });
+    expect(sent.get(full.orderId)).toBeDefined();
+    expect(sent.get(full.orderId)).not.toHaveProperty("limited_data_use");
+  });
+
+  it("a buyer who declined marketing is never sent, even with Limited Data Use on", async () => {
+    await saveSettings(TEST_SHOP, { limitedDataUse: true });
+    const { record } = await orderWithCart(cartAttributes({}, "", CONSENT_DENIED), "/?ttclid=E.C.P.DeclinedMarketing");
+    expect(record).toMatchObject({ sendDecision: "no_consent", event: null });
     await drainAll();
     expect(await sentEventIds()).toEqual([]);
   });

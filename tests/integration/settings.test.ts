@@ -76,6 +76,9 @@ describe("settings: refused values", () => {
     ["eventName", "purchase"],
     ["eventName", ""],
     ["eventName", "CompletePayment\u0000"],
+    ["limitedDataUse", "yes"],
+    ["limitedDataUse", "on"],
+    ["browserPixelReportsPurchases", "1"],
   ])("%s = %j: field error, old settings kept", async (field, value) => {
     const before = await row();
     const result = await save({ attributionWindowDays: "45", sendMode: "all", eventName: "Purchase", [field]: value });

@@ -102,7 +102,7 @@ export async function connectShop(shop: string, control: SandboxControl, opts: C
 /** The merchant saves the settings form (/app/settings) with a signed admin request; unnamed fields keep their saved values. */
 export async function saveSettings(
   shop: string,
-  settings: { sendMode?: "attributed" | "all"; attributionWindowDays?: number; eventName?: string; sendWhen?: "checkout" | "paid"; contentIdType?: "variant" | "product" | "sku" },
+  settings: { sendMode?: "attributed" | "all"; attributionWindowDays?: number; eventName?: string; sendWhen?: "checkout" | "paid"; contentIdType?: "variant" | "product" | "sku"; limitedDataUse?: boolean; browserPixelReportsPurchases?: boolean },
 ) {
   const { default: prisma } = await import("~/core/db.server");
   const { action } = await import("~/routes/app.settings");
@@ -115,6 +115,8 @@ export async function saveSettings(
     eventName: settings.eventName ?? saved.eventName,
     ...(settings.sendWhen ? { sendWhen: settings.sendWhen } : {}),
     ...(settings.contentIdType ? { contentIdType: settings.contentIdType } : {}),
+    ...(settings.limitedDataUse !== undefined ? { limitedDataUse: String(settings.limitedDataUse) } : {}),
+    ...(settings.browserPixelReportsPurchases !== undefined ? { browserPixelReportsPurchases: String(settings.browserPixelReportsPurchases) } : {}),
   };
   const res = await call(action, adminRequest("/app/settings", { shop, form }));
   const result = (await res.json()) as { saved?: boolean };

@@ -35,6 +35,8 @@ export function publicConnection(c: TikTokConnection | null) {
     sendSubscriptionRenewals: c?.sendSubscriptionRenewals ?? false,
     contentIdType: (c?.contentIdType ?? "variant") as "variant" | "product" | "sku",
     sendWhen: (c?.sendWhen ?? "checkout") as "checkout" | "paid",
+    limitedDataUse: c?.limitedDataUse ?? false,
+    browserPixelReportsPurchases: c?.browserPixelReportsPurchases ?? false,
   };
 }
 

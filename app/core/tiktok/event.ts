@@ -56,4 +56,10 @@ export interface TikTokEventItem {
   user: TikTokUser;
   page?: { url: string };
   properties: TikTokProperties;
+  /**
+   * Only for a buyer who opted out of the sale of their data, with the merchant's Limited Data Use on:
+   * TikTok restricts how it processes the event (event-level, as TikTok's Segment destination sends it;
+   * docs/decisions/0023).
+   */
+  limited_data_use?: true;
 }

@@ -221,6 +221,8 @@ type ConnectionSettings = {
   sendSubscriptionRenewals?: boolean;
   contentIdType?: "variant" | "product" | "sku";
   sendWhen?: "checkout" | "paid";
+  limitedDataUse?: boolean;
+  browserPixelReportsPurchases?: boolean;
 };
 
 export async function updateSettings(shop: string, settings: ConnectionSettings) {

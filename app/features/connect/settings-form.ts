@@ -29,6 +29,14 @@ export const settingsSchema = z.object({
   // A form without it leaves it as it is.
   contentIdType: z.enum(["variant", "product", "sku"], { errorMap: () => ({ message: "Choose variant ID, product ID or SKU." }) }).optional(),
   sendWhen: z.enum(["checkout", "paid"], { errorMap: () => ({ message: "Choose at checkout or when paid." }) }).optional(),
+  limitedDataUse: z
+    .enum(["true", "false"], { errorMap: () => ({ message: "Choose whether to send buyers who opted out of the sale of their data with Limited Data Use." }) })
+    .transform((v) => v === "true")
+    .optional(),
+  browserPixelReportsPurchases: z
+    .enum(["true", "false"], { errorMap: () => ({ message: "Choose whether a browser pixel on your store reports purchases to this TikTok pixel." }) })
+    .transform((v) => v === "true")
+    .optional(),
 });
 
 /** The field's help: what the window means, and, past TikTok's own window, how TikTok's reports differ. */

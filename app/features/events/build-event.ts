@@ -28,6 +28,8 @@ export interface BuildEventInput {
   shopDomain: string;
   /** The line item id sent as content_id; the variant id unless the merchant chose otherwise. */
   contentId?: ContentIdKind;
+  /** The buyer opted out of the sale of their data and the merchant sends such buyers with Limited Data Use. */
+  limitedDataUse?: boolean;
 }
 
 interface BuiltEvent {
@@ -90,6 +92,7 @@ export function buildTikTokEvent(input: BuildEventInput): BuiltEvent {
   };
   const url = pageUrl(order.landingSite, input.shopDomain, input.ttclid ?? null);
   if (url) event.page = { url };
+  if (input.limitedDataUse) event.limited_data_use = true;
 
   return {
     event,

@@ -39,5 +39,6 @@ export const EVENT_FIELDS: readonly SentField[] = [
   { path: "properties.content_ids[]", holds: "The same ids as the lines' content_id, as TikTok asks for catalog matching and Video Shopping Ads.", leftOut: "No line has an id of the chosen kind." },
   { path: "properties.content_type", holds: "Always product.", leftOut: "The order has no lines." },
   { path: "properties.num_items", holds: "How many units were bought: the lines' quantities added up.", leftOut: "No line has a readable quantity." },
+  { path: "limited_data_use", holds: "true, for a buyer who opted out of the sale of their data in your store's privacy banner, when Limited Data Use is on in Settings: TikTok then restricts how it uses the event.", leftOut: "Every other order (Limited Data Use is off by default)." },
   { path: "page.url", holds: "The storefront page the shopper landed on, with only utm_* parameters kept (and ttclid when it is the click the order was attributed to) and personal paths removed.", leftOut: "The order has no landing page (POS and draft orders)." },
 ];

@@ -54,8 +54,9 @@ export async function ingestOrder(shop: string, order: ParsedOrder): Promise<Ing
       sendSubscriptionRenewals: boolean | number;
       contentIdType: string;
       sendWhen: string;
+      limitedDataUse: boolean | number;
     }[]
-  >`SELECT "status", "advertiserId", "pixelCode", "connectedAt", "attributionWindowDays", "sendMode", "eventName", "includePosAndDraft", "sendSubscriptionRenewals", "contentIdType", "sendWhen"
+  >`SELECT "status", "advertiserId", "pixelCode", "connectedAt", "attributionWindowDays", "sendMode", "eventName", "includePosAndDraft", "sendSubscriptionRenewals", "contentIdType", "sendWhen", "limitedDataUse"
     FROM "TikTokConnection" WHERE "shop" = ${shop}`;
   const connection = connectionRow
     ? { ...connectionRow, attributionWindowDays: Number(connectionRow.attributionWindowDays), connectedAt: connectionRow.connectedAt ? new Date(connectionRow.connectedAt) : null }
@@ -63,8 +64,12 @@ export async function ingestOrder(shop: string, order: ParsedOrder): Promise<Ing
   const windowDays = connection?.attributionWindowDays ?? DEFAULT_WINDOW_DAYS;
   // Consent (docs/decisions/0018): a cart that says "denied" is never sent, by any path; a click only in
   // the landing URL, with no consent signal from the storefront at all, is not used.
+  // A buyer who opted out of the sale of their data only ("limited") is sent with TikTok's limited_data_use
+  // when the merchant turned it on (ADR 0023), and otherwise treated as declined.
   const consent = consentFromNotes(order);
-  const declined = consent === "denied";
+  const limitedDataUse = consent === "limited" && !!connection?.limitedDataUse;
+  const optedOutOfSale = consent === "limited" && !limitedDataUse;
+  const declined = consent === "denied" || optedOutOfSale;
   const noteVisitorId = declined ? null : visitorIdFromNotes(order);
   const noteClick = declined ? null : ttclidFromNotes(order);
   const landingTtclid = ttclidFromLandingSite(order.landingSite);
@@ -80,7 +85,7 @@ export async function ingestOrder(shop: string, order: ParsedOrder): Promise<Ing
         noteTtclidAt: noteClick?.capturedAt ?? null,
         noteCampaignId: noteAds.campaignId,
         noteAdgroupId: noteAds.adgroupId,
-        landingTtclid: consent === "granted" ? landingTtclid : null,
+        landingTtclid: consent === "granted" || limitedDataUse ? landingTtclid : null,
       });
   // What the web pixel saw at checkout, if its beacon came first (docs/decisions/0019); Shopify loads
   // the pixel only for visitors who allowed its purposes. Read only when the cart left something to
@@ -104,7 +109,7 @@ export async function ingestOrder(shop: string, order: ParsedOrder): Promise<Ing
   const ttp = declined ? null : (ttpFromNotes(order) ?? link?.ttp ?? null);
   const eventName = connection?.eventName === "Purchase" ? "Purchase" : "CompletePayment";
   const contentId = connection?.contentIdType === "product" || connection?.contentIdType === "sku" ? connection.contentIdType : "variant";
-  const built = buildTikTokEvent({ order, eventName, visitorId, ttclid: attribution.ttclid, ttp, shopDomain: shop, contentId });
+  const built = buildTikTokEvent({ order, eventName, visitorId, ttclid: attribution.ttclid, ttp, shopDomain: shop, contentId, limitedDataUse });
 
   const live = !!connection?.pixelCode && (connection.status === "connected" || connection.status === "needs_reconnect");
   // Shopify delivers late (retries for up to 48 h): what counts is when the order was placed.
@@ -118,6 +123,10 @@ export async function ingestOrder(shop: string, order: ParsedOrder): Promise<Ing
   if (order.isTest) {
     sendDecision = "test_order";
     reason = "Shopify test order: not sent, so it cannot count as a real conversion in TikTok.";
+  } else if (optedOutOfSale) {
+    sendDecision = "no_consent";
+    reason =
+      "The shopper opted out of the sale of their data on the storefront (cart: _tt_consent = limited) and Limited Data Use is off in Settings; never sent.";
   } else if (declined) {
     sendDecision = "no_consent";
     reason = "The shopper declined marketing or the sale of their data on the storefront (cart: _tt_consent = denied); never sent.";

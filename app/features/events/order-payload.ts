@@ -8,7 +8,7 @@ import { z } from "zod";
 import { parseJsonLossless } from "~/core/lib/json-ids";
 import { replaceLoneSurrogates } from "~/core/lib/text";
 // The storefront embed's own rules (ADR 0007): the server accepts exactly what the embed writes.
-import { AD_FIELDS, AD_ID_RE, CONSENT_DENIED, CONSENT_GRANTED, TTCLID_RE, TTP_RE, VID_RE } from "../../../extensions/tiktok-capture/src/capture";
+import { AD_FIELDS, AD_ID_RE, CONSENT_DENIED, CONSENT_GRANTED, CONSENT_LIMITED, TTCLID_RE, TTP_RE, VID_RE } from "../../../extensions/tiktok-capture/src/capture";
 
 export const LIMITS = {
   /** Bodies larger than this are refused before parsing (a real order with 1,000 lines is ~2 MB). */
@@ -462,13 +462,15 @@ export function ttclidFromNotes(
 /**
  * What the cart says about the visitor's consent (docs/decisions/0018-storefront-truth.md):
  * - "denied": `_tt_consent` = "denied" (the embed writes it when consent is refused after it stored something);
+ * - "limited": `_tt_consent` = "limited": marketing allowed, the sale of data opted out (docs/decisions/0023);
  * - "granted": `_tt_consent` = "granted", or our visitor id / click on the cart without a flag (embeds
  *   before the flag existed wrote them only with consent);
  * - "none": none of our attributes: the embed is off, or the visitor never allowed it to run.
  */
-export function consentFromNotes(order: Pick<ParsedOrder, "noteAttributes">): "granted" | "denied" | "none" {
+export function consentFromNotes(order: Pick<ParsedOrder, "noteAttributes">): "granted" | "limited" | "denied" | "none" {
   const flag = noteAttribute(order, NOTE_KEYS.consent);
   if (flag === CONSENT_DENIED) return "denied";
+  if (flag === CONSENT_LIMITED) return "limited";
   if (flag === CONSENT_GRANTED || visitorIdFromNotes(order) || cleanTtclid(noteAttribute(order, NOTE_KEYS.ttclid))) return "granted";
   return "none";
 }

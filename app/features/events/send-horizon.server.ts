@@ -1,6 +1,7 @@
-// How late an event may still go to TikTok (docs/decisions/0023). Where the storefront is known
-// to load the event's pixel (the embed's heartbeat reports the pixel codes a page loaded), the
-// browser has reported the purchase too, and TikTok merges or drops our copy only within 48 hours
+// How late an event may still go to TikTok (docs/decisions/0023). Where a browser pixel is known
+// to report purchases to the event's pixel (the embed's heartbeat reports the pixel codes a page
+// loaded; the merchant says so in Settings for one the embed cannot see, such as a custom pixel in
+// Shopify's sandbox), the browser has reported the purchase too, and TikTok merges or drops our copy only within 48 hours
 // of the browser's: later, it would count the order twice. So such an event goes only while its
 // order is less than EVENT_RETRY.dedupWindowHours old; any other within EVENT_RETRY.horizonDays.
 import prisma from "~/core/db.server";
@@ -14,21 +15,34 @@ type Horizon = { ms: number; kind: "dedup_window" | "expired" };
 /** Why an event past its horizon was not sent, as Events shows it. */
 export const PAST_HORIZON_REASON: Record<Horizon["kind"], string> = {
   dedup_window:
-    "Not sent: past TikTok's 48-hour deduplication window. Your storefront loads this TikTok pixel, so the browser has reported this purchase; sent now, TikTok would count it a second time.",
+    "Not sent: past TikTok's 48-hour deduplication window. A browser pixel on your storefront reports purchases to this TikTok pixel, so it has reported this one; sent now, TikTok would count it a second time.",
   expired: `Not sent: it could not be delivered within ${EVENT_RETRY.horizonDays} days of the order, and this app does not send older events to TikTok.`,
 };
 
 /** Why Resend is off for a failed event past its horizon: said before the merchant clicks, and if they do. */
 export const RESEND_BLOCKED: Record<Horizon["kind"], string> = {
   dedup_window:
-    "Resend is off: the order is past TikTok's 48-hour deduplication window. Your storefront loads this TikTok pixel, so the browser has reported this purchase; sent now, TikTok would count it a second time.",
+    "Resend is off: the order is past TikTok's 48-hour deduplication window. A browser pixel on your storefront reports purchases to this TikTok pixel, so it has reported this one; sent now, TikTok would count it a second time.",
   expired: `Resend is off: the order is more than ${EVENT_RETRY.horizonDays} days old, and this app does not send older events to TikTok.`,
 };
 
-/** The pixel codes each shop's storefront loaded recently (from the embed's heartbeat). */
+/**
+ * The pixel codes a browser reports each shop's purchases to: those its storefront loaded recently (the
+ * embed's heartbeat), and the selected pixel when the merchant says a browser pixel reports to it.
+ */
 export async function storefrontPixelsOf(shops: string[], now = new Date()): Promise<Map<string, Set<string>>> {
-  const rows = shops.length ? await prisma.shop.findMany({ where: { shop: { in: shops } }, select: { shop: true, storefrontPixels: true } }) : [];
-  return new Map(rows.map((r) => [r.shop, new Set(readStorefrontPixels(r.storefrontPixels, now).map((p) => p.code))]));
+  if (!shops.length) return new Map();
+  const [rows, declared] = await Promise.all([
+    prisma.shop.findMany({ where: { shop: { in: shops } }, select: { shop: true, storefrontPixels: true } }),
+    prisma.tikTokConnection.findMany({ where: { shop: { in: shops }, browserPixelReportsPurchases: true, pixelCode: { not: null } }, select: { shop: true, pixelCode: true } }),
+  ]);
+  const pixels = new Map(rows.map((r) => [r.shop, new Set(readStorefrontPixels(r.storefrontPixels, now).map((p) => p.code))]));
+  for (const c of declared) {
+    const set = pixels.get(c.shop) ?? new Set<string>();
+    set.add(c.pixelCode!);
+    pixels.set(c.shop, set);
+  }
+  return pixels;
 }
 
 function horizonFor(browserPixels: Set<string> | undefined, pixelCode: string): Horizon {

@@ -41,7 +41,7 @@ export async function deliverySummary(shop: string, now = new Date()) {
     advice.push(`Events are waiting because TikTok needs to be reconnected. Reconnect TikTok: they are sent right after, except those of orders more than ${EVENT_RETRY.horizonDays} days old, which expire.`);
   if (expired > 0)
     advice.push(
-      `${expired} event(s) expired: they could not be delivered in time (within ${EVENT_RETRY.dedupWindowHours} hours of the order where your storefront loads the TikTok pixel, since TikTok would then count the purchase twice; within ${EVENT_RETRY.horizonDays} days otherwise). Open Events and filter by Expired to see each reason.`,
+      `${expired} event(s) expired: they could not be delivered in time (within ${EVENT_RETRY.dedupWindowHours} hours of the order where a browser pixel reports purchases to the TikTok pixel, since TikTok would then count the purchase twice; within ${EVENT_RETRY.horizonDays} days otherwise). Open Events and filter by Expired to see each reason.`,
     );
 
   return { sent24h, sent7d, failed7d, expired, waiting, queued, orders7d: recent.length, ttclidShare, emailShare, phoneShare, advice };

@@ -7,8 +7,12 @@
  * (the block leaves it out in the theme editor).
  *
  * Consent. Nothing is read from or written to our cookies/localStorage and nothing is sent until Shopify's
- * Customer Privacy API says analytics AND marketing AND sale-of-data are allowed (the server forwards the
- * click to TikTok: that is advertising and data sharing). The API is used as it is when present, otherwise
+ * Customer Privacy API says analytics AND marketing are allowed (the server forwards the click to TikTok:
+ * that is advertising). With the sale of data allowed too the cart says `_tt_consent` = "granted"; with it
+ * opted out (a US state's right to opt out of sale and sharing) it says "limited", and the server sends that
+ * order with TikTok's `limited_data_use` only if the merchant turned Limited Data Use on in Settings, else
+ * not at all (docs/decisions/0023-purchase-signal.md). A change between the two on the same page runs
+ * capture again, so the cart carries the newer flag. The API is used as it is when present, otherwise
  * loaded with Shopify.loadFeatures. When the API is missing or fails to load, nothing runs (fail closed).
  * `visitorConsentCollected` re-evaluates: a grant starts capture on the same page; a refusal deletes
  * our cookies and localStorage, and if we had stored something and there is a cart, writes the cart's
@@ -34,7 +38,7 @@
  *       what was last written successfully, which includes the `cart` cookie, so a new cart after checkout
  *       is written again). This comes first because an order can only carry what is on the cart: a shopper
  *       who lands, adds to cart in a drawer and checks out sees a single storefront page. The write
- *       carries `_tt_consent` = "granted" and the click's ad ids (`_tt_campaign_id`, `_tt_adgroup_id`,
+ *       carries `_tt_consent` ("granted" or "limited", part of the hash) and the click's ad ids (`_tt_campaign_id`, `_tt_adgroup_id`,
  *       `_tt_ad_id`), so a one-page checkout still has its campaign.
  *    b. else the queued touchpoint to the app proxy: fetch(keepalive) with a text/plain JSON body
  *       (no preflight). Fire and forget: dequeued when sent.
@@ -82,9 +86,13 @@ export type Touchpoint = {
   landing_path: string;
 } & Record<string, string | number>;
 
-/** Consent flag values on the cart (`_tt_consent`); the server never sends an order whose cart says "denied". */
+/**
+ * Consent flag values on the cart (`_tt_consent`); the server never sends an order whose cart says "denied",
+ * and one that says "limited" only with `limited_data_use` when the merchant allows it.
+ */
 export const CONSENT_GRANTED = "granted";
 export const CONSENT_DENIED = "denied";
+export const CONSENT_LIMITED = "limited";
 /** TikTok pixel codes as `ttq.load(code)` takes them (e.g. "CD9079RC77U0N3GBV16Y"). */
 export const PIXEL_CODE_RE = /^[A-Z0-9]{8,32}$/;
 /** A heartbeat with more pixel codes than this is refused. */
@@ -140,7 +148,7 @@ export interface Win {
 /** A UTM value fit to keep: control characters removed, at most UTM_MAX chars, trimmed; none with "@" (an email). */
 function cleanUtm(value: string | null): string {
   // eslint-disable-next-line no-control-regex
-  const v = (value || "").replace(/[\u0000-\u001f\u007f]/g, "").slice(0, UTM_MAX).trim();
+  const v = (value || "").replace(/[\0-\x1f\x7f]/g, "").slice(0, UTM_MAX).trim();
   return /@/.test(v) ? "" : v;
 }
 
@@ -171,16 +179,24 @@ export function parseLanding(pathname: string, search: string) {
   return { ttclid: TTCLID_RE.test(t) ? t : "", fields, path: full.length > path.length + 1 && full.length <= PATH_MAX ? full : path };
 }
 
-/** Capture is allowed only when analytics, marketing and sale of data are all allowed (exactly true). */
-export function consentAllowed(cp: Privacy | null | undefined, detail?: ConsentDetail | null): boolean {
-  if (detail) return !!(detail.analyticsAllowed && detail.marketingAllowed && detail.saleOfDataAllowed);
+/**
+ * The cart's consent flag for what Shopify's Customer Privacy API says (each value exactly true):
+ * analytics and marketing and sale of data → "granted"; analytics and marketing but the sale of data opted
+ * out (a US state's opt-out) → "limited", which the server sends with TikTok's `limited_data_use` only when
+ * the merchant turned that on, and otherwise not at all; anything else, a missing API included → "" (no capture).
+ */
+export function consentFlag(cp: Privacy | null | undefined, detail?: ConsentDetail | null): string {
+  let v;
   try {
     // A missing API or function throws here: fail closed.
     const p = cp as Required<Privacy>;
-    return p.analyticsProcessingAllowed() === true && p.marketingAllowed() === true && p.saleOfDataAllowed() === true;
+    v = detail
+      ? [detail.analyticsAllowed, detail.marketingAllowed, detail.saleOfDataAllowed]
+      : [p.analyticsProcessingAllowed(), p.marketingAllowed(), p.saleOfDataAllowed()];
   } catch {
-    return false;
+    return "";
   }
+  return v[0] === true && v[1] === true ? (v[2] === true ? CONSENT_GRANTED : CONSENT_LIMITED) : "";
 }
 
 /** "tta1." + 22 base64url characters: the first 132 bits of 17 random bytes. */
@@ -202,7 +218,7 @@ function hash(s: string): string {
 
 /** Hashes of the attributes plus the cart cookie: k without `_ttp`, w with it. */
 export function cartSignature(attrs: CartAttributes, cartCookie: string) {
-  const k = hash([attrs._tt_visitor_id, attrs._tt_ttclid, attrs._tt_ttclid_at, cartCookie].join("|"));
+  const k = hash([attrs._tt_consent, attrs._tt_visitor_id, attrs._tt_ttclid, attrs._tt_ttclid_at, cartCookie].join("|"));
   return { k, w: hash(k + "|" + attrs._tt_ttp) };
 }
 
@@ -227,7 +243,15 @@ export function cartAttributes(st: State, ttp: string, consent: string): CartAtt
 }
 
 /** One page view: the state to store, the cart attributes, and the one request to make (if any). */
-export function step(saved: State, cookies: string, pathname: string, search: string, now: number, newId: () => string): Step {
+export function step(
+  saved: State,
+  cookies: string,
+  pathname: string,
+  search: string,
+  now: number,
+  newId: () => string,
+  consent: string,
+): Step {
   const st: State = Object.assign({}, saved);
   const vid = readCookie(cookies, VID_COOKIE);
   st.v = VID_RE.test(vid) ? vid : VID_RE.test(st.v || "") ? st.v : newId();
@@ -252,11 +276,12 @@ export function step(saved: State, cookies: string, pathname: string, search: st
     st.m = f;
   }
   const ttp = readCookie(cookies, "_ttp");
-  const attrs = cartAttributes(st, TTP_RE.test(ttp) ? ttp : "", CONSENT_GRANTED);
+  const attrs = cartAttributes(st, TTP_RE.test(ttp) ? ttp : "", consent);
   const cart = readCookie(cookies, "cart");
   const sig = cartSignature(attrs, cart);
   const wanted = !!st.c || !!(attrs._tt_ttp && cart);
-  const day = Math.floor(now / 864e5);
+  // |0 floors: both are positive and far below 2^31.
+  const day = (now / 864e5) | 0;
   const action = wanted && st.k !== sig.k ? "cart" : st.p ? "app" : wanted && st.w !== sig.w ? "cart" : st.h != day ? "app" : "";
   if (action == "app") st.h = day;
   return { state: st, attrs, action };
@@ -306,30 +331,32 @@ function forget(w: Win, cfg: Config) {
   }
 }
 
-/** One page view's capture (consent already checked). */
-function run(w: Win, cfg: Config, now = Date.now()) {
-  let saved: State;
+/**
+ * One page view's capture (consent already checked). Nothing may break the storefront: any throw ends it,
+ * localStorage that throws (storage blocked) included, before anything was sent.
+ */
+function run(w: Win, cfg: Config, consent: string, now = Date.now()) {
   try {
-    saved = load(w);
+    const saved = load(w);
+    const d = w.document;
+    const newId = () => newVisitorId((a) => w.crypto.getRandomValues(a));
+    const { state: st, attrs, action } = step(saved, d.cookie, w.location.pathname, w.location.search, now, newId, consent);
+    setCookie(w, VID_COOKIE, st.v as string, VID_TTL_S);
+    setCookie(w, CLICK_COOKIE, st.c ? st.a + "." + st.c : "", st.c ? (((st.a as number) + CLICK_TTL_MS - now) / 1000) | 0 : 0);
+    if (action == "app") {
+      // A touchpoint, or once a day the heartbeat; either tells the app the embed runs.
+      const body = JSON.stringify(st.p || { v: TOUCHPOINT_VERSION, pixels: pixelCodes(w) });
+      delete st.p;
+      // A fresh nonce in the query, which Shopify's proxy signs: each signature then covers one
+      // request, and the app refuses a replayed signature carrying another body.
+      const url = cfg.proxy + "?n=" + newId().slice(5);
+      w.fetch(url, { method: "POST", body, keepalive: true }).catch(() => 0);
+    }
+    save(w, st);
+    if (action == "cart") postCart(w, cfg, attrs, () => save(w, Object.assign(load(w), cartSignature(attrs, readCookie(d.cookie, "cart")))));
   } catch {
-    return;
+    /* never break the storefront */
   }
-  const d = w.document;
-  const newId = () => newVisitorId((a) => w.crypto.getRandomValues(a));
-  const { state: st, attrs, action } = step(saved, d.cookie, w.location.pathname, w.location.search, now, newId);
-  setCookie(w, VID_COOKIE, st.v as string, VID_TTL_S);
-  setCookie(w, CLICK_COOKIE, st.c ? st.a + "." + st.c : "", st.c ? Math.floor(((st.a as number) + CLICK_TTL_MS - now) / 1000) : 0);
-  if (action == "app") {
-    // A touchpoint, or once a day the heartbeat; either tells the app the embed runs.
-    const body = JSON.stringify(st.p || { v: TOUCHPOINT_VERSION, pixels: pixelCodes(w) });
-    delete st.p;
-    // A fresh nonce in the query, which Shopify's proxy signs: each signature then covers one
-    // request, and the app refuses a replayed signature carrying another body.
-    const url = cfg.proxy + "?n=" + newId().slice(5);
-    w.fetch(url, { method: "POST", body, keepalive: true }).catch(() => 0);
-  }
-  save(w, st);
-  if (action == "cart") postCart(w, cfg, attrs, () => save(w, Object.assign(load(w), cartSignature(attrs, readCookie(d.cookie, "cart")))));
 }
 
 /** Reads the config, then runs capture whenever consent allows it (now or after visitorConsentCollected). */
@@ -340,19 +367,14 @@ export function start(w: Win) {
   } catch {
     return;
   }
-  let done = false;
+  // The flag capture last ran with: a change (granted ↔ limited) runs it again, so the cart says the new one.
+  let ran = "";
   const go = (detail?: ConsentDetail) => {
-    if (consentAllowed((w.Shopify || {}).customerPrivacy, detail)) {
-      if (!done) {
-        done = true;
-        try {
-          run(w, cfg);
-        } catch {
-          /* never break the storefront */
-        }
-      }
+    const flag = consentFlag((w.Shopify || {}).customerPrivacy, detail);
+    if (flag) {
+      if (flag != ran) run(w, cfg, (ran = flag));
     } else {
-      done = false;
+      ran = "";
       forget(w, cfg);
     }
   };

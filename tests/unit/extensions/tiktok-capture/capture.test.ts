@@ -16,7 +16,7 @@ import {
   cartAttributes,
   cartSignature,
   cleanPath,
-  consentAllowed,
+  consentFlag,
   newVisitorId,
   parseLanding,
   pixelCodes,
@@ -126,12 +126,12 @@ describe("landing path without PII", () => {
     const big = encodeURIComponent("春".repeat(UTM_MAX));
     const ids = AD_FIELDS.map((k) => `tt_${k}=${"9".repeat(24)}`);
     const search = `?ttclid=${"E".repeat(512)}&${ids.join("&")}&` + UTM_KEYS.map((k) => `${k}=${big}`).join("&");
-    const p = step({}, "", "/" + "p".repeat(400), search, NOW, newId).state.p!;
+    const p = step({}, "", "/" + "p".repeat(400), search, NOW, newId, "granted").state.p!;
     expect(Object.keys(p)).toHaveLength(13);
     expect(new Blob([JSON.stringify(p)]).size).toBeLessThanOrEqual(TOUCHPOINT_MAX_BYTES);
     // ASCII that needs escaping in JSON keeps the query; still far under the cap
     const quotes = UTM_KEYS.map((k) => `${k}=${"%22".repeat(60)}`).join("&");
-    const q = step({}, "", "/" + "p".repeat(400), `?ttclid=${"E".repeat(512)}&${quotes}`, NOW, newId).state.p!;
+    const q = step({}, "", "/" + "p".repeat(400), `?ttclid=${"E".repeat(512)}&${quotes}`, NOW, newId, "granted").state.p!;
     expect(q.landing_path.length).toBeLessThanOrEqual(PATH_MAX);
     expect(new Blob([JSON.stringify(q)]).size).toBeLessThanOrEqual(TOUCHPOINT_MAX_BYTES);
   });
@@ -180,38 +180,45 @@ describe("consent gate", () => {
     saleOfDataAllowed: () => s,
   });
 
-  it("allows capture only when analytics, marketing and sale of data are all allowed", () => {
-    expect(consentAllowed(api(true, true, true))).toBe(true);
-    expect(consentAllowed(api(false, true, true))).toBe(false);
-    expect(consentAllowed(api(true, false, true))).toBe(false);
-    expect(consentAllowed(api(true, true, false))).toBe(false);
+  it("captures as granted with analytics, marketing and sale of data; as limited with the sale of data opted out; else not at all", () => {
+    expect(consentFlag(api(true, true, true))).toBe("granted");
+    expect(consentFlag(api(true, true, false))).toBe("limited");
+    expect(consentFlag(api(false, true, true))).toBe("");
+    expect(consentFlag(api(true, false, true))).toBe("");
+    // declined marketing (a consent region) is never "limited", whatever the sale of data says
+    expect(consentFlag(api(true, false, false))).toBe("");
+    expect(consentFlag(api(false, true, false))).toBe("");
   });
 
   it("fails closed when the API is missing, incomplete, throws or answers non-booleans", () => {
-    expect(consentAllowed(undefined)).toBe(false);
-    expect(consentAllowed(null)).toBe(false);
-    expect(consentAllowed({ analyticsProcessingAllowed: () => true, marketingAllowed: () => true })).toBe(false);
+    expect(consentFlag(undefined)).toBe("");
+    expect(consentFlag(null)).toBe("");
+    expect(consentFlag({ analyticsProcessingAllowed: () => true, marketingAllowed: () => true })).toBe("");
     expect(
-      consentAllowed({
+      consentFlag({
         analyticsProcessingAllowed: () => true,
         marketingAllowed: () => {
           throw new Error("not ready");
         },
         saleOfDataAllowed: () => true,
       }),
-    ).toBe(false);
-    expect(consentAllowed({ ...api(true, true, true), marketingAllowed: () => "yes" as unknown as boolean })).toBe(false);
+    ).toBe("");
+    expect(consentFlag({ ...api(true, true, true), marketingAllowed: () => "yes" as unknown as boolean })).toBe("");
+    // a sale-of-data answer that is not a boolean is not an opt-out either way: only exactly true grants
+    expect(consentFlag({ ...api(true, true, true), saleOfDataAllowed: () => "yes" as unknown as boolean })).toBe("limited");
   });
 
   it("uses the visitorConsentCollected detail when there is one", () => {
     const all = { analyticsAllowed: true, marketingAllowed: true, saleOfDataAllowed: true };
-    expect(consentAllowed(undefined, all)).toBe(true);
-    expect(consentAllowed(api(true, true, true), { ...all, marketingAllowed: false })).toBe(false);
+    expect(consentFlag(undefined, all)).toBe("granted");
+    expect(consentFlag(undefined, { ...all, saleOfDataAllowed: false })).toBe("limited");
+    expect(consentFlag(api(true, true, true), { ...all, marketingAllowed: false })).toBe("");
   });
 });
 
 describe("step: storage and change detection", () => {
-  const view = (st: State, cookies: string, search = "", path = "/", now = NOW) => step(st, cookies, path, search, now, newId);
+  const view = (st: State, cookies: string, search = "", path = "/", now = NOW, consent = "granted") =>
+    step(st, cookies, path, search, now, newId, consent);
   /** What run() stores after a successful cart write. */
   const written = (r: ReturnType<typeof step>, cart: string) => ({ ...r.state, ...cartSignature(r.attrs, cart) });
   /** What run() stores after sending the queued touchpoint (which is also the day's heartbeat). */
@@ -279,6 +286,15 @@ describe("step: storage and change detection", () => {
     // the new click's ad ids replace the old click's, and clear the ones it does not have
     expect([r.attrs._tt_campaign_id, r.attrs._tt_adgroup_id, r.attrs._tt_ad_id]).toEqual(["", "22", ""]);
     expect(r.state.p?.ttclid).toBe("E.C.P.two");
+  });
+
+  it("a consent flag that changed (granted → limited) rewrites the cart with the new flag, nothing else queued", () => {
+    const land = view({}, "", "?ttclid=E.C.P.test");
+    const st = sent(written(land, "c1"));
+    expect(view(st, "cart=c1").action).toBe("");
+    const r = view(st, "cart=c1", "", "/", NOW, "limited");
+    expect(r.action).toBe("cart");
+    expect(r.attrs).toMatchObject({ _tt_consent: "limited", _tt_ttclid: "E.C.P.test" });
   });
 
   it("a new cart (after checkout) is written again", () => {
@@ -387,7 +403,7 @@ describe("readCookie", () => {
 type Fake = {
   win: Win;
   fetch: ReturnType<typeof vi.fn>;
-  consent: { allowed: boolean };
+  consent: { allowed: boolean; saleOfData?: boolean };
 };
 
 function clearAll() {
@@ -403,11 +419,11 @@ function fake(opts: { search?: string; allowed?: boolean; api?: "loaded" | "load
   if (opts.config !== false) {
     document.body.innerHTML = `<script type="application/json" id="tta-config">{"shop":"alpha-test.myshopify.com","proxy":"/apps/ttads/touchpoints","cart":"/cart/update.js"}</script>`;
   }
-  const consent = { allowed: opts.allowed ?? true };
+  const consent: { allowed: boolean; saleOfData?: boolean } = { allowed: opts.allowed ?? true };
   const privacy: Privacy = {
     analyticsProcessingAllowed: () => consent.allowed,
     marketingAllowed: () => consent.allowed,
-    saleOfDataAllowed: () => consent.allowed,
+    saleOfDataAllowed: () => consent.saleOfData ?? consent.allowed,
   };
   const fetch = vi.fn(async (url: string) => {
     if (url === "/cart/update.js") document.cookie = "cart=c-token;path=/";
@@ -579,6 +595,27 @@ describe("start: consent, storage, requests", () => {
     });
     // nothing of ours is left, so a later refusal costs no request
     document.dispatchEvent(new CustomEvent("visitorConsentCollected", { detail: { analyticsAllowed: false } }));
+    expect(f.fetch).toHaveBeenCalledTimes(2);
+  });
+
+  it("a visitor who opts out of the sale of data on the page keeps capture, and the cart is rewritten as limited, not forgotten", async () => {
+    const f = fake({ search: "?ttclid=E.C.P.test&tt_campaign_id=17" });
+    start(f.win);
+    await flush();
+    expect(f.fetch).toHaveBeenCalledTimes(1);
+    expect(JSON.parse(f.fetch.mock.calls[0][1].body).attributes._tt_consent).toBe("granted");
+    f.consent.saleOfData = false;
+    const limited = { analyticsAllowed: true, marketingAllowed: true, saleOfDataAllowed: false };
+    document.dispatchEvent(new CustomEvent("visitorConsentCollected", { detail: limited }));
+    await flush();
+    expect(f.fetch).toHaveBeenCalledTimes(2);
+    const [url, init] = f.fetch.mock.calls[1];
+    expect(url).toBe("/cart/update.js");
+    expect(JSON.parse(init.body).attributes).toMatchObject({ _tt_consent: "limited", _tt_ttclid: "E.C.P.test", _tt_campaign_id: "17" });
+    expect(readCookie(document.cookie, VID_COOKIE)).toMatch(VID_RE);
+    // the same answer again changes nothing
+    document.dispatchEvent(new CustomEvent("visitorConsentCollected", { detail: limited }));
+    await flush();
     expect(f.fetch).toHaveBeenCalledTimes(2);
   });
 

@@ -35,6 +35,7 @@ describe("the Data-sent panel's field list (event-fields.ts)", () => {
       ttclid: ttclidFromNotes(order)?.ttclid,
       ttp: ttpFromNotes(order),
       shopDomain: SHOP,
+      limitedDataUse: true,
     });
     expect(new Set(leafPaths(built.event))).toEqual(new Set(EVENT_FIELDS.map((f) => f.path)));
   });

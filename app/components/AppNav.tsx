@@ -17,6 +17,7 @@ export function AppNav({ connected }: { connected: boolean }) {
     { to: "/app/dashboard", label: "Spend & ROAS" },
     { to: "/app/settings", label: "Settings" },
     { to: "/app/data-requests", label: "Data requests" },
+    { to: "/app/help", label: "Help" },
   ];
   return (
     <ui-nav-menu>

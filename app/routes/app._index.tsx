@@ -10,14 +10,12 @@ import { getConnection, publicConnection } from "~/core/connection/session.serve
 import { EMBED_BLOCK_HANDLE, embedStatus, storefrontSignals } from "~/features/storefront/embed-status.server";
 import { deliverySummary } from "~/features/events/stats.server";
 import { touchpointCapNotice } from "~/core/attribution/touchpoints.server";
-import { DataSentCard } from "~/components/home/DataSentCard";
 import { EventsSentCard } from "~/components/home/EventsSentCard";
 import { PixelMismatchBanner } from "~/components/home/PixelMismatchBanner";
 import { StorefrontEmbedCard } from "~/components/home/StorefrontEmbedCard";
 import { TikTokConnectionCard } from "~/components/home/TikTokConnectionCard";
 import { DeliveryProblemBanner } from "~/components/home/DeliveryProblemBanner";
 import { WebPixelCard } from "~/components/home/WebPixelCard";
-import { DeduplicationCard } from "~/components/home/DeduplicationCard";
 import { webPixelState } from "~/core/models/web-pixel.server";
 import { titled } from "~/components/page-title";
 
@@ -74,9 +72,8 @@ export const action = async ({ request }: ActionFunctionArgs) => {
 
 export default function Home() {
   const { connection, summary, figures, embed, clickCap, webPixel, pixelMismatch } = useLoaderData<typeof loader>();
-  const eventName = connection.status === "not_connected" ? "CompletePayment" : connection.eventName;
   return (
-    <Page title="TikTok Ads">
+    <Page title="TikTok Ads" secondaryActions={[{ content: "Help", url: "/app/help" }]}>
       <Layout>
         <Layout.Section>
           <BlockStack gap="400">
@@ -96,12 +93,6 @@ export default function Home() {
             <EventsSentCard summary={summary} />
           </BlockStack>
         </Layout.Section>
-        <Layout.AnnotatedSection id="help" title="Help: what TikTok receives" description="The fields each purchase event carries, and how TikTok counts each purchase once.">
-          <BlockStack gap="400">
-            <DeduplicationCard eventName={eventName} />
-            <DataSentCard eventName={eventName} />
-          </BlockStack>
-        </Layout.AnnotatedSection>
       </Layout>
     </Page>
   );

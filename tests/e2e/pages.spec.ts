@@ -22,6 +22,7 @@ test("every admin page has its title, no console error and no serious accessibil
     ["/app/dashboard", "Spend & ROAS"],
     ["/app/settings", "Settings"],
     ["/app/data-requests", "Data requests"],
+    ["/app/help", "Help"],
     ["/app/demo", "Demo panel"],
   ];
   for (const [path, heading] of pages) {
@@ -38,7 +39,7 @@ test("each menu label is its page's title", async ({ page }) => {
   await ensureConnected(page);
   await page.goto(adminUrl("/app"));
   const labels = await page.locator("ui-nav-menu a:not([rel=home])").allTextContents();
-  expect(labels).toEqual(["TikTok connection", "Events", "Spend & ROAS", "Settings", "Data requests", "Demo panel"]);
+  expect(labels).toEqual(["TikTok connection", "Events", "Spend & ROAS", "Settings", "Data requests", "Help", "Demo panel"]);
   for (const label of labels) {
     await page.locator("ui-nav-menu a", { hasText: label }).click();
     await expect(page.getByRole("heading", { level: 1 })).toHaveText(label);

@@ -93,7 +93,10 @@ async function main() {
   await enableSqliteWal();
   const { action: ordersCreate } = await import("~/routes/webhooks.orders.create");
   const { loader: eventsLoader } = await import("~/routes/app.events");
-  const { adminRequest, call, webhookRequest } = await import("../tests/support/requests");
+  const { adminRequest, appProxyRequest, call, webhookRequest } = await import("../tests/support/requests");
+  const { action: touchpoints } = await import("~/routes/proxy.touchpoints");
+  const { loader: homeLoader } = await import("~/routes/app._index");
+  const { EVENT_RETRY } = await import("~/core/retry-policy");
   const { MAX_EVENTS_PER_REQUEST } = await import("~/core/tiktok/client.server");
 
   const seeded = await seedConnectedShops({ sandboxUrl: sandbox.url, shops: [...SHOPS, SHOP_BROKEN] });
@@ -581,6 +584,53 @@ async function main() {
         "SQLite: the database is a file each process opens itself; there is no server or pooled connection to restart, so close/reopen is moot",
       );
     }
+    // Last: its events are expired on purpose, which the other phases' checks ("every row sent") would count against them.
+    await phase("horizon", `TikTok down past the ${EVENT_RETRY.dedupWindowHours}-hour dedup horizon, where the storefront loads the pixel`, async () => {
+      const shop = SHOP_B;
+      const pixel = seeded.find((s) => s.shop === shop)!.pixelCode;
+      // The storefront embed's daily heartbeat: this store's pages load the selected TikTok pixel, so the
+      // browser pixel has reported each purchase and TikTok would count a copy sent after 48 h again.
+      const beat = await call(touchpoints, appProxyRequest({ shop, body: JSON.stringify({ v: 1, pixels: [pixel] }) }));
+      if (beat.status !== 202) throw new Error(`heartbeat answered ${beat.status}`);
+      // Set-up, not under test: connected before these orders were placed (only orders placed while connected are sent).
+      await prisma.tikTokConnection.update({ where: { shop }, data: { connectedAt: new Date(Date.now() - 3 * 86_400_000) } });
+      await addFault({ kind: "http_5xx", duration_ms: 120_000, status: 503 });
+      // Orders placed just under the horizon ago (Shopify delivers late for up to 48 h; or TikTok was down
+      // that long), answered 200 like any other; TikTok stays down until after the horizon has passed.
+      const createdAt = new Date(Date.now() - EVENT_RETRY.dedupWindowHours * 3_600_000 + 10_000);
+      const ids = Array.from({ length: 10 }, () => String(nextOrderId++));
+      for (const id of ids) {
+        const rawBody = JSON.stringify(demoOrderPayload({ orderId: Number(id), visitorId: `tta1.faults${id}`, ttclid: `E.C.P.faults${id}`, capturedAt: createdAt.getTime() - 60_000, createdAt }));
+        const res = await call(ordersCreate, webhookRequest({ topic: "orders/create", shop, payload: null, rawBody, webhookId: `wh-${id}` }));
+        if (res.status !== 200) throw new Error(`order ${id} answered ${res.status}`);
+      }
+      const rows = () => prisma.outboxEvent.findMany({ where: { eventId: { in: ids } }, select: { status: true, lastErrorClass: true, attempts: true } });
+      const deadline = Date.now() + 90_000;
+      while (Date.now() < deadline && (await rows()).some((r) => r.status !== "expired")) {
+        if (!worker.alive()) restartWorker();
+        await sleep(500);
+      }
+      const hits = await faultHits("http_5xx");
+      await clearFaults();
+      // TikTok is back: a worker pass or two later, still nothing of these orders may reach it.
+      await sleep(5_000);
+      const final = await rows();
+      const atTikTok = (await sandboxEvents(sandbox.url)).filter((e) => ids.includes(e.event.event_id)).length;
+      ledger.check("horizon: retried while TikTok was down (5xx answered)", hits > 0, `${hits} 5xx answers`);
+      ledger.check(
+        "horizon: every order past the horizon is expired as past TikTok's 48-hour window",
+        final.length === ids.length && final.every((r) => r.status === "expired" && r.lastErrorClass === "dedup_window"),
+        JSON.stringify(final.map((r) => `${r.status}/${r.lastErrorClass}`)),
+      );
+      ledger.check("horizon: nothing of them reached TikTok after it came back", atTikTok === 0, `${atTikTok} of ${ids.length} at TikTok`);
+      const home = (await (await call(homeLoader, adminRequest("/app", { shop }))).json()) as { summary: { advice: string[] } };
+      const why = home.summary.advice.find((a) => a.includes("expired"));
+      ledger.check(
+        "horizon: Home says how many expired and why",
+        !!why && why.startsWith(`${ids.length} event(s) expired`) && why.includes(`within ${EVENT_RETRY.dedupWindowHours} hours of the order`),
+        why ?? home.summary.advice.join(" | "),
+      );
+    });
   } finally {
     const errors = worker.lines.filter((l) => /failed:|Error/.test(l));
     if (errors.length) log(`the last worker printed ${errors.length} error line(s), first: ${errors[0]}`);

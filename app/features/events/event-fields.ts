@@ -1,5 +1,5 @@
 // Every field the event builder (build-event.ts) can put in an order's event, what it holds and
-// when it is left out: the one list Home's "Data sent to TikTok" panel shows. build-event.test.ts
+// when it is left out: the one list Help's "Data sent to TikTok" panel shows. build-event.test.ts
 // builds an event with every input present and requires its fields to be exactly these paths.
 // A plain module (no node:crypto) so the panel can import it.
 

@@ -10,6 +10,7 @@
 // Shape: https://shopify.dev/docs/api/admin-rest/latest/resources/refund
 import { Prisma } from "@prisma/client";
 import { z } from "zod";
+import { currencyDigits } from "~/core/lib/currency";
 import { parseJsonLossless } from "~/core/lib/json-ids";
 
 const Decimal = Prisma.Decimal;
@@ -120,14 +121,6 @@ export function parseRefundWebhook(rawBody: string): ParseResult {
   };
 }
 
-function digits(code: string) {
-  try {
-    return new Intl.NumberFormat("en", { style: "currency", currency: code }).resolvedOptions().maximumFractionDigits ?? 2;
-  } catch {
-    return 2;
-  }
-}
-
 /**
  * The refund's money in the shop currency when it can be known, else in the currency it was paid
  * back in. `shopCurrency` is what we know of the shop's currency apart from the refund (the order's,
@@ -157,7 +150,7 @@ export function refundValue(refund: ParsedRefund, shopCurrency: string | null): 
     const presentment = same.reduce((s, b) => s.plus(b.presentment), new Decimal(0));
     const shop = same.reduce((s, b) => s.plus(b.shop), new Decimal(0));
     if (presentment.greaterThan(0) && shop.greaterThan(0)) {
-      total = total.plus(amount.times(shop).dividedBy(presentment).toDecimalPlaces(digits(shopCode)));
+      total = total.plus(amount.times(shop).dividedBy(presentment).toDecimalPlaces(currencyDigits(shopCode)));
     } else {
       unconverted.amount = unconverted.amount.plus(amount);
       unconverted.currency = code;

@@ -207,6 +207,19 @@ describe("refunds as Shopify reports them: pending money counts, a later failure
     expect(await prisma.refund.findFirstOrThrow({ where: { refundId: "900120" } })).toMatchObject({ currency: "USD" });
   });
 
+  it("the refund and its transaction's failure delivered at the same moment: the refund counts nothing, in either order", async () => {
+    for (const [i, refundFirst] of [true, false].entries()) {
+      const { orderId } = await placeOrder();
+      const refundId = 900125 + i;
+      const refund = refundBody({ refundId, orderId, transactions: [{ ...usd("18.00"), status: "pending", gateway: "shopify_payments" }] });
+      const failure = transactionBody({ transactionId: refundTransactionId(refundId), orderId, status: "failure", ...usd("18.00") });
+      const deliveries = refundFirst ? [() => deliverRefund(TEST_SHOP, refund), () => deliverTransaction(TEST_SHOP, failure)] : [() => deliverTransaction(TEST_SHOP, failure), () => deliverRefund(TEST_SHOP, refund)];
+      const statuses = await Promise.all(deliveries.map((d) => d().then((r) => r.status)));
+      expect(statuses).toEqual([200, 200]);
+      expect(await refundedOf(orderId), `refund first: ${refundFirst}`).toBe("0.00");
+    }
+  });
+
   it("a refund split over two transactions: only the one that fails is taken out", async () => {
     const orderId = await placeOrderIn("CAD", "150.00");
     const body = refundBody({

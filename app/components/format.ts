@@ -1,16 +1,19 @@
 // Number and time text for pages. Runs on the server and in the browser and gives the same text
-// on both: a fixed locale, and times in UTC, never the viewer's locale or zone.
+// on both: a fixed locale, and times in UTC, never the viewer's locale or zone. Amounts have the
+// decimals Shopify uses for their currency (currencyDigits), not Intl's.
+import { currencyDigits } from "~/core/lib/currency";
 
-/** An amount in its currency ("$1,234.50"); "—" when unknown; the bare number when the currency is unknown. */
+/** An amount in its currency ("$1,234.50", "COP 12,500.50"); "—" when unknown; the bare number when the currency is unknown. */
 export function formatMoney(amount: string | number | null, currency: string | null) {
   if (amount === null) return "—";
   const value = typeof amount === "number" ? amount : Number(amount);
-  if (!currency) return value.toFixed(2);
+  const digits = currencyDigits(currency);
+  if (!currency) return value.toFixed(digits);
   try {
-    return new Intl.NumberFormat("en-US", { style: "currency", currency }).format(value);
+    return new Intl.NumberFormat("en-US", { style: "currency", currency, minimumFractionDigits: digits, maximumFractionDigits: digits }).format(value);
   } catch {
     // Not an ISO 4217 code Intl knows: still show the amount and what the code was.
-    return `${value.toFixed(2)} ${currency}`;
+    return `${value.toFixed(digits)} ${currency}`;
   }
 }
 

@@ -142,7 +142,7 @@ describe("customers/redact", () => {
     // and the merchant sees it done, with the counts
     const page = await (await call(dataRequestsPage, adminRequest("/app/data-requests", { shop: TEST_SHOP }))).json();
     expect(page.redactions).toEqual([
-      expect.objectContaining({ topic: "customers/redact", customerId: String(ADA.id), counts: { orders: 2, events: 2, refunds: 0, touchpoints: 2, checkoutLinks: 0, dataRequests: 0 } }),
+      expect.objectContaining({ topic: "customers/redact", customerId: String(ADA.id), counts: { orders: 2, events: 2, refunds: 0, refundTransactions: 0, touchpoints: 2, checkoutLinks: 0, dataRequests: 0 } }),
     ]);
   });
 
@@ -249,12 +249,13 @@ const REQUEST_RECORDS = new Set(["DataRequest", "Redaction"]);
 const traceTables = () =>
   Prisma.dmmf.datamodel.models.filter((m) => !REQUEST_RECORDS.has(m.name) && m.fields.some((f) => TRACE_COLUMNS.includes(f.name)));
 
-type Held = { orders: { eventSentToTikTok: unknown }[]; refunds: unknown[]; touchpoints: unknown[]; checkoutLinks: unknown[] };
+type Held = { orders: { eventSentToTikTok: unknown }[]; refunds: unknown[]; refundTransactions: unknown[]; touchpoints: unknown[]; checkoutLinks: unknown[] };
 /** Where the data-request download shows each trace table's rows. A new trace table needs a line here, and a section. */
 const DOWNLOAD_SECTION: Record<string, (held: Held) => unknown[]> = {
   OrderRecord: (h) => h.orders,
   OutboxEvent: (h) => h.orders.map((o) => o.eventSentToTikTok).filter(Boolean),
   Refund: (h) => h.refunds,
+  RefundTransaction: (h) => h.refundTransactions,
   Touchpoint: (h) => h.touchpoints,
   OrderLink: (h) => h.checkoutLinks,
 };

@@ -81,7 +81,7 @@ describe("platform wiring", () => {
     vi.spyOn(console, "warn").mockImplementation(() => {});
     const toml = readFileSync("shopify.app.toml", "utf8");
     const subscriptions = [...toml.matchAll(/(?:compliance_)?topics = \["([^"]+)"\]\s*\n\s*uri = "([^"]+)"/g)].map((m) => ({ topic: m[1], uri: m[2] }));
-    expect(subscriptions.map((s) => s.topic)).toEqual(expect.arrayContaining(["orders/create", "refunds/create", "orders/cancelled", "app/uninstalled"]));
+    expect(subscriptions.map((s) => s.topic)).toEqual(expect.arrayContaining(["orders/create", "refunds/create", "order_transactions/create", "orders/cancelled", "app/uninstalled"]));
     for (const { topic, uri } of subscriptions) {
       const route = (await import(`~/routes/${uri.slice(1).replaceAll("/", ".")}.tsx`)) as { action?: (args: unknown) => Promise<Response> };
       expect(route.action, `${uri} has no action`).toBeTypeOf("function");

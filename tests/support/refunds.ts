@@ -1,13 +1,18 @@
 // refunds/create deliveries in Shopify's documented REST Refund shape
-// (https://shopify.dev/docs/api/admin-rest/latest/resources/refund), signed and posted to the real route.
+// (https://shopify.dev/docs/api/admin-rest/latest/resources/refund), and order_transactions/create
+// in the REST Transaction shape (https://shopify.dev/docs/api/admin-rest/latest/resources/transaction),
+// signed and posted to the real routes.
 import { call, webhookRequest } from "./requests";
 
 type Money = { amount: string; currency: string };
 type RefundOptions = {
   refundId: number | string;
   orderId: number | string;
-  /** Refund transactions; kind "refund" and status "success" unless given. */
-  transactions?: { amount: string; currency: string; kind?: string; status?: string }[];
+  /**
+   * Refund transactions; kind "refund", status "success" and gateway "bogus" unless given. Their ids
+   * are refundTransactionId(refundId, index) unless given: unique, as Shopify's are.
+   */
+  transactions?: { amount: string; currency: string; kind?: string; status?: string; gateway?: string; id?: string }[];
   /** Refunded line items: subtotal in shop and presentment money. */
   lineItems?: { shop: Money; presentment: Money }[];
   /** Refunded shipping (refund_shipping_lines, API 2024-10 and later). */
@@ -21,6 +26,12 @@ const bag = (m: { shop: Money; presentment: Money }) => ({
 });
 const zero = (m: { shop: Money; presentment: Money }) =>
   bag({ shop: { amount: "0.00", currency: m.shop.currency }, presentment: { amount: "0.00", currency: m.presentment.currency } });
+
+/** The id refundBody gives a refund's `index`-th transaction. */
+export const refundTransactionId = (refundId: number | string, index = 0) => String(BigInt(refundId) * 10n + BigInt(index));
+
+/** What Shopify writes in `message` for each status, as in real bodies of its gateways. */
+const MESSAGE: Record<string, string | null> = { success: "Bogus Gateway: Forced success", pending: "Transaction pending", failure: "Bogus Gateway: Forced failure", error: null };
 
 /** The raw JSON text of a refund, ids written as bare integers like Shopify does. */
 export function refundBody(o: RefundOptions): string {
@@ -49,12 +60,12 @@ export function refundBody(o: RefundOptions): string {
       total_tax_set: zero(li),
     })),
     transactions: (o.transactions ?? []).map((t, i) => ({
-      id: 1068278470 + i,
+      id: `__TX_${t.id ?? refundTransactionId(o.refundId, i)}__`,
       order_id: "__ORDER_ID__",
       kind: t.kind ?? "refund",
-      gateway: "bogus",
+      gateway: t.gateway ?? "bogus",
       status: t.status ?? "success",
-      message: "Bogus Gateway: Forced success",
+      message: MESSAGE[t.status ?? "success"] ?? null,
       created_at: at,
       test: false,
       authorization: null,
@@ -80,13 +91,57 @@ export function refundBody(o: RefundOptions): string {
       tax_amount_set: zero(s),
     })),
   };
-  return JSON.stringify(body).replaceAll('"__REFUND_ID__"', String(o.refundId)).replace("gid://shopify/Refund/__REFUND_ID__", `gid://shopify/Refund/${o.refundId}`).replaceAll('"__ORDER_ID__"', String(o.orderId));
+  return JSON.stringify(body)
+    .replace(/"__TX_(\d+)__"/g, "$1")
+    .replaceAll('"__REFUND_ID__"', String(o.refundId)).replace("gid://shopify/Refund/__REFUND_ID__", `gid://shopify/Refund/${o.refundId}`).replaceAll('"__ORDER_ID__"', String(o.orderId));
 }
 
 /** Posts a signed refunds/create to the real route; returns the Response. */
 export async function deliverRefund(shop: string, rawBody: string, opts: { secret?: string; webhookId?: string; topic?: string } = {}) {
   const { action } = await import("~/routes/webhooks.refunds.create");
   return call(action, webhookRequest({ topic: opts.topic ?? "refunds/create", shop, payload: null, rawBody, path: "/webhooks/refunds/create", ...opts }));
+}
+
+/**
+ * An order_transactions/create body: the transaction as it stands after it was created or its
+ * status changed (Shopify sends it for success, failure and error).
+ */
+export function transactionBody(o: { transactionId: string; orderId: number | string; status: string; amount: string; currency: string; kind?: string; gateway?: string; at?: string }): string {
+  const at = o.at ?? "2030-03-14T09:00:00-05:00";
+  const body = {
+    id: "__TX_ID__",
+    order_id: "__ORDER_ID__",
+    kind: o.kind ?? "refund",
+    gateway: o.gateway ?? "shopify_payments",
+    status: o.status,
+    message: MESSAGE[o.status] ?? null,
+    created_at: "2030-03-12T10:00:00-05:00",
+    test: false,
+    authorization: null,
+    location_id: null,
+    user_id: null,
+    parent_id: 801038806,
+    processed_at: at,
+    device_id: null,
+    error_code: o.status === "failure" ? "card_declined" : null,
+    source_name: "1830279",
+    payment_details: { credit_card_bin: null, avs_result_code: null, cvv_result_code: null, credit_card_number: "•••• •••• •••• 4242", credit_card_company: "Visa" },
+    receipt: {},
+    amount: o.amount,
+    currency: o.currency,
+    payment_id: "c25048437719.2",
+    total_unsettled_set: { presentment_money: { amount: "0.0", currency: o.currency }, shop_money: { amount: "0.0", currency: o.currency } },
+    manual_payment_gateway: false,
+    amount_rounding: null,
+    admin_graphql_api_id: "gid://shopify/OrderTransaction/__TX_ID__",
+  };
+  return JSON.stringify(body).replaceAll('"__TX_ID__"', o.transactionId).replace("gid://shopify/OrderTransaction/__TX_ID__", `gid://shopify/OrderTransaction/${o.transactionId}`).replaceAll('"__ORDER_ID__"', String(o.orderId));
+}
+
+/** Posts a signed order_transactions/create to the real route; returns the Response. */
+export async function deliverTransaction(shop: string, rawBody: string, opts: { secret?: string; webhookId?: string; topic?: string } = {}) {
+  const { action } = await import("~/routes/webhooks.order_transactions.create");
+  return call(action, webhookRequest({ topic: opts.topic ?? "order_transactions/create", shop, payload: null, rawBody, path: "/webhooks/order_transactions/create", ...opts }));
 }
 
 /**

@@ -1,26 +1,36 @@
-// The refunds/create webhook (REST Refund shape) and the rule that turns one refund into an amount
-// in the shop currency (docs/decisions/0017):
-// - the money is what the successful refund transactions returned (kind "refund", status
-//   "success"); a refund with none (restock only, a pending or failed gateway) returns nothing;
+// The refunds/create and order_transactions/create webhooks (REST Refund and Transaction shapes)
+// and the rule that turns a refund into an amount in the shop currency (docs/decisions/0017, 0024):
+// - a refund counts from its creation, as Shopify's own reports count it: the money is what its
+//   refund transactions (kind "refund") return, pending ones included; a transaction that failed
+//   (status "failure" or "error"), now or when order_transactions/create says so later, counts
+//   nothing. A refund with no transaction (restock only) returns nothing;
 // - transactions are in the currency the buyer paid in. When that is not the shop currency, the
 //   refund's own MoneyBags (`*_set.shop_money` next to `presentment_money` on its line items and
-//   shipping lines) give the rate Shopify used, and the amount is converted with it;
+//   shipping lines) give the rate Shopify used, and the amount is converted with it, to the shop
+//   currency's digits (currencyDigits);
 // - when neither works, the amount is kept in the buyer's currency and never counts against a
 //   shop-currency order.
-// Shape: https://shopify.dev/docs/api/admin-rest/latest/resources/refund
+// Shapes: https://shopify.dev/docs/api/admin-rest/latest/resources/refund and .../transaction
 import { Prisma } from "@prisma/client";
 import { z } from "zod";
+import { currencyDigits } from "~/core/lib/currency";
 import { parseJsonLossless } from "~/core/lib/json-ids";
 
 const Decimal = Prisma.Decimal;
 type Decimal = Prisma.Decimal;
 
+/** Shopify's transaction statuses, and the ones whose money did not move. */
+const STATUSES = ["pending", "success", "failure", "error"] as const;
+type TransactionStatus = (typeof STATUSES)[number];
+const FAILED: ReadonlySet<string> = new Set(["failure", "error"]);
+const transactionFailed = (status: string) => FAILED.has(status);
+
 export interface ParsedRefund {
   refundId: string;
   orderId: string;
   processedAt: Date | null;
-  /** Successful refund transactions, per currency, as exact decimals. */
-  transactions: { amount: Decimal; currency: string | null }[];
+  /** The refund transactions (kind "refund", an amount above 0), each with its status, as exact decimals. */
+  transactions: { transactionId: string; status: TransactionStatus; amount: Decimal; currency: string | null }[];
   /** shop_money / presentment_money pairs found on the refund's line items and shipping lines. */
   moneyBags: { shop: Decimal; shopCurrency: string; presentment: Decimal; presentmentCurrency: string }[];
 }
@@ -48,9 +58,16 @@ const currency = z
   .regex(/^[A-Z]{3}$/);
 const money = z.object({ amount: moneyText, currency_code: currency });
 const moneyBag = z.object({ shop_money: money, presentment_money: money }).nullish().catch(null);
+const status = z.string().trim().toLowerCase().pipe(z.enum(STATUSES));
 
 const transactionSchema = z
-  .object({ kind: z.unknown(), status: z.unknown(), amount: moneyText.nullish().catch(null), currency: currency.nullish().catch(null) })
+  .object({
+    id: id.nullish().catch(null),
+    kind: z.unknown(),
+    status: status.nullish().catch(null),
+    amount: moneyText.nullish().catch(null),
+    currency: currency.nullish().catch(null),
+  })
   .passthrough()
   .nullable()
   .catch(null);
@@ -96,9 +113,13 @@ export function parseRefundWebhook(rawBody: string): ParseResult {
   const r = parsed.data;
   const at = r.processed_at ?? r.created_at;
   const ms = at ? Date.parse(at) : NaN;
-  const transactions = (r.transactions ?? [])
-    .filter((t) => t && t.kind === "refund" && t.status === "success" && t.amount !== null && t.amount !== undefined && t.amount.greaterThan(0))
-    .map((t) => ({ amount: t!.amount!, currency: t!.currency ?? null }));
+  const transactions = (r.transactions ?? []).flatMap((t, i) =>
+    t && t.kind === "refund" && t.amount && t.amount.greaterThan(0)
+      ? // Without a status (never seen in Shopify's bodies) the refund counts, as Shopify's reports count it.
+        // Without an id no later status can name it: a key of our own keeps it apart.
+        [{ transactionId: t.id ?? `refund-${r.id}-${i}`, status: t.status ?? "pending", amount: t.amount, currency: t.currency ?? null }]
+      : [],
+  );
   const bags = [
     ...(r.refund_line_items ?? []).flatMap((li) => [li?.subtotal_set, li?.total_tax_set]),
     ...(r.refund_shipping_lines ?? []).flatMap((sl) => [sl?.subtotal_amount_set, sl?.tax_amount_set]),
@@ -120,52 +141,77 @@ export function parseRefundWebhook(rawBody: string): ParseResult {
   };
 }
 
-function digits(code: string) {
-  try {
-    return new Intl.NumberFormat("en", { style: "currency", currency: code }).resolvedOptions().maximumFractionDigits ?? 2;
-  } catch {
-    return 2;
-  }
+/** One refund transaction's money as stored: in the shop currency when it could be converted. */
+export interface RefundTransactionValue {
+  transactionId: string;
+  status: TransactionStatus;
+  amount: Decimal;
+  currency: string | null;
 }
 
 /**
- * The refund's money in the shop currency when it can be known, else in the currency it was paid
- * back in. `shopCurrency` is what we know of the shop's currency apart from the refund (the order's,
- * or the shop's); the refund's own shop_money fields take precedence.
+ * The refund's transactions in the shop currency where they can be converted, and the currency the
+ * refund counts in: the shop currency, unless no transaction that counts could be converted (then
+ * the currency most of its money was paid back in, where it cannot be miscounted). `shopCurrency`
+ * is what we know of the shop's currency apart from the refund (the order's, or the shop's); the
+ * refund's own shop_money fields take precedence. The refund's amount is the sum of its
+ * transactions in that currency that did not fail (refundAmount).
  */
-export function refundValue(refund: ParsedRefund, shopCurrency: string | null): { amount: Decimal; currency: string | null } {
+export function refundValue(refund: ParsedRefund, shopCurrency: string | null): { currency: string | null; transactions: RefundTransactionValue[] } {
   const shopCode = refund.moneyBags[0]?.shopCurrency ?? shopCurrency;
-  const paid = new Map<string | null, Decimal>();
-  for (const t of refund.transactions) paid.set(t.currency, (paid.get(t.currency) ?? new Decimal(0)).plus(t.amount));
-  if (paid.size === 0) return { amount: new Decimal(0), currency: shopCode };
-  // No shop currency known yet (the refund came first, without line items): keep the currency it
-  // was paid in; it counts only if that turns out to be the order's.
-  if (shopCode === null) {
-    const [largest] = [...paid.entries()].sort((a, b) => b[1].comparedTo(a[1]));
-    return { amount: largest[1], currency: largest[0] };
-  }
-
-  let total = new Decimal(0);
-  const unconverted = { amount: new Decimal(0), currency: null as string | null };
-  for (const [code, amount] of paid) {
+  const transactions = refund.transactions.map((t): RefundTransactionValue => {
     // A transaction without a currency is in the order's currency as far as Shopify's examples go.
-    if (code === null || code === shopCode) {
-      total = total.plus(amount);
-      continue;
-    }
-    const same = refund.moneyBags.filter((b) => b.presentmentCurrency === code && b.shopCurrency === shopCode);
+    if (t.currency === null || t.currency === shopCode) return { ...t, currency: shopCode ?? t.currency };
+    const same = shopCode ? refund.moneyBags.filter((b) => b.presentmentCurrency === t.currency && b.shopCurrency === shopCode) : [];
     const presentment = same.reduce((s, b) => s.plus(b.presentment), new Decimal(0));
     const shop = same.reduce((s, b) => s.plus(b.shop), new Decimal(0));
-    if (presentment.greaterThan(0) && shop.greaterThan(0)) {
-      total = total.plus(amount.times(shop).dividedBy(presentment).toDecimalPlaces(digits(shopCode)));
-    } else {
-      unconverted.amount = unconverted.amount.plus(amount);
-      unconverted.currency = code;
-    }
-  }
-  // Nothing could be converted: keep it in the buyer's currency, where it cannot be miscounted.
-  if (unconverted.currency !== null && total.isZero()) return unconverted;
-  return { amount: total, currency: shopCode };
+    if (shopCode && presentment.greaterThan(0) && shop.greaterThan(0))
+      return { ...t, amount: t.amount.times(shop).dividedBy(presentment).toDecimalPlaces(currencyDigits(shopCode)), currency: shopCode };
+    return t;
+  });
+  const counted = transactions.filter((t) => !transactionFailed(t.status));
+  if (shopCode !== null && (counted.length === 0 || counted.some((t) => t.currency === shopCode))) return { currency: shopCode, transactions };
+  const byCurrency = new Map<string | null, Decimal>();
+  for (const t of counted) byCurrency.set(t.currency, (byCurrency.get(t.currency) ?? new Decimal(0)).plus(t.amount));
+  const [largest] = [...byCurrency.entries()].sort((a, b) => b[1].comparedTo(a[1]));
+  return { currency: largest?.[0] ?? shopCode, transactions };
+}
+
+/** What a refund counts: its transactions in its currency that did not fail. */
+export function refundAmount(value: { currency: string | null; transactions: RefundTransactionValue[] }) {
+  return value.transactions
+    .filter((t) => !transactionFailed(t.status) && t.currency === value.currency)
+    .reduce((sum, t) => sum.plus(t.amount), new Decimal(0));
+}
+
+/** What order_transactions/create tells us: a transaction's status, for the refund it belongs to. */
+export interface ParsedTransaction {
+  transactionId: string;
+  orderId: string;
+  kind: string | null;
+  status: TransactionStatus;
+  amount: Decimal;
+  currency: string | null;
+}
+
+const orderTransactionSchema = z.object({
+  id,
+  order_id: id,
+  kind: z.string().trim().toLowerCase().max(32).nullish().catch(null),
+  status,
+  amount: moneyText.nullish().catch(null),
+  currency: currency.nullish().catch(null),
+});
+
+// Shape: https://shopify.dev/docs/api/admin-rest/latest/resources/transaction (the order_transactions/create body).
+export function parseTransactionWebhook(rawBody: string): { ok: true; transaction: ParsedTransaction } | { ok: false; reason: string } {
+  const parsed = parseBody(rawBody, orderTransactionSchema, "an order transaction");
+  if (!parsed.ok) return parsed;
+  const t = parsed.data;
+  return {
+    ok: true,
+    transaction: { transactionId: t.id, orderId: t.order_id, kind: t.kind ?? null, status: t.status, amount: t.amount ?? new Decimal(0), currency: t.currency ?? null },
+  };
 }
 
 /** What an orders/cancelled webhook (REST Order shape) tells us about the money. */

@@ -1,21 +1,39 @@
-// refunds/create → one Refund row per (shop, refund id), then the order's refundedValue is
-// recomputed from all of its refunds. orders/cancelled of an order whose payment was never
-// captured (voided) adds one row for the whole order, so it stops counting as revenue. Nothing
-// goes to TikTok: a sent event keeps its value (product brief). Shopify does not order its
-// webhooks, so a refund may come before its order; it is kept, and ingest applies it when the
-// order arrives (applyRefunds after the order insert).
+// refunds/create → one Refund row per (shop, refund id) and one RefundTransaction row per refund
+// transaction; the refund's amount is the sum of its transactions that did not fail, and the
+// order's refundedValue is recomputed from all of its refunds. A refund counts from its creation,
+// pending money included, as Shopify's reports count it; order_transactions/create reporting a
+// refund transaction's failure takes it out again (ADR 0024). orders/cancelled of an order whose
+// payment was never captured (voided) adds one row for the whole order, so it stops counting as
+// revenue. Nothing goes to TikTok: a sent event keeps its value (product brief). Shopify does not
+// order its webhooks: a refund may come before its order (ingest applies it when the order
+// arrives, applyRefunds after the order insert), and a transaction's failure before its refund
+// (kept, and read when the refund arrives).
 import prisma from "~/core/db.server";
-import type { Prisma } from "@prisma/client";
-import { cancelledValue, refundValue, type ParsedCancellation, type ParsedRefund } from "./refund-payload";
+import { Prisma } from "@prisma/client";
+import {
+  cancelledValue,
+  refundAmount,
+  refundValue,
+  type ParsedCancellation,
+  type ParsedRefund,
+  type ParsedTransaction,
+  type RefundTransactionValue,
+} from "./refund-payload";
 
 type RecordRefundResult = { outcome: "recorded" | "duplicate" } | { outcome: "other_shop" } | { outcome: "nothing_to_subtract" };
 
 export async function recordRefund(shop: string, refund: ParsedRefund): Promise<RecordRefundResult> {
-  return storeRefund(shop, refund.orderId, (orderCurrency) => ({
-    refundId: refund.refundId,
-    processedAt: refund.processedAt,
-    ...refundValue(refund, orderCurrency),
-  }));
+  let transactions: RefundTransactionValue[] = [];
+  const row = (orderCurrency: string | null) => {
+    const value = refundValue(refund, orderCurrency);
+    transactions = value.transactions;
+    return { refundId: refund.refundId, processedAt: refund.processedAt, amount: refundAmount(value), currency: value.currency };
+  };
+  // The transactions after the refund row: the recount then sees a failure stored before the refund came.
+  return storeRefund(shop, refund.orderId, row, async () => {
+    for (const t of transactions) await upsertTransaction(shop, { ...t, refundId: refund.refundId, orderId: refund.orderId });
+    await recountRefund(shop, refund.refundId);
+  });
 }
 
 /** A cancelled order whose payment was never captured stops counting as revenue (cancelledValue). */
@@ -29,11 +47,21 @@ export async function recordCancellation(shop: string, cancellation: ParsedCance
 
 type RefundRow = { refundId: string; processedAt: Date | null; amount: Prisma.Decimal; currency: string | null };
 
-async function storeRefund(shop: string, orderId: string, row: (shopCurrency: string | null) => RefundRow | null): Promise<RecordRefundResult> {
-  // Shopify order ids are unique across shops. The HMAC covers the body only, so a body replayed
-  // under another shop's header names an order we hold for its real shop: write nothing.
+/** Shopify order ids are unique across shops: an order we hold under another shop is not this shop's. */
+async function heldByAnotherShop(shop: string, orderId: string) {
+  return !!(await prisma.orderRecord.findFirst({ where: { orderId, shop: { not: shop } }, select: { id: true } }));
+}
+
+async function storeRefund(
+  shop: string,
+  orderId: string,
+  row: (shopCurrency: string | null) => RefundRow | null,
+  afterInsert?: () => Promise<void>,
+): Promise<RecordRefundResult> {
+  // The HMAC covers the body only, so a body replayed under another shop's header names an order
+  // we hold for its real shop: write nothing.
   const [elsewhere, order, shopRow] = await Promise.all([
-    prisma.orderRecord.findFirst({ where: { orderId, shop: { not: shop } }, select: { id: true } }),
+    heldByAnotherShop(shop, orderId),
     prisma.orderRecord.findUnique({ where: { shop_orderId: { shop, orderId } }, select: { currency: true } }),
     prisma.shop.findUnique({ where: { shop }, select: { currency: true } }),
   ]);
@@ -44,9 +72,69 @@ async function storeRefund(shop: string, orderId: string, row: (shopCurrency: st
     INSERT INTO "Refund" ("shop", "refundId", "orderId", "amount", "currency", "processedAt", "receivedAt")
     VALUES (${shop}, ${value.refundId}, ${orderId}, ${value.amount}, ${value.currency}, ${value.processedAt}, ${new Date()})
     ON CONFLICT ("shop", "refundId") DO NOTHING`;
-  // Applied even for a duplicate: recomputing is idempotent and repairs a crash between the two writes.
+  await afterInsert?.();
+  // Applied even for a duplicate: recomputing is idempotent and repairs a crash between the writes.
   await applyRefunds(shop, orderId);
   return { outcome: inserted === 1 ? "recorded" : "duplicate" };
+}
+
+/** A status only moves forward: pending, then success, then failure or error (a failure is final). */
+const RANK = (column: Prisma.Sql) => Prisma.sql`CASE ${column} WHEN 'failure' THEN 2 WHEN 'error' THEN 2 WHEN 'success' THEN 1 ELSE 0 END`;
+const MOST_FINAL = Prisma.sql`CASE WHEN ${RANK(Prisma.sql`excluded."status"`)} > ${RANK(Prisma.sql`"RefundTransaction"."status"`)} THEN excluded."status" ELSE "RefundTransaction"."status" END`;
+
+/**
+ * One refund transaction, in one statement so refunds/create and order_transactions/create for the
+ * same transaction cannot lose each other's part: the refund's delivery brings the refund id and
+ * the converted amount, the transaction's delivery its later status; the most final status wins.
+ */
+async function upsertTransaction(shop: string, t: RefundTransactionValue & { refundId: string | null; orderId: string }) {
+  if (t.refundId === null) {
+    await prisma.$executeRaw`
+      INSERT INTO "RefundTransaction" ("shop", "transactionId", "refundId", "orderId", "status", "amount", "currency", "receivedAt")
+      VALUES (${shop}, ${t.transactionId}, NULL, ${t.orderId}, ${t.status}, ${t.amount}, ${t.currency}, ${new Date()})
+      ON CONFLICT ("shop", "transactionId") DO UPDATE SET "status" = ${MOST_FINAL}`;
+    return;
+  }
+  await prisma.$executeRaw`
+    INSERT INTO "RefundTransaction" ("shop", "transactionId", "refundId", "orderId", "status", "amount", "currency", "receivedAt")
+    VALUES (${shop}, ${t.transactionId}, ${t.refundId}, ${t.orderId}, ${t.status}, ${t.amount}, ${t.currency}, ${new Date()})
+    ON CONFLICT ("shop", "transactionId") DO UPDATE SET
+      "refundId" = excluded."refundId", "amount" = excluded."amount", "currency" = excluded."currency", "status" = ${MOST_FINAL}`;
+}
+
+/**
+ * The refund's amount: its transactions in its currency that did not fail. One statement over
+ * what is stored, so whichever of refunds/create and order_transactions/create commits second
+ * sees the other. ROUND: on SQLite the sum of DECIMAL columns is a float; 6 places is finer than any currency.
+ */
+async function recountRefund(shop: string, refundId: string) {
+  await prisma.$executeRaw`
+    UPDATE "Refund" SET "amount" = (
+      SELECT ROUND(COALESCE(SUM(t."amount"), 0), 6) FROM "RefundTransaction" t
+      WHERE t."shop" = "Refund"."shop" AND t."refundId" = "Refund"."refundId"
+        AND t."status" NOT IN ('failure', 'error') AND COALESCE(t."currency", '') = COALESCE("Refund"."currency", ''))
+    WHERE "shop" = ${shop} AND "refundId" = ${refundId}`;
+}
+
+type RecordTransactionResult = { outcome: "recorded" | "not_a_refund" | "other_shop" };
+
+/**
+ * order_transactions/create: Shopify sends it when a transaction is created and when its status
+ * changes to success, failure or error. Only refund transactions matter here: their status is
+ * stored, and a failure takes the transaction's money out of its refund (or out of the refund
+ * still to arrive).
+ */
+export async function recordTransactionStatus(shop: string, t: ParsedTransaction): Promise<RecordTransactionResult> {
+  if (t.kind !== "refund") return { outcome: "not_a_refund" };
+  // As for refunds: a body replayed under another shop's header names an order we hold for its real shop.
+  if (await heldByAnotherShop(shop, t.orderId)) return { outcome: "other_shop" };
+  await upsertTransaction(shop, { transactionId: t.transactionId, status: t.status, amount: t.amount, currency: t.currency, refundId: null, orderId: t.orderId });
+  const stored = await prisma.refundTransaction.findUnique({ where: { shop_transactionId: { shop, transactionId: t.transactionId } }, select: { refundId: true, orderId: true } });
+  if (stored?.refundId) {
+    await recountRefund(shop, stored.refundId);
+    await applyRefunds(shop, stored.orderId);
+  }
+  return { outcome: "recorded" };
 }
 
 /**

@@ -1,8 +1,8 @@
 // Shopify's mandatory privacy webhooks. We hold no raw email or phone: orders carry only SHA-256
 // hashes, touchpoints and the web pixel's checkout links only opaque visitor ids and click ids, so
 // a customer's data is found by customer id, order ids, hashes of the email/phone Shopify sends,
-// and their visitor ids. A customer's trace is in five tables: OrderRecord (with its deferred
-// event), OutboxEvent (with the IP and user agent sent), Refund, Touchpoint and OrderLink; the
+// and their visitor ids. A customer's trace is in six tables: OrderRecord (with its deferred
+// event), OutboxEvent (with the IP and user agent sent), Refund, RefundTransaction, Touchpoint and OrderLink; the
 // download includes and the redaction deletes each (tests/integration/compliance.test.ts walks
 // every table of the schema, so a new one cannot be missed silently).
 import { z } from "zod";
@@ -117,7 +117,7 @@ export async function exportForDataRequest(shop: string, requestId: string) {
   const trace = await customerTrace(shop, keys);
   const found = trace.orders;
   const visitorIds = trace.visitorIds;
-  const [orders, touchpoints, checkoutLinks, refunds] = await Promise.all([
+  const [orders, touchpoints, checkoutLinks, refunds, refundTransactions] = await Promise.all([
     prisma.orderRecord.findMany({
       where: { id: { in: found.map((o) => o.id) } },
       orderBy: { orderCreatedAt: "asc" },
@@ -143,6 +143,11 @@ export async function exportForDataRequest(shop: string, requestId: string) {
       orderBy: { receivedAt: "asc" },
       select: { orderId: true, refundId: true, amount: true, currency: true, processedAt: true, receivedAt: true },
     }),
+    prisma.refundTransaction.findMany({
+      where: { shop, orderId: { in: found.map((o) => o.orderId) } },
+      orderBy: { receivedAt: "asc" },
+      select: { orderId: true, refundId: true, transactionId: true, status: true, amount: true, currency: true, receivedAt: true },
+    }),
   ]);
   return {
     request: { receivedAt: request.receivedAt.toISOString(), shopifyRequestId: request.shopifyRequestId, customerId: request.customerId, ordersRequested: keys.orderIds },
@@ -160,6 +165,7 @@ export async function exportForDataRequest(shop: string, requestId: string) {
       eventHeldForLateLink: deferredEvent ? (JSON.parse(deferredEvent) as unknown) : null,
     })),
     refunds: refunds.map((r) => ({ ...r, amount: r.amount.toString() })),
+    refundTransactions: refundTransactions.map((t) => ({ ...t, amount: t.amount.toString() })),
     touchpoints,
     checkoutLinks,
   };
@@ -190,11 +196,12 @@ export async function redactCustomer(shop: string, ref: CustomerRef) {
   if (keys.customerId) requestMatch.push({ customerId: keys.customerId });
   if (keys.emailHash) requestMatch.push({ emailHash: keys.emailHash });
   if (keys.phoneHash) requestMatch.push({ phoneHash: keys.phoneHash });
-  const [touchpoints, checkoutLinks, events, refunds, deletedOrders, requests] = await prisma.$transaction([
+  const [touchpoints, checkoutLinks, events, refunds, refundTransactions, deletedOrders, requests] = await prisma.$transaction([
     prisma.touchpoint.deleteMany({ where: { shop, visitorId: { in: visitorIds } } }),
     prisma.orderLink.deleteMany({ where: linkWhere(shop, trace) }),
     prisma.outboxEvent.deleteMany({ where: { orderRecordId: { in: orders.map((o) => o.id) } } }),
     prisma.refund.deleteMany({ where: { shop, orderId: { in: orders.map((o) => o.orderId) } } }),
+    prisma.refundTransaction.deleteMany({ where: { shop, orderId: { in: orders.map((o) => o.orderId) } } }),
     prisma.orderRecord.deleteMany({ where: { id: { in: orders.map((o) => o.id) } } }),
     prisma.dataRequest.updateMany({ where: { shop, OR: requestMatch.length ? requestMatch : [{ id: "" }] }, data: { emailHash: null, phoneHash: null } }),
   ]);
@@ -202,6 +209,7 @@ export async function redactCustomer(shop: string, ref: CustomerRef) {
     orders: deletedOrders.count,
     events: events.count,
     refunds: refunds.count,
+    refundTransactions: refundTransactions.count,
     touchpoints: touchpoints.count,
     checkoutLinks: checkoutLinks.count,
     dataRequests: requests.count,
@@ -219,6 +227,7 @@ export async function redactShop(shop: string) {
     prisma.outboxEvent.deleteMany({ where: { shop } }),
     prisma.orderRecord.deleteMany({ where: { shop } }),
     prisma.refund.deleteMany({ where: { shop } }),
+    prisma.refundTransaction.deleteMany({ where: { shop } }),
     prisma.touchpoint.deleteMany({ where: { shop } }),
     prisma.touchpointDay.deleteMany({ where: { shop } }),
     prisma.proxySignature.deleteMany({ where: { shop } }),
@@ -236,7 +245,7 @@ export async function redactShop(shop: string) {
     prisma.shop.deleteMany({ where: { shop } }),
   ]);
   const names = [
-    "events", "orders", "refunds", "touchpoints", "touchpointDays", "proxySignatures", "spendRows", "syncRuns", "rejectedWebhooks",
+    "events", "orders", "refunds", "refundTransactions", "touchpoints", "touchpointDays", "proxySignatures", "spendRows", "syncRuns", "rejectedWebhooks",
     "dataRequests", "redactions", "oauthStates", "connections", "checkoutLinks", "webPixels", "processedWebhooks", "sessions", "shops",
   ];
   const counts = Object.fromEntries(names.map((n, i) => [n, results[i].count]));

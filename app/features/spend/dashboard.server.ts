@@ -5,6 +5,7 @@
 import { Prisma } from "@prisma/client";
 import { z } from "zod";
 import prisma from "~/core/db.server";
+import { currencyDigits } from "~/core/lib/currency";
 import { addDays, dayIn, daysBetween, isCalendarDate, isKnownTimeZone, startOfDayIn } from "./dates";
 import { parseCursor, requestSpendSync } from "./sync.server";
 
@@ -20,16 +21,7 @@ const rangeSchema = z
   .refine((r) => r.start <= r.end, "the start date is after the end date")
   .refine((r) => daysBetween(r.start, r.end) <= MAX_RANGE_DAYS, `a range can cover at most ${MAX_RANGE_DAYS} days`);
 
-function digits(currency: string | null) {
-  if (!currency) return 2;
-  try {
-    return new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
-  } catch {
-    return 2;
-  }
-}
-
-const money = (value: Decimal, currency: string | null) => value.toFixed(digits(currency));
+const money = (value: Decimal, currency: string | null) => value.toFixed(currencyDigits(currency));
 
 /** Parses ?start=&end=; anything invalid falls back to the last `days` days, with the reason. */
 function parseRange(params: URLSearchParams, today: string, days: number) {

@@ -7,6 +7,15 @@ describe("page formatting", () => {
     expect(formatMoney("500", "JPY")).toBe("¥500");
   });
 
+  it("shows the decimals Shopify writes, not Intl's: COP, HUF and IDR keep their cents, KWD has three", () => {
+    // Intl puts a no-break space between an ISO code and the amount.
+    expect(formatMoney("12500.5", "COP")).toBe("COP\u00a012,500.50");
+    expect(formatMoney("12500", "HUF")).toBe("HUF\u00a012,500.00");
+    expect(formatMoneyWithCode("150000.25", "IDR")).toBe("IDR\u00a0150,000.25");
+    expect(formatMoney("1.5", "KWD")).toBe("KWD\u00a01.500");
+    expect(formatMoney("1234.5", "ISK")).toBe("ISK\u00a01,235");
+  });
+
   it("says what it can when the amount or the currency is unknown", () => {
     expect(formatMoney(null, "USD")).toBe("—");
     expect(formatMoney("3.5", null)).toBe("3.50");

@@ -70,6 +70,9 @@ export function sandboxControl(baseUrl: string) {
     /** The storefront's TikTok pixel reports a purchase from the browser, at `at` (default now). */
     browserEvent: (e: { pixel_code: string; event: string; event_id: string; at?: string }) => call<{ outcome: "counted" | "merged" | "dropped" }>("POST", "browser-events", e),
     /** What TikTok would count of the purchases received (its deduplication rules, sandbox/dedup.ts). */
+    /** TikTok served this click from this ad group: its purchases then count in the reports (sandbox/purchases.ts). */
+    click: (ttclid: string, adgroupId: string, at?: Date) =>
+      call<{ ttclid: string; adgroup_id: string; at: string }>("POST", "clicks", { ttclid, adgroup_id: adgroupId, ...(at ? { at: at.toISOString() } : {}) }),
     counted: () => call<{ counted: number; merged: number; dropped: number; events: { pixel_code: string; event: string; event_id: string; counted: number }[] }>("GET", "counted"),
     requests: () => call<SandboxRequestLog>("GET", "requests"),
     /** Calls made to one endpoint, e.g. `/report/integrated/get/`. */

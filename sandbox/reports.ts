@@ -3,6 +3,7 @@
 // the sandbox does not model is a SandboxLimit, never a TikTok-style refusal; only values outside
 // the spec's enums get TikTok's 40002. docs/decisions/0015.
 import { SandboxApiError, SandboxLimit, invalidField } from "./errors";
+import type { PurchaseBook } from "./purchases";
 import { QueryParams, paginate } from "./params";
 import {
   addDays,
@@ -31,6 +32,8 @@ export type DeliveryModel = {
    * it for every page. The server clears it whenever the numbers change (restate, reset).
    */
   reportCache?: Map<string, ReportRow[]>;
+  /** TikTok's purchase figures from what the sandbox received (sandbox/purchases.ts); none without it. */
+  purchases?: PurchaseBook;
 };
 
 type ReportRow = { dimensions: Record<string, string>; metrics: Record<string, string> };
@@ -81,7 +84,9 @@ const SPEC_REPORT_TYPES = new Set(["AUDIENCE", "BASIC", "BC", "CATALOG", "PLAYAB
 /** The world's ad for an ad group: same digits, `18` instead of `17`. */
 const adIdFor = (adgroupId: string) => `18${adgroupId.slice(2)}`;
 
-const NUMERIC_METRICS = ["spend", "impressions", "clicks", "conversion", "cpc", "cpm", "ctr"] as const;
+/** TikTok's purchase metrics (the SDK's names; sandbox/purchases.ts says how the sandbox derives them). */
+const PURCHASE_METRICS = ["complete_payment", "total_complete_payment_rate", "vta_complete_payment", "vta_complete_payment_value"] as const;
+const NUMERIC_METRICS = ["spend", "impressions", "clicks", "conversion", "cpc", "cpm", "ctr", ...PURCHASE_METRICS] as const;
 const STATUS_VALUES = new Set(["STATUS_ALL", "STATUS_NOT_DELETE", "STATUS_DELETE"]);
 
 type Entity = { id: string; deleted: boolean; adgroups: Adgroup[]; attributes: Record<string, string> };
@@ -247,9 +252,10 @@ export function integratedReport(model: DeliveryModel, q: QueryParams, authorize
 function totalMetrics(rows: ReportRow[], metrics: string[]) {
   const out: Record<string, string> = {};
   for (const m of metrics) {
-    if (m !== "impressions" && m !== "clicks" && m !== "conversion" && m !== "spend") continue;
+    const money = m === "spend" || m === "total_complete_payment_rate" || m === "vta_complete_payment_value";
+    if (!money && m !== "impressions" && m !== "clicks" && m !== "conversion" && m !== "complete_payment" && m !== "vta_complete_payment") continue;
     const sum = rows.reduce((total, r) => total + Number(r.metrics[m] ?? 0), 0);
-    out[m] = m === "spend" ? sum.toFixed(2) : String(sum);
+    out[m] = money ? sum.toFixed(2) : String(sum);
   }
   return out;
 }
@@ -278,8 +284,16 @@ function buildRows(opts: {
       let impressions = 0;
       let clicks = 0;
       let conversions = 0;
+      const bought = { clickCount: 0, clickValueMinor: 0, viewCount: 0, viewValueMinor: 0 };
       for (const date of bucket) {
         for (const adgroup of entity.adgroups) {
+          if (model.purchases) {
+            const f = model.purchases.figures(adgroup.adgroupId, date);
+            bought.clickCount += f.clickCount;
+            bought.clickValueMinor += f.clickValueMinor;
+            bought.viewCount += f.viewCount;
+            bought.viewValueMinor += f.viewValueMinor;
+          }
           const s = adgroupSpendMinor(model, adgroup, date, today);
           if (s === 0) continue;
           const d = deliveryFor(adgroup.adgroupId, date, s);
@@ -289,8 +303,8 @@ function buildRows(opts: {
           conversions += d.conversions;
         }
       }
-      // Like TikTok's default, rows without delivery are left out.
-      if (spend === 0 && impressions === 0) continue;
+      // Like TikTok's default, rows without delivery are left out (a day with purchases stays).
+      if (spend === 0 && impressions === 0 && bought.clickCount === 0) continue;
       const value = (metric: string): string => {
         switch (metric) {
           case "spend":
@@ -307,6 +321,14 @@ function buildRows(opts: {
             return impressions ? formatAmount(Math.round((spend * 1000) / impressions), currency) : "0";
           case "ctr":
             return impressions ? ((clicks / impressions) * 100).toFixed(2) : "0";
+          case "complete_payment":
+            return String(bought.clickCount + bought.viewCount);
+          case "total_complete_payment_rate":
+            return formatAmount(bought.clickValueMinor + bought.viewValueMinor, currency);
+          case "vta_complete_payment":
+            return String(bought.viewCount);
+          case "vta_complete_payment_value":
+            return formatAmount(bought.viewValueMinor, currency);
           case "currency":
             return currency;
           default:

@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { SandboxApiError, SandboxLimit } from "./errors";
 import { validateTrackBody } from "./events";
 import { createDedupLedger } from "./dedup";
+import { PURCHASE_EVENTS, createPurchaseBook } from "./purchases";
 import { QueryParams } from "./params";
 import { REPORT_PARAMS, integratedReport, type DeliveryModel } from "./reports";
 import { addDays, buildWorld, localDate, type Advertiser, type World, type WorldOptions } from "./world";
@@ -142,11 +143,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   let rateLimited = 0;
   const hanging = new Set<{ timer: ReturnType<typeof setTimeout>; res: ServerResponse }>();
 
+  const purchases = createPurchaseBook(world);
   const model: DeliveryModel = {
     world,
     now,
     factor: (advertiserId, date) => restatements.get(`${advertiserId}|${date}`) ?? 1,
     reportCache: new Map(),
+    purchases,
   };
 
   const issueToken = (advertiserIds: string[]) => {
@@ -283,7 +286,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         body.data.forEach((event, i) => {
           if (refused.has(i)) return;
           events.push({ received_at: receivedAt, pixel_code: body.event_source_id, test_event_code: body.test_event_code ?? null, event });
-          if (!body.test_event_code) counted.record({ pixelCode: body.event_source_id, event: String(event.event), eventId: String(event.event_id ?? ""), source: "server", at: new Date(receivedAt) });
+          if (body.test_event_code) return;
+          const outcome = counted.record({ pixelCode: body.event_source_id, event: String(event.event), eventId: String(event.event_id ?? ""), source: "server", at: new Date(receivedAt) });
+          // A purchase TikTok counts (not merged into or dropped after a browser copy) is in its reports.
+          if (outcome === "counted" && PURCHASE_EVENTS.has(String(event.event)) && purchases.record(body.event_source_id, event as Record<string, unknown>)) model.reportCache?.clear();
         });
         if (events.length > MAX_STORED_EVENTS) events = events.slice(-MAX_STORED_EVENTS);
         // What TikTok's 20001 carries about each event is not in its sources; the sandbox says nothing.
@@ -607,6 +613,16 @@ ${rows}
         }
         return sendJson(res, 200, { outcome: counted.record({ pixelCode: body.pixel_code, event: body.event, eventId: body.event_id, source: "browser", at }) });
       }
+      case "POST /__sandbox/clicks": {
+        // An ad click TikTok served: which ad group a ttclid came from, so its purchases show in reports.
+        const body = await jsonBody(req);
+        const at = body.at === undefined ? now() : new Date(String(body.at));
+        if (typeof body.ttclid !== "string" || body.ttclid === "" || typeof body.adgroup_id !== "string" || Number.isNaN(at.getTime())) {
+          throw new HttpError(400, "body must be {ttclid, adgroup_id, at?: ISO time}");
+        }
+        if (!purchases.registerClick(body.ttclid, body.adgroup_id, at)) throw new HttpError(400, "adgroup_id must be an ad group from GET /__sandbox/world");
+        return sendJson(res, 201, { ttclid: body.ttclid, adgroup_id: body.adgroup_id, at: at.toISOString() });
+      }
       case "GET /__sandbox/counted":
         return sendJson(res, 200, counted.summary());
       case "GET /__sandbox/requests":
@@ -614,6 +630,7 @@ ${rows}
       case "POST /__sandbox/reset":
         events = [];
         counted.clear();
+        purchases.clear();
         tokens.clear();
         authCodes.clear();
         faults = [];

@@ -11,6 +11,7 @@ import { RangeAndSync } from "~/components/dashboard/RangeAndSync";
 import { SpendRevenueChart } from "~/components/dashboard/SpendRevenueChart";
 import { SpendTotals } from "~/components/dashboard/SpendTotals";
 import { WhyNumbersDiffer } from "~/components/dashboard/WhyNumbersDiffer";
+import { TikTokByDay } from "~/components/dashboard/TikTokByDay";
 import { titled } from "~/components/page-title";
 import { formatDateRange } from "~/components/format";
 import { ConnectionBanner } from "~/components/ConnectionBanner";
@@ -109,6 +110,7 @@ export default function Dashboard() {
                     <SpendRevenueChart data={data} />
                   </BlockStack>
                 </Card>
+                <TikTokByDay data={data} />
                 <Card padding="0">
                   {data.campaigns.length > 0 ? (
                     <CampaignSpendTable data={data} />

@@ -158,12 +158,17 @@ describe("dashboard loader", () => {
       tiktokConversions: 10,
     });
     expect(data.daily).toHaveLength(8);
-    expect(data.daily.find((d: { date: string }) => d.date === day(2))).toEqual({ date: day(2), spend: 10, revenue: 100, beforeConnection: false });
-    expect(data.daily.find((d: { date: string }) => d.date === day(3))).toEqual({ date: day(3), spend: 10, revenue: 50, beforeConnection: false });
+    expect(data.daily.find((d: { date: string }) => d.date === day(2))).toMatchObject({ date: day(2), spend: 10, revenue: 100, attributedOrders: 1, beforeConnection: false });
+    expect(data.daily.find((d: { date: string }) => d.date === day(3))).toMatchObject({ date: day(3), spend: 10, revenue: 50, beforeConnection: false });
 
     expect(data.campaigns.map((c: { name: string }) => c.name)).toEqual(["Prospecting", "Summer Sale", "Evergreen"]);
     const [prospecting, summer, evergreen] = data.campaigns;
-    expect(prospecting).toMatchObject({ spend: "80.00", revenue: "100.00", roas: "1.25", attributedOrders: 1, conversionValue: null });
+    // Refund-adjusted per campaign and ad group too (issue 24 item 4): the 20.00 refund of the Broad order.
+    expect(prospecting).toMatchObject({ spend: "80.00", revenue: "100.00", netRevenue: "80.00", roas: "1.25", netRoas: "1.00", attributedOrders: 1 });
+    expect(prospecting.adgroups[0]).toMatchObject({ name: "Broad", revenue: "100.00", netRevenue: "80.00", roas: "2.08", netRoas: "1.67" });
+    expect(data.daily.find((d: { date: string }) => d.date === day(2))).toMatchObject({ revenue: 100, netRevenue: 80 });
+    // Seeded spend rows carry no TikTok purchase figures: not reported, never 0.
+    expect(prospecting).toMatchObject({ tiktokPurchases: null, tiktokPurchaseValue: null, purchaseDifference: null });
     // The order came through a Broad ad (its URL carried tt_adgroup_id): Broad has revenue and ROAS, Lookalike none
     expect(prospecting.adgroups.map((g: { name: string; spend: string; revenue: string | null; roas: string | null; attributedOrders: number }) => [g.name, g.spend, g.revenue, g.roas, g.attributedOrders])).toEqual([
       ["Broad", "48.00", "100.00", "2.08", 1],

@@ -3,6 +3,7 @@ import { BlockStack, Box, InlineGrid, Text } from "@shopify/polaris";
 import type { DashboardData } from "~/features/spend/dashboard.server";
 import { formatCount, formatMoneyWithCode, formatRoas } from "~/components/format";
 import { UnknownValue } from "~/components/UnknownValue";
+import { TIKTOK_NOT_REPORTED, formatDifference } from "./tiktok-figures";
 
 function Figure({ label, value }: { label: string; value: ReactNode }) {
   return (
@@ -30,11 +31,13 @@ export function CampaignCards({ data, roasWhy, noMacro }: { data: DashboardData;
               </Text>
               <InlineGrid columns={2} gap="200">
                   <Figure label="ROAS" value={c.roas !== null ? formatRoas(c.roas) : <UnknownValue why={roasWhy(c.revenue, noMacro)} />} />
+                  <Figure label="Refund-adjusted ROAS" value={c.netRoas !== null ? formatRoas(c.netRoas) : <UnknownValue why={roasWhy(c.revenue, noMacro)} />} />
                   <Figure label="Attributed revenue" value={c.revenue !== null ? formatMoneyWithCode(c.revenue, data.storeCurrency) : <UnknownValue why={noMacro} />} />
+                  <Figure label="Refund-adjusted" value={c.netRevenue !== null ? formatMoneyWithCode(c.netRevenue, data.storeCurrency) : <UnknownValue why={noMacro} />} />
                   <Figure label="Spend" value={formatMoneyWithCode(c.spend, data.spendCurrency)} />
-                  <Figure label="TikTok conversions" value={formatCount(c.conversions)} />
-                  <Figure label="Impressions" value={formatCount(c.impressions)} />
-                  <Figure label="Clicks" value={formatCount(c.clicks)} />
+                  <Figure label="Attributed orders" value={formatCount(c.attributedOrders)} />
+                  <Figure label="TikTok purchases" value={c.tiktokPurchases !== null ? formatCount(c.tiktokPurchases) : <UnknownValue why={TIKTOK_NOT_REPORTED} />} />
+                  <Figure label="Difference" value={formatDifference(c.purchaseDifference) ?? <UnknownValue why={TIKTOK_NOT_REPORTED} />} />
               </InlineGrid>
             </BlockStack>
           </Box>

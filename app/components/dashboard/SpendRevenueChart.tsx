@@ -3,12 +3,17 @@ import { LineChart, PolarisVizProvider } from "@shopify/polaris-viz";
 import type { DashboardData } from "~/features/spend/dashboard.server";
 import { ClientOnly } from "~/components/ClientOnly";
 
-/** Daily spend and attributed revenue as lines; one chart per currency when they differ. */
+/** Daily spend and attributed revenue (gross and refund-adjusted) as lines; one chart per currency when they differ. */
 export function SpendRevenueChart({ data }: { data: DashboardData }) {
   const spendName = `Spend (${data.spendCurrency ?? "ad account currency"})`;
   const revenueName = `Attributed revenue (${data.storeCurrency ?? "store currency"})`;
   const spend = { name: spendName, color: SPEND_COLOR, data: data.daily.map((d) => ({ key: d.date, value: d.spend })) };
   const revenue = { name: revenueName, color: REVENUE_COLOR, data: data.daily.map((d) => ({ key: d.date, value: d.revenue })) };
+  const net = {
+    name: `Refund-adjusted revenue (${data.storeCurrency ?? "store currency"})`,
+    color: NET_COLOR,
+    data: data.daily.map((d) => ({ key: d.date, value: d.netRevenue })),
+  };
   const fallback = <Box minHeight="320px" />;
   // Full dates as x labels make polaris-viz turn them on their side, and on a month they took more
   // height than the chart had (negative SVG heights in the console): short "Nov 3" labels fit flat.
@@ -19,11 +24,11 @@ export function SpendRevenueChart({ data }: { data: DashboardData }) {
   return (
     <>
       <Text as="p" visuallyHidden>
-        {`Chart of daily spend and attributed revenue from ${data.range.start} to ${data.range.end}. The same figures are in the totals above and the campaign table below.`}
+        {`Chart of daily spend, attributed revenue and refund-adjusted revenue from ${data.range.start} to ${data.range.end}. The same figures are in the totals above and the campaign table below.`}
       </Text>
       {/* Our own legend: polaris-viz measures its legend before layout and drew negative SVG heights. */}
       <InlineStack gap="400">
-        {[spend, revenue].map((series) => (
+        {[spend, revenue, net].map((series) => (
           <InlineStack key={series.name} gap="100" blockAlign="center">
             <span aria-hidden style={{ display: "inline-block", width: 12, height: 3, background: series.color }} />
             <Text as="span" variant="bodySm">{series.name}</Text>
@@ -41,12 +46,12 @@ export function SpendRevenueChart({ data }: { data: DashboardData }) {
                     <LineChart data={[spend]} theme="Light" xAxisOptions={xAxisOptions} showLegend={false} />
                   </div>
                   <div style={{ height: 300 }}>
-                    <LineChart data={[revenue]} theme="Light" xAxisOptions={xAxisOptions} showLegend={false} />
+                    <LineChart data={[revenue, net]} theme="Light" xAxisOptions={xAxisOptions} showLegend={false} />
                   </div>
                 </BlockStack>
               ) : (
                 <div style={{ height: 320 }}>
-                  <LineChart data={[spend, revenue]} theme="Light" xAxisOptions={xAxisOptions} showLegend={false} />
+                  <LineChart data={[spend, revenue, net]} theme="Light" xAxisOptions={xAxisOptions} showLegend={false} />
                 </div>
               )}
             </PolarisVizProvider>
@@ -64,6 +69,7 @@ export function SpendRevenueChart({ data }: { data: DashboardData }) {
 
 const SPEND_COLOR = "#2c6ecb";
 const REVENUE_COLOR = "#29845a";
+const NET_COLOR = "#8051ff";
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 /** "2026-11-03" → "Nov 3"; anything else as it is. */

@@ -5,8 +5,9 @@ import { ROAS_NOTE, spendBeforeConnectionNote } from "./roas-reason";
 import { UnknownValue } from "~/components/UnknownValue";
 import { STATUS_LABEL } from "~/components/OrderEventItem";
 import { MetricCard } from "./MetricCard";
+import { TIKTOK_NOT_REPORTED } from "./tiktok-figures";
 
-/** The range's headline numbers (spend, revenue, ROAS, orders, cost per order, TikTok's conversions) and gross vs refund-adjusted revenue. */
+/** The range's headline numbers (spend, revenue, ROAS, orders, cost per order, TikTok's purchases) and gross vs refund-adjusted revenue. */
 export function SpendTotals({ data }: { data: DashboardData }) {
   const t = data.totals;
   const period = formatDateRange(data.range.start, data.range.end);
@@ -47,7 +48,16 @@ export function SpendTotals({ data }: { data: DashboardData }) {
           label="Cost per attributed order"
           value={t.costPerOrder !== null ? formatMoneyWithCode(t.costPerOrder, data.spendCurrency) : <UnknownValue why="No attributed orders in this range." />}
         />
-        <MetricCard period={period} label="TikTok-reported conversions" value={formatCount(t.tiktokConversions)} help="TikTok's own count, by its attribution rules" />
+        <MetricCard
+          period={period}
+          label="TikTok-reported purchases"
+          value={t.tiktokPurchases !== null ? formatCount(t.tiktokPurchases) : <UnknownValue why={TIKTOK_NOT_REPORTED} />}
+          help={
+            t.tiktokPurchaseValue !== null
+              ? `Value ${formatMoneyWithCode(t.tiktokPurchaseValue, data.spendCurrency)} · TikTok's own count, by its attribution settings`
+              : "TikTok's own count, by its attribution settings"
+          }
+        />
       </InlineGrid>
       <Card>
         <BlockStack gap="200">

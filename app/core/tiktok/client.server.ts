@@ -13,7 +13,7 @@ import { createQuotaLimiter, type QuotaLimiter } from "~/core/lib/rate-limit.ser
 import { TikTokApiError } from "./errors";
 import type { TikTokEventItem } from "./event";
 import { redact } from "./redact";
-import { SPEND_REPORT, spendRows, type SpendLevel, type SpendReportRow } from "./spend-report";
+import { PURCHASE_METRICS, SPEND_REPORT, spendRows, type SpendLevel, type SpendReportRow } from "./spend-report";
 
 
 const TIKTOK_API_PREFIX = "/open_api/v1.3";
@@ -489,7 +489,20 @@ export function createTikTokClient(options: TikTokClientOptions) {
       params: { advertiserId: string; level: SpendLevel; startDate: string; endDate: string; page: number; pageSize?: number },
     ): Promise<{ rows: SpendReportRow[]; pageInfo: PageInfo }> {
       const { level, ...range } = params;
-      const page = await this.integratedReport(accessToken, { ...range, ...SPEND_REPORT[level] });
+      const request = SPEND_REPORT[level];
+      let page;
+      try {
+        page = await this.integratedReport(accessToken, { ...range, ...request });
+      } catch (error) {
+        // TikTok refused one of its purchase metrics (an account or level that has none): the spend
+        // still counts, so the page is asked again without them and its purchase figures stay
+        // "not reported" (null), never 0. Costs one more request for such a page. ADR 0008.
+        const refusedPurchaseMetric =
+          error instanceof TikTokApiError && error.kind === "invalid" && error.code !== null && PURCHASE_METRICS.some((m) => error.tiktokMessage.includes(m));
+        if (!refusedPurchaseMetric) throw error;
+        const metrics = request.metrics.filter((m) => !(PURCHASE_METRICS as readonly string[]).includes(m));
+        page = await this.integratedReport(accessToken, { ...range, ...request, metrics });
+      }
       return { rows: spendRows(level, page.list), pageInfo: page.pageInfo };
     },
 

@@ -12,18 +12,27 @@ type ReportRequest = {
   filtering: { field_name: string; filter_type: string; filter_value: string }[];
 };
 
+/**
+ * TikTok's own purchase figures, as its SDK names them (tiktok/tiktok-business-api-sdk at f809c396,
+ * yml_files/smart_plus_material_report_breakdown.yml): `complete_payment` (web purchases, counted by the
+ * advertiser's attribution settings), `total_complete_payment_rate` (their total value: the spec maps it
+ * to time_attr_total_shopping_value, whatever the name says), and the view-through parts
+ * `vta_complete_payment` / `vta_complete_payment_value`. docs/decisions/0008.
+ */
+export const PURCHASE_METRICS = ["complete_payment", "total_complete_payment_rate", "vta_complete_payment", "vta_complete_payment_value"] as const;
+
 export const SPEND_REPORT: Record<SpendLevel, ReportRequest> = {
   campaign: {
     dataLevel: "AUCTION_CAMPAIGN",
     dimensions: ["campaign_id", "stat_time_day"],
-    metrics: ["spend", "impressions", "clicks", "conversion", "currency", "campaign_name"],
+    metrics: ["spend", "impressions", "clicks", "conversion", "currency", "campaign_name", ...PURCHASE_METRICS],
     // Without this TikTok leaves out deleted campaigns, and the money they spent.
     filtering: [{ field_name: "campaign_status", filter_type: "IN", filter_value: JSON.stringify(["STATUS_ALL"]) }],
   },
   adgroup: {
     dataLevel: "AUCTION_ADGROUP",
     dimensions: ["adgroup_id", "stat_time_day"],
-    metrics: ["spend", "impressions", "clicks", "conversion", "currency", "adgroup_name", "campaign_id"],
+    metrics: ["spend", "impressions", "clicks", "conversion", "currency", "adgroup_name", "campaign_id", ...PURCHASE_METRICS],
     filtering: [{ field_name: "adgroup_status", filter_type: "IN", filter_value: JSON.stringify(["STATUS_ALL"]) }],
   },
 };
@@ -44,6 +53,11 @@ export type SpendReportRow = {
   impressions: number | null;
   clicks: number | null;
   conversions: number | null;
+  /** TikTok's purchases and their value (in `currency`), and the view-through parts; null when not reported. */
+  purchases: number | null;
+  purchaseValue: string | null;
+  viewPurchases: number | null;
+  viewPurchaseValue: string | null;
   /** The currency the row's money is in, when TikTok says; else the account currency applies. */
   currency: string | null;
 };
@@ -89,6 +103,10 @@ export function spendRows(level: SpendLevel, list: { dimensions: Record<string, 
       impressions: count(m.impressions),
       clicks: count(m.clicks),
       conversions: count(m.conversion),
+      purchases: count(m.complete_payment),
+      purchaseValue: decimal(m.total_complete_payment_rate),
+      viewPurchases: count(m.vta_complete_payment),
+      viewPurchaseValue: decimal(m.vta_complete_payment_value),
       currency: value(m.currency),
     };
   });

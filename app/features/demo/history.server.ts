@@ -124,6 +124,12 @@ async function playOrder(opts: PlayOptions, o: PlannedOrder, index: number) {
     });
     await post(`${opts.appUrl}/proxy/touchpoints?${qs}`, { method: "POST", headers: { "Content-Type": "text/plain", "X-Forwarded-For": visitorIp(index) }, body }, [202], "the touchpoint");
   }
+  // TikTok knows which ad each click came from; the sandbox is told, dated when the order stands, so its
+  // reported purchases are the ones this month's events bring (sandbox/purchases.ts).
+  if (ttclid && o.adgroupId) {
+    const at = new Date(Date.now() - o.ageMs - 60 * 60_000).toISOString();
+    await post(`${opts.sandboxUrl}/__sandbox/clicks`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ ttclid, adgroup_id: o.adgroupId, at }) }, [201], "the sandbox click");
+  }
   // The touchpoint's visitor carries only its id on the cart; the "cart" click carries the click itself.
   const payload = demoOrderPayload({
     orderId: o.orderId,

@@ -7,6 +7,7 @@ import { recordInstall } from "~/core/models/shop.server";
 import { encryptToken } from "~/core/connection/token-crypto.server";
 import { afterConnected } from "~/features/connect/lifecycle.server";
 import { playDemoHistory } from "./history.server";
+import { requestSpendSync } from "~/features/spend/sync.server";
 
 export type SandboxWorld = {
   advertisers: {
@@ -90,7 +91,10 @@ export async function playDemoShopHistory(opts: { shop: string; sandboxUrl: stri
   const connection = await prisma.tikTokConnection.findUnique({ where: { shop: opts.shop }, select: { advertiserId: true } });
   if (!connection?.advertiserId) return 0;
   const campaigns = await sandboxCampaigns(opts.sandboxUrl, connection.advertiserId);
-  return playDemoHistory({ ...opts, campaigns });
+  const played = await playDemoHistory({ ...opts, campaigns });
+  // TikTok's report now holds the month's purchases: import the 30 days again, as a backfill does.
+  if (played > 0) await requestSpendSync(opts.shop, "backfill");
+  return played;
 }
 
 /** The advertiser's campaigns as the sandbox knows them, with the share of orders each brings. */

@@ -34,15 +34,54 @@ function parseRange(params: URLSearchParams, today: string, days: number) {
   return { range: fallback, error: `${reason[0].toUpperCase()}${reason.slice(1)}. Showing the last ${days} days instead.` };
 }
 
+/**
+ * TikTok's own purchase figures (its report's complete_payment metrics, ADR 0008), in the ad account's
+ * currency. A figure is null ("not reported") unless every row it adds up reported it: a sum over
+ * some days only would pass for TikTok's total, and "not reported" is never shown as 0.
+ */
+type TikTokPurchases = { purchases: number | null; value: Decimal | null; viewPurchases: number | null; viewValue: Decimal | null };
+const UNSEEN = Symbol("no rows yet");
+type Sum<T> = T | null | typeof UNSEEN;
+type PurchaseSums = { purchases: Sum<number>; value: Sum<Decimal>; viewPurchases: Sum<number>; viewValue: Sum<Decimal> };
+const noPurchases = (): PurchaseSums => ({ purchases: UNSEEN, value: UNSEEN, viewPurchases: UNSEEN, viewValue: UNSEEN });
+type PurchaseRow = { purchases: number | null; purchaseValue: Decimal | null; viewPurchases: number | null; viewPurchaseValue: Decimal | null };
+const plusCount = (a: Sum<number>, b: number | null): Sum<number> => (a === null || b === null ? null : (a === UNSEEN ? 0 : a) + b);
+const plusMoney = (a: Sum<Decimal>, b: Decimal | null): Sum<Decimal> => (a === null || b === null ? null : (a === UNSEEN ? new Decimal(0) : a).plus(b));
+function addPurchases(t: PurchaseSums, r: PurchaseRow) {
+  t.purchases = plusCount(t.purchases, r.purchases);
+  t.value = plusMoney(t.value, r.purchaseValue);
+  t.viewPurchases = plusCount(t.viewPurchases, r.viewPurchases);
+  t.viewValue = plusMoney(t.viewValue, r.viewPurchaseValue);
+}
+const settled = <T,>(v: Sum<T>): T | null => (v === UNSEEN ? null : v);
+const reported = (t: PurchaseSums): TikTokPurchases => ({
+  purchases: settled(t.purchases),
+  value: settled(t.value),
+  viewPurchases: settled(t.viewPurchases),
+  viewValue: settled(t.viewValue),
+});
+
 /** `coveredSpend`: the part of `spend` on days the app could see orders (from the connection on). */
-type Totals = { spend: Decimal; coveredSpend: Decimal; impressions: number; clicks: number; conversions: number | null };
-const emptyTotals = (): Totals => ({ spend: new Decimal(0), coveredSpend: new Decimal(0), impressions: 0, clicks: 0, conversions: null });
-function addRow(t: Totals, r: { spend: Decimal; impressions: number; clicks: number; conversions: number | null }, covered: boolean) {
+type Totals = { spend: Decimal; coveredSpend: Decimal; impressions: number; clicks: number; conversions: number | null; tiktok: PurchaseSums };
+const emptyTotals = (): Totals => ({ spend: new Decimal(0), coveredSpend: new Decimal(0), impressions: 0, clicks: 0, conversions: null, tiktok: noPurchases() });
+function addRow(t: Totals, r: { spend: Decimal; impressions: number; clicks: number; conversions: number | null } & PurchaseRow, covered: boolean) {
   t.spend = t.spend.plus(r.spend);
   if (covered) t.coveredSpend = t.coveredSpend.plus(r.spend);
   t.impressions += r.impressions;
   t.clicks += r.clicks;
   if (r.conversions !== null) t.conversions = (t.conversions ?? 0) + r.conversions;
+  addPurchases(t.tiktok, r);
+}
+
+/** Our side of a campaign, ad group or day: attributed orders TikTok accepted, gross and refund-adjusted. */
+type Ours = { orders: number; revenue: Decimal; refunded: Decimal };
+const noOrders = (): Ours => ({ orders: 0, revenue: new Decimal(0), refunded: new Decimal(0) });
+function addOrder(map: Map<string, Ours>, key: string, o: { totalValue: Decimal; refundedValue: Decimal }) {
+  const line = map.get(key) ?? noOrders();
+  line.orders++;
+  line.revenue = line.revenue.plus(o.totalValue);
+  line.refunded = line.refunded.plus(o.refundedValue);
+  map.set(key, line);
 }
 
 /**
@@ -53,7 +92,16 @@ export async function loadDashboard(shop: string, params: URLSearchParams, now =
   const [connection, shopRow] = await Promise.all([
     prisma.tikTokConnection.findUnique({
       where: { shop },
-      select: { status: true, advertiserId: true, advertiserName: true, advertiserCurrency: true, advertiserTimezone: true, lastAuthError: true, connectedAt: true },
+      select: {
+        status: true,
+        advertiserId: true,
+        advertiserName: true,
+        advertiserCurrency: true,
+        advertiserTimezone: true,
+        lastAuthError: true,
+        connectedAt: true,
+        attributionWindowDays: true,
+      },
     }),
     prisma.shop.findUnique({ where: { shop }, select: { currency: true, ianaTimezone: true } }),
   ]);
@@ -76,13 +124,26 @@ export async function loadDashboard(shop: string, params: URLSearchParams, now =
     advertiserId ? prisma.spendRow.count({ where: { shop, advertiserId, level: "campaign" } }).then((n) => n > 0) : Promise.resolve(false),
     prisma.spendRow.findMany({
       where: { ...spendWhere, level: "campaign" },
-      select: { entityId: true, name: true, date: true, spend: true, impressions: true, clicks: true, conversions: true, currency: true },
+      select: {
+        entityId: true,
+        name: true,
+        date: true,
+        spend: true,
+        impressions: true,
+        clicks: true,
+        conversions: true,
+        purchases: true,
+        purchaseValue: true,
+        viewPurchases: true,
+        viewPurchaseValue: true,
+        currency: true,
+      },
     }),
     prisma.spendRow.groupBy({
       by: ["entityId", "campaignId"],
       where: { ...spendWhere, level: "adgroup" },
-      _sum: { spend: true, impressions: true, clicks: true, conversions: true },
-      _count: { conversions: true },
+      _sum: { spend: true, impressions: true, clicks: true, conversions: true, purchases: true, purchaseValue: true, viewPurchases: true, viewPurchaseValue: true },
+      _count: { _all: true, conversions: true, purchases: true, purchaseValue: true, viewPurchases: true, viewPurchaseValue: true },
       _max: { name: true },
     }),
     coveredStart > range.end
@@ -110,6 +171,7 @@ export async function loadDashboard(shop: string, params: URLSearchParams, now =
   const total = emptyTotals();
   const otherSpend = new Map<string, Decimal>();
   const dailySpend = new Map<string, Decimal>();
+  const dailyTikTok = new Map<string, PurchaseSums>();
   const byCampaign = new Map<string, Totals & { name: string | null }>();
   for (const r of campaignRows) {
     if (spendCurrency !== null && r.currency !== spendCurrency) {
@@ -118,6 +180,9 @@ export async function loadDashboard(shop: string, params: URLSearchParams, now =
     }
     addRow(total, r, covered(r.date));
     dailySpend.set(r.date, (dailySpend.get(r.date) ?? new Decimal(0)).plus(r.spend));
+    const dayTikTok = dailyTikTok.get(r.date) ?? noPurchases();
+    addPurchases(dayTikTok, r);
+    dailyTikTok.set(r.date, dayTikTok);
     const c = byCampaign.get(r.entityId) ?? { ...emptyTotals(), name: null };
     addRow(c, r, covered(r.date));
     c.name = c.name ?? r.name;
@@ -140,27 +205,17 @@ export async function loadDashboard(shop: string, params: URLSearchParams, now =
   }
   let gross = new Decimal(0);
   let refunded = new Decimal(0);
-  const dailyRevenue = new Map<string, Decimal>();
-  const campaignRevenue = new Map<string, { revenue: Decimal; orders: number }>();
+  const dailyRevenue = new Map<string, Ours>();
+  const campaignRevenue = new Map<string, Ours>();
   // Keyed by campaign and ad group: an ad group's revenue counts only under the campaign the order carried.
-  const adgroupRevenue = new Map<string, { revenue: Decimal; orders: number }>();
+  const adgroupRevenue = new Map<string, Ours>();
   for (const o of revenueOrders) {
     gross = gross.plus(o.totalValue);
     refunded = refunded.plus(o.refundedValue);
-    const day = dayIn(revenueTimezone, o.orderCreatedAt);
-    dailyRevenue.set(day, (dailyRevenue.get(day) ?? new Decimal(0)).plus(o.totalValue));
+    addOrder(dailyRevenue, dayIn(revenueTimezone, o.orderCreatedAt), o);
     if (o.campaignId) {
-      const c = campaignRevenue.get(o.campaignId) ?? { revenue: new Decimal(0), orders: 0 };
-      c.revenue = c.revenue.plus(o.totalValue);
-      c.orders++;
-      campaignRevenue.set(o.campaignId, c);
-      if (o.adgroupId) {
-        const key = `${o.campaignId}/${o.adgroupId}`;
-        const g = adgroupRevenue.get(key) ?? { revenue: new Decimal(0), orders: 0 };
-        g.revenue = g.revenue.plus(o.totalValue);
-        g.orders++;
-        adgroupRevenue.set(key, g);
-      }
+      addOrder(campaignRevenue, o.campaignId, o);
+      if (o.adgroupId) addOrder(adgroupRevenue, `${o.campaignId}/${o.adgroupId}`, o);
     }
   }
   const net = gross.minus(refunded);
@@ -172,10 +227,21 @@ export async function loadDashboard(shop: string, params: URLSearchParams, now =
   const roasNote: "before_connection" | "first_order" | null =
     coveredFrom !== null && coveredFrom > range.end ? "before_connection" : !everAttributed ? "first_order" : null;
   const roasOf = (revenue: Decimal, coveredSpend: Decimal) => (roasNote ? null : ratio(revenue, coveredSpend));
-  const adgroupFigures = (matched: { revenue: Decimal; orders: number } | undefined, spend: Decimal) => ({
+  /** Our figures for a campaign, ad group or day: gross and refund-adjusted, with their ROAS over `spend`. */
+  const ourFigures = (matched: Ours | undefined, spend: Decimal) => ({
     revenue: matched ? money(matched.revenue, storeCurrency) : null,
+    netRevenue: matched ? money(matched.revenue.minus(matched.refunded), storeCurrency) : null,
     attributedOrders: matched?.orders ?? 0,
     roas: matched ? roasOf(matched.revenue, spend) : null,
+    netRoas: matched ? roasOf(matched.revenue.minus(matched.refunded), spend) : null,
+  });
+  /** TikTok's figures beside ours, and the difference in purchases (TikTok's minus ours) when TikTok reported them. */
+  const tiktokFigures = (t: TikTokPurchases, ourOrders: number) => ({
+    tiktokPurchases: t.purchases,
+    tiktokPurchaseValue: t.value === null ? null : money(t.value, spendCurrency),
+    tiktokViewPurchases: t.viewPurchases,
+    tiktokViewPurchaseValue: t.viewValue === null ? null : money(t.viewValue, spendCurrency),
+    purchaseDifference: t.purchases === null ? null : t.purchases - ourOrders,
   });
 
   const days = Array.from({ length: daysBetween(range.start, range.end) }, (_, i) => addDays(range.start, i));
@@ -193,23 +259,35 @@ export async function loadDashboard(shop: string, params: URLSearchParams, now =
       distinct: ["entityId"],
       select: { entityId: true, name: true },
     });
-    for (const id of unspent) byCampaign.set(id, { ...emptyTotals(), conversions: null, name: names.find((n) => n.entityId === id)?.name ?? null });
+    for (const id of unspent) byCampaign.set(id, { ...emptyTotals(), name: names.find((n) => n.entityId === id)?.name ?? null });
   }
 
   const campaigns = [...byCampaign.entries()]
     .map(([campaignId, c]) => {
       const matched = campaignRevenue.get(campaignId);
       const adgroups = (adgroupsByCampaign.get(campaignId) ?? [])
-        .map((g) => ({
-          adgroupId: g.entityId,
-          name: g._max.name ?? g.entityId,
-          spend: money(new Decimal(g._sum.spend ?? 0), spendCurrency),
-          spendValue: Number(g._sum.spend ?? 0),
-          impressions: g._sum.impressions ?? 0,
-          clicks: g._sum.clicks ?? 0,
-          conversions: g._count.conversions > 0 ? (g._sum.conversions ?? 0) : null,
-          ...adgroupFigures(adgroupRevenue.get(`${campaignId}/${g.entityId}`), coveredAdgroup.get(`${campaignId}/${g.entityId}`) ?? new Decimal(0)),
-        }))
+        .map((g) => {
+          const ours = adgroupRevenue.get(`${campaignId}/${g.entityId}`);
+          // Reported only when every row of the ad group in the range reported it.
+          const all = g._count._all;
+          const tiktok: TikTokPurchases = {
+            purchases: g._count.purchases === all ? (g._sum.purchases ?? 0) : null,
+            value: g._count.purchaseValue === all ? new Decimal(g._sum.purchaseValue ?? 0) : null,
+            viewPurchases: g._count.viewPurchases === all ? (g._sum.viewPurchases ?? 0) : null,
+            viewValue: g._count.viewPurchaseValue === all ? new Decimal(g._sum.viewPurchaseValue ?? 0) : null,
+          };
+          return {
+            adgroupId: g.entityId,
+            name: g._max.name ?? g.entityId,
+            spend: money(new Decimal(g._sum.spend ?? 0), spendCurrency),
+            spendValue: Number(g._sum.spend ?? 0),
+            impressions: g._sum.impressions ?? 0,
+            clicks: g._sum.clicks ?? 0,
+            conversions: g._count.conversions > 0 ? (g._sum.conversions ?? 0) : null,
+            ...ourFigures(ours, coveredAdgroup.get(`${campaignId}/${g.entityId}`) ?? new Decimal(0)),
+            ...tiktokFigures(tiktok, ours?.orders ?? 0),
+          };
+        })
         .sort((a, b) => b.spendValue - a.spendValue);
       return {
         campaignId,
@@ -219,10 +297,8 @@ export async function loadDashboard(shop: string, params: URLSearchParams, now =
         impressions: c.impressions,
         clicks: c.clicks,
         conversions: c.conversions,
-        conversionValue: null as string | null,
-        revenue: matched ? money(matched.revenue, storeCurrency) : null,
-        attributedOrders: matched?.orders ?? 0,
-        roas: matched ? roasOf(matched.revenue, c.coveredSpend) : null,
+        ...ourFigures(matched, c.coveredSpend),
+        ...tiktokFigures(reported(c.tiktok), matched?.orders ?? 0),
         /**
          * Attributed orders of this campaign in none of the ad groups listed: they carried no ad
          * group id, or one with no spend in the range.
@@ -245,6 +321,7 @@ export async function loadDashboard(shop: string, params: URLSearchParams, now =
     currencyDiffers: spendCurrency !== null && storeCurrency !== null && spendCurrency !== storeCurrency,
     accountTimezone,
     revenueTimezone,
+    attributionWindowDays: connection?.attributionWindowDays ?? null,
     /** True when Shopify did not tell us the shop's zone and the ad account's is used for revenue days. */
     revenueTimezoneIsFallback: shopTimezone === null,
     hasAnySpend,
@@ -255,6 +332,7 @@ export async function loadDashboard(shop: string, params: URLSearchParams, now =
       impressions: total.impressions,
       clicks: total.clicks,
       tiktokConversions: total.conversions,
+      ...tiktokFigures(reported(total.tiktok), attributedOrders),
       grossRevenue: money(gross, storeCurrency),
       refunded: money(refunded, storeCurrency),
       netRevenue: money(net, storeCurrency),
@@ -274,7 +352,10 @@ export async function loadDashboard(shop: string, params: URLSearchParams, now =
     daily: days.map((d) => ({
       date: d,
       spend: (dailySpend.get(d) ?? new Decimal(0)).toNumber(),
-      revenue: (dailyRevenue.get(d) ?? new Decimal(0)).toNumber(),
+      revenue: (dailyRevenue.get(d)?.revenue ?? new Decimal(0)).toNumber(),
+      netRevenue: (dailyRevenue.get(d) ? dailyRevenue.get(d)!.revenue.minus(dailyRevenue.get(d)!.refunded) : new Decimal(0)).toNumber(),
+      attributedOrders: dailyRevenue.get(d)?.orders ?? 0,
+      ...tiktokFigures(reported(dailyTikTok.get(d) ?? noPurchases()), dailyRevenue.get(d)?.orders ?? 0),
       /** A day before the app was connected: its spend is shown, and no revenue could be seen. */
       beforeConnection: !covered(d),
     })),

@@ -17,8 +17,14 @@ type SpendValues = {
   clicks: number;
   conversions: number | null;
   conversionValue: Prisma.Decimal | null;
+  purchases: number | null;
+  purchaseValue: Prisma.Decimal | null;
+  viewPurchases: number | null;
+  viewPurchaseValue: Prisma.Decimal | null;
   currency: string;
 };
+
+const decimalOrNull = (v: string | null) => (v === null ? null : new Prisma.Decimal(v));
 
 /** One report row as the values we store. `accountCurrency` applies when the row names none. */
 export function spendValues(level: SpendLevel, row: SpendReportRow, accountCurrency: string): SpendValues {
@@ -32,9 +38,12 @@ export function spendValues(level: SpendLevel, row: SpendReportRow, accountCurre
     impressions: row.impressions ?? 0,
     clicks: row.clicks ?? 0,
     conversions: row.conversions,
-    // TikTok's conversion *value* metric is not requested (its name and semantics are unconfirmed
-    // and the sandbox does not model one): null means "unknown", never 0. See decision 0008.
+    // The generic "conversion" has no value metric; TikTok's purchase value is purchaseValue.
     conversionValue: null,
+    purchases: row.purchases,
+    purchaseValue: decimalOrNull(row.purchaseValue),
+    viewPurchases: row.viewPurchases,
+    viewPurchaseValue: decimalOrNull(row.viewPurchaseValue),
     // The report's own currency attribute wins: it is what the spend figure is in.
     currency: row.currency ?? accountCurrency,
   };
@@ -43,7 +52,7 @@ export function spendValues(level: SpendLevel, row: SpendReportRow, accountCurre
 const sameDecimal = (a: Prisma.Decimal | null, b: Prisma.Decimal | null) => (a === null || b === null ? a === b : a.equals(b));
 
 type Existing = Prisma.SpendRowGetPayload<{
-  select: { id: true; entityId: true; date: true; campaignId: true; name: true; spend: true; impressions: true; clicks: true; conversions: true; conversionValue: true; currency: true; timezone: true; advertiserId: true };
+  select: { id: true; entityId: true; date: true; campaignId: true; name: true; spend: true; impressions: true; clicks: true; conversions: true; conversionValue: true; purchases: true; purchaseValue: true; viewPurchases: true; viewPurchaseValue: true; currency: true; timezone: true; advertiserId: true };
 }>;
 
 function unchanged(e: Existing, v: SpendValues, advertiserId: string, timezone: string) {
@@ -57,7 +66,11 @@ function unchanged(e: Existing, v: SpendValues, advertiserId: string, timezone: 
     e.clicks === v.clicks &&
     e.conversions === v.conversions &&
     sameDecimal(e.spend, v.spend) &&
-    sameDecimal(e.conversionValue, v.conversionValue)
+    sameDecimal(e.conversionValue, v.conversionValue) &&
+    e.purchases === v.purchases &&
+    e.viewPurchases === v.viewPurchases &&
+    sameDecimal(e.purchaseValue, v.purchaseValue) &&
+    sameDecimal(e.viewPurchaseValue, v.viewPurchaseValue)
   );
 }
 
@@ -73,7 +86,7 @@ export async function storeSpendRows(input: {
   if (rows.length === 0) return { created: 0, updated: 0 };
   const existing = await prisma.spendRow.findMany({
     where: { shop, level, entityId: { in: [...new Set(rows.map((r) => r.entityId))] }, date: { in: [...new Set(rows.map((r) => r.date))] } },
-    select: { id: true, entityId: true, date: true, campaignId: true, name: true, spend: true, impressions: true, clicks: true, conversions: true, conversionValue: true, currency: true, timezone: true, advertiserId: true },
+    select: { id: true, entityId: true, date: true, campaignId: true, name: true, spend: true, impressions: true, clicks: true, conversions: true, conversionValue: true, purchases: true, purchaseValue: true, viewPurchases: true, viewPurchaseValue: true, currency: true, timezone: true, advertiserId: true },
   });
   const byKey = new Map(existing.map((e) => [`${e.entityId}|${e.date}`, e]));
   const toCreate: Prisma.SpendRowCreateManyInput[] = [];

@@ -491,3 +491,52 @@ describe("control endpoints and faults", () => {
     }
   });
 });
+
+describe("TikTok's purchase figures (sandbox/purchases.ts)", () => {
+  // Pacific Outfitters: USD, Los Angeles. NOW is 31 December there.
+  const pacific = buildWorld().advertiser(ADVERTISER_IDS.pacific)!;
+  const [broad] = pacific.adgroups.filter((g) => !g.deleted);
+  const pixelCode = pacific.pixels[0].pixelCode;
+  const nowS = Math.floor(NOW.getTime() / 1000) - 60;
+  const track = (token: string, events: Record<string, unknown>[], extra: Record<string, unknown> = {}) =>
+    raw(sandbox.url, `${V}/event/track/`, { token, body: { event_source: "web", event_source_id: pixelCode, data: events, ...extra } });
+  const adgroupDay = async (token: string) => {
+    const res = await get("/report/integrated/get/", token, {
+      advertiser_id: ADVERTISER_IDS.pacific,
+      report_type: "BASIC",
+      data_level: "AUCTION_ADGROUP",
+      dimensions: ["adgroup_id", "stat_time_day"],
+      metrics: ["complete_payment", "total_complete_payment_rate", "vta_complete_payment", "vta_complete_payment_value"],
+      start_date: "2024-12-31",
+      end_date: "2024-12-31",
+      page_size: "1000",
+    });
+    expect(res.json.code).toBe(0);
+    return res.json.data.list.find((r: { dimensions: Record<string, string> }) => r.dimensions.adgroup_id === broad.adgroupId)?.metrics;
+  };
+
+  test("counts each accepted purchase of a registered click once, with its value in the account's currency, plus the stated view-through share", async () => {
+    const token = await control.token([ADVERTISER_IDS.pacific]);
+    for (let i = 0; i < 4; i++) await control.click(`E.C.P.sbx${i}`, broad.adgroupId, new Date(NOW.getTime() - 3_600_000));
+    const bought = (i: number, value: number, currency = "USD") =>
+      purchaseEvent(nowS, { event_id: `order-${i}`, user: { ttclid: `E.C.P.sbx${i}` }, properties: { value, currency, contents: [] } });
+    expect((await track(token, [bought(0, 10), bought(1, 20), bought(2, 30)])).json.code).toBe(0);
+    // a repeat of order 0 (TikTok drops it), a test event, a purchase in another currency (counted, no value) and one without a registered click
+    await track(token, [bought(0, 10)]);
+    await track(token, [bought(3, 99)], { test_event_code: "TEST123" });
+    await track(token, [bought(3, 50, "EUR"), purchaseEvent(nowS, { event_id: "order-x", user: { ttclid: "E.C.P.unknown" } })]);
+    // 4 click-through purchases (60.00 USD of value); view-through round(4 × 0.25) = 1, valued at the average 15.00
+    expect(await adgroupDay(token)).toEqual({
+      complete_payment: "5",
+      total_complete_payment_rate: "75.00",
+      vta_complete_payment: "1",
+      vta_complete_payment_value: "15.00",
+    });
+  });
+
+  test("POST /__sandbox/clicks refuses an ad group outside the world and a bad time", async () => {
+    await expect(control.click("E.C.P.x", "1799999999999999999")).rejects.toThrow(/HTTP 400/);
+    const res = await fetch(`${sandbox.url}/__sandbox/clicks`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ ttclid: "E.C.P.y", adgroup_id: broad.adgroupId, at: "yesterday" }) });
+    expect(res.status).toBe(400);
+  });
+});

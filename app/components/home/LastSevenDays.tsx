@@ -35,8 +35,8 @@ export function LastSevenDays({ figures, eventsSent }: { figures: DashboardData;
           value={importing ? <UnknownValue why="Spend is still being imported from TikTok." /> : formatMoneyWithCode(t.spend, figures.spendCurrency)}
           link={dashboard}
         />
-        <MetricCard label="Attributed revenue" period={period} value={formatMoneyWithCode(t.grossRevenue, figures.storeCurrency)} help={`${formatCount(t.attributedOrders)} order(s) TikTok accepted`} link={dashboard} />
-        <MetricCard label="ROAS" period={period} value={t.roas !== null ? formatRoas(t.roas) : <UnknownValue why={noRoas} />} help="Attributed revenue ÷ spend" link={dashboard} />
+        <MetricCard label="Attributed revenue" period={period} value={formatMoneyWithCode(t.grossRevenue, figures.storeCurrency)} help={`${formatCount(t.attributedOrders)} order(s) TikTok accepted · refund-adjusted ${formatMoneyWithCode(t.netRevenue, figures.storeCurrency)}`} link={dashboard} />
+        <MetricCard label="ROAS" period={period} value={t.roas !== null ? formatRoas(t.roas) : <UnknownValue why={noRoas} />} help={t.netRoas !== null ? `Attributed revenue ÷ spend · refund-adjusted ${formatRoas(t.netRoas)}` : "Attributed revenue ÷ spend"} link={dashboard} />
         <MetricCard label="Events sent" period="The last 7 × 24 hours" value={formatCount(eventsSent)} help="Purchases TikTok accepted" link={{ to: "/app/events", label: "See events" }} />
       </InlineGrid>
     </BlockStack>

@@ -3,23 +3,22 @@ import { Badge, BlockStack, Box, Button, InlineStack, Text } from "@shopify/pola
 import type { recentOrders } from "~/features/events/stats.server";
 import { formatInZone, formatMoneyWithCode } from "~/components/format";
 import { MatchKeys } from "~/components/MatchKeys";
+import { EVENT_STATUSES, STATUS_TEXT, type EventStatus } from "~/features/events/statuses";
 
 type OrderRow = Awaited<ReturnType<typeof recentOrders>>["rows"][number];
 
-export const STATUS_LABEL: Record<string, { label: string; tone?: "success" | "info" | "attention" | "critical" | "warning" }> = {
-  sent: { label: "Sent", tone: "success" },
-  queued: { label: "Queued", tone: "info" },
-  waiting_reconnect: { label: "Waiting for reconnect", tone: "attention" },
-  awaiting_payment: { label: "Waiting for payment", tone: "attention" },
-  cancelled: { label: "Not sent: cancelled" },
-  failed: { label: "Failed", tone: "critical" },
-  expired: { label: "Expired", tone: "warning" },
-  not_attributed: { label: "Not attributed" },
-  not_connected: { label: "Not sent: not connected" },
-  test_order: { label: "Test order" },
-  left_out: { label: "Left out: order source" },
-  no_consent: { label: "Not sent: shopper declined" },
+const STATUS_TONE: Partial<Record<EventStatus, "success" | "info" | "attention" | "critical" | "warning">> = {
+  sent: "success",
+  queued: "info",
+  waiting_reconnect: "attention",
+  awaiting_payment: "attention",
+  failed: "critical",
+  expired: "warning",
 };
+
+export const STATUS_LABEL: Record<string, { label: string; tone?: "success" | "info" | "attention" | "critical" | "warning" }> = Object.fromEntries(
+  EVENT_STATUSES.map((s) => [s, { label: STATUS_TEXT[s], tone: STATUS_TONE[s] }]),
+);
 
 export const SOURCE_LABEL: Record<string, string> = {
   touchpoint: "Storefront visit",

@@ -1,9 +1,11 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { useLoaderData, useSearchParams } from "@remix-run/react";
-import { Banner, BlockStack, Box, Card, InlineStack, Layout, Page, Pagination, Select, Text } from "@shopify/polaris";
+import { Form, useLoaderData, useSearchParams } from "@remix-run/react";
+import { useState } from "react";
+import { Banner, BlockStack, Box, Button, Card, InlineGrid, InlineStack, Layout, Page, Pagination, Select, Text, TextField } from "@shopify/polaris";
 import { z } from "zod";
 import { authenticate } from "~/core/shopify.server";
 import { recentOrders, shopTimeZone } from "~/features/events/stats.server";
+import { readOrderFilter } from "~/features/events/order-filter.server";
 import { EVENT_STATUSES } from "~/features/events/statuses";
 import { resendEvent } from "~/features/events/outbox.server";
 import { OrderEventItem, STATUS_LABEL } from "~/components/OrderEventItem";
@@ -14,21 +16,16 @@ import { titled } from "~/components/page-title";
 export const meta = titled("Events");
 
 const PAGE_SIZE = 25;
-const querySchema = z.object({
-  status: z.enum(EVENT_STATUSES).optional().catch(undefined),
-  page: z.coerce.number().int().min(1).max(100_000).catch(1),
-});
+const pageSchema = z.coerce.number().int().min(1).max(100_000).catch(1);
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const url = new URL(request.url);
-  const query = querySchema.parse({ status: url.searchParams.get("status") || undefined, page: url.searchParams.get("page") ?? 1 });
-  const [result, timeZone, connection] = await Promise.all([
-    recentOrders(session.shop, { ...query, pageSize: PAGE_SIZE }),
-    shopTimeZone(session.shop),
-    getConnection(session.shop),
-  ]);
-  return { ...result, ...query, pageSize: PAGE_SIZE, timeZone, deliveryProblem: connection?.deliveryProblem ?? null };
+  const { filter, error } = readOrderFilter(url.searchParams);
+  const page = pageSchema.parse(url.searchParams.get("page") ?? 1);
+  const timeZone = await shopTimeZone(session.shop);
+  const [result, connection] = await Promise.all([recentOrders(session.shop, { filter, timeZone, page, pageSize: PAGE_SIZE }), getConnection(session.shop)]);
+  return { ...result, filter, filterError: error, status: filter.status, page, pageSize: PAGE_SIZE, timeZone, deliveryProblem: connection?.deliveryProblem ?? null };
 };
 
 export const action = async ({ request }: ActionFunctionArgs) => {
@@ -40,9 +37,15 @@ export const action = async ({ request }: ActionFunctionArgs) => {
 };
 
 export default function Events() {
-  const { rows, total, page, status, timeZone, deliveryProblem } = useLoaderData<typeof loader>();
+  const { rows, total, page, status, filter, filterError, timeZone, deliveryProblem } = useLoaderData<typeof loader>();
   const [params, setParams] = useSearchParams();
   const lastPage = Math.max(1, Math.ceil(total / PAGE_SIZE));
+  const [q, setQ] = useState(filter.q ?? "");
+  const [from, setFrom] = useState(filter.from ?? "");
+  const [to, setTo] = useState(filter.to ?? "");
+  const [exporting, setExporting] = useState(false);
+  const [exportError, setExportError] = useState<string | null>(null);
+  const filtered = !!(filter.q || filter.status || filter.from || filter.to);
 
   const go = (next: Record<string, string | null>) => {
     const p = new URLSearchParams(params);
@@ -53,8 +56,33 @@ export default function Events() {
     setParams(p);
   };
 
+  // A resource route: fetched so App Bridge adds the session token, then saved as a file.
+  const exportCsv = async () => {
+    setExporting(true);
+    setExportError(null);
+    try {
+      const query = new URLSearchParams(params);
+      query.delete("page");
+      const res = await fetch(`/app/events/export?${query}`);
+      if (!res.ok) return setExportError((await res.text()) || "The export failed. Reload the page and try again.");
+      const url = URL.createObjectURL(await res.blob());
+      const a = document.createElement("a");
+      a.href = url;
+      a.download = "tiktok-events.csv";
+      a.click();
+      URL.revokeObjectURL(url);
+    } finally {
+      setExporting(false);
+    }
+  };
+
   return (
-    <Page title="Events" subtitle="What happened to each order: sent to TikTok, waiting, or why not." backAction={{ content: "Home", url: "/app" }}>
+    <Page
+      title="Events"
+      subtitle="What happened to each order: sent to TikTok, waiting, or why not."
+      backAction={{ content: "Home", url: "/app" }}
+      secondaryActions={[{ content: "Export CSV", onAction: exportCsv, loading: exporting, accessibilityLabel: "Export the orders shown as CSV" }]}
+    >
       <Layout>
         {deliveryProblem ? (
           <Layout.Section>
@@ -66,23 +94,37 @@ export default function Events() {
         <Layout.Section>
           <BlockStack gap="400">
           <ConnectionBanner />
+          {filterError ? <Banner tone="warning"><p>{filterError} Showing every order instead.</p></Banner> : null}
+          {exportError ? <Banner tone="critical" onDismiss={() => setExportError(null)}><p>{exportError}</p></Banner> : null}
           <Card>
             <BlockStack gap="400">
-              <InlineStack align="space-between" blockAlign="end">
-                <Select
-                  label="Status"
-                  options={[{ label: "All", value: "" }, ...EVENT_STATUSES.map((s) => ({ label: STATUS_LABEL[s].label, value: s }))]}
-                  value={status ?? ""}
-                  onChange={(v) => go({ status: v || null, page: null })}
-                />
-                <Text as="p" tone="subdued">{total} order(s) · times in {timeZone ?? "UTC"}</Text>
-              </InlineStack>
+              <Form method="get">
+                <BlockStack gap="300">
+                  <InlineGrid columns={{ xs: 1, sm: 2, md: 4 }} gap="300">
+                    <TextField label="Order" name="q" value={q} onChange={setQ} autoComplete="off" placeholder="#1001 or 1001" helpText="Order name or number" />
+                    <Select
+                      label="Status"
+                      name="status"
+                      options={[{ label: "All", value: "" }, ...EVENT_STATUSES.map((s) => ({ label: STATUS_LABEL[s].label, value: s }))]}
+                      value={status ?? ""}
+                      onChange={(v) => go({ status: v || null, page: null })}
+                    />
+                    <TextField label="From" name="from" type="date" value={from} onChange={setFrom} autoComplete="off" />
+                    <TextField label="To" name="to" type="date" value={to} onChange={setTo} autoComplete="off" />
+                  </InlineGrid>
+                  <InlineStack gap="200" align="end">
+                    {filtered ? <Button url="/app/events">Clear</Button> : null}
+                    <Button submit variant="primary">Apply</Button>
+                  </InlineStack>
+                </BlockStack>
+              </Form>
+              <Text as="p" tone="subdued">{total} order(s) · days and times in {timeZone ?? "UTC"}</Text>
               <Box as="ul" aria-label="Orders">
                 {rows.map((r) => (
                   <OrderEventItem key={r.orderId} r={r} timeZone={timeZone} />
                 ))}
               </Box>
-              {rows.length === 0 ? <Text as="p" tone="subdued">No orders{status ? " with this status" : ""} yet.</Text> : null}
+              {rows.length === 0 ? <Text as="p" tone="subdued">{filtered ? "No order matches these filters." : "No orders yet."}</Text> : null}
               <InlineStack align="center">
                 <Pagination
                   hasPrevious={page > 1}

@@ -1,7 +1,7 @@
 // Numbers the merchant sees about delivery, and the advice they imply.
 import prisma from "~/core/db.server";
 import { readDecision } from "./send-status.server";
-import type { EventStatus } from "./statuses";
+import { orderFilterWhere, type OrderFilter } from "./order-filter.server";
 import { EVENT_RETRY } from "~/core/retry-policy";
 import { RESEND_BLOCKED, pastHorizon, storefrontPixelsOf } from "./send-horizon.server";
 
@@ -68,13 +68,13 @@ function resendBlocked(e: { status: string; eventTime: Date; pixelCode: string }
   return past ? RESEND_BLOCKED[past.kind] : null;
 }
 
-export async function recentOrders(shop: string, opts: { status?: EventStatus; page: number; pageSize: number }) {
-  const where = { shop, ...(opts.status ? { sendDecision: opts.status } : {}) };
+export async function recentOrders(shop: string, opts: { filter: OrderFilter; timeZone: string | null; page: number; pageSize: number }) {
+  const where = orderFilterWhere(shop, opts.filter, opts.timeZone);
   const [total, rows, browserPixels] = await Promise.all([
     prisma.orderRecord.count({ where }),
     prisma.orderRecord.findMany({
       where,
-      orderBy: { orderCreatedAt: "desc" },
+      orderBy: [{ orderCreatedAt: "desc" }, { id: "desc" }],
       skip: (opts.page - 1) * opts.pageSize,
       take: opts.pageSize,
       select: {

@@ -15,3 +15,19 @@ export type EventStatus = (typeof EVENT_STATUSES)[number];
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
 const complete: Same<EventStatus, OutboxStatus | UnsentDecision> = true;
 void complete;
+
+/** What each status is called wherever a merchant reads it: the Events list, the order page and the CSV export. */
+export const STATUS_TEXT: Record<EventStatus, string> = {
+  sent: "Sent",
+  queued: "Queued",
+  waiting_reconnect: "Waiting for reconnect",
+  awaiting_payment: "Waiting for payment",
+  cancelled: "Not sent: cancelled",
+  failed: "Failed",
+  expired: "Expired",
+  not_attributed: "Not attributed",
+  not_connected: "Not sent: not connected",
+  test_order: "Test order",
+  left_out: "Left out: order source",
+  no_consent: "Not sent: shopper declined",
+};

@@ -10,7 +10,7 @@ import { STATUS_TEXT } from "./statuses";
 import { orderFilterWhere, type OrderFilter } from "./order-filter.server";
 
 const BATCH = 1_000;
-export const EXPORT_COLUMNS = ["order", "order_id", "placed_at", "value", "currency", "status", "reason", "match_keys"] as const;
+const EXPORT_COLUMNS = ["order", "order_id", "placed_at", "value", "currency", "status", "reason", "match_keys"] as const;
 
 /** Local time in the store's zone as "YYYY-MM-DD HH:MM:SS" (the header names the zone). */
 function localTime(instant: Date, timeZone: string) {

@@ -20,6 +20,8 @@ import { WebPixelCard } from "~/components/home/WebPixelCard";
 import { DeduplicationCard } from "~/components/home/DeduplicationCard";
 import { webPixelState } from "~/core/models/web-pixel.server";
 import { titled } from "~/components/page-title";
+import { StatusLine } from "~/components/home/StatusLine";
+import { homeStatus } from "~/features/alerts/status.server";
 
 export const meta = titled();
 
@@ -35,9 +37,12 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     webPixelState(session.shop),
     loadDashboard(session.shop, new URLSearchParams(), now, { defaultDays: 7 }),
   ]);
+  const shown = publicConnection(connection);
   return {
     shop: session.shop,
-    connection: publicConnection(connection),
+    // Home's first line (issue 25): from the open incidents.
+    status: await homeStatus(session.shop, shown),
+    connection: shown,
     summary,
     // The dashboard's figures for its last 7 days, once an ad account is chosen.
     figures: connection?.advertiserId ? figures : null,
@@ -73,13 +78,14 @@ export const action = async ({ request }: ActionFunctionArgs) => {
 };
 
 export default function Home() {
-  const { connection, summary, figures, embed, clickCap, webPixel, pixelMismatch } = useLoaderData<typeof loader>();
+  const { status, connection, summary, figures, embed, clickCap, webPixel, pixelMismatch } = useLoaderData<typeof loader>();
   const eventName = connection.status === "not_connected" ? "CompletePayment" : connection.eventName;
   return (
     <Page title="TikTok Ads">
       <Layout>
         <Layout.Section>
           <BlockStack gap="400">
+            <StatusLine status={status} />
             {figures && connection.status !== "not_connected" ? <LastSevenDays figures={figures} eventsSent={summary.sent7d} /> : null}
             <TikTokConnectionCard connection={connection} />
             {connection.deliveryProblem ? <DeliveryProblemBanner problem={connection.deliveryProblem} /> : null}

@@ -12,6 +12,7 @@ import { purgeExpiredPersonalData } from "./privacy/retention.server";
 import { dropExpiredDeferredEvents } from "./events/late-link.server";
 import { detectCoverageDrops, detectIncidents } from "./alerts/detect.server";
 import { onAlertQueued, sendDueAlerts } from "./alerts/alert-mail.server";
+import { computeSignalScores } from "./alerts/signal-score.server";
 
 export type Job = {
   name: string;
@@ -42,6 +43,8 @@ export function backgroundJobs(owner = workerId()): Job[] {
     { name: "detect-incidents", everyMs: 30_000, run: () => detectIncidents() },
     { name: "detect-coverage-drops", everyMs: 60 * 60 * 1000, run: () => detectCoverageDrops() },
     // Woken when an incident queues an email; the tick retries failed sends when due.
+    // Today's and yesterday's signal-health score, from the events sent (docs/decisions/0025).
+    { name: "signal-score", everyMs: 15 * 60 * 1000, run: () => computeSignalScores() },
     { name: "send-alerts", everyMs: 10_000, run: () => sendDueAlerts({ owner }), wake: onAlertQueued },
   ];
 }

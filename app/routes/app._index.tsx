@@ -22,6 +22,8 @@ import { webPixelState } from "~/core/models/web-pixel.server";
 import { titled } from "~/components/page-title";
 import { StatusLine } from "~/components/home/StatusLine";
 import { homeStatus } from "~/features/alerts/status.server";
+import { SignalHealthCard } from "~/components/home/SignalHealthCard";
+import { signalHealth } from "~/features/alerts/signal-score.server";
 
 export const meta = titled();
 
@@ -42,6 +44,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     shop: session.shop,
     // Home's first line (issue 25): from the open incidents.
     status: await homeStatus(session.shop, shown),
+    signalHealth: await signalHealth(session.shop, now),
     connection: shown,
     summary,
     // The dashboard's figures for its last 7 days, once an ad account is chosen.
@@ -78,7 +81,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
 };
 
 export default function Home() {
-  const { status, connection, summary, figures, embed, clickCap, webPixel, pixelMismatch } = useLoaderData<typeof loader>();
+  const { status, signalHealth: health, connection, summary, figures, embed, clickCap, webPixel, pixelMismatch } = useLoaderData<typeof loader>();
   const eventName = connection.status === "not_connected" ? "CompletePayment" : connection.eventName;
   return (
     <Page title="TikTok Ads">
@@ -100,6 +103,7 @@ export default function Home() {
               </Banner>
             ) : null}
             <EventsSentCard summary={summary} />
+            <SignalHealthCard health={health} />
           </BlockStack>
         </Layout.Section>
         <Layout.AnnotatedSection id="help" title="Help: what TikTok receives" description="The fields each purchase event carries, and how TikTok counts each purchase once.">

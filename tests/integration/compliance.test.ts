@@ -318,6 +318,7 @@ describe("shop/redact", () => {
     expect(await (await call(settingsAction, adminRequest("/app/settings", { shop: TEST_SHOP, form: { intent: "alert-email", alertEmail: "ops@alpha-test.example.com" } }))).json()).toMatchObject({ alertEmailSaved: true });
     const incident = await prisma.incident.create({ data: { shop: TEST_SHOP, kind: "reconnect", openKind: "reconnect" } });
     await prisma.alertEmail.create({ data: { shop: TEST_SHOP, incidentId: incident.id, phase: "start" } });
+    await prisma.signalScoreDay.create({ data: { shop: TEST_SHOP, day: "2026-12-01", score: 60, events: 3, coverage: "{}" } });
     const before = await shopRowCounts(TEST_SHOP);
     for (const [table, n] of Object.entries(before)) expect(n, `the setup gives the shop a row in ${table}`).toBeGreaterThan(0);
     const other = await shopRowCounts(OTHER_SHOP);

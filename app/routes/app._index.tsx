@@ -40,10 +40,14 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     loadDashboard(session.shop, new URLSearchParams(), now, { defaultDays: 7 }),
   ]);
   const shown = publicConnection(connection);
+  const pixelMismatch =
+    connection?.pixelCode && signals.pixelCodes.length && !signals.pixelCodes.includes(connection.pixelCode)
+      ? { storefront: signals.pixelCodes, selected: connection.pixelCode }
+      : null;
   return {
     shop: session.shop,
     // Home's first line (issue 25): from the open incidents.
-    status: await homeStatus(session.shop, shown),
+    status: await homeStatus(session.shop, shown, { embedOff: embedCheck.status === "off", pixelMismatch, clickCap }),
     signalHealth: await signalHealth(session.shop, now),
     connection: shown,
     summary,
@@ -62,10 +66,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
       seenStale: signals.stale,
     },
     // The TikTok pixel codes the storefront loads, when none of them is the one events go to.
-    pixelMismatch:
-      connection?.pixelCode && signals.pixelCodes.length && !signals.pixelCodes.includes(connection.pixelCode)
-        ? { storefront: signals.pixelCodes, selected: connection.pixelCode }
-        : null,
+    pixelMismatch,
   };
 };
 

@@ -218,6 +218,28 @@ describe("email alerts", () => {
   });
 });
 
+describe("Home's first line", () => {
+  const status = async () => (await (await call((await import("~/routes/app._index")).loader, adminRequest("/app", { shop: TEST_SHOP }))).json()).status;
+
+  it("before TikTok is connected: says nothing is sent yet", async () => {
+    expect(await status()).toEqual({ tone: "info", headline: "TikTok is not connected: nothing is sent to TikTok.", action: { label: "Connect TikTok", url: "/app/connect" }, more: 0 });
+  });
+
+  it("connected and nothing wrong: everything works; one problem: that one, with where to fix it; two: the more serious, and that there is one more", async () => {
+    await connectShop(TEST_SHOP, control);
+    expect(await status()).toMatchObject({ tone: "success", headline: expect.stringMatching(/^Everything works: /), action: null });
+    await control.fault({ path: "/event/track/", kind: "code", code: 40002, message: "Invalid value", count: 1 });
+    await placeOrders(1);
+    await drainAll();
+    await detectIncidents();
+    expect(await status()).toMatchObject({ tone: "warning", headline: "Some purchase events could not be sent.", action: { label: "Open failed events", url: "/app/events?status=failed" }, more: 0 });
+    await control.fault({ path: "/event/track/", kind: "revoke", count: 1 });
+    await placeOrders(1);
+    await drainAll();
+    expect(await status()).toMatchObject({ tone: "critical", headline: expect.stringContaining("TikTok needs to be reconnected"), action: { label: "Reconnect TikTok", url: "/app/connect" }, more: 1 });
+  });
+});
+
 describe("incidents the sweep finds in what the jobs recorded", () => {
   it("events TikTok refused: one alert for all of them, not one per order", async () => {
     await connectShop(TEST_SHOP, control);

@@ -45,7 +45,7 @@ export async function detectIncidents(now = new Date()) {
   const [shops, open, stalled, lost, runs, capped] = await Promise.all([
     prisma.shop.findMany({
       where: { shop: { in: shopIds } },
-      select: { shop: true, uninstalledAt: true, installedAt: true, embedStatus: true, lastStorefrontSignalAt: true, storefrontPixels: true },
+      select: { shop: true, uninstalledAt: true, installedAt: true, embedStatus: true, embedCheckedAt: true, lastStorefrontSignalAt: true, storefrontPixels: true },
     }),
     prisma.incident.findMany({ where: { shop: { in: shopIds }, openKind: { not: null } }, select: { shop: true, kind: true } }),
     prisma.outboxEvent.groupBy({
@@ -124,7 +124,8 @@ export async function detectIncidents(now = new Date()) {
       const since = Math.max(row?.installedAt.getTime() ?? now.getTime(), c.connectedAt?.getTime() ?? now.getTime());
       const settled = now.getTime() - since > EMBED_DAYS * DAY;
       const seenAt = row?.lastStorefrontSignalAt ?? null;
-      const off = row?.embedStatus === "off";
+      // The theme check is cached (Home re-reads it): the embed reporting in since then means it was switched back on.
+      const off = row?.embedStatus === "off" && !(seenAt && row.embedCheckedAt && seenAt > row.embedCheckedAt);
       const unseen = settled && (!seenAt || now.getTime() - seenAt.getTime() > EMBED_DAYS * DAY);
       await apply(shop, "embed", { open: c.status === "connected" && (off || unseen), detail: { embed: off ? "off" : "not_seen", lastSeenAt: seenAt?.toISOString() ?? null } }, openKinds, sweepStart);
       const pixels = readStorefrontPixels(row?.storefrontPixels, now).map((p) => p.code);

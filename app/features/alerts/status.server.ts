@@ -3,14 +3,17 @@
 import type { publicConnection } from "~/core/connection/session.server";
 import { adminLinks } from "./alert-mail.server";
 import { openIncidents } from "./incidents.server";
-import { INCIDENT_KINDS, incidentCopy } from "./messages";
+import { INCIDENT_KINDS, incidentCopy, type IncidentDetail, type IncidentKind } from "./messages";
 
 type Connection = ReturnType<typeof publicConnection>;
 export type HomeStatus = { tone: "success" | "warning" | "critical" | "info"; headline: string; action: { label: string; url: string } | null; more: number };
 
 const CRITICAL = new Set(["reconnect", "tiktok_outage", "delivery_problem", "delivery_stalled"]);
 
-export async function homeStatus(shop: string, connection: Connection): Promise<HomeStatus> {
+/** What Home read itself just now: shown at once, before the sweep (every 30 s) records it as an incident. */
+type LiveFacts = { embedOff: boolean; pixelMismatch: { storefront: string[]; selected: string } | null; clickCap: { day: string; cap: number } | null };
+
+export async function homeStatus(shop: string, connection: Connection, live: LiveFacts): Promise<HomeStatus> {
   if (connection.status !== "connected" && connection.status !== "needs_reconnect") {
     return {
       tone: "info",
@@ -19,7 +22,14 @@ export async function homeStatus(shop: string, connection: Connection): Promise<
       more: 0,
     };
   }
-  const open = (await openIncidents(shop)).sort((a, b) => INCIDENT_KINDS.indexOf(a.kind) - INCIDENT_KINDS.indexOf(b.kind));
+  const open: { kind: IncidentKind; detail: IncidentDetail }[] = await openIncidents(shop);
+  const seen = (kind: IncidentKind, detail: IncidentDetail) => {
+    if (!open.some((i) => i.kind === kind)) open.push({ kind, detail });
+  };
+  if (live.embedOff) seen("embed", { embed: "off" });
+  if (live.pixelMismatch) seen("pixel_mismatch", { storefrontPixels: live.pixelMismatch.storefront, selectedPixel: live.pixelMismatch.selected });
+  if (live.clickCap && live.clickCap.day === new Date().toISOString().slice(0, 10)) seen("click_cap", live.clickCap);
+  open.sort((a, b) => INCIDENT_KINDS.indexOf(a.kind) - INCIDENT_KINDS.indexOf(b.kind));
   const first = open[0];
   if (!first) {
     if (connection.status === "needs_reconnect") return { tone: "critical", headline: "TikTok needs to be reconnected: purchase events wait until you do.", action: { label: "Reconnect TikTok", url: "/app/connect" }, more: 0 };

@@ -54,13 +54,14 @@ const mail = await vi.hoisted(async () => {
 import prisma from "~/core/db.server";
 import { drainAll } from "~/features/events/worker.server";
 import { sendDueAlerts } from "~/features/alerts/alert-mail.server";
-import { detectIncidents } from "~/features/alerts/detect.server";
+import { detectCoverageDrops, detectIncidents } from "~/features/alerts/detect.server";
+import { action as touchpointsAction } from "~/routes/proxy.touchpoints";
 import { recordShopDetails } from "~/core/models/shop.server";
 import { adminApiClient } from "~/core/shopify.server";
 import { startAdminDouble } from "~/features/demo/admin-double.server";
 import { action as settingsAction, loader as settingsLoader } from "~/routes/app.settings";
 import { TEST_SHOP } from "../support/constants";
-import { adminRequest, APP_URL, call, seedOfflineSession } from "../support/requests";
+import { adminRequest, APP_URL, appProxyRequest, call, seedOfflineSession } from "../support/requests";
 import { connectShop, deliverOrder, demoOrder, reconnectThroughOAuth, resetOrderPipeline, startOrdersSandbox, timePasses, visitFromAd } from "../support/orders";
 import { requestSpendSync, runDueSyncs } from "~/features/spend/sync.server";
 
@@ -276,6 +277,76 @@ describe("incidents the sweep finds in what the jobs recorded", () => {
       `[${TEST_SHOP}] Ad spend from TikTok is not updating: the last sync failed.`,
       `[${TEST_SHOP}] Resolved: Ad spend syncs again.`,
     ]);
+  });
+
+  it("the storefront loads another pixel (its heartbeat says so): one alert; the merchant fixes it: one recovery", async () => {
+    const { pixelCode } = await connectShop(TEST_SHOP, control);
+    const heartbeat = async (pixels: string[]) =>
+      expect((await call(touchpointsAction, appProxyRequest({ shop: TEST_SHOP, body: JSON.stringify({ v: 1, pixels }) }))).status).toBe(202);
+    await heartbeat(["CZZZZZZZZZZZZZZZZZZZ"]);
+    await detectIncidents();
+    await detectIncidents();
+    await sendAlerts();
+    expect(mail.received.map((m) => subjectOf(m.raw))).toEqual([
+      `[${TEST_SHOP}] Your storefront loads another TikTok pixel (CZZZZZZZZZZZZZZZZZZZ) than the one purchase events go to (${pixelCode}).`,
+    ]);
+    expect(decoded(mail.received[0].raw)).toContain(`Choose the pixel: https://admin.shopify.com/store/alpha-test/apps/${process.env.SHOPIFY_API_KEY}/app/connect/pixel`);
+    // The merchant puts the selected pixel on the storefront (the old one is gone from the page).
+    await prisma.shop.update({ where: { shop: TEST_SHOP }, data: { storefrontPixels: null } });
+    await heartbeat([pixelCode]);
+    await detectIncidents();
+    await sendAlerts();
+    expect(subjectOf(mail.received[1].raw)).toBe(`[${TEST_SHOP}] Resolved: Your storefront and the app use the same TikTok pixel again.`);
+  });
+
+  it("the embed not seen on the storefront for 3 days: one alert, once the shop has been connected that long", async () => {
+    await connectShop(TEST_SHOP, control, { connectedAt: new Date(Date.now() - 10 * 86_400_000) });
+    await call(touchpointsAction, appProxyRequest({ shop: TEST_SHOP, body: JSON.stringify({ v: 1, pixels: [] }) }));
+    await detectIncidents();
+    await sendAlerts();
+    expect(mail.received).toHaveLength(0);
+    // Time passes: the last heartbeat is 4 days old, and the shop was installed before that.
+    await prisma.shop.update({ where: { shop: TEST_SHOP }, data: { lastStorefrontSignalAt: new Date(Date.now() - 4 * 86_400_000), installedAt: new Date(Date.now() - 30 * 86_400_000) } });
+    await detectIncidents();
+    await sendAlerts();
+    expect(mail.received.map((m) => subjectOf(m.raw))).toEqual([expect.stringMatching(new RegExp(`^\\[${TEST_SHOP}\\] The app embed has not been seen on your storefront for 3 days`))]);
+    expect(decoded(mail.received[0].raw)).toContain(`https://${TEST_SHOP}/admin/themes/current/editor?context=apps`);
+  });
+
+  it("events queued for more than 30 minutes: one alert", async () => {
+    await connectShop(TEST_SHOP, control);
+    await control.fault({ path: "/event/track/", kind: "rate_limit", count: 100 });
+    await placeOrders(2);
+    await drainAll();
+    await detectIncidents();
+    // Time passes: the rate limit has held them for 40 minutes.
+    await prisma.outboxEvent.updateMany({ data: { createdAt: new Date(Date.now() - 40 * 60_000) } });
+    await detectIncidents();
+    await detectIncidents();
+    await sendAlerts();
+    expect(mail.received.map((m) => subjectOf(m.raw))).toEqual([`[${TEST_SHOP}] Purchase events have been waiting to be sent for more than 30 minutes.`]);
+    expect(decoded(mail.received[0].raw)).toContain("2 purchase events are queued");
+  });
+
+  it("match-key coverage falling sharply against its 7-day baseline: one alert", async () => {
+    await connectShop(TEST_SHOP, control, { sendMode: "all", connectedAt: new Date(Date.now() - 30 * 86_400_000) });
+    // 30 orders over the last week, each with a click; then 10 today without one.
+    for (let i = 0; i < 30; i++) {
+      const orderId = nextOrder++;
+      const createdAt = new Date(Date.now() - (2 + (i % 6)) * 86_400_000);
+      const raw = await demoOrder({ orderId, visitorId: `tta1.${String(orderId).padStart(22, "0")}`, ttclid: `E.C.P.base${orderId}`, createdAt });
+      expect((await deliverOrder(TEST_SHOP, raw)).status).toBe(200);
+    }
+    await detectCoverageDrops();
+    for (let i = 0; i < 10; i++) {
+      const orderId = nextOrder++;
+      const raw = await demoOrder({ orderId, visitorId: `tta1.${String(orderId).padStart(22, "0")}`, createdAt: new Date(Date.now() - 60_000) });
+      expect((await deliverOrder(TEST_SHOP, raw)).status).toBe(200);
+    }
+    await detectCoverageDrops();
+    await detectCoverageDrops();
+    await sendAlerts();
+    expect(mail.received.map((m) => subjectOf(m.raw))).toEqual([`[${TEST_SHOP}] Fewer orders carry ttclid: 0% in the last 24 hours against 100% over the 7 days before.`]);
   });
 
   it("the daily click cap reached: one alert, and Home leads with it", async () => {

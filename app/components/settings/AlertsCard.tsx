@@ -33,7 +33,7 @@ export function AlertsCard({ alerts, result }: { alerts: Alerts; result: Result 
             <Banner tone="critical"><p>The test email was not sent: {result.test.error}</p></Banner>
           )
         ) : null}
-        <Form method="post">
+        <Form method="post" noValidate>
           <input type="hidden" name="intent" value="alert-email" />
           <BlockStack gap="200">
             <TextField
@@ -48,7 +48,7 @@ export function AlertsCard({ alerts, result }: { alerts: Alerts; result: Result 
               error={result?.errors.alertEmail}
             />
             <InlineStack gap="200">
-              <Button submit loading={busy("alert-email")}>Save address</Button>
+              <Button submit loading={busy("alert-email")}>Set alert address</Button>
             </InlineStack>
           </BlockStack>
         </Form>

@@ -26,6 +26,8 @@ const env: Record<string, string> = {
   SHOPIFY_ADMIN_API_URL: `http://${host}:${adminPort}`,
   TIKTOK_API_BASE_URL: `http://${host}:${sandboxPort}`,
   DEMO_MODE: "1",
+  // Email alerts: with SMTP_URL set (say, a local mail catcher) the demo's alerts go there.
+  ...(process.env.SMTP_URL ? { SMTP_URL: process.env.SMTP_URL, ALERT_EMAIL_FROM: process.env.ALERT_EMAIL_FROM ?? "TikTok Ads demo <alerts@demo.example.com>" } : {}),
   PORT: String(port),
   HOST: host,
 };
@@ -116,6 +118,7 @@ async function main() {
   }
   log(`app: ${appUrl}`);
   log(`sandbox: ${sandbox.url}`);
+  log(env.SMTP_URL ? `alerts: emailed through SMTP_URL (${new URL(env.SMTP_URL).host}) to the store's contact email` : "alerts: in the app only (set SMTP_URL to email them)");
   log(`open: ${admin.url}/  (the embedded admin for ${shop}, outside the Shopify iframe)`);
   log(`Send a sample TikTok visit + order: open the Demo page in the app, or run: npm run demo:order`);
 }

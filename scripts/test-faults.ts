@@ -16,11 +16,16 @@
 //   DATABASE_URL=postgresql://app:app@127.0.0.1:5432/postgres npm run test:faults
 //   npm run test:faults -- --kills 8 --keep
 //
+// Alert emails go to an SMTP server this script runs (smtp-server): the revoke and 5xx phases each
+// produce exactly one alert and one recovery email per shop they hit, and nothing else; the phases
+// without an incident send none (docs/decisions/0025).
+//
 // Exits non-zero on failure; the last line is "N passed, M failed". docs/decisions/0010.
 import { spawn } from "node:child_process";
 import { createCipheriv, randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
 import pg from "pg";
+import { SMTPServer } from "smtp-server";
 import { startSandbox } from "../sandbox/server";
 import { demoOrderPayload } from "../app/features/demo/simulate.server";
 import {
@@ -79,13 +84,41 @@ async function main() {
     appSecret: secrets.TIKTOK_APP_SECRET,
     log: (line) => sandboxHook.fn?.(line),
   });
+  // ---- the mail server alerts go to ----------------------------------------------------------
+  const mailbox: { to: string[]; subject: string; raw: string }[] = [];
+  const smtpPass = randomBytes(12).toString("hex");
+  const smtp = new SMTPServer({
+    allowInsecureAuth: true,
+    disabledCommands: ["STARTTLS"],
+    logger: false,
+    onAuth: (auth, _session, cb) => (auth.username === "faults" && auth.password === smtpPass ? cb(null, { user: "faults" }) : cb(new Error("Invalid login"))),
+    onData: (stream, session, cb) => {
+      const chunks: Buffer[] = [];
+      stream.on("data", (c: Buffer) => chunks.push(c));
+      stream.on("end", () => {
+        const raw = Buffer.concat(chunks).toString("utf8");
+        const subject = /^Subject: (.*(?:\r\n[ \t].*)*)/m.exec(raw)?.[1].replace(/\r\n[ \t]+/g, " ") ?? "";
+        mailbox.push({ to: session.envelope.rcptTo.map((r) => r.address), subject, raw });
+        cb();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => smtp.listen(0, "127.0.0.1", resolve));
+  const smtpPort = (smtp.server.address() as { port: number }).port;
+
   const db = await freshDatabase("faults", pgUrl);
   log(`${kind} database ${db.name}; sandbox ${sandbox.url}; client timeout ${CLIENT_TIMEOUT_MS} ms`);
   const env = appEnv({
     secrets,
     databaseUrl: db.url,
     sandboxUrl: sandbox.url,
-    extra: { TIKTOK_TIMEOUT_MS: String(CLIENT_TIMEOUT_MS), TIKTOK_RATE_QPS: "50", TIKTOK_RATE_QPM: "3000" },
+    extra: {
+      TIKTOK_TIMEOUT_MS: String(CLIENT_TIMEOUT_MS),
+      TIKTOK_RATE_QPS: "50",
+      TIKTOK_RATE_QPM: "3000",
+      SMTP_URL: `smtp://faults:${smtpPass}@127.0.0.1:${smtpPort}`,
+      ALERT_EMAIL_FROM: "Fault run <alerts@faults.example.com>",
+    },
   });
   applyEnv(env);
 
@@ -103,6 +136,15 @@ async function main() {
   const pixelOf = new Map(seeded.map((s) => [s.pixelCode, s.shop]));
   // Shops share no pixel (one advertiser each), so a track request's pixel names its shop.
   if (pixelOf.size !== seeded.length) throw new Error("seeded shops share a pixel; the revoke phase needs one pixel per shop");
+
+  // Each merchant enters an alert address in Settings (a signed admin request, as the embedded app sends it).
+  const { action: settingsAction } = await import("~/routes/app.settings");
+  const alertAddress = (shop: string) => `alerts@${shop.split(".")[0]}.example.com`;
+  for (const shop of [...SHOPS, SHOP_BROKEN]) {
+    const res = await call(settingsAction, adminRequest("/app/settings", { shop, form: { intent: "alert-email", alertEmail: alertAddress(shop) } }));
+    if (!((await res.json()) as { alertEmailSaved?: boolean }).alertEmailSaved) throw new Error(`alert address not saved for ${shop}`);
+  }
+  const shopOfAddress = new Map([...SHOPS, SHOP_BROKEN].map((s) => [alertAddress(s), s]));
 
   // ---- the worker ----------------------------------------------------------------------------
   let worker: Child = startWorker("faults-worker", env, { direct: true });
@@ -253,10 +295,48 @@ async function main() {
   };
   const clearFaults = () => fetch(`${sandbox.url}/__sandbox/faults`, { method: "DELETE" });
 
+  /**
+   * The alert emails a phase must produce: for each shop, an alert whose subject starts with
+   * `alert` and its recovery, and nothing else. Waits for them (the worker sends within seconds),
+   * then past one more send tick and sweep, so a late extra email is caught too.
+   */
+  type MailExpectation = { shops: string[]; alert: string; recovery: string };
+  const EXPECT_NO_MAIL: MailExpectation = { shops: [], alert: "", recovery: "" };
+  const checkMail = async (key: string, from: number, expected: MailExpectation | null) => {
+    const want = expected ? expected.shops.length * 2 : 0;
+    const deadline = Date.now() + 60_000;
+    while (mailbox.length - from < want && Date.now() < deadline) await sleep(250);
+    // One sweep (30 s) and one send tick (10 s) more: anything else this phase caused arrives now.
+    // (Without an expectation too, so a phase's late emails are not counted in the next one.)
+    await sleep(want || !expected ? 12_000 : 2_000);
+    const got = mailbox.slice(from);
+    const lines = got.map((m) => `${shopOfAddress.get(m.to[0])?.split(".")[0] ?? m.to.join(",")}: ${m.subject.replace(/^\[[^\]]+\] /, "")}`);
+    log(`${key}: ${got.length} alert email(s)${lines.length ? `\n    ${lines.join("\n    ")}` : ""}`);
+    if (!expected) return;
+    const problems: string[] = [];
+    for (const shop of expected.shops) {
+      const mine = got.filter((m) => m.to.length === 1 && m.to[0] === alertAddress(shop));
+      const alerts = mine.filter((m) => m.subject.startsWith(`[${shop}] ${expected.alert}`));
+      const recoveries = mine.filter((m) => m.subject.startsWith(`[${shop}] Resolved: ${expected.recovery}`));
+      if (alerts.length !== 1 || recoveries.length !== 1 || mine.length !== 2) problems.push(`${shop}: ${alerts.length} alert(s), ${recoveries.length} recovery, ${mine.length} in all`);
+      else if (got.indexOf(alerts[0]) > got.indexOf(recoveries[0])) problems.push(`${shop}: the recovery came before the alert`);
+    }
+    const strangers = got.filter((m) => !expected.shops.some((shop) => m.to.length === 1 && m.to[0] === alertAddress(shop)));
+    if (strangers.length) problems.push(`${strangers.length} email(s) to other shops: ${strangers.map((m) => m.subject).join(" | ")}`);
+    const leaked = got.filter((m) => m.raw.includes(smtpPass) || /@example\.com/.test(m.raw.replace(/alerts@[a-z-]+\.example\.com/g, "")));
+    if (leaked.length) problems.push(`${leaked.length} email(s) carry the SMTP password or another address`);
+    ledger.check(
+      want ? `${key}: exactly one alert and one recovery email per shop hit (${expected.shops.map((s) => s.split(".")[0]).join(", ")}), nothing else` : `${key}: no alert email`,
+      problems.length === 0,
+      problems.join("; ") || `${got.length} email(s)`,
+    );
+  };
+
   const only = args.only?.split(",").map((x) => x.trim());
-  const phase = async (key: string, name: string, body: () => Promise<void>) => {
+  const phase = async (key: string, name: string, body: () => Promise<void>, mail: MailExpectation | null = null) => {
     if (only && key !== "baseline" && !only.includes(key)) return;
     const started = now();
+    const mailFrom = mailbox.length;
     log(`--- ${name}`);
     try {
       await body();
@@ -266,6 +346,7 @@ async function main() {
       await clearFaults();
       sandboxHook.fn = null;
     }
+    await checkMail(key, mailFrom, mail);
     log(`--- ${name}: ${seconds(now() - started)}`);
   };
 
@@ -275,7 +356,7 @@ async function main() {
       await deliver(SHOP_B, 20);
       ledger.check("baseline: drained", await waitDrained("baseline", 30_000));
       await verify("baseline");
-    });
+    }, EXPECT_NO_MAIL);
 
     await phase("broken", "a shop whose token cannot be decrypted, beside healthy shops", async () => {
       // The token as stored under an encryption key the app no longer has (the key was changed).
@@ -314,7 +395,7 @@ async function main() {
       const after = await prisma.tikTokConnection.findUniqueOrThrow({ where: { shop: SHOP_BROKEN } });
       ledger.check("broken token: the problem is cleared once its events reach TikTok", after.deliveryProblem === null, after.deliveryProblem ?? "cleared");
       await verify("broken token");
-    });
+    }, { shops: [SHOP_BROKEN], alert: "Purchase events are held by a problem in this app", recovery: "Purchase events are being sent again" });
 
     if (kind === "sqlite") {
       await phase("lock", "another process holds the SQLite write lock for 3 s", async () => {
@@ -349,7 +430,7 @@ async function main() {
         ledger.check("lock: webhooks that could not write were refused (and retried), not held", retriedDeliveries > retriedBefore, `${retriedDeliveries - retriedBefore} retried`);
         ledger.check("lock: drained after the lock was released (at the latest when a failed pass's 60 s leases expire)", await waitDrained("lock", 90_000));
         await verify("lock");
-      });
+      }, EXPECT_NO_MAIL);
     } else {
       ledger.skip("SQLite lock holder", "PostgreSQL locks rows, not the database file");
     }
@@ -366,7 +447,7 @@ async function main() {
       ledger.check("5xx: drained after the span", await waitDrained("5xx", 90_000));
       ledger.check("5xx: TikTok answered 5xx at least once", (await faultHits("http_5xx")) > 0, `${await faultHits("http_5xx")} 5xx answers`);
       await verify("5xx");
-    });
+    }, { shops: SHOPS, alert: "TikTok is not accepting purchase events", recovery: "TikTok accepts purchase events again" });
 
     await phase("rate", "TikTok rate limit (40100) ×3", async () => {
       await addFault({ kind: "rate_limit", count: 3 });
@@ -374,7 +455,7 @@ async function main() {
       ledger.check("rate limit: drained", await waitDrained("rate limit", 90_000));
       ledger.check("rate limit: TikTok answered 40100 three times", (await faultHits("rate_limit")) === 3, `${await faultHits("rate_limit")} answers`);
       await verify("rate limit");
-    });
+    }, EXPECT_NO_MAIL);
 
     await phase("timeout", `TikTok hangs past the ${CLIENT_TIMEOUT_MS} ms client timeout ×2`, async () => {
       await addFault({ kind: "timeout", count: 2, hang_ms: 5_000 });
@@ -430,7 +511,7 @@ async function main() {
       ledger.check("revoke: reconnect releases every waiting event", released === held, `${released} released`);
       ledger.check("revoke: drained after reconnect", await waitDrained("reconnect", 60_000));
       await verify("revoke + reconnect");
-    });
+    }, { shops: [SHOP_A], alert: "TikTok needs to be reconnected", recovery: "TikTok is connected again" });
 
     await phase("sigterm", "SIGTERM the worker while TikTok answers a batch (a deploy)", async () => {
       // A backlog builds up while the worker is down, so the signal finds a pass with more to send.
@@ -461,7 +542,7 @@ async function main() {
       restartWorker();
       ledger.check("sigterm: drained by the next worker", await waitDrained("sigterm", 60_000));
       await verify("sigterm");
-    });
+    }, EXPECT_NO_MAIL);
 
     await phase("kill", `SIGKILL the worker ${args.kills} times`, async () => {
       const kills = Number(args.kills);
@@ -521,7 +602,7 @@ async function main() {
       const extra = [...copies.values()].reduce((n, c) => n + c - 1, 0) - extraBefore;
       log(`kill: ${extra} duplicate send(s) over ${kills} kills = ${(extra / kills).toFixed(1)} per kill (one batch is at most ${MAX_EVENTS_PER_REQUEST})`);
       ledger.check(`kill: duplicates per kill at most one batch (${MAX_EVENTS_PER_REQUEST})`, extra <= kills * MAX_EVENTS_PER_REQUEST, `${extra} over ${kills} kills`);
-    });
+    }, EXPECT_NO_MAIL);
 
     if (kind === "postgres") {
       await phase("db", "database connections terminated (pg_terminate_backend)", async () => {
@@ -636,6 +717,7 @@ async function main() {
     if (errors.length) log(`the last worker printed ${errors.length} error line(s), first: ${errors[0]}`);
     log(`orders accepted ${accepted.size}, webhook deliveries retried ${retriedDeliveries}, worker starts ${workerStarts}`);
     await tearDownRun({ prisma, sandbox, db, keep: !!args.keep });
+    await new Promise<void>((resolve) => smtp.close(() => resolve()));
   }
 }
 

@@ -60,6 +60,19 @@ const schema = z.object({
   // TikTok then hands its rows back (worker.server.ts handBackRunningPasses).
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(1_000).max(300_000).default(8_000),
   DEMO_MODE: flag,
+  // Email alerts (docs/decisions/0025-alerts.md). Unset: incidents are shown in the app only.
+  SMTP_URL: z
+    .string()
+    .trim()
+    .url("SMTP_URL must be a URL such as smtp://user:pass@host:587")
+    .refine((v) => /^smtps?:\/\//.test(v), "SMTP_URL must start with smtp:// or smtps://")
+    .optional(),
+  // The sender of alert emails, "alerts@example.com" or "Name <alerts@example.com>"; required with SMTP_URL.
+  ALERT_EMAIL_FROM: z
+    .string()
+    .trim()
+    .regex(/^([^<>@\r\n]*<)?[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+>?$/, "ALERT_EMAIL_FROM must be an email address, optionally as Name <address>")
+    .optional(),
 });
 
 type Env = z.infer<typeof schema>;
@@ -73,6 +86,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     throw new EnvError(`Invalid environment:\n${lines.join("\n")}`);
   }
   const env = result.data;
+  if (env.SMTP_URL && !env.ALERT_EMAIL_FROM) throw new EnvError("Invalid environment:\n  ALERT_EMAIL_FROM: required when SMTP_URL is set (the sender of alert emails)");
   if (env.NODE_ENV === "production") {
     const dev = Object.entries(DEV_ONLY_VALUES)
       .filter(([k, v]) => (k === "TOKEN_ENCRYPTION_KEY" ? (source[k] ?? "").split(",").map((x) => x.trim()).includes(v) : source[k] === v))

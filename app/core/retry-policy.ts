@@ -71,6 +71,16 @@ export const SPEND_RETRY = {
 } as const;
 
 /**
+ * Alert emails (features/alerts/alert-mail.server.ts): any failure of the mail server is retried
+ * with the backoff, 30 s, 1 min, 2 min ... up to 30 min, for a day; then the email is failed. The
+ * incident stays in the app whatever happens to its email.
+ */
+export const ALERT_RETRY = {
+  backoff: { baseMs: 30_000, capMs: 30 * MINUTE_MS, jitter: 0.2 } satisfies BackoffPolicy,
+  giveUpAfterMs: 24 * 60 * MINUTE_MS,
+} as const;
+
+/**
  * SQLite's write lock held by another process (core/db.server.ts): a short synchronous wait in
  * SQLite's busy handler, then up to 3 asynchronous retries; a few hundred ms in all, well inside
  * Shopify's 5 s webhook deadline. After that the statement fails as database-unavailable.

@@ -10,6 +10,9 @@ import { purgeExpiredProxySignatures, purgeExpiredTouchpoints } from "~/core/att
 import { spendJob } from "./spend/sync.server";
 import { purgeExpiredPersonalData } from "./privacy/retention.server";
 import { dropExpiredDeferredEvents } from "./events/late-link.server";
+import { detectCoverageDrops, detectIncidents } from "./alerts/detect.server";
+import { onAlertQueued, sendDueAlerts } from "./alerts/alert-mail.server";
+import { computeSignalScores } from "./alerts/signal-score.server";
 
 export type Job = {
   name: string;
@@ -36,6 +39,13 @@ export function backgroundJobs(owner = workerId()): Job[] {
     { name: "purge-proxy-signatures", everyMs: 5 * 60 * 1000, run: () => purgeExpiredProxySignatures() },
     { name: "purge-personal-data", everyMs: 60 * 60 * 1000, run: () => purgeExpiredPersonalData() },
     { name: "expire-unpaid", everyMs: 5 * 60 * 1000, run: () => expireUnpaidEvents() },
+    // Incidents the jobs above recorded as state; delivery opens its own at once (docs/decisions/0025).
+    { name: "detect-incidents", everyMs: 30_000, run: () => detectIncidents() },
+    { name: "detect-coverage-drops", everyMs: 60 * 60 * 1000, run: () => detectCoverageDrops() },
+    // Woken when an incident queues an email; the tick retries failed sends when due.
+    // Today's and yesterday's signal-health score, from the events sent (docs/decisions/0025).
+    { name: "signal-score", everyMs: 15 * 60 * 1000, run: () => computeSignalScores() },
+    { name: "send-alerts", everyMs: 10_000, run: () => sendDueAlerts({ owner }), wake: onAlertQueued },
   ];
 }
 

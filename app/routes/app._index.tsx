@@ -18,6 +18,10 @@ import { DeliveryProblemBanner } from "~/components/home/DeliveryProblemBanner";
 import { WebPixelCard } from "~/components/home/WebPixelCard";
 import { webPixelState } from "~/core/models/web-pixel.server";
 import { titled } from "~/components/page-title";
+import { StatusLine } from "~/components/home/StatusLine";
+import { homeStatus } from "~/features/alerts/status.server";
+import { SignalHealthCard } from "~/components/home/SignalHealthCard";
+import { signalHealth } from "~/features/alerts/signal-score.server";
 
 export const meta = titled();
 
@@ -33,9 +37,17 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     webPixelState(session.shop),
     loadDashboard(session.shop, new URLSearchParams(), now, { defaultDays: 7 }),
   ]);
+  const shown = publicConnection(connection);
+  const pixelMismatch =
+    connection?.pixelCode && signals.pixelCodes.length && !signals.pixelCodes.includes(connection.pixelCode)
+      ? { storefront: signals.pixelCodes, selected: connection.pixelCode }
+      : null;
   return {
     shop: session.shop,
-    connection: publicConnection(connection),
+    // Home's first line (issue 25): from the open incidents.
+    status: await homeStatus(session.shop, shown, { embedOff: embedCheck.status === "off", pixelMismatch, clickCap }),
+    signalHealth: await signalHealth(session.shop, now),
+    connection: shown,
     summary,
     // The dashboard's figures for its last 7 days, once an ad account is chosen.
     figures: connection?.advertiserId ? figures : null,
@@ -52,10 +64,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
       seenStale: signals.stale,
     },
     // The TikTok pixel codes the storefront loads, when none of them is the one events go to.
-    pixelMismatch:
-      connection?.pixelCode && signals.pixelCodes.length && !signals.pixelCodes.includes(connection.pixelCode)
-        ? { storefront: signals.pixelCodes, selected: connection.pixelCode }
-        : null,
+    pixelMismatch,
   };
 };
 
@@ -71,12 +80,13 @@ export const action = async ({ request }: ActionFunctionArgs) => {
 };
 
 export default function Home() {
-  const { connection, summary, figures, embed, clickCap, webPixel, pixelMismatch } = useLoaderData<typeof loader>();
+  const { status, signalHealth: health, connection, summary, figures, embed, clickCap, webPixel, pixelMismatch } = useLoaderData<typeof loader>();
   return (
     <Page title="TikTok Ads" secondaryActions={[{ content: "Help", url: "/app/help" }]}>
       <Layout>
         <Layout.Section>
           <BlockStack gap="400">
+            <StatusLine status={status} />
             {figures && connection.status !== "not_connected" ? <LastSevenDays figures={figures} eventsSent={summary.sent7d} /> : null}
             <TikTokConnectionCard connection={connection} />
             {connection.deliveryProblem ? <DeliveryProblemBanner problem={connection.deliveryProblem} /> : null}
@@ -91,6 +101,7 @@ export default function Home() {
               </Banner>
             ) : null}
             <EventsSentCard summary={summary} />
+            <SignalHealthCard health={health} />
           </BlockStack>
         </Layout.Section>
       </Layout>

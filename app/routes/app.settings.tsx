@@ -9,15 +9,28 @@ import { getConnection, publicConnection } from "~/core/connection/session.serve
 import { ConnectionBanner } from "~/components/ConnectionBanner";
 import { DisconnectButton } from "~/components/DisconnectButton";
 import { titled } from "~/components/page-title";
+import { AlertsCard } from "~/components/settings/AlertsCard";
+import { alertEmailField, alertRecipients, saveAlertEmail } from "~/features/alerts/recipients.server";
+import { sendTestAlert } from "~/features/alerts/alert-mail.server";
+import { mailConfigured } from "~/core/lib/mail.server";
 
 export const meta = titled("Settings");
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  return { connection: publicConnection(await getConnection(session.shop)) };
+  const recipients = await alertRecipients(session.shop);
+  return { connection: publicConnection(await getConnection(session.shop)), alerts: { mailConfigured: mailConfigured(), ...recipients } };
 };
 
-type Result = { saved: boolean; disconnected: boolean; revokeFailed?: string; appliesAfterReconnect?: boolean; errors: Record<string, string> };
+type Result = {
+  saved: boolean;
+  disconnected: boolean;
+  revokeFailed?: string;
+  appliesAfterReconnect?: boolean;
+  alertEmailSaved?: boolean;
+  test?: { ok: true; to: string; response: string } | { ok: false; error: string };
+  errors: Record<string, string>;
+};
 
 export const action = async ({ request }: ActionFunctionArgs): Promise<Result> => {
   const { session } = await authenticate.admin(request);
@@ -26,6 +39,13 @@ export const action = async ({ request }: ActionFunctionArgs): Promise<Result> =
     const revoke = await disconnect(session.shop);
     return { saved: false, disconnected: true, ...(revoke.revoked ? {} : { revokeFailed: revoke.reason }), errors: {} };
   }
+  if (form.intent === "alert-email") {
+    const email = alertEmailField.safeParse(typeof form.alertEmail === "string" ? form.alertEmail : "");
+    if (!email.success) return { saved: false, disconnected: false, errors: { alertEmail: email.error.issues[0].message } };
+    await saveAlertEmail(session.shop, email.data);
+    return { saved: false, disconnected: false, alertEmailSaved: true, errors: {} };
+  }
+  if (form.intent === "test-email") return { saved: false, disconnected: false, test: await sendTestAlert(session.shop), errors: {} };
   if (form.intent !== "save") {
     // No field shows an intent error: say it where the page shows form-level messages.
     return { saved: false, disconnected: false, errors: { form: "This form could not be read. Reload the page and try again." } };
@@ -46,7 +66,7 @@ export const action = async ({ request }: ActionFunctionArgs): Promise<Result> =
 const SAVE_BAR_ID = "settings-save-bar";
 
 export default function Settings() {
-  const { connection } = useLoaderData<typeof loader>();
+  const { connection, alerts } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
   const submit = useSubmit();
@@ -283,6 +303,7 @@ export default function Settings() {
                 </BlockStack>
               </Form>
             </Card>
+            <AlertsCard alerts={alerts} result={result} />
             {hasConnection && connection.status !== "disconnected" ? (
               <Card>
                 <BlockStack gap="300">

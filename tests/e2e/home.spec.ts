@@ -81,6 +81,11 @@ test("the storefront heartbeat: seen on the storefront, and a warning when its T
   const warning = page.locator(".Polaris-Banner").filter({ hasText: "Confirm you selected the correct Pixel ID" });
   await expect(warning).toBeVisible();
   await expect(warning).toContainText("CZZZZZZZZZZZZZZZZZZZ");
+  // Home leads with it: the first line, above the figures, says what is wrong and where to fix it.
+  const status = page.locator(".Polaris-Banner").first();
+  await expect(status).toContainText("Your storefront loads another TikTok pixel (CZZZZZZZZZZZZZZZZZZZ)");
+  await expect(status.getByRole("link", { name: "Choose the pixel" })).toHaveAttribute("href", /\/app\/connect\/pixel/);
+  expect((await status.boundingBox())!.y).toBeLessThan((await page.getByRole("heading", { name: "Last 7 days" }).boundingBox())!.y);
   await snap(page, "01b-home-pixel-mismatch");
 });
 

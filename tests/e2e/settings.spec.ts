@@ -47,3 +47,26 @@ test("Settings validates inline with messages that say what to enter, never with
   await page.getByRole("button", { name: "Save", exact: true }).click();
   await expect(page.getByText(/^Settings saved\./)).toBeVisible();
 });
+
+test("Settings: without a mail server alerts are in the app only; the alert address defaults to the store's email, a bad one is refused inline", async ({ page }) => {
+  await page.goto(adminUrl("/app/settings"));
+  await expect(page.getByText("Email alerts are off: the app's server has no mail server configured (SMTP_URL).", { exact: false })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Send test email" })).toHaveCount(0);
+  // The store's email as Shopify's Admin API gave it (the admin stand-in), until the merchant enters another.
+  await expect(page.getByText(`Empty: the store's contact email, owner@${process.env.E2E_SHOP!.replace(".myshopify.com", "")}.example.com.`)).toBeVisible();
+  const field = page.getByLabel("Send alerts to");
+  await field.fill("not an email");
+  await page.getByRole("button", { name: "Set alert address" }).click();
+  await expect(page.getByText(/^Enter an email address such as you@example.com/)).toBeVisible();
+  await expect(field).toHaveAttribute("aria-invalid", "true");
+  await field.fill("ops@example.com");
+  await page.getByRole("button", { name: "Set alert address" }).click();
+  await expect(page.getByText("Alert address saved.")).toBeVisible();
+  await page.reload();
+  await expect(page.getByLabel("Send alerts to")).toHaveValue("ops@example.com");
+  await expectAccessible(page);
+  // Back to the store's email.
+  await page.getByLabel("Send alerts to").fill("");
+  await page.getByRole("button", { name: "Set alert address" }).click();
+  await expect(page.getByText("Alert address saved.")).toBeVisible();
+});

@@ -10,6 +10,7 @@ import { action as shopRedact } from "~/routes/webhooks.shop.redact";
 import { action as uninstalled } from "~/routes/webhooks.app.uninstalled";
 import { loader as dataRequestsPage } from "~/routes/app.data-requests";
 import { loader as downloadRequest } from "~/routes/app.data-requests.download";
+import { action as settingsAction } from "~/routes/app.settings";
 import { hashEmail } from "~/features/events/normalise";
 import { orderFixture } from "../fixtures/orders";
 import { OTHER_SHOP, TEST_SHOP } from "../support/constants";
@@ -314,6 +315,11 @@ describe("shop/redact", () => {
     await prisma.spendRow.create({
       data: { shop: TEST_SHOP, advertiserId: "7000000000001", level: "campaign", entityId: "1790000000000001", date: "2025-01-01", spend: "12.5", impressions: 100, clicks: 3, currency: "USD", timezone: "UTC" },
     });
+    // The merchant's alert address (Settings), and an incident with its email (what the alert jobs write).
+    expect(await (await call(settingsAction, adminRequest("/app/settings", { shop: TEST_SHOP, form: { intent: "alert-email", alertEmail: "ops@alpha-test.example.com" } }))).json()).toMatchObject({ alertEmailSaved: true });
+    const incident = await prisma.incident.create({ data: { shop: TEST_SHOP, kind: "reconnect", openKind: "reconnect" } });
+    await prisma.alertEmail.create({ data: { shop: TEST_SHOP, incidentId: incident.id, phase: "start" } });
+    await prisma.signalScoreDay.create({ data: { shop: TEST_SHOP, day: "2026-12-01", score: 60, events: 3, coverage: "{}" } });
     const before = await shopRowCounts(TEST_SHOP);
     for (const [table, n] of Object.entries(before)) expect(n, `the setup gives the shop a row in ${table}`).toBeGreaterThan(0);
     const other = await shopRowCounts(OTHER_SHOP);

@@ -64,7 +64,7 @@ it("on install, records the shop and switches the web pixel on with the app's UR
   const session = await prisma.session.findUnique({ where: { id: `offline_${SHOP}` } });
   expect(session).not.toBeNull();
   expect(session!.accessToken).not.toContain("shpat_");
-  expect(await prisma.shop.findUnique({ where: { shop: SHOP } })).toMatchObject({ currency: "USD", ianaTimezone: "America/New_York" });
+  expect(await prisma.shop.findUnique({ where: { shop: SHOP } })).toMatchObject({ currency: "USD", ianaTimezone: "America/New_York", contactEmail: "owner@install-test.example.com" });
   const pixel = shopify.pixels.get(SHOP);
   expect(pixel, "webPixelCreate reached the shop").toBeDefined();
   const settings = JSON.parse(pixel!.settings) as { endpoint: string; token: string };

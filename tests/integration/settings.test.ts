@@ -53,6 +53,15 @@ beforeEach(async () => {
   await seedConnection(OTHER_SHOP);
 });
 
+describe("settings: email alerts without a mail server", () => {
+  it("says alerts are in-app only, and Send test email says why nothing was sent", async () => {
+    const page = await (await call(loader, adminRequest("/app/settings", { shop: TEST_SHOP }))).json();
+    expect(page.alerts.mailConfigured).toBe(false);
+    const result = await (await call(action, adminRequest("/app/settings", { shop: TEST_SHOP, form: { intent: "test-email" } }))).json();
+    expect(result.test).toEqual({ ok: false, error: "Email alerts are off: SMTP_URL is not set on the app's server." });
+  });
+});
+
 describe("settings: refused values", () => {
   it.each([["0"], ["91"], ["-1"], ["abc"], ["1.5"], [""], [" "], ["NaN"], ["Infinity"], ["1e400"], ["９０"], ["30 days"], ["9".repeat(400)]])(
     "attribution window %j: field error, old settings kept",

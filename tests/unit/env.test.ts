@@ -29,6 +29,16 @@ describe("environment validation", () => {
     },
   );
 
+  it("email alerts: SMTP_URL must be smtp(s)://, and needs ALERT_EMAIL_FROM", () => {
+    expect(parseEnv(valid()).SMTP_URL).toBeUndefined();
+    const ok = parseEnv({ ...valid(), SMTP_URL: "smtp://user:pass@mail.example.com:587", ALERT_EMAIL_FROM: "TikTok Ads <alerts@example.com>" });
+    expect(ok.SMTP_URL).toBe("smtp://user:pass@mail.example.com:587");
+    expect(() => parseEnv({ ...valid(), SMTP_URL: "smtp://mail.example.com:587" })).toThrow(/ALERT_EMAIL_FROM: required when SMTP_URL is set/);
+    expect(() => parseEnv({ ...valid(), SMTP_URL: "http://mail.example.com", ALERT_EMAIL_FROM: "a@example.com" })).toThrow(/SMTP_URL must start with smtp/);
+    expect(() => parseEnv({ ...valid(), SMTP_URL: "smtp://mail.example.com", ALERT_EMAIL_FROM: "not an address" })).toThrow(/ALERT_EMAIL_FROM must be an email address/);
+    expect(() => parseEnv({ ...valid(), SMTP_URL: "smtp://mail.example.com", ALERT_EMAIL_FROM: "a@example.com\r\nBcc: x@example.com" })).toThrow(/ALERT_EMAIL_FROM/);
+  });
+
   it("rejects a malformed encryption key, URL and database URL with the variable's name", () => {
     expect(() => parseEnv({ ...valid(), TOKEN_ENCRYPTION_KEY: "short" })).toThrow(/TOKEN_ENCRYPTION_KEY must be .*32 bytes/);
     // a rotation list, newest first: every entry must be a key

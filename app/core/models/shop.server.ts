@@ -22,23 +22,31 @@ export async function recordUninstall(shop: string, at = new Date()) {
 }
 
 const shopDetailsSchema = z.object({
-  data: z.object({ shop: z.object({ currencyCode: z.string().regex(/^[A-Z]{3}$/), ianaTimezone: z.string().min(1).max(64) }) }),
+  data: z.object({
+    shop: z.object({
+      currencyCode: z.string().regex(/^[A-Z]{3}$/),
+      ianaTimezone: z.string().min(1).max(64),
+      // The store's contact email: where alerts go unless the merchant chose another address.
+      email: z.string().email().max(254).nullish(),
+    }),
+  }),
 });
 
 type GraphqlClient = { graphql: (query: string) => Promise<Response> };
 
 /**
  * After Shopify's OAuth: the store's currency and timezone, which the dashboard needs to count
- * revenue by the store's days and never mix currencies. A failure here must not block the install.
+ * revenue by the store's days and never mix currencies, and its contact email (alerts). A failure here must not block the install.
  */
 export async function recordShopDetails(shop: string, admin: GraphqlClient) {
   await recordInstall(shop);
   try {
     const res = await admin.graphql(`#graphql
-      query ShopDetails { shop { currencyCode ianaTimezone } }`);
+      query ShopDetails { shop { currencyCode ianaTimezone email } }`);
     const parsed = shopDetailsSchema.safeParse(await res.json());
     if (!parsed.success) throw new Error("unexpected response shape");
-    await prisma.shop.update({ where: { shop }, data: { currency: parsed.data.data.shop.currencyCode, ianaTimezone: parsed.data.data.shop.ianaTimezone } });
+    const details = parsed.data.data.shop;
+    await prisma.shop.update({ where: { shop }, data: { currency: details.currencyCode, ianaTimezone: details.ianaTimezone, contactEmail: details.email ?? null } });
   } catch (error) {
     console.warn(`shop details for ${shop} not recorded: ${error instanceof Error ? error.message : error}`);
   }

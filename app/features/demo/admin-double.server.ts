@@ -4,6 +4,7 @@
 // It also answers the Admin GraphQL API calls the app makes, in Shopify's response shapes:
 // - the web pixel operations (webPixelCreate, webPixelUpdate, webPixel), validating settings
 //   against the extension's declared fields as Shopify does;
+// - ShopDetails: the store's currency, time zone and contact email;
 // - EmbedStatus: the published theme's config/settings_data.json, with our app embed on, unless a
 //   test switched it off: POST /__admin/theme-embed {"enabled": false}.
 // Offline calls reach it through SHOPIFY_ADMIN_API_URL; the demo build routes the library's own
@@ -115,13 +116,15 @@ export async function startAdminDouble(opts: {
   apiSecret: string;
   shop: string;
   tokenTtlSeconds?: number;
+  shopEmail?: string;
 }) {
   const pixels = new Map<string, StoredPixel>();
-  const state = { embedEnabled: true };
+  // The store's contact email (Admin API shop.email), fictional.
+  const state = { embedEnabled: true, shopEmail: opts.shopEmail ?? `owner@${opts.shop.replace(/\.myshopify\.com$/, "")}.example.com` };
 
   /** Queries other than the web pixel's: the shop's own details (ShopDetails) and the published theme's settings (EmbedStatus). */
   const otherQuery = (query: string) => {
-    if (query.includes("query ShopDetails")) return { data: { shop: { currencyCode: "USD", ianaTimezone: "America/New_York" } } };
+    if (query.includes("query ShopDetails")) return { data: { shop: { currencyCode: "USD", ianaTimezone: "America/New_York", email: state.shopEmail } } };
     if (!query.includes("query EmbedStatus")) return null;
     const file = { filename: "config/settings_data.json", body: { content: settingsData(state.embedEnabled) } };
     return { data: { themes: { nodes: [{ files: { nodes: [file] } }] } } };

@@ -2,8 +2,9 @@
 // when asked, connected to a sandbox advertiser and pixel as if the connect wizard had run.
 import { Session } from "@shopify/shopify-app-remix/server";
 import prisma, { enableSqliteWal } from "~/core/db.server";
-import { sessionStorage } from "~/core/shopify.server";
-import { recordInstall } from "~/core/models/shop.server";
+import { adminApiClient, sessionStorage } from "~/core/shopify.server";
+import { recordInstall, recordShopDetails } from "~/core/models/shop.server";
+import { env } from "~/core/env.server";
 import { encryptToken } from "~/core/connection/token-crypto.server";
 import { afterConnected } from "~/features/connect/lifecycle.server";
 import { playDemoHistory } from "./history.server";
@@ -78,6 +79,12 @@ export async function connectShop(opts: { shop: string; sandboxUrl: string; adve
 export async function seedDemoShop(opts: { shop: string; sandboxUrl: string; fresh: boolean }) {
   await enableSqliteWal();
   await installShop(opts.shop, { currency: "USD", ianaTimezone: "America/New_York" });
+  // As after a real install: the store's details (its contact email for alerts) from the admin stand-in.
+  const adminApi = env().SHOPIFY_ADMIN_API_URL;
+  if (adminApi) {
+    const client = adminApiClient(adminApi, opts.shop, "shpat_seeded_offline");
+    await recordShopDetails(opts.shop, { graphql: async (query: string) => Response.json(await client(query)) });
+  }
   if (opts.fresh) return;
   const advertiser = (await sandboxWorld(opts.sandboxUrl)).advertisers.find((a) => a.currency === "USD" && a.pixels.length > 0)!;
   await connectShop({ shop: opts.shop, sandboxUrl: opts.sandboxUrl, advertiser });

@@ -51,6 +51,11 @@ function horizonFor(browserPixels: Set<string> | undefined, pixelCode: string): 
     : { ms: EVENT_RETRY.horizonDays * 24 * HOUR_MS, kind: "expired" };
 }
 
+/** The last moment an event may still go to TikTok (what an alert says a held event costs). */
+export function sendDeadline(e: { eventTime: Date; pixelCode: string }, browserPixels: Set<string> | undefined): Date {
+  return new Date(e.eventTime.getTime() + horizonFor(browserPixels, e.pixelCode).ms);
+}
+
 /** The horizon an event is past, or null while it may still be sent. */
 export function pastHorizon(e: { eventTime: Date; pixelCode: string }, browserPixels: Set<string> | undefined, now = Date.now()): Horizon | null {
   const horizon = horizonFor(browserPixels, e.pixelCode);

@@ -19,6 +19,8 @@ import { claimDue, leaseMsFor, retryAt, workerId } from "./outbox.server";
 import { moveEvents } from "./send-status.server";
 import { PAST_HORIZON_REASON, pastHorizon, storefrontPixelsOf } from "./send-horizon.server";
 import type { OutboxStatus } from "./statuses";
+import { endIncidents, startIncident } from "~/features/alerts/incidents.server";
+import type { IncidentKind } from "~/features/alerts/messages";
 
 
 type Outcome = { sent: number; retried: number; failed: number; waiting: number; expired: number; held: number; requests: number };
@@ -127,6 +129,8 @@ async function sendGroup(lease: PassLease, shop: string, claimed: OutboxEvent[],
     });
     await markSent(owner, events.map((e) => e.id), result.requestId, null, result.to);
     out.sent += events.length;
+    // TikTok took a batch: an outage, a revoked token or a problem of ours that held them is over.
+    await incident(shop, "end", ["tiktok_outage", "reconnect", "delivery_problem"]);
     for (const e of events) lease.pending.delete(e.id);
   } catch (error) {
     if (error instanceof NotConnected) {
@@ -140,6 +144,7 @@ async function sendGroup(lease: PassLease, shop: string, claimed: OutboxEvent[],
     if (error.kind === "auth") {
       await markStatus(owner, events.map((e) => e.id), "waiting_reconnect", `Waiting for reconnect: ${error.tiktokMessage}`, "auth");
       out.waiting += events.length;
+      await incident(shop, "start", ["reconnect"]);
     } else if (error.kind === "invalid" && events.length > 1) {
       // One bad event must not fail its whole batch: split until the culprit stands alone. A
       // 20001 partial success lands here too: TikTok does not say which events it kept, so the
@@ -155,6 +160,8 @@ async function sendGroup(lease: PassLease, shop: string, claimed: OutboxEvent[],
       const failed = await markRetry(owner, events, error);
       out.failed += failed;
       out.retried += events.length - failed;
+      // TikTok failed or did not answer (not a rate limit: that is TikTok pacing us, retried as usual).
+      if (error.kind === "retryable") await incident(shop, "start", ["tiktok_outage"]);
     }
     for (const e of events) lease.pending.delete(e.id);
   }
@@ -187,6 +194,16 @@ async function holdShop(lease: PassLease, shop: string, events: OutboxEvent[], e
   const now = new Date();
   await prisma.tikTokConnection.updateMany({ where: { shop, deliveryProblemAt: null }, data: { deliveryProblemAt: now } });
   await prisma.tikTokConnection.updateMany({ where: { shop }, data: { deliveryProblem: problem } });
+  await incident(shop, "start", ["delivery_problem"]);
+}
+
+/** Incidents delivery sees first: told at once, and never allowed to hold delivery up. */
+function incident(shop: string, change: "start" | "end", kinds: IncidentKind[]) {
+  const done = change === "start" ? Promise.all(kinds.map((k) => startIncident(shop, k))) : endIncidents(shop, kinds);
+  return done.then(
+    () => undefined,
+    (error) => console.error(`delivery: ${shop}: incident not recorded:`, error instanceof Error ? error.message : error),
+  );
 }
 
 let stopRequested = false;

@@ -241,12 +241,17 @@ export async function redactShop(shop: string) {
     prisma.orderLink.deleteMany({ where: { shop } }),
     prisma.webPixel.deleteMany({ where: { shop } }),
     prisma.processedWebhook.deleteMany({ where: { shop } }),
+    prisma.alertEmail.deleteMany({ where: { shop } }),
+    prisma.incident.deleteMany({ where: { shop } }),
+    prisma.alertSetting.deleteMany({ where: { shop } }),
+    prisma.signalScoreDay.deleteMany({ where: { shop } }),
     prisma.session.deleteMany({ where: { shop } }),
     prisma.shop.deleteMany({ where: { shop } }),
   ]);
   const names = [
     "events", "orders", "refunds", "refundTransactions", "touchpoints", "touchpointDays", "proxySignatures", "spendRows", "syncRuns", "rejectedWebhooks",
-    "dataRequests", "redactions", "oauthStates", "connections", "checkoutLinks", "webPixels", "processedWebhooks", "sessions", "shops",
+    "dataRequests", "redactions", "oauthStates", "connections", "checkoutLinks", "webPixels", "processedWebhooks", "alertEmails", "incidents",
+    "alertSettings", "signalScoreDays", "sessions", "shops",
   ];
   const counts = Object.fromEntries(names.map((n, i) => [n, results[i].count]));
   await prisma.redaction.create({ data: { shop, topic: "shop/redact", counts: JSON.stringify(counts) } });

@@ -1,8 +1,9 @@
-// The retention job: cuts event payloads down once they can no longer be sent, and clears order
-// records' hashes after ORDER_HASH_DAYS (docs/decisions/0017). Runs hourly (jobs.server.ts).
+// The retention job: cuts event payloads down once they can no longer be sent, clears order
+// records' hashes after ORDER_HASH_DAYS (docs/decisions/0017), and drops signal-score days after
+// SIGNAL_SCORE_DAYS (docs/decisions/0025). Runs hourly (jobs.server.ts).
 import prisma from "~/core/db.server";
 import { EVENT_RETRY } from "~/core/retry-policy";
-import { EVENT_PAYLOAD_DAYS, ORDER_HASH_DAYS } from "./retention";
+import { EVENT_PAYLOAD_DAYS, ORDER_HASH_DAYS, SIGNAL_SCORE_DAYS } from "./retention";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const BATCH = 500;
@@ -42,5 +43,6 @@ export async function purgeExpiredPersonalData(now = new Date()) {
     where: { receivedAt: { lt: new Date(now.getTime() - ORDER_HASH_DAYS * DAY_MS) }, OR: [{ emailHash: { not: null } }, { phoneHash: { not: null } }] },
     data: { emailHash: null, phoneHash: null, hashesPurgedAt: now },
   });
-  return { eventsReduced: events, ordersCleared: hashes.count };
+  const scores = await prisma.signalScoreDay.deleteMany({ where: { day: { lt: new Date(now.getTime() - SIGNAL_SCORE_DAYS * DAY_MS).toISOString().slice(0, 10) } } });
+  return { eventsReduced: events, ordersCleared: hashes.count, scoreDaysDeleted: scores.count };
 }

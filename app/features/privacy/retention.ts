@@ -9,3 +9,6 @@ export const ORDER_HASH_DAYS = 90;
 export const RETENTION_SENTENCE =
   `After ${EVENT_PAYLOAD_DAYS} days, a day past the last day this app would still send an event, the app keeps only its name, time, order id and value: ` +
   `the hashes, IP address and user agent are deleted. Order records keep the email and phone hashes for ${ORDER_HASH_DAYS} days.`;
+
+/** The signal-health score's daily history (features/alerts/signal-score.server.ts): counts and shares only. */
+export const SIGNAL_SCORE_DAYS = 90;

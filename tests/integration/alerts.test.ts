@@ -1,0 +1,405 @@
+// Email alerts against a real SMTP server running in this process (smtp-server, with password
+// auth): incidents come from what the merchant and TikTok do (signed orders, a revoked token, an
+// outage in the sandbox, the merchant's Reconnect and Settings), and the assertions are on what
+// the mail server received.
+import type { SMTPServer as SMTPServerType } from "smtp-server";
+
+// The app reads its env once: the mail server must be listening, and SMTP_URL set, before any app module loads.
+const mail = await vi.hoisted(async () => {
+  const { SMTPServer } = await import("smtp-server");
+  const state = {
+    received: [] as { from: string; to: string[]; raw: string }[],
+    /** The next n messages are refused with a 451 (a mail server in trouble). */
+    refuse: 0,
+    server: null as SMTPServerType | null,
+  };
+  const server = new SMTPServer({
+    authOptional: false,
+    allowInsecureAuth: true,
+    disabledCommands: ["STARTTLS"],
+    logger: false,
+    onAuth(auth, _session, cb) {
+      if (auth.username === "alerts" && auth.password === "s3cret-smtp-pass") return cb(null, { user: "alerts" });
+      return cb(new Error("Invalid username or password"));
+    },
+    onData(stream, session, cb) {
+      const chunks: Buffer[] = [];
+      stream.on("data", (c: Buffer) => chunks.push(c));
+      stream.on("end", () => {
+        if (state.refuse > 0) {
+          state.refuse--;
+          const err = new Error("Mailbox temporarily unavailable") as Error & { responseCode: number };
+          err.responseCode = 451;
+          return cb(err);
+        }
+        state.received.push({
+          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : "",
+          to: session.envelope.rcptTo.map((r) => r.address),
+          raw: Buffer.concat(chunks).toString("utf8"),
+        });
+        cb(null, "Message queued as test-1");
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.server.address() as { port: number }).port;
+  state.server = server;
+  process.env.SMTP_URL = `smtp://alerts:s3cret-smtp-pass@127.0.0.1:${port}`;
+  process.env.ALERT_EMAIL_FROM = "TikTok Ads alerts <alerts@app.example.com>";
+  process.env.TIKTOK_TIMEOUT_MS = "300";
+  process.env.TOUCHPOINT_DAILY_CAP = "2";
+  return state;
+});
+
+import prisma from "~/core/db.server";
+import { drainAll } from "~/features/events/worker.server";
+import { sendDueAlerts } from "~/features/alerts/alert-mail.server";
+import { detectCoverageDrops, detectIncidents } from "~/features/alerts/detect.server";
+import { action as touchpointsAction } from "~/routes/proxy.touchpoints";
+import { recordShopDetails } from "~/core/models/shop.server";
+import { adminApiClient } from "~/core/shopify.server";
+import { startAdminDouble } from "~/features/demo/admin-double.server";
+import { action as settingsAction, loader as settingsLoader } from "~/routes/app.settings";
+import { TEST_SHOP } from "../support/constants";
+import { adminRequest, APP_URL, appProxyRequest, call, seedOfflineSession } from "../support/requests";
+import { connectShop, deliverOrder, demoOrder, reconnectThroughOAuth, resetOrderPipeline, startOrdersSandbox, timePasses, visitFromAd } from "../support/orders";
+import { requestSpendSync, runDueSyncs } from "~/features/spend/sync.server";
+
+const { sandbox, control } = await startOrdersSandbox();
+const admin = await startAdminDouble({ port: 0, appUrl: APP_URL, apiKey: process.env.SHOPIFY_API_KEY!, apiSecret: process.env.SHOPIFY_API_SECRET!, shop: TEST_SHOP });
+const CONTACT = "owner@alpha-test.example.com";
+const OWNER = "alerts-test";
+
+afterAll(async () => {
+  await sandbox.close();
+  await admin.close();
+  await new Promise<void>((resolve) => mail.server!.close(() => resolve()));
+});
+
+beforeEach(async () => {
+  vi.spyOn(console, "warn").mockImplementation(() => {});
+  vi.spyOn(console, "info").mockImplementation(() => {});
+  await resetOrderPipeline(control);
+  await prisma.alertEmail.deleteMany();
+  await prisma.incident.deleteMany();
+  await prisma.alertSetting.deleteMany();
+  await prisma.touchpointDay.deleteMany();
+  mail.received.length = 0;
+  mail.refuse = 0;
+  await seedOfflineSession(TEST_SHOP);
+  // After install the app reads the store's details from the Admin API (here the admin stand-in).
+  const client = adminApiClient(admin.url, TEST_SHOP, "shpat_test_offline_token");
+  await recordShopDetails(TEST_SHOP, { graphql: async (query: string) => Response.json(await client(query)) });
+});
+afterEach(() => vi.restoreAllMocks());
+
+let nextOrder = 5_900_000_000_000;
+const buyerEmails: string[] = [];
+async function placeOrders(n: number) {
+  for (let i = 0; i < n; i++) {
+    const orderId = nextOrder++;
+    const raw = await demoOrder({ orderId, visitorId: `tta1.${String(orderId).padStart(22, "0")}`, ttclid: `E.C.P.alert${orderId}`, createdAt: new Date(Date.now() - 60_000) });
+    buyerEmails.push((JSON.parse(raw) as { email: string }).email);
+    expect((await deliverOrder(TEST_SHOP, raw)).status).toBe(200);
+  }
+}
+
+/** Quoted-printable bodies and folded headers, read back as text. */
+function decoded(raw: string) {
+  return raw
+    .replace(/\r\n[ \t]+/g, " ")
+    .replace(/=\r\n/g, "")
+    .replace(/=([0-9A-F]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16)));
+}
+const subjectOf = (raw: string) => /^Subject: (.*)$/m.exec(decoded(raw))?.[1] ?? "";
+const sendAlerts = () => sendDueAlerts({ owner: OWNER });
+
+/** What no alert may carry: the TikTok token, the SMTP password, any buyer's email or phone. */
+function expectNoSecrets(raw: string, token: string) {
+  const text = decoded(raw);
+  expect(text).not.toContain(token);
+  expect(text).not.toContain("s3cret-smtp-pass");
+  for (const e of buyerEmails) expect(text).not.toContain(e);
+  expect(text).not.toMatch(/\+1202555\d{4}/);
+}
+
+describe("email alerts", () => {
+  it("token revoked: one alert when it starts (not one per order), one when the merchant reconnected, to the store's contact email", async () => {
+    const { token } = await connectShop(TEST_SHOP, control);
+    await control.fault({ path: "/event/track/", kind: "revoke", count: 1 });
+    await placeOrders(3);
+    await drainAll();
+    expect(await sendAlerts()).toMatchObject({ sent: 1 });
+    // More orders while it lasts, the sweep, another pass: still that one email.
+    await placeOrders(2);
+    await drainAll();
+    await detectIncidents();
+    await sendAlerts();
+    expect(mail.received).toHaveLength(1);
+    const [alert] = mail.received;
+    expect(alert.to).toEqual([CONTACT]);
+    expect(alert.from).toBe("alerts@app.example.com");
+    expect(subjectOf(alert.raw)).toContain(`[${TEST_SHOP}] TikTok needs to be reconnected`);
+    const text = decoded(alert.raw);
+    expect(text).toMatch(/Content-Type: text\/plain/);
+    expect(text).toMatch(/Content-Type: text\/html/);
+    expect(text).toContain("3 purchase events are waiting");
+    expect(text).toContain(`Reconnect TikTok: https://admin.shopify.com/store/alpha-test/apps/${process.env.SHOPIFY_API_KEY}/app/connect`);
+    expectNoSecrets(alert.raw, token);
+
+    // The merchant reconnects; the waiting events go, and the recovery email follows.
+    await reconnectThroughOAuth(TEST_SHOP);
+    await drainAll();
+    await detectIncidents();
+    await sendAlerts();
+    expect(mail.received).toHaveLength(2);
+    const recovery = mail.received[1];
+    expect(recovery.to).toEqual([CONTACT]);
+    expect(subjectOf(recovery.raw)).toContain(`[${TEST_SHOP}] Resolved: TikTok is connected again`);
+    expectNoSecrets(recovery.raw, token);
+    expect(await prisma.incident.count({ where: { openKind: { not: null } } })).toBe(0);
+  });
+
+  it("TikTok outage: one alert on the first refusal, one when TikTok accepts again; the address chosen in Settings gets them", async () => {
+    await connectShop(TEST_SHOP, control);
+    const saved = await call(settingsAction, adminRequest("/app/settings", { shop: TEST_SHOP, form: { intent: "alert-email", alertEmail: "ops@alpha-test.example.com" } }));
+    expect(await saved.json()).toMatchObject({ alertEmailSaved: true });
+    await control.fault({ path: "/event/track/", kind: "http_5xx", count: 2 });
+    await placeOrders(3);
+    await drainAll();
+    await sendAlerts();
+    expect(mail.received.map((m) => subjectOf(m.raw))).toEqual([`[${TEST_SHOP}] TikTok is not accepting purchase events: its Events API answers with errors or not at all.`]);
+    expect(decoded(mail.received[0].raw)).toContain("3 purchase events are queued");
+    await timePasses(TEST_SHOP);
+    await drainAll();
+    await timePasses(TEST_SHOP);
+    await drainAll();
+    expect(await prisma.outboxEvent.count({ where: { status: "sent" } })).toBe(3);
+    await sendAlerts();
+    expect(mail.received).toHaveLength(2);
+    expect(subjectOf(mail.received[1].raw)).toContain("Resolved: TikTok accepts purchase events again");
+    expect(mail.received.map((m) => m.to)).toEqual([["ops@alpha-test.example.com"], ["ops@alpha-test.example.com"]]);
+  });
+
+  it("a rate limit is TikTok pacing the app, not an incident: no email", async () => {
+    await connectShop(TEST_SHOP, control);
+    await control.fault({ path: "/event/track/", kind: "rate_limit", count: 1 });
+    await placeOrders(2);
+    await drainAll();
+    await timePasses(TEST_SHOP);
+    await drainAll();
+    await detectIncidents();
+    await sendAlerts();
+    expect(await prisma.outboxEvent.count({ where: { status: "sent" } })).toBe(2);
+    expect(mail.received).toHaveLength(0);
+  });
+
+  it("a failed send is retried later and never holds delivery; the incident is in the app meanwhile", async () => {
+    await connectShop(TEST_SHOP, control);
+    await control.fault({ path: "/event/track/", kind: "revoke", count: 1 });
+    mail.refuse = 1;
+    await placeOrders(1);
+    await drainAll();
+    expect(await sendAlerts()).toMatchObject({ sent: 0, retried: 1 });
+    const row = await prisma.alertEmail.findFirstOrThrow();
+    expect(row).toMatchObject({ status: "queued", attempts: 1 });
+    expect(row.lastError).toContain("451");
+    expect(row.lastError).not.toContain("s3cret-smtp-pass");
+    expect(row.nextAttemptAt.getTime()).toBeGreaterThan(Date.now() + 20_000);
+    // Not due yet: nothing is sent.
+    expect(await sendAlerts()).toMatchObject({ sent: 0, retried: 0 });
+    // Delivery went on regardless: the order waits for the reconnect, as it would without email.
+    expect(await prisma.outboxEvent.count({ where: { status: "waiting_reconnect" } })).toBe(1);
+    const home = await (await call((await import("~/routes/app._index")).loader, adminRequest("/app", { shop: TEST_SHOP }))).json();
+    expect(home.status).toMatchObject({ tone: "critical", headline: expect.stringContaining("TikTok needs to be reconnected") });
+    // Time passes: the retry goes.
+    await prisma.alertEmail.updateMany({ data: { nextAttemptAt: new Date(Date.now() - 1_000) } });
+    expect(await sendAlerts()).toMatchObject({ sent: 1 });
+    expect(mail.received).toHaveLength(1);
+  });
+});
+
+describe("Home's first line", () => {
+  const status = async () => (await (await call((await import("~/routes/app._index")).loader, adminRequest("/app", { shop: TEST_SHOP }))).json()).status;
+
+  it("before TikTok is connected: says nothing is sent yet", async () => {
+    expect(await status()).toEqual({ tone: "info", headline: "TikTok is not connected: nothing is sent to TikTok.", action: { label: "Connect TikTok", url: "/app/connect" }, more: 0 });
+  });
+
+  it("connected and nothing wrong: everything works; one problem: that one, with where to fix it; two: the more serious, and that there is one more", async () => {
+    await connectShop(TEST_SHOP, control);
+    expect(await status()).toMatchObject({ tone: "success", headline: expect.stringMatching(/^Everything works: /), action: null });
+    await control.fault({ path: "/event/track/", kind: "code", code: 40002, message: "Invalid value", count: 1 });
+    await placeOrders(1);
+    await drainAll();
+    await detectIncidents();
+    expect(await status()).toMatchObject({ tone: "warning", headline: "Some purchase events could not be sent.", action: { label: "Open failed events", url: "/app/events?status=failed" }, more: 0 });
+    await control.fault({ path: "/event/track/", kind: "revoke", count: 1 });
+    await placeOrders(1);
+    await drainAll();
+    expect(await status()).toMatchObject({ tone: "critical", headline: expect.stringContaining("TikTok needs to be reconnected"), action: { label: "Reconnect TikTok", url: "/app/connect" }, more: 1 });
+  });
+});
+
+describe("incidents the sweep finds in what the jobs recorded", () => {
+  it("events TikTok refused: one alert for all of them, not one per order", async () => {
+    await connectShop(TEST_SHOP, control);
+    await control.fault({ path: "/event/track/", kind: "code", code: 40002, message: "Invalid value for event_time", count: 5 });
+    await placeOrders(1);
+    await drainAll();
+    await detectIncidents();
+    await placeOrders(1);
+    await drainAll();
+    await detectIncidents();
+    await sendAlerts();
+    expect(await prisma.outboxEvent.count({ where: { status: "failed" } })).toBe(2);
+    expect(mail.received.map((m) => subjectOf(m.raw))).toEqual([`[${TEST_SHOP}] Some purchase events could not be sent.`]);
+    expect(decoded(mail.received[0].raw)).toContain("In the last 24 hours 2 failed and 0 expired");
+  });
+
+  it("spend sync failing: an alert once the run failed, a recovery once a run succeeds", async () => {
+    await connectShop(TEST_SHOP, control);
+    await control.fault({ path: "/report/integrated/get/", kind: "code", code: 40002, message: "Invalid parameter", count: 50 });
+    await requestSpendSync(TEST_SHOP, "manual");
+    await runDueSyncs({ maxRuns: 5 });
+    expect(await prisma.syncRun.findFirst({ orderBy: { createdAt: "desc" } })).toMatchObject({ status: "failed" });
+    await detectIncidents();
+    await sendAlerts();
+    expect(mail.received.map((m) => subjectOf(m.raw))).toEqual([`[${TEST_SHOP}] Ad spend from TikTok is not updating: the last sync failed.`]);
+    await control.reset();
+    await connectShop(TEST_SHOP, control);
+    await requestSpendSync(TEST_SHOP, "manual");
+    await runDueSyncs({ maxRuns: 5 });
+    expect(await prisma.syncRun.findFirst({ orderBy: { createdAt: "desc" } })).toMatchObject({ status: "done" });
+    await detectIncidents();
+    await sendAlerts();
+    expect(mail.received.map((m) => subjectOf(m.raw))).toEqual([
+      `[${TEST_SHOP}] Ad spend from TikTok is not updating: the last sync failed.`,
+      `[${TEST_SHOP}] Resolved: Ad spend syncs again.`,
+    ]);
+  });
+
+  it("the storefront loads another pixel (its heartbeat says so): one alert; the merchant fixes it: one recovery", async () => {
+    const { pixelCode } = await connectShop(TEST_SHOP, control);
+    const heartbeat = async (pixels: string[]) =>
+      expect((await call(touchpointsAction, appProxyRequest({ shop: TEST_SHOP, body: JSON.stringify({ v: 1, pixels }) }))).status).toBe(202);
+    await heartbeat(["CZZZZZZZZZZZZZZZZZZZ"]);
+    await detectIncidents();
+    await detectIncidents();
+    await sendAlerts();
+    expect(mail.received.map((m) => subjectOf(m.raw))).toEqual([
+      `[${TEST_SHOP}] Your storefront loads another TikTok pixel (CZZZZZZZZZZZZZZZZZZZ) than the one purchase events go to (${pixelCode}).`,
+    ]);
+    expect(decoded(mail.received[0].raw)).toContain(`Choose the pixel: https://admin.shopify.com/store/alpha-test/apps/${process.env.SHOPIFY_API_KEY}/app/connect/pixel`);
+    // The merchant puts the selected pixel on the storefront (the old one is gone from the page).
+    await prisma.shop.update({ where: { shop: TEST_SHOP }, data: { storefrontPixels: null } });
+    await heartbeat([pixelCode]);
+    await detectIncidents();
+    await sendAlerts();
+    expect(subjectOf(mail.received[1].raw)).toBe(`[${TEST_SHOP}] Resolved: Your storefront and the app use the same TikTok pixel again.`);
+  });
+
+  it("the embed not seen on the storefront for 3 days: one alert, once the shop has been connected that long", async () => {
+    await connectShop(TEST_SHOP, control, { connectedAt: new Date(Date.now() - 10 * 86_400_000) });
+    await call(touchpointsAction, appProxyRequest({ shop: TEST_SHOP, body: JSON.stringify({ v: 1, pixels: [] }) }));
+    await detectIncidents();
+    await sendAlerts();
+    expect(mail.received).toHaveLength(0);
+    // Time passes: the last heartbeat is 4 days old, and the shop was installed before that.
+    await prisma.shop.update({ where: { shop: TEST_SHOP }, data: { lastStorefrontSignalAt: new Date(Date.now() - 4 * 86_400_000), installedAt: new Date(Date.now() - 30 * 86_400_000) } });
+    await detectIncidents();
+    await sendAlerts();
+    expect(mail.received.map((m) => subjectOf(m.raw))).toEqual([expect.stringMatching(new RegExp(`^\\[${TEST_SHOP}\\] The app embed has not been seen on your storefront for 3 days`))]);
+    expect(decoded(mail.received[0].raw)).toContain(`https://${TEST_SHOP}/admin/themes/current/editor?context=apps`);
+  });
+
+  it("events queued for more than 30 minutes: one alert", async () => {
+    await connectShop(TEST_SHOP, control);
+    await control.fault({ path: "/event/track/", kind: "rate_limit", count: 100 });
+    await placeOrders(2);
+    await drainAll();
+    await detectIncidents();
+    // Time passes: the rate limit has held them for 40 minutes.
+    await prisma.outboxEvent.updateMany({ data: { createdAt: new Date(Date.now() - 40 * 60_000) } });
+    await detectIncidents();
+    await detectIncidents();
+    await sendAlerts();
+    expect(mail.received.map((m) => subjectOf(m.raw))).toEqual([`[${TEST_SHOP}] Purchase events have been waiting to be sent for more than 30 minutes.`]);
+    expect(decoded(mail.received[0].raw)).toContain("2 purchase events are queued");
+  });
+
+  it("match-key coverage falling sharply against its 7-day baseline: one alert", async () => {
+    await connectShop(TEST_SHOP, control, { sendMode: "all", connectedAt: new Date(Date.now() - 30 * 86_400_000) });
+    // 30 orders over the last week, each with a click; then 10 today without one.
+    for (let i = 0; i < 30; i++) {
+      const orderId = nextOrder++;
+      const createdAt = new Date(Date.now() - (2 + (i % 6)) * 86_400_000);
+      const raw = await demoOrder({ orderId, visitorId: `tta1.${String(orderId).padStart(22, "0")}`, ttclid: `E.C.P.base${orderId}`, createdAt });
+      expect((await deliverOrder(TEST_SHOP, raw)).status).toBe(200);
+    }
+    await detectCoverageDrops();
+    for (let i = 0; i < 10; i++) {
+      const orderId = nextOrder++;
+      const raw = await demoOrder({ orderId, visitorId: `tta1.${String(orderId).padStart(22, "0")}`, createdAt: new Date(Date.now() - 60_000) });
+      expect((await deliverOrder(TEST_SHOP, raw)).status).toBe(200);
+    }
+    await detectCoverageDrops();
+    await detectCoverageDrops();
+    await sendAlerts();
+    expect(mail.received.map((m) => subjectOf(m.raw))).toEqual([`[${TEST_SHOP}] Fewer orders carry ttclid: 0% in the last 24 hours against 100% over the 7 days before.`]);
+  });
+
+  it("the daily click cap reached: one alert, and Home leads with it", async () => {
+    await connectShop(TEST_SHOP, control);
+    const visit = (i: number) => visitFromAd(TEST_SHOP, { visitorId: `tta1.${String(i).padStart(22, "0")}`, ttclid: `E.C.P.cap${i}`, capturedAt: new Date() });
+    await visit(1);
+    await visit(2);
+    await expect(visit(3)).rejects.toThrow(/daily limit/);
+    await expect(visit(4)).rejects.toThrow(/daily limit/);
+    await detectIncidents();
+    await detectIncidents();
+    await sendAlerts();
+    expect(mail.received.map((m) => subjectOf(m.raw))).toEqual([`[${TEST_SHOP}] Storefront click capture reached its daily limit of 2 on ${new Date().toISOString().slice(0, 10)} (UTC).`]);
+    const home = await (await call((await import("~/routes/app._index")).loader, adminRequest("/app", { shop: TEST_SHOP }))).json();
+    expect(home.status).toMatchObject({ tone: "warning", headline: expect.stringContaining("daily limit of 2") });
+  });
+});
+
+describe("Settings: alert address and test email", () => {
+  const settings = async () => (await (await call(settingsLoader, adminRequest("/app/settings", { shop: TEST_SHOP }))).json()).alerts;
+  const post = async (form: Record<string, string>) => (await call(settingsAction, adminRequest("/app/settings", { shop: TEST_SHOP, form }))).json();
+
+  it("shows the store's contact email as the default recipient, and that email is on", async () => {
+    expect(await settings()).toEqual({ mailConfigured: true, chosen: null, contactEmail: CONTACT });
+  });
+
+  it.each(["not an email", "a@b", "x".repeat(250) + "@example.com", "ops@example.com\r\nBcc: x@example.com"])("refuses %j with a field error and keeps the saved address", async (value) => {
+    await post({ intent: "alert-email", alertEmail: "ops@alpha-test.example.com" });
+    const result = await post({ intent: "alert-email", alertEmail: value });
+    expect(result.errors.alertEmail).toMatch(/Enter an email address/);
+    expect((await settings()).chosen).toBe("ops@alpha-test.example.com");
+  });
+
+  it("empty goes back to the store's contact email", async () => {
+    await post({ intent: "alert-email", alertEmail: "ops@alpha-test.example.com" });
+    await post({ intent: "alert-email", alertEmail: "" });
+    expect((await settings()).chosen).toBeNull();
+  });
+
+  it("Send test email reports the mail server's answer, and the server got it", async () => {
+    const result = await post({ intent: "test-email" });
+    expect(result.test).toEqual({ ok: true, to: CONTACT, response: expect.stringContaining("Message queued as test-1") });
+    expect(mail.received).toHaveLength(1);
+    expect(mail.received[0].to).toEqual([CONTACT]);
+    expect(subjectOf(mail.received[0].raw)).toBe(`[${TEST_SHOP}] Test email from TikTok Ads`);
+  });
+
+  it("Send test email reports the mail server's refusal", async () => {
+    mail.refuse = 1;
+    const result = await post({ intent: "test-email" });
+    expect(result.test.ok).toBe(false);
+    expect(result.test.error).toContain("451");
+    expect(result.test.error).not.toContain("s3cret-smtp-pass");
+    expect(mail.received).toHaveLength(0);
+  });
+});

@@ -18,6 +18,10 @@ import { DeliveryProblemBanner } from "~/components/home/DeliveryProblemBanner";
 import { WebPixelCard } from "~/components/home/WebPixelCard";
 import { webPixelState } from "~/core/models/web-pixel.server";
 import { titled } from "~/components/page-title";
+import { SetupGuide } from "~/components/home/SetupGuide";
+import { dismissGuide, setupGuide } from "~/features/connect/setup-guide.server";
+
+const activateEmbedUrl = (shop: string) => `https://${shop}/admin/themes/current/editor?context=apps&template=index&activateAppId=${env().SHOPIFY_API_KEY}/${EMBED_BLOCK_HANDLE}`;
 import { StatusLine } from "~/components/home/StatusLine";
 import { homeStatus } from "~/features/alerts/status.server";
 import { SignalHealthCard } from "~/components/home/SignalHealthCard";
@@ -47,6 +51,8 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     // Home's first line (issue 25): from the open incidents.
     status: await homeStatus(session.shop, shown, { embedOff: embedCheck.status === "off", pixelMismatch, clickCap }),
     signalHealth: await signalHealth(session.shop, now),
+    // The setup guide, until the merchant dismisses it (only possible once its steps are done).
+    guide: await setupGuide(session.shop, { embedStatus: embedCheck.status, activateEmbedUrl: activateEmbedUrl(session.shop), now }),
     connection: shown,
     summary,
     // The dashboard's figures for its last 7 days, once an ad account is chosen.
@@ -56,7 +62,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
       ? { activatedAt: webPixel.activatedAt?.toISOString() ?? null, lastError: webPixel.lastError, lastBeaconAt: webPixel.lastBeaconAt?.toISOString() ?? null }
       : null,
     embed: {
-      activateUrl: `https://${session.shop}/admin/themes/current/editor?context=apps&template=index&activateAppId=${env().SHOPIFY_API_KEY}/${EMBED_BLOCK_HANDLE}`,
+      activateUrl: activateEmbedUrl(session.shop),
       status: embedCheck.status,
       checkedAt: embedCheck.checkedAt.toISOString(),
       checkError: embedCheck.error,
@@ -68,25 +74,30 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   };
 };
 
-const actionSchema = z.object({ intent: z.literal("check-embed") });
+const actionSchema = z.object({ intent: z.enum(["check-embed", "dismiss-setup-guide"]) });
 
 /** "Check again": reads the published theme now instead of waiting for the cached answer to age. */
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { session, admin } = await authenticate.admin(request);
   const parsed = actionSchema.safeParse(Object.fromEntries(await request.formData()));
   if (!parsed.success) return new Response(JSON.stringify({ error: "Unknown action" }), { status: 400, headers: { "Content-Type": "application/json" } });
+  if (parsed.data.intent === "dismiss-setup-guide") {
+    const embed = await embedStatus(session.shop, admin);
+    return dismissGuide(session.shop, { embedStatus: embed.status, activateEmbedUrl: activateEmbedUrl(session.shop) });
+  }
   const checked = await embedStatus(session.shop, admin, { force: true });
   return { embedStatus: checked.status };
 };
 
 export default function Home() {
-  const { status, signalHealth: health, connection, summary, figures, embed, clickCap, webPixel, pixelMismatch } = useLoaderData<typeof loader>();
+  const { status, guide, signalHealth: health, connection, summary, figures, embed, clickCap, webPixel, pixelMismatch } = useLoaderData<typeof loader>();
   return (
     <Page title="TikTok Ads" secondaryActions={[{ content: "Help", url: "/app/help" }]}>
       <Layout>
         <Layout.Section>
           <BlockStack gap="400">
             <StatusLine status={status} />
+            {guide.dismissed ? null : <SetupGuide guide={guide} />}
             {figures && connection.status !== "not_connected" ? <LastSevenDays figures={figures} eventsSent={summary.sent7d} /> : null}
             <TikTokConnectionCard connection={connection} />
             {connection.deliveryProblem ? <DeliveryProblemBanner problem={connection.deliveryProblem} /> : null}

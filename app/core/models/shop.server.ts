@@ -75,3 +75,12 @@ export async function shopLocale(shop: string) {
   const row = await prisma.shop.findUnique({ where: { shop }, select: { currency: true, ianaTimezone: true } });
   return { currency: row?.currency ?? null, timezone: row?.ianaTimezone ?? null };
 }
+
+/** Home's setup guide: when the merchant dismissed it (null while shown). */
+export async function setupGuideDismissedAt(shop: string) {
+  return (await prisma.shop.findUnique({ where: { shop }, select: { setupGuideDismissedAt: true } }))?.setupGuideDismissedAt ?? null;
+}
+
+export async function dismissSetupGuide(shop: string, at = new Date()) {
+  await prisma.shop.updateMany({ where: { shop }, data: { setupGuideDismissedAt: at } });
+}

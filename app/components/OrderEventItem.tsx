@@ -32,7 +32,6 @@ export const withoutRequestId = (message: string) => message.replace(/\s*\(reque
 
 /** One order on the Events page: its value, status badge, attribution, match keys and what TikTok said; a failed event can be resent. */
 export function OrderEventItem({ r, timeZone }: { r: OrderRow; timeZone: string | null }) {
-  const navigation = useNavigation();
   return (
     <Box as="li" paddingBlock="300" borderBlockStartWidth="025" borderColor="border">
       <BlockStack gap="100">
@@ -57,18 +56,24 @@ export function OrderEventItem({ r, timeZone }: { r: OrderRow; timeZone: string 
                 ? `accepted ${r.event.sentAt ? formatInZone(r.event.sentAt, timeZone) : ""}`
                 : (r.event.lastError ? withoutRequestId(r.event.lastError) : null) ?? (r.event.status === "queued" ? "queued, sending shortly" : "not sent yet")}
             </Text>
-            {r.event.status === "failed" && r.event.resendBlocked ? (
-              <Text as="p" variant="bodySm" tone="subdued">{r.event.resendBlocked}</Text>
-            ) : r.event.status === "failed" ? (
-              <Form method="post" action="/app/events">
-                <input type="hidden" name="intent" value="resend" />
-                <input type="hidden" name="eventId" value={r.event.id} />
-                <Button submit size="slim" loading={navigation.state !== "idle"}>Resend</Button>
-              </Form>
-            ) : null}
+            <ResendControl event={r.event} />
           </InlineStack>
         ) : null}
       </BlockStack>
     </Box>
+  );
+}
+
+/** The one place Resend is offered, on the list and the order page alike: a failed event within its horizon; otherwise why not. */
+export function ResendControl({ event }: { event: { id: string; status: string; resendBlocked: string | null } }) {
+  const navigation = useNavigation();
+  if (event.status !== "failed") return null;
+  if (event.resendBlocked) return <Text as="p" variant="bodySm" tone="subdued">{event.resendBlocked}</Text>;
+  return (
+    <Form method="post" action="/app/events">
+      <input type="hidden" name="intent" value="resend" />
+      <input type="hidden" name="eventId" value={event.id} />
+      <Button submit size="slim" loading={navigation.state !== "idle" && navigation.formData?.get("eventId") === event.id}>Resend</Button>
+    </Form>
   );
 }

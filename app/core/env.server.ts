@@ -51,6 +51,8 @@ const schema = z.object({
   // Proxies of our own (load balancer) that append to X-Forwarded-For after Shopify's app proxy.
   TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(5).default(0),
   CRON_SECRET: z.string().min(16, "CRON_SECRET must be at least 16 characters").optional(),
+  // Where merchants get support: shown on the Help page. Unset: Help says no support address is configured.
+  SUPPORT_EMAIL: z.string().trim().email("SUPPORT_EMAIL must be an email address").optional(),
   RUN_JOBS_IN_PROCESS: z.enum(["0", "1"]).default("1").transform((v) => v === "1"),
   // `npm start` (scripts/serve.mjs) listens here.
   PORT: z.coerce.number().int().min(1).max(65_535).default(3000),

@@ -4,6 +4,7 @@ import { Banner, BlockStack, Button, Card, InlineStack, Text, TextField } from "
 import { useState } from "react";
 import { z } from "zod";
 import { authenticate } from "~/core/shopify.server";
+import { backfillInProgress } from "~/features/spend/sync.server";
 import { getConnection, publicConnection } from "~/core/connection/session.server";
 import { merchantMessage } from "~/core/tiktok/messages";
 import { sendTestEvent } from "~/features/connect/test-event.server";
@@ -20,7 +21,9 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const connection = await getConnection(session.shop);
   if (!connection || connection.status !== "connected") throw redirect("/app/connect");
   // Reached from the wizard's pixel step (?step=4): the same page, with the wizard's last step shown.
-  return { connection: publicConnection(connection), fromWizard: new URL(request.url).searchParams.get("step") === "4" };
+  // "Being imported now" only while the connection's 30-day backfill is actually queued or running.
+  const backfilling = await backfillInProgress(session.shop);
+  return { connection: publicConnection(connection), backfilling, fromWizard: new URL(request.url).searchParams.get("step") === "4" };
 };
 
 const formSchema = z.object({
@@ -40,7 +43,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
 };
 
 export default function DoneStep() {
-  const { connection, fromWizard } = useLoaderData<typeof loader>();
+  const { connection, backfilling, fromWizard } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
   const [code, setCode] = useState("");
@@ -51,7 +54,7 @@ export default function DoneStep() {
           <StatusHeading title="TikTok" tone="success" status="Connected" />
           <Text as="p">Ad account: {connection.advertiserName} ({connection.advertiserId}) · {connection.advertiserCurrency} · {connection.advertiserTimezone}</Text>
           <Text as="p">Pixel: {connection.pixelName} ({connection.pixelCode})</Text>
-          <Text as="p" tone="subdued">New orders from TikTok ad clicks are now sent as {connection.eventName} events, and spend is imported every hour (the last 30 days are being imported now).</Text>
+          <Text as="p" tone="subdued">New orders from TikTok ad clicks are now sent as {connection.eventName} events, and spend is imported every hour{backfilling ? " (the last 30 days are being imported now)" : ""}.</Text>
           <InlineStack gap="200">
             <Button url="/app/dashboard" variant="primary">See spend and ROAS</Button>
             <Button url="/app/settings">Settings</Button>

@@ -6,7 +6,7 @@ import { authenticate } from "~/core/shopify.server";
 import { orderDetail } from "~/features/events/stats.server";
 import { ConnectionBanner } from "~/components/ConnectionBanner";
 import { MATCH_KEY_LABEL, MatchKeys } from "~/components/MatchKeys";
-import { SOURCE_LABEL, STATUS_LABEL } from "~/components/OrderEventItem";
+import { ResendControl, SOURCE_LABEL, STATUS_LABEL } from "~/components/OrderEventItem";
 import { formatInZone, formatMoneyWithCode } from "~/components/format";
 import { documentTitle } from "~/components/page-title";
 
@@ -29,7 +29,7 @@ const ERROR_CLASS: Record<string, string> = {
   auth: "TikTok refused the app's access: reconnect TikTok.",
   rate_limited: "TikTok asked the app to slow down; it tries again by itself.",
   retryable: "TikTok or the network had a temporary problem; the app tries again by itself.",
-  invalid: "TikTok refused the event's content; sending it again unchanged will not help.",
+  invalid: "TikTok refused the event's content: sent again unchanged, it would be refused again. Fix what TikTok's message names first (in TikTok Events Manager or this app's Settings), then use Resend.",
   expired: "Too old to send: this app sends an event at most 7 days after its order.",
   dedup_window: "Too late to send without counting the purchase twice: TikTok has it from your storefront's pixel.",
   cancelled: "The order was cancelled before its purchase went to TikTok, so it is not sent.",
@@ -132,6 +132,7 @@ export default function EventDetail() {
                       <Text as="p">No answer yet.</Text>
                     )}
                     {e.lastErrorClass && ERROR_CLASS[e.lastErrorClass] ? <Text as="p" tone="subdued">{ERROR_CLASS[e.lastErrorClass]}</Text> : null}
+                    <ResendControl event={e} />
                     {e.tiktokRequestId ? <Text as="p" tone="subdued">TikTok request id (for TikTok support): {e.tiktokRequestId}</Text> : null}
                   </BlockStack>
                 </Card>

@@ -2,10 +2,12 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { BlockStack, Layout, Page } from "@shopify/polaris";
 import { authenticate } from "~/core/shopify.server";
+import { env } from "~/core/env.server";
 import { getConnection, publicConnection } from "~/core/connection/session.server";
 import { customPixelRecipe } from "~/features/events/pixel-recipe";
 import { DataSentCard } from "~/components/help/DataSentCard";
 import { DeduplicationCard } from "~/components/help/DeduplicationCard";
+import { SupportCard } from "~/components/help/SupportCard";
 import { titled } from "~/components/page-title";
 
 export const meta = titled("Help");
@@ -19,11 +21,12 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     eventName,
     pixelCode: connection.pixelCode,
     recipe: customPixelRecipe(eventName, connection.contentIdType),
+    supportEmail: env().SUPPORT_EMAIL ?? null,
   };
 };
 
 export default function Help() {
-  const { eventName, pixelCode, recipe } = useLoaderData<typeof loader>();
+  const { eventName, pixelCode, recipe, supportEmail } = useLoaderData<typeof loader>();
   return (
     <Page title="Help" backAction={{ content: "Home", url: "/app" }}>
       <Layout>
@@ -31,6 +34,7 @@ export default function Help() {
           <BlockStack gap="400">
             <DeduplicationCard eventName={eventName} recipe={recipe} pixelCode={pixelCode} />
             <DataSentCard eventName={eventName} />
+            <SupportCard supportEmail={supportEmail} />
           </BlockStack>
         </Layout.Section>
       </Layout>

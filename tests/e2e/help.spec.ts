@@ -21,5 +21,8 @@ test("Help gives the custom pixel for this connection, the sales channel's limit
   await expect(page.getByText(/cannot be aligned with this app/)).toBeVisible();
   await expect(page.getByRole("heading", { name: "Data sent to TikTok" })).toBeVisible();
   await expect(page.getByRole("cell", { name: "limited_data_use", exact: true })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Troubleshooting and support" })).toBeVisible();
+  // The e2e server sets no SUPPORT_EMAIL: Help says so instead of showing an address that does not exist.
+  await expect(page.getByText("No support address is configured for this installation of the app.")).toBeVisible();
   await snap(page, "help");
 });

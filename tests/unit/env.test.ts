@@ -29,6 +29,12 @@ describe("environment validation", () => {
     },
   );
 
+  it("SUPPORT_EMAIL, shown on Help, must be an email address", () => {
+    expect(parseEnv(valid()).SUPPORT_EMAIL).toBeUndefined();
+    expect(parseEnv({ ...valid(), SUPPORT_EMAIL: "support@example.com" }).SUPPORT_EMAIL).toBe("support@example.com");
+    expect(() => parseEnv({ ...valid(), SUPPORT_EMAIL: "call us" })).toThrow(/SUPPORT_EMAIL must be an email address/);
+  });
+
   it("email alerts: SMTP_URL must be smtp(s)://, and needs ALERT_EMAIL_FROM", () => {
     expect(parseEnv(valid()).SMTP_URL).toBeUndefined();
     const ok = parseEnv({ ...valid(), SMTP_URL: "smtp://user:pass@mail.example.com:587", ALERT_EMAIL_FROM: "TikTok Ads <alerts@example.com>" });

@@ -39,11 +39,9 @@ export const settingsSchema = z.object({
     .optional(),
 });
 
-/** The field's help: what the window means, and, past TikTok's own window, how TikTok's reports differ. */
+/** The field's help: what the window means, and TikTok's own limit, so TikTok's reports can be compared. */
 export function windowHelp(days: string) {
-  const base = "An order is credited to a TikTok ad click made up to this many days before it.";
+  const base = `An order is credited to a TikTok ad click made up to this many days before it. TikTok Ads Manager credits clicks up to ${TIKTOK_MAX_CLICK_WINDOW_DAYS} days old (its attribution settings).`;
   const n = Number(days);
-  return Number.isInteger(n) && n > TIKTOK_MAX_CLICK_WINDOW_DAYS
-    ? `${base} TikTok Ads Manager credits clicks up to ${TIKTOK_MAX_CLICK_WINDOW_DAYS} days old, so its reports may count fewer of these orders than this app sends.`
-    : base;
+  return Number.isInteger(n) && n > TIKTOK_MAX_CLICK_WINDOW_DAYS ? `${base} Past that, its reports may count fewer of these orders than this app sends.` : base;
 }

@@ -36,7 +36,7 @@ export async function deliverySummary(shop: string, now = new Date()) {
     advice.push("Few orders have a phone number. Make the phone field available at checkout (Settings › Checkout › Customer contact) so TikTok can match more purchases.");
   if (recent.length >= 5 && emailShare !== null && emailShare < 0.5)
     advice.push("Many orders have no email. Matching relies on email; make it required at checkout if you can.");
-  if (failed7d > 0) advice.push("Some events failed. Open Events, filter by Failed, read TikTok's message and use Resend once the cause is fixed.");
+  if (failed7d > 0) advice.push("Some events failed. Open Events, filter by Failed and read TikTok's message: fix what it names, then use Resend where the list offers it (it says why where it does not).");
   if (waiting > 0)
     advice.push(`Events are waiting because TikTok needs to be reconnected. Reconnect TikTok: they are sent right after, except those of orders more than ${EVENT_RETRY.horizonDays} days old, which expire.`);
   if (expired > 0)

@@ -80,6 +80,11 @@ const ACTIVE = { in: ["queued", "running"] };
  * Queues a run for the shop unless one is already queued or running (then that one is returned,
  * queued: false). A run that stopped because the token died is resumed, not replaced.
  */
+/** The connection's 30-day backfill is queued or running (what the connection page may say "now" about). */
+export async function backfillInProgress(shop: string) {
+  return (await prisma.syncRun.count({ where: { shop, kind: "backfill", status: ACTIVE } })) > 0;
+}
+
 export async function requestSpendSync(shop: string, kind: SyncKind): Promise<{ queued: boolean; runId: string }> {
   const now = new Date();
   const active = await prisma.syncRun.findFirst({ where: { shop, status: ACTIVE }, orderBy: { createdAt: "asc" } });

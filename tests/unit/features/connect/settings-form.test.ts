@@ -12,11 +12,10 @@ describe("attribution window field", () => {
 });
 
 describe("attribution window help", () => {
-  it("explains TikTok's 28-day click window only above 28 days", () => {
-    expect(windowHelp("28")).not.toMatch(/28 days/);
-    expect(windowHelp("7")).not.toMatch(/TikTok Ads Manager/);
-    expect(windowHelp("29")).toMatch(/TikTok Ads Manager credits clicks up to 28 days old/);
-    expect(windowHelp("30")).toMatch(/up to 28 days old/);
-    expect(windowHelp("abc")).not.toMatch(/TikTok Ads Manager/);
+  it("always cites TikTok's own 28-day click limit, and above it says TikTok's reports may count fewer", () => {
+    for (const days of ["7", "28", "29", "90", "abc"]) expect(windowHelp(days)).toMatch(/TikTok Ads Manager credits clicks up to 28 days old/);
+    expect(windowHelp("28")).not.toMatch(/count fewer/);
+    expect(windowHelp("29")).toMatch(/may count fewer of these orders/);
+    expect(windowHelp("abc")).not.toMatch(/count fewer/);
   });
 });

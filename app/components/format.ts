@@ -61,3 +61,16 @@ export function formatDateRange(start: string, end: string) {
   const first = start.slice(0, 4) === end.slice(0, 4) ? MONTH_DAY.format(a) : MONTH_DAY_YEAR.format(a);
   return `${first} – ${MONTH_DAY_YEAR.format(b)}`;
 }
+
+/**
+ * "+12% vs Oct 8 – Nov 6": the change of a figure against the previous period of the same length;
+ * null when either side has no figure or the previous one is zero (a percentage of nothing).
+ */
+export function changeAgainst(current: string | number | null, previous: string | number | null, previousPeriod: string) {
+  if (current === null || previous === null) return null;
+  const now = Number(current);
+  const then = Number(previous);
+  if (!Number.isFinite(now) || !Number.isFinite(then) || then === 0) return null;
+  const pct = Math.round(((now - then) / Math.abs(then)) * 100);
+  return `${pct > 0 ? "+" : pct < 0 ? "−" : "±"}${Math.abs(pct)}% vs ${previousPeriod}`;
+}

@@ -186,6 +186,31 @@ describe("dashboard loader", () => {
     expect(JSON.stringify(data)).not.toContain("Old account");
   });
 
+  it("date presets as in Shopify admin, the previous period of the same length, and a 7-day rolling ROAS", async () => {
+    const last7 = await dashboard(TEST_SHOP, "?preset=last7");
+    expect(last7).toMatchObject({ preset: "last7", range: { start: day(6), end: day(0) }, rangeError: null });
+    expect((await dashboard(TEST_SHOP, "?preset=yesterday")).range).toEqual({ start: day(1), end: day(1) });
+    // Dates that spell out a preset show as that preset; others are custom.
+    expect((await dashboard(TEST_SHOP, `?start=${day(29)}&end=${day(0)}`)).preset).toBe("last30");
+    expect((await dashboard(TEST_SHOP, RANGE)).preset).toBe("custom");
+    const bad = await dashboard(TEST_SHOP, "?preset=forever");
+    expect(bad.rangeError).toMatch(/^Choose a range from the list/);
+    expect(bad.range).toEqual({ start: day(29), end: day(0) });
+
+    // Four days, compared with the four before them.
+    const data = await dashboard(TEST_SHOP, `?start=${day(5)}&end=${day(2)}`);
+    expect(data.previous).toMatchObject({ range: { start: day(9), end: day(6) }, spend: "45.50", grossRevenue: "0.00", attributedOrders: 0 });
+    expect(data.totals.spend).toBe("45.50");
+    // Each day's rolling ROAS is revenue over spend of that day and the six before it, within the range.
+    data.daily.forEach((d: { rollingRoas: number | null }, i: number) => {
+      const window = data.daily.slice(Math.max(0, i - 6), i + 1);
+      const spend = window.reduce((n: number, w: { spend: number }) => n + w.spend, 0);
+      const revenue = window.reduce((n: number, w: { revenue: number }) => n + w.revenue, 0);
+      expect(d.rollingRoas).toBe(spend > 0 ? Number((revenue / spend).toFixed(2)) : null);
+    });
+    expect(data.daily.at(-1).rollingRoas).toBeGreaterThan(0);
+  });
+
   it("the other shop sees only its own data, in two currencies that are never combined", async () => {
     const data = await dashboard(OTHER_SHOP, RANGE);
     expect(data.campaigns.map((c: { name: string }) => c.name)).toEqual(["Tokyo only"]);

@@ -39,6 +39,25 @@ export function CampaignCards({ data, roasWhy, noMacro }: { data: DashboardData;
                   <Figure label="TikTok purchases" value={c.tiktokPurchases !== null ? formatCount(c.tiktokPurchases) : <UnknownValue why={TIKTOK_NOT_REPORTED} />} />
                   <Figure label="Difference" value={formatDifference(c.purchaseDifference) ?? <UnknownValue why={TIKTOK_NOT_REPORTED} />} />
               </InlineGrid>
+              {c.adgroups.length > 0 ? (
+                <BlockStack gap="100">
+                  <Text as="h4" variant="headingXs" tone="subdued">
+                    Ad groups
+                  </Text>
+                  <ul aria-label={`Ad groups of ${c.name}`} style={{ listStyle: "none", margin: 0, padding: 0 }}>
+                    {c.adgroups.map((g) => (
+                      <li key={g.adgroupId} style={{ paddingBlock: "var(--p-space-100)" }}>
+                        <Text as="p" variant="bodySm">
+                          <Text as="span" fontWeight="semibold">
+                            {g.name}
+                          </Text>
+                          {` · ROAS ${formatRoas(g.roas)} · ${g.revenue !== null ? formatMoneyWithCode(g.revenue, data.storeCurrency) : "no attributed orders"} · spend ${formatMoneyWithCode(g.spend, data.spendCurrency)}`}
+                        </Text>
+                      </li>
+                    ))}
+                  </ul>
+                </BlockStack>
+              ) : null}
             </BlockStack>
           </Box>
         </li>

@@ -58,6 +58,32 @@ export function SpendRevenueChart({ data }: { data: DashboardData }) {
           )}
         </ClientOnly>
       </div>
+      {data.daily.some((d) => d.rollingRoas !== null) ? (
+        <BlockStack gap="100">
+          <Text as="h3" variant="headingSm">
+            ROAS trend (7-day rolling)
+          </Text>
+          <Text as="p" visuallyHidden>
+            {`Chart of the 7-day rolling ROAS from ${data.range.start} to ${data.range.end}: attributed revenue divided by spend over each day and the six before it.`}
+          </Text>
+          <div ref={(el) => el?.setAttribute("inert", "")}>
+            <ClientOnly fallback={<Box minHeight="180px" />}>
+              {() => (
+                <PolarisVizProvider>
+                  <div style={{ height: 180 }}>
+                    <LineChart
+                      data={[{ name: "ROAS, 7-day rolling", color: REVENUE_COLOR, data: data.daily.map((d) => ({ key: d.date, value: d.rollingRoas })) }]}
+                      theme="Light"
+                      xAxisOptions={xAxisOptions}
+                      showLegend={false}
+                    />
+                  </div>
+                </PolarisVizProvider>
+              )}
+            </ClientOnly>
+          </div>
+        </BlockStack>
+      ) : null}
       {data.totals.connectedOn && data.daily.some((d) => d.beforeConnection) ? (
         <Text as="p" variant="bodySm" tone="subdued">
           {`Days before ${shortDay(data.totals.connectedOn)} are before the app was connected: their spend is TikTok's, and the app saw none of their orders.`}

@@ -1,6 +1,6 @@
 import { BlockStack, Card, InlineGrid, Text } from "@shopify/polaris";
 import type { DashboardData } from "~/features/spend/dashboard.server";
-import { formatCount, formatDateRange, formatMoneyWithCode, formatRoas } from "~/components/format";
+import { changeAgainst, formatCount, formatDateRange, formatMoneyWithCode, formatRoas } from "~/components/format";
 import { ROAS_NOTE, spendBeforeConnectionNote } from "./roas-reason";
 import { UnknownValue } from "~/components/UnknownValue";
 import { STATUS_LABEL } from "~/components/OrderEventItem";
@@ -11,6 +11,8 @@ import { TIKTOK_NOT_REPORTED } from "./tiktok-figures";
 export function SpendTotals({ data }: { data: DashboardData }) {
   const t = data.totals;
   const period = formatDateRange(data.range.start, data.range.end);
+  const p = data.previous;
+  const before = formatDateRange(p.range.start, p.range.end);
   const noRoas = t.roasNote
     ? ROAS_NOTE[t.roasNote]
     : data.currencyDiffers
@@ -24,6 +26,7 @@ export function SpendTotals({ data }: { data: DashboardData }) {
           period={period}
           label="Spend"
           value={formatMoneyWithCode(t.spend, data.spendCurrency)}
+          change={changeAgainst(t.spend, p.spend, before)}
           help={[
             `${formatCount(t.impressions)} impressions · ${formatCount(t.clicks)} clicks`,
             ...t.otherSpend.map((o) => `also ${formatMoneyWithCode(o.spend, o.currency)} reported in ${o.currency}, not added`),
@@ -34,15 +37,23 @@ export function SpendTotals({ data }: { data: DashboardData }) {
           period={period}
           label="Attributed revenue"
           value={formatMoneyWithCode(t.grossRevenue, data.storeCurrency)}
+          change={changeAgainst(t.grossRevenue, p.grossRevenue, before)}
           help={`Refund-adjusted: ${formatMoneyWithCode(t.netRevenue, data.storeCurrency)} (refunds and voided orders ${formatMoneyWithCode(t.refunded, data.storeCurrency)})`}
         />
         <MetricCard
           period={period}
           label="ROAS"
           value={t.roas !== null ? formatRoas(t.roas) : <UnknownValue why={noRoas} />}
+          change={changeAgainst(t.roas, p.roas, before)}
           help={t.netRoas !== null ? `Refund-adjusted: ${formatRoas(t.netRoas)}` : undefined}
         />
-        <MetricCard period={period} label="Attributed orders" value={formatCount(t.attributedOrders)} help="Orders with a TikTok click id whose event TikTok accepted" />
+        <MetricCard
+          period={period}
+          label="Attributed orders"
+          value={formatCount(t.attributedOrders)}
+          change={changeAgainst(t.attributedOrders, p.attributedOrders, before)}
+          help="Orders with a TikTok click id whose event TikTok accepted"
+        />
         <MetricCard
           period={period}
           label="Cost per attributed order"

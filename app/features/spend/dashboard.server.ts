@@ -23,9 +23,24 @@ const rangeSchema = z
 
 const money = (value: Decimal, currency: string | null) => value.toFixed(currencyDigits(currency));
 
-/** Parses ?start=&end=; anything invalid falls back to the last `days` days, with the reason. */
+/** Shopify admin's usual ranges, in the ad account's days; "custom" is any other start and end. */
+const RANGE_PRESETS = { today: [0, 0], yesterday: [1, 1], last7: [6, 0], last30: [29, 0], last90: [89, 0] } as const;
+type Preset = keyof typeof RANGE_PRESETS;
+const presetSchema = z.enum(Object.keys(RANGE_PRESETS) as [Preset, ...Preset[]]);
+const presetRange = (preset: Preset, today: string) => ({ start: addDays(today, -RANGE_PRESETS[preset][0]), end: addDays(today, -RANGE_PRESETS[preset][1]) });
+/** The preset a range is, if any (so the picker shows "Last 7 days" for a link that spells out those dates). */
+const presetOf = (range: { start: string; end: string }, today: string): Preset | "custom" =>
+  (Object.keys(RANGE_PRESETS) as Preset[]).find((p) => { const r = presetRange(p, today); return r.start === range.start && r.end === range.end; }) ?? "custom";
+
+/** Parses ?preset= or ?start=&end=; anything invalid falls back to the last `days` days, with the reason. */
 function parseRange(params: URLSearchParams, today: string, days: number) {
   const fallback = { start: addDays(today, -(days - 1)), end: today };
+  const preset = params.get("preset");
+  if (preset) {
+    const known = presetSchema.safeParse(preset);
+    if (known.success) return { range: presetRange(known.data, today), error: null };
+    return { range: fallback, error: `Choose a range from the list. Showing the last ${days} days instead.` };
+  }
   const raw = { start: params.get("start"), end: params.get("end") };
   if (!raw.start && !raw.end) return { range: fallback, error: null };
   const parsed = rangeSchema.safeParse({ start: raw.start ?? fallback.start, end: raw.end ?? fallback.end });
@@ -85,10 +100,10 @@ function addOrder(map: Map<string, Ours>, key: string, o: { totalValue: Decimal;
 }
 
 /**
- * Everything the dashboard shows for the range in `params` (the last `defaultDays` days of the
- * ad account when none or an invalid one is given). Home shows the same figures for 7 days.
+ * One range's figures: the range in `params` (the last `defaultDays` days of the ad account when
+ * none or an invalid one is given).
  */
-export async function loadDashboard(shop: string, params: URLSearchParams, now = new Date(), { defaultDays = DEFAULT_RANGE_DAYS } = {}) {
+async function dashboardFor(shop: string, params: URLSearchParams, now: Date, defaultDays: number) {
   const [connection, shopRow] = await Promise.all([
     prisma.tikTokConnection.findUnique({
       where: { shop },
@@ -309,8 +324,17 @@ export async function loadDashboard(shop: string, params: URLSearchParams, now =
     })
     .sort((a, b) => b.spendValue - a.spendValue);
 
+  // A 7-day rolling ROAS over the days the app could see: a trend, where one day's ROAS is mostly noise.
+  const rolling = days.map((d, i) => {
+    const window = days.slice(Math.max(0, i - 6), i + 1).filter(covered);
+    const spent = window.reduce((sum, w) => sum.plus(dailySpend.get(w) ?? 0), new Decimal(0));
+    const earned = window.reduce((sum, w) => sum.plus(dailyRevenue.get(w)?.revenue ?? 0), new Decimal(0));
+    return roasNote || !sameCurrency || spent.isZero() ? null : Number(earned.dividedBy(spent).toFixed(2));
+  });
+
   return {
     shop,
+    preset: presetOf(range, dayIn(accountTimezone, now)),
     connection: connection
       ? { status: connection.status, advertiserName: connection.advertiserName, advertiserId, lastAuthError: connection.lastAuthError }
       : null,
@@ -358,9 +382,26 @@ export async function loadDashboard(shop: string, params: URLSearchParams, now =
       ...tiktokFigures(reported(dailyTikTok.get(d) ?? noPurchases()), dailyRevenue.get(d)?.orders ?? 0),
       /** A day before the app was connected: its spend is shown, and no revenue could be seen. */
       beforeConnection: !covered(d),
+      /** Attributed revenue ÷ spend over this day and the 6 before it in the range (covered days only). */
+      rollingRoas: rolling[days.indexOf(d)],
     })),
     campaigns,
     sync,
+  };
+}
+
+/**
+ * Everything the dashboard shows for the range in `params`, and the same figures for the period of the
+ * same length just before it, for the cards' change (issue 26). Home shows the same for 7 days.
+ */
+export async function loadDashboard(shop: string, params: URLSearchParams, now = new Date(), { defaultDays = DEFAULT_RANGE_DAYS } = {}) {
+  const current = await dashboardFor(shop, params, now, defaultDays);
+  const length = daysBetween(current.range.start, current.range.end);
+  const before = await dashboardFor(shop, new URLSearchParams({ start: addDays(current.range.start, -length), end: addDays(current.range.start, -1) }), now, defaultDays);
+  const t = before.totals;
+  return {
+    ...current,
+    previous: { range: before.range, spend: t.spend, grossRevenue: t.grossRevenue, netRevenue: t.netRevenue, roas: t.roas, attributedOrders: t.attributedOrders },
   };
 }
 

@@ -1,4 +1,4 @@
-import { formatCount, formatDateRange, formatInZone, formatInstant, formatMoney, formatMoneyWithCode, formatRoas } from "~/components/format";
+import { changeAgainst, formatCount, formatDateRange, formatInZone, formatInstant, formatMoney, formatMoneyWithCode, formatRoas } from "~/components/format";
 
 describe("page formatting", () => {
   it("formats an amount in its currency, from a number or a decimal string", () => {
@@ -50,5 +50,17 @@ describe("amounts with codes and times in the store's zone", () => {
     expect(formatDateRange("2026-11-01", "2026-11-27")).toBe("Nov 1 – Nov 27, 2026");
     expect(formatDateRange("2025-12-28", "2026-01-03")).toBe("Dec 28, 2025 – Jan 3, 2026");
     expect(formatDateRange("2026-11-27", "2026-11-27")).toBe("Nov 27, 2026");
+  });
+});
+
+describe("changeAgainst (the cards' change against the previous period)", () => {
+  it("gives a rounded percentage with its sign and the period, and nothing where it would mislead", () => {
+    expect(changeAgainst("112.00", "100.00", "Nov 1 – Nov 7")).toBe("+12% vs Nov 1 – Nov 7");
+    expect(changeAgainst("1.50", "2.00", "Nov 1 – Nov 7")).toBe("−25% vs Nov 1 – Nov 7");
+    expect(changeAgainst(10, 10, "Nov 1 – Nov 7")).toBe("±0% vs Nov 1 – Nov 7");
+    // a percentage of nothing, or of an unknown figure, is not shown
+    expect(changeAgainst("50.00", "0.00", "Nov 1 – Nov 7")).toBeNull();
+    expect(changeAgainst(null, "2.00", "Nov 1 – Nov 7")).toBeNull();
+    expect(changeAgainst("2.00", null, "Nov 1 – Nov 7")).toBeNull();
   });
 });

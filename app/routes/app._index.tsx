@@ -1,14 +1,15 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import { useLoaderData } from "@remix-run/react";
-import { Banner, BlockStack, Layout, Page } from "@shopify/polaris";
+import { Banner, BlockStack, Layout, Page, Text } from "@shopify/polaris";
 import { loadDashboard } from "~/features/spend/dashboard.server";
 import { LastSevenDays } from "~/components/home/LastSevenDays";
 import { authenticate } from "~/core/shopify.server";
 import { env } from "~/core/env.server";
 import { getConnection, publicConnection } from "~/core/connection/session.server";
 import { EMBED_BLOCK_HANDLE, embedStatus, storefrontSignals } from "~/features/storefront/embed-status.server";
-import { deliverySummary } from "~/features/events/stats.server";
+import { deliverySummary, shopTimeZone } from "~/features/events/stats.server";
+import { addDays, dayIn, isKnownTimeZone, startOfDayIn } from "~/features/spend/dates";
 import { touchpointCapNotice } from "~/core/attribution/touchpoints.server";
 import { EventsSentCard } from "~/components/home/EventsSentCard";
 import { PixelMismatchBanner } from "~/components/home/PixelMismatchBanner";
@@ -32,9 +33,16 @@ export const meta = titled();
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session, admin } = await authenticate.admin(request);
   const now = new Date();
+  // One clock (issue 26): Home's "last 7 days" are the dashboard's 7 days (the ad account's dates, as
+  // TikTok reports spend), and orders and events count on the same dates in the store's time zone.
+  const [connectionRow, timeZone] = await Promise.all([getConnection(session.shop), shopTimeZone(session.shop)]);
+  const accountZone = connectionRow?.advertiserTimezone && isKnownTimeZone(connectionRow.advertiserTimezone) ? connectionRow.advertiserTimezone : "UTC";
+  const storeZone = timeZone && isKnownTimeZone(timeZone) ? timeZone : accountZone;
+  const lastDay = dayIn(accountZone, now);
+  const days = { from: startOfDayIn(storeZone, addDays(lastDay, -6)), until: startOfDayIn(storeZone, addDays(lastDay, 1)) };
   const [connection, summary, embedCheck, signals, clickCap, webPixel, figures] = await Promise.all([
-    getConnection(session.shop),
-    deliverySummary(session.shop),
+    connectionRow,
+    deliverySummary(session.shop, now, days),
     embedStatus(session.shop, admin, { now }),
     storefrontSignals(session.shop, now),
     touchpointCapNotice(session.shop),
@@ -55,6 +63,8 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     guide: await setupGuide(session.shop, { embedStatus: embedCheck.status, activateEmbedUrl: activateEmbedUrl(session.shop), now }),
     connection: shown,
     summary,
+    /** The store's time zone: every time on Home is shown in it. */
+    timeZone: storeZone,
     // The dashboard's figures for its last 7 days, once an ad account is chosen.
     figures: connection?.advertiserId ? figures : null,
     clickCap,
@@ -90,7 +100,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
 };
 
 export default function Home() {
-  const { status, guide, signalHealth: health, connection, summary, figures, embed, clickCap, webPixel, pixelMismatch } = useLoaderData<typeof loader>();
+  const { status, guide, signalHealth: health, connection, summary, figures, embed, clickCap, webPixel, pixelMismatch, timeZone } = useLoaderData<typeof loader>();
   return (
     <Page title="TikTok Ads" secondaryActions={[{ content: "Help", url: "/app/help" }]}>
       <Layout>
@@ -99,11 +109,11 @@ export default function Home() {
             <StatusLine status={status} />
             {guide.dismissed ? null : <SetupGuide guide={guide} />}
             {figures && connection.status !== "not_connected" ? <LastSevenDays figures={figures} eventsSent={summary.sent7d} /> : null}
-            <TikTokConnectionCard connection={connection} />
+            <TikTokConnectionCard connection={connection} timeZone={timeZone} />
             {connection.deliveryProblem ? <DeliveryProblemBanner problem={connection.deliveryProblem} /> : null}
-            <StorefrontEmbedCard embed={embed} />
+            <StorefrontEmbedCard embed={embed} timeZone={timeZone} />
             {pixelMismatch ? <PixelMismatchBanner {...pixelMismatch} /> : null}
-            <WebPixelCard pixel={webPixel} />
+            <WebPixelCard pixel={webPixel} timeZone={timeZone} />
             {clickCap ? (
               <Banner tone="warning">
                 <p>
@@ -113,6 +123,9 @@ export default function Home() {
             ) : null}
             <EventsSentCard summary={summary} />
             <SignalHealthCard health={health} />
+            <Text as="p" variant="bodySm" tone="subdued">
+              Times and days on this page are in the store&apos;s time zone ({timeZone}); spend days are the TikTok ad account&apos;s.
+            </Text>
           </BlockStack>
         </Layout.Section>
       </Layout>

@@ -5,14 +5,16 @@ import { PlainTable } from "~/components/PlainTable";
 import { useState } from "react";
 import { authenticate } from "~/core/shopify.server";
 import { listPrivacyRequests } from "~/features/privacy/compliance.server";
-import { formatInstant } from "~/components/format";
+import { formatInZone } from "~/components/format";
+import { shopTimeZone } from "~/features/events/stats.server";
 import { titled } from "~/components/page-title";
 
 export const meta = titled("Data requests");
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  return listPrivacyRequests(session.shop);
+  const [lists, timeZone] = await Promise.all([listPrivacyRequests(session.shop), shopTimeZone(session.shop)]);
+  return { ...lists, timeZone };
 };
 
 /** Fetches the request's JSON (App Bridge adds the session token to same-origin fetches) and saves it. */
@@ -40,7 +42,7 @@ function DownloadButton({ id }: { id: string }) {
 const COUNT_LABEL: Record<string, string> = { orders: "orders", events: "events", refunds: "refunds", touchpoints: "storefront clicks", dataRequests: "data requests" };
 
 export default function DataRequests() {
-  const { requests, redactions } = useLoaderData<typeof loader>();
+  const { requests, redactions, timeZone } = useLoaderData<typeof loader>();
   return (
     <Page title="Data requests" backAction={{ content: "Home", url: "/app" }}>
       <Layout>
@@ -60,7 +62,7 @@ export default function DataRequests() {
                     label="Customer data requests"
                     headings={["Received", "Shopify customer ID", "Orders named", "Status", ""]}
                     rows={requests.map((r) => [
-                      formatInstant(r.receivedAt),
+                      formatInZone(r.receivedAt, timeZone),
                       r.customerId ?? "—",
                       String(r.ordersRequested),
                       r.redacted ? "Customer's data since deleted" : "Open",
@@ -81,7 +83,7 @@ export default function DataRequests() {
                     label="Deletions"
                     headings={["Done", "Request", "Removed"]}
                     rows={redactions.map((r) => [
-                      formatInstant(r.doneAt),
+                      formatInZone(r.doneAt, timeZone),
                       r.topic === "shop/redact" ? "All store data" : `Customer ${r.customerId ?? "(no id)"}`,
                       Object.entries(r.counts)
                         .filter(([k, n]) => COUNT_LABEL[k] && n > 0)

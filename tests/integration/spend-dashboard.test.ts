@@ -260,7 +260,13 @@ describe("dashboard loader", () => {
     const { loader: homeLoader } = await import("~/routes/app._index");
     const res = await call(homeLoader, adminRequest("/app", { shop: TEST_SHOP }));
     expect(res.status).toBe(200);
-    const { figures } = await res.json();
+    const { figures, summary, timeZone } = await res.json();
+    // One clock: events sent count on the same 7 dates, in the store's zone (Berlin here), as revenue does.
+    expect(timeZone).toBe("Europe/Berlin");
+    const sentOnThoseDays = await prisma.outboxEvent.count({
+      where: { shop: TEST_SHOP, status: "sent", sentAt: { gte: startOfDayIn("Europe/Berlin", figures.range.start), lt: startOfDayIn("Europe/Berlin", addDays(figures.range.end, 1)) } },
+    });
+    expect(summary.sent7d).toBe(sentOnThoseDays);
     const d = (s: string) => Date.parse(`${s}T00:00:00Z`);
     expect((d(figures.range.end) - d(figures.range.start)) / 86_400_000).toBe(6);
     const same = await dashboard(TEST_SHOP, `?start=${figures.range.start}&end=${figures.range.end}`);

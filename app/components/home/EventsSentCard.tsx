@@ -23,7 +23,7 @@ export function EventsSentCard({ summary }: { summary: Awaited<ReturnType<typeof
           <Link to="/app/events">See every order</Link>
         </InlineStack>
         <InlineGrid columns={{ xs: 2, md: 5 }} gap="300">
-          <Stat label="Sent, last 24 h" value={summary.sent24h} />
+          <Stat label="Sent, last 24 hours" value={summary.sent24h} />
           <Stat label="Sent, last 7 days" value={summary.sent7d} />
           <Stat label="Failed, last 7 days" value={summary.failed7d} />
           <Stat label="Expired" value={summary.expired} />

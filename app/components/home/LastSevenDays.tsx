@@ -7,7 +7,7 @@ import { ROAS_NOTE } from "~/components/dashboard/roas-reason";
 
 /**
  * Home's first answer to "is TikTok working and paying off": the dashboard's own figures for the
- * last 7 days of the ad account, and the events TikTok accepted in the last 7 × 24 hours.
+ * last 7 days of the ad account, and the events TikTok accepted on the same days.
  */
 export function LastSevenDays({ figures, eventsSent }: { figures: DashboardData; eventsSent: number }) {
   const t = figures.totals;
@@ -37,7 +37,7 @@ export function LastSevenDays({ figures, eventsSent }: { figures: DashboardData;
         />
         <MetricCard label="Attributed revenue" period={period} value={formatMoneyWithCode(t.grossRevenue, figures.storeCurrency)} help={`${formatCount(t.attributedOrders)} order(s) TikTok accepted · refund-adjusted ${formatMoneyWithCode(t.netRevenue, figures.storeCurrency)}`} link={dashboard} />
         <MetricCard label="ROAS" period={period} value={t.roas !== null ? formatRoas(t.roas) : <UnknownValue why={noRoas} />} help={t.netRoas !== null ? `Attributed revenue ÷ spend · refund-adjusted ${formatRoas(t.netRoas)}` : "Attributed revenue ÷ spend"} link={dashboard} />
-        <MetricCard label="Events sent" period="The last 7 × 24 hours" value={formatCount(eventsSent)} help="Purchases TikTok accepted" link={{ to: "/app/events", label: "See events" }} />
+        <MetricCard label="Events sent" period={period} value={formatCount(eventsSent)} help="Purchases TikTok accepted on these days" link={{ to: "/app/events", label: "See events" }} />
       </InlineGrid>
     </BlockStack>
   );

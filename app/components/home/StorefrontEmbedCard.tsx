@@ -1,6 +1,7 @@
 import { Form, useNavigation } from "@remix-run/react";
 import { BlockStack, Button, Card, InlineStack, Text } from "@shopify/polaris";
 import { StatusHeading } from "~/components/StatusHeading";
+import { formatInZone } from "~/components/format";
 
 type Embed = {
   activateUrl: string;
@@ -24,10 +25,10 @@ function hoursAgo(hours: number) {
  * Shopify's Admin API, with when), whether it has run on the storefront lately (its heartbeat),
  * and the link to switch it on.
  */
-export function StorefrontEmbedCard({ embed }: { embed: Embed }) {
+export function StorefrontEmbedCard({ embed, timeZone }: { embed: Embed; timeZone: string }) {
   const checking = useNavigation().formData?.get("intent") === "check-embed";
   const status = STATUS[embed.status];
-  const checked = new Date(embed.checkedAt).toLocaleString("en-US", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
+  const checked = formatInZone(embed.checkedAt, timeZone);
   return (
     <Card>
       <BlockStack gap="200">
@@ -37,8 +38,8 @@ export function StorefrontEmbedCard({ embed }: { embed: Embed }) {
         </Text>
         <Text as="p" tone="subdued">
           {embed.status === "unknown"
-            ? `Could not check your published theme (${embed.checkError ?? "no answer"}); checked ${checked} UTC.`
-            : `${embed.status === "on" ? "On" : "Off"} in your published theme, checked ${checked} UTC.`}
+            ? `Could not check your published theme (${embed.checkError ?? "no answer"}); checked ${checked}.`
+            : `${embed.status === "on" ? "On" : "Off"} in your published theme, checked ${checked}.`}
         </Text>
         <Text as="p" tone="subdued">
           {embed.seenHoursAgo === null

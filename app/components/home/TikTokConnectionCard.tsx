@@ -2,9 +2,10 @@ import { Form, Link, useNavigation } from "@remix-run/react";
 import { Banner, BlockStack, Button, Card, InlineStack, Text } from "@shopify/polaris";
 import type { publicConnection } from "~/core/connection/session.server";
 import { StatusHeading } from "~/components/StatusHeading";
+import { formatInZone } from "~/components/format";
 
 /** Whether TikTok is connected (ad account, pixel, since when), needs reconnecting, or is not set up yet. */
-export function TikTokConnectionCard({ connection }: { connection: ReturnType<typeof publicConnection> }) {
+export function TikTokConnectionCard({ connection, timeZone }: { connection: ReturnType<typeof publicConnection>; timeZone: string }) {
   const navigation = useNavigation();
   if (connection.status === "connected") {
     return (
@@ -12,7 +13,7 @@ export function TikTokConnectionCard({ connection }: { connection: ReturnType<ty
         <BlockStack gap="200">
           <StatusHeading title="TikTok" tone="success" status="Connected" />
           <Text as="p">Ad account {connection.advertiserName} ({connection.advertiserId}) · pixel {connection.pixelName} ({connection.pixelCode})</Text>
-          <Text as="p" tone="subdued">Since {connection.connectedAt ? new Date(connection.connectedAt).toLocaleString() : "—"}</Text>
+          <Text as="p" tone="subdued">Since {connection.connectedAt ? formatInZone(connection.connectedAt, timeZone) : "—"}</Text>
         </BlockStack>
       </Card>
     );

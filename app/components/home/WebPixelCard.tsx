@@ -1,10 +1,11 @@
 import { BlockStack, Card, Text } from "@shopify/polaris";
 import { StatusHeading } from "~/components/StatusHeading";
+import { formatInZone } from "~/components/format";
 
 type PixelState = { activatedAt: string | null; lastError: string | null; lastBeaconAt: string | null } | null;
 
 /** The app's web pixel beside the embed: whether Shopify has it on, and which of the two a merchant needs. */
-export function WebPixelCard({ pixel }: { pixel: PixelState }) {
+export function WebPixelCard({ pixel, timeZone }: { pixel: PixelState; timeZone: string }) {
   const on = !!pixel?.activatedAt && !pixel.lastError;
   return (
     <Card>
@@ -20,7 +21,7 @@ export function WebPixelCard({ pixel }: { pixel: PixelState }) {
           which still works when the order's thank-you page fails to load, where the pixel's checkout step does not run.
         </Text>
         {pixel?.lastError ? <Text as="p" tone="critical">Shopify refused it: {pixel.lastError}. It is tried again each time you connect TikTok.</Text> : null}
-        {pixel?.lastBeaconAt ? <Text as="p" tone="subdued">Last heard from the pixel {new Date(pixel.lastBeaconAt).toLocaleString()}.</Text> : null}
+        {pixel?.lastBeaconAt ? <Text as="p" tone="subdued">Last heard from the pixel {formatInZone(pixel.lastBeaconAt, timeZone)}.</Text> : null}
       </BlockStack>
     </Card>
   );

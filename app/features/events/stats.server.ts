@@ -7,18 +7,23 @@ import { RESEND_BLOCKED, pastHorizon, storefrontPixelsOf } from "./send-horizon.
 
 const HOUR = 60 * 60 * 1000;
 
-export async function deliverySummary(shop: string, now = new Date()) {
+/**
+ * Delivery figures for Home. `days`: the 7 days Home's cards cover, [from, until), so "last 7 days" is
+ * the same days everywhere on Home (the store's calendar days of the dashboard's range); without it, the last 7 × 24 h.
+ */
+export async function deliverySummary(shop: string, now = new Date(), days?: { from: Date; until: Date }) {
   const since24h = new Date(now.getTime() - 24 * HOUR);
-  const since7d = new Date(now.getTime() - 7 * 24 * HOUR);
+  const since7d = days?.from ?? new Date(now.getTime() - 7 * 24 * HOUR);
+  const until = days?.until ?? now;
   const [sent24h, sent7d, failed7d, expired, waiting, queued, recent] = await Promise.all([
     prisma.outboxEvent.count({ where: { shop, status: "sent", sentAt: { gte: since24h } } }),
-    prisma.outboxEvent.count({ where: { shop, status: "sent", sentAt: { gte: since7d } } }),
-    prisma.outboxEvent.count({ where: { shop, status: "failed", updatedAt: { gte: since7d } } }),
+    prisma.outboxEvent.count({ where: { shop, status: "sent", sentAt: { gte: since7d, lt: until } } }),
+    prisma.outboxEvent.count({ where: { shop, status: "failed", updatedAt: { gte: since7d, lt: until } } }),
     prisma.outboxEvent.count({ where: { shop, status: "expired" } }),
     prisma.outboxEvent.count({ where: { shop, status: "waiting_reconnect" } }),
     prisma.outboxEvent.count({ where: { shop, status: "queued" } }),
     prisma.orderRecord.findMany({
-      where: { shop, orderCreatedAt: { gte: since7d }, isTest: false },
+      where: { shop, orderCreatedAt: { gte: since7d, lt: until }, isTest: false },
       select: { ttclid: true, emailHash: true, phoneHash: true },
       take: 5_000,
       orderBy: { orderCreatedAt: "desc" },

@@ -109,7 +109,8 @@ export default function Home() {
             <StatusLine status={status} />
             {guide.dismissed ? null : <SetupGuide guide={guide} />}
             {figures && connection.status !== "not_connected" ? <LastSevenDays figures={figures} eventsSent={summary.sent7d} /> : null}
-            <TikTokConnectionCard connection={connection} timeZone={timeZone} />
+            {/* While the guide's first steps are open, they are this card's call to action: not a third Connect button. */}
+            {!guide.dismissed && !guide.steps[1].done && connection.status !== "needs_reconnect" ? null : <TikTokConnectionCard connection={connection} timeZone={timeZone} />}
             {connection.deliveryProblem ? <DeliveryProblemBanner problem={connection.deliveryProblem} /> : null}
             <StorefrontEmbedCard embed={embed} timeZone={timeZone} />
             {pixelMismatch ? <PixelMismatchBanner {...pixelMismatch} /> : null}
@@ -121,8 +122,13 @@ export default function Home() {
                 </p>
               </Banner>
             ) : null}
-            <EventsSentCard summary={summary} />
-            <SignalHealthCard health={health} />
+            {/* Before TikTok is connected these would be zeros and dashes: the setup guide says what to do instead. */}
+            {connection.status === "not_connected" || connection.status === "pending" ? null : (
+              <>
+                <EventsSentCard summary={summary} />
+                <SignalHealthCard health={health} />
+              </>
+            )}
             <Text as="p" variant="bodySm" tone="subdued">
               Times and days on this page are in the store&apos;s time zone ({timeZone}); spend days are the TikTok ad account&apos;s.
             </Text>

@@ -81,7 +81,6 @@ export default function Events() {
       title="Events"
       subtitle="What happened to each order: sent to TikTok, waiting, or why not."
       backAction={{ content: "Home", url: "/app" }}
-      secondaryActions={[{ content: "Export CSV", onAction: exportCsv, loading: exporting, accessibilityLabel: "Export the orders shown as CSV" }]}
     >
       <Layout>
         {deliveryProblem ? (
@@ -114,6 +113,7 @@ export default function Events() {
                   </InlineGrid>
                   <InlineStack gap="200" align="end">
                     {filtered ? <Button url="/app/events">Clear</Button> : null}
+                    <Button onClick={exportCsv} loading={exporting}>Export CSV</Button>
                     <Button submit variant="primary">Apply</Button>
                   </InlineStack>
                 </BlockStack>

@@ -1,4 +1,4 @@
-import { adminUrl, ensureConnected, expect, snap, test } from "./helpers";
+import { adminUrl, ensureConnected, expect, expectAccessible, snap, test } from "./helpers";
 
 // Help, as a connected merchant opens it from Home: the dedup rule, the custom pixel for this
 // connection (its event name), what TikTok's own Shopify app means, and the fields sent.
@@ -24,5 +24,13 @@ test("Help gives the custom pixel for this connection, the sales channel's limit
   await expect(page.getByRole("heading", { name: "Troubleshooting and support" })).toBeVisible();
   // The e2e server sets no SUPPORT_EMAIL: Help says so instead of showing an address that does not exist.
   await expect(page.getByText("No support address is configured for this installation of the app.")).toBeVisible();
+  await expectAccessible(page);
   await snap(page, "help");
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.reload();
+  await expect(page.getByRole("heading", { name: "Counting each purchase once" })).toBeVisible();
+  // The code scrolls inside its own box; the page itself does not scroll sideways.
+  expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+  await expectAccessible(page);
+  await snap(page, "m-help");
 });

@@ -32,8 +32,9 @@ test("after connecting, the dashboard shows backfill progress, then spend, chart
 
   // A campaign opens onto its ad groups, each with its own spend, revenue and ROAS cells.
   await page.getByRole("button", { name: "Show ad groups of Prospecting" }).click();
-  await expect(page.getByText("Broad", { exact: true })).toBeVisible();
-  await expect(page.getByText("Lookalike", { exact: true })).toBeVisible();
+  const table = page.locator(".campaigns-wide");
+  await expect(table.getByText("Broad", { exact: true })).toBeVisible();
+  await expect(table.getByText("Lookalike", { exact: true })).toBeVisible();
   await expectAccessible(page);
 });
 

@@ -11,6 +11,7 @@ test("a Buy it now order with no cart attributes is attributed through the web p
 
   await page.goto(adminUrl("/app"));
   await expect(page.getByText("Web pixel", { exact: true })).toBeVisible();
+  await page.goto(adminUrl("/app/help"));
   await expect(page.getByText(/same event_id within 48 hours/)).toBeVisible();
 
   await page.goto(adminUrl("/app/demo"));

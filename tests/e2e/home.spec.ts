@@ -2,6 +2,7 @@ import { expect, test } from "./helpers";
 import { signAppProxyQuery } from "../../app/features/demo/shopify-double.server";
 import { adminUrl, ensureConnected, snap } from "./helpers";
 import { daysBetween } from "../../app/features/spend/dates";
+import { simulateVisitAndOrder } from "../../app/features/demo/simulate.server";
 
 /** The admin stand-in's published theme: our app embed switched on or off (as a merchant would in the theme editor). */
 async function setThemeEmbed(enabled: boolean) {
@@ -92,6 +93,8 @@ test("the storefront heartbeat: seen on the storefront, and a warning when its T
 test("connected, Home leads with the last 7 days, each figure with its days and a link to its page with the same range", async ({ page }) => {
   test.setTimeout(90_000);
   await ensureConnected(page);
+  // An attributed order of its own, so the dashboard has a ROAS whichever specs ran before.
+  await simulateVisitAndOrder({ appUrl: process.env.E2E_APP_URL!, shop: process.env.E2E_SHOP!, secret: process.env.E2E_SHOPIFY_SECRET! });
   await page.goto(adminUrl("/app"));
   await expect(page.getByRole("heading", { name: "Last 7 days", level: 2 })).toBeVisible();
   for (const label of ["Spend", "Attributed revenue", "ROAS", "Events sent"]) await expect(page.getByRole("heading", { name: label, exact: true, level: 3 })).toBeVisible();

@@ -33,12 +33,12 @@ export const meta = titled();
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session, admin } = await authenticate.admin(request);
   const now = new Date();
-  // One clock (issue 26): Home's "last 7 days" are the dashboard's 7 days (the ad account's dates, as
-  // TikTok reports spend), and orders and events count on the same dates in the store's time zone.
+  // One clock (issue 26): Home's "last 7 days" are the dashboard's 7 days, the store's dates: orders and
+  // events count on them in the store's zone, spend is TikTok's for the same dates in the ad account's.
   const [connectionRow, timeZone] = await Promise.all([getConnection(session.shop), shopTimeZone(session.shop)]);
   const accountZone = connectionRow?.advertiserTimezone && isKnownTimeZone(connectionRow.advertiserTimezone) ? connectionRow.advertiserTimezone : "UTC";
   const storeZone = timeZone && isKnownTimeZone(timeZone) ? timeZone : accountZone;
-  const lastDay = dayIn(accountZone, now);
+  const lastDay = dayIn(storeZone, now);
   const days = { from: startOfDayIn(storeZone, addDays(lastDay, -6)), until: startOfDayIn(storeZone, addDays(lastDay, 1)) };
   const [connection, summary, embedCheck, signals, clickCap, webPixel, figures] = await Promise.all([
     connectionRow,
@@ -130,7 +130,7 @@ export default function Home() {
               </>
             )}
             <Text as="p" variant="bodySm" tone="subdued">
-              Times and days on this page are in the store&apos;s time zone ({timeZone}); spend days are the TikTok ad account&apos;s.
+              Times and days on this page are in the store&apos;s time zone ({timeZone}); each day&apos;s spend is what TikTok reports for that date in the ad account&apos;s zone.
             </Text>
           </BlockStack>
         </Layout.Section>

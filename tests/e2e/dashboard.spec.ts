@@ -42,12 +42,12 @@ test("an invalid date range is replaced in the inputs themselves, with an inline
   await ensureConnected(page);
   await page.goto(adminUrl("/app/dashboard?start=2026-11-20&end=2026-11-01"));
   await expect(page.getByRole("heading", { name: "Spend & ROAS", level: 1 })).toBeVisible();
-  const from = page.getByLabel("From");
+  const from = page.getByLabel("From", { exact: true });
   await expect(from).not.toHaveValue("2026-11-20");
   await expect(from).toHaveAttribute("aria-invalid", "true");
   await expect(page.getByText("The start date is after the end date. Showing the last 30 days instead.")).toBeVisible();
   const start = await from.inputValue();
-  const end = await page.getByLabel("To").inputValue();
+  const end = await page.getByLabel("To", { exact: true }).inputValue();
   expect(daysBetween(start, end)).toBe(30);
   // Applying the range shown clears the message.
   await page.getByRole("button", { name: "Apply" }).click();

@@ -107,8 +107,8 @@ test("connected, Home leads with the last 7 days, each figure with its days and 
   await expect(page.getByRole("heading", { name: "Spend & ROAS", level: 1 })).toBeVisible();
   const url = new URL(page.url());
   expect(daysBetween(url.searchParams.get("start")!, url.searchParams.get("end")!)).toBe(7);
-  await expect(page.getByLabel("From")).toHaveValue(url.searchParams.get("start")!);
-  await expect(page.getByLabel("To")).toHaveValue(url.searchParams.get("end")!);
+  await expect(page.getByLabel("From", { exact: true })).toHaveValue(url.searchParams.get("start")!);
+  await expect(page.getByLabel("To", { exact: true })).toHaveValue(url.searchParams.get("end")!);
   // The dashboard's cards state the same days as Home's (the spend import may still be running).
   await expect(page.getByText(period, { exact: true }).first()).toBeVisible({ timeout: 60_000 });
   await expect(page.getByText(/^\d+\.\d{2}×$/).first()).toBeVisible();

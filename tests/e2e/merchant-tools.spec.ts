@@ -69,8 +69,8 @@ for (const size of [{ name: "desktop", width: 1366, height: 900 }, { name: "phon
     // A date range with no orders, then the export of what is shown.
     await page.getByRole("link", { name: "Clear" }).click();
     await expect(page).not.toHaveURL(/q=/);
-    await page.getByLabel("From").fill("2020-01-01");
-    await page.getByLabel("To").fill("2020-01-31");
+    await page.getByLabel("From", { exact: true }).fill("2020-01-01");
+    await page.getByLabel("To", { exact: true }).fill("2020-01-31");
     await page.getByRole("button", { name: "Apply" }).click();
     await expect(page.getByText("No order matches these filters.")).toBeVisible();
     await page.goto(adminUrl(`/app/events?q=${encodeURIComponent(orderName)}`));
@@ -96,11 +96,11 @@ for (const size of [{ name: "desktop", width: 1366, height: 900 }, { name: "phon
     await expect(page).toHaveURL(/preset=last7/);
     await expect(page.getByLabel("Date range")).toHaveValue("last7");
     await expect
-      .poll(async () => (Date.parse(await page.getByLabel("To").inputValue()) - Date.parse(await page.getByLabel("From").inputValue())) / 86_400_000)
+      .poll(async () => (Date.parse(await page.getByLabel("To", { exact: true }).inputValue()) - Date.parse(await page.getByLabel("From", { exact: true }).inputValue())) / 86_400_000)
       .toBe(6);
     await page.getByLabel("Date range").selectOption("last90");
     await expect(page).toHaveURL(/preset=last90/);
-    await expect(page.getByText(/^Days are the ad account's/)).toBeVisible();
+    await expect(page.getByText(/^Days are the store's/)).toBeVisible();
     if (size.name === "phone") {
       // Ad groups are inside each campaign's card on a phone.
       await expect(page.getByRole("list", { name: /^Ad groups of / }).first()).toBeVisible();

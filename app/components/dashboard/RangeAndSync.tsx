@@ -58,7 +58,7 @@ export function RangeAndSync({ data }: { data: DashboardData }) {
         </InlineStack>
         {data.rangeError ? <InlineError fieldID="range-start" message={data.rangeError} /> : null}
         <Text as="p" variant="bodySm" tone="subdued">
-          Days are the ad account&apos;s ({data.accountTimezone}), as TikTok reports spend; the cards compare each figure with the same number of days just before.
+          Days are the store&apos;s ({data.revenueTimezone}); each day&apos;s spend is what TikTok reports for that date in the ad account&apos;s zone ({data.accountTimezone}). The cards compare each figure with the same number of days just before.
         </Text>
         <SpendSyncStatus data={data} />
       </BlockStack>

@@ -39,8 +39,11 @@ export function WhyNumbersDiffer({ data }: { data: DashboardData }) {
   const unexplained = t.purchaseDifference === null ? null : t.purchaseDifference - (t.tiktokViewPurchases ?? 0);
   if (unexplained !== null && unexplained !== 0) {
     const window = data.attributionWindowDays;
+    const ours = `this app counts the orders it sent that carried a TikTok click${window ? ` up to ${window} days old` : ""}`;
     reasons.push(
-      `Attribution windows: ${formatDifference(unexplained)} purchase(s) beyond the view-through ones. TikTok credits clicks by its own attribution settings (at most ${TIKTOK_MAX_CLICK_WINDOW_DAYS} days) and also counts what its browser pixel reports; this app credits a click${window ? ` up to ${window} days old` : ""} and counts the orders it sent.`,
+      unexplained > 0
+        ? `Attribution: TikTok counts ${formatCount(unexplained)} more click-through purchase(s) than this app sent. TikTok credits clicks by its own attribution settings (at most ${TIKTOK_MAX_CLICK_WINDOW_DAYS} days) and also counts what its browser pixel reports; ${ours}.`
+        : `Attribution: TikTok counts ${formatCount(-unexplained)} fewer purchase(s) than this app sent. TikTok credits a purchase only to a click it matches to one of its ads within its own attribution settings (at most ${TIKTOK_MAX_CLICK_WINDOW_DAYS} days); ${ours}.`,
     );
   }
   return (

@@ -23,7 +23,7 @@ const rangeSchema = z
 
 const money = (value: Decimal, currency: string | null) => value.toFixed(currencyDigits(currency));
 
-/** Shopify admin's usual ranges, in the ad account's days; "custom" is any other start and end. */
+/** Shopify admin's usual ranges, in the store's days; "custom" is any other start and end. */
 const RANGE_PRESETS = { today: [0, 0], yesterday: [1, 1], last7: [6, 0], last30: [29, 0], last90: [89, 0] } as const;
 type Preset = keyof typeof RANGE_PRESETS;
 const presetSchema = z.enum(Object.keys(RANGE_PRESETS) as [Preset, ...Preset[]]);
@@ -126,7 +126,9 @@ async function dashboardFor(shop: string, params: URLSearchParams, now: Date, de
   const shopTimezone = shopRow?.ianaTimezone && isKnownTimeZone(shopRow.ianaTimezone) ? shopRow.ianaTimezone : null;
   const revenueTimezone = shopTimezone ?? accountTimezone;
 
-  const { range, error: rangeError } = parseRange(params, dayIn(accountTimezone, now), defaultDays);
+  // One clock (issue 26): "today" and every range's dates are the store's; each date's spend is what
+  // TikTok reports for it in the ad account's zone, and its orders are the store's orders of that date.
+  const { range, error: rangeError } = parseRange(params, dayIn(revenueTimezone, now), defaultDays);
   const sync = await syncStatus(shop);
   // The app sees orders from the connection on: spend of days before it (the backfill imports 30)
   // is shown, but divided by nothing the app could have seen, so ROAS counts spend from that day.
@@ -334,7 +336,7 @@ async function dashboardFor(shop: string, params: URLSearchParams, now: Date, de
 
   return {
     shop,
-    preset: presetOf(range, dayIn(accountTimezone, now)),
+    preset: presetOf(range, dayIn(revenueTimezone, now)),
     connection: connection
       ? { status: connection.status, advertiserName: connection.advertiserName, advertiserId, lastAuthError: connection.lastAuthError }
       : null,

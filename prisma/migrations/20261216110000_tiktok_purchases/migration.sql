@@ -1,4 +1,4 @@
--- TikTok's own purchase count and value per day, and their view-through parts (ADR 0008); null = not reported.
+-- TikTok's own purchase count and value per day, and their view-through parts (ADR 0008), null = not reported.
 ALTER TABLE "SpendRow" ADD COLUMN "purchases" INTEGER;
 ALTER TABLE "SpendRow" ADD COLUMN "purchaseValue" DECIMAL;
 ALTER TABLE "SpendRow" ADD COLUMN "viewPurchases" INTEGER;

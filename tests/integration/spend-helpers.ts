@@ -14,13 +14,14 @@ export const REPORT_PATH = "/open_api/v1.3/report/integrated/get/";
 /** Runs after every report response the app receives (while set): lets a test break a run mid-way. */
 export const reportHook: { after: ((n: number) => Promise<void>) | null; count: number } = { after: null, count: 0 };
 
-export async function startSpendSandbox(opts: { now: () => Date; world?: WorldOptions }) {
+export async function startSpendSandbox(opts: { now: () => Date; world?: WorldOptions; rateLimit?: { qps: number; qpm: number } }) {
   const sandbox = await startSandbox({
     port: sandboxPort(),
     appId: process.env.TIKTOK_APP_ID,
     appSecret: process.env.TIKTOK_APP_SECRET,
     now: opts.now,
     world: opts.world,
+    rateLimit: opts.rateLimit,
   });
   // The app's client looks up globalThis.fetch on every call, so this wrapper sees its requests.
   const realFetch = globalThis.fetch;

@@ -120,8 +120,15 @@ describe("backfill", () => {
 
     // WHEN the next hour's run happens (scheduled by the job itself)
     now = at(40 * MINUTE); // 00:10 UTC, a new UTC hour
-    const { scheduled, runs } = await sync.runDueSyncs({ now });
-    expect(scheduled).toEqual([TEST_SHOP]);
+    const first = await sync.runDueSyncs({ now });
+    expect(first.scheduled).toEqual([TEST_SHOP]);
+    // a shop with spend is refreshed hourly, at its own second of the hour (spread, not a wave at :00)
+    const due = new Date(Date.parse("2030-03-11T00:00:00Z") + sync.hourOffsetMs(TEST_SHOP));
+    if (due > now) {
+      expect(first.runs).toEqual([]);
+      now = due;
+    }
+    const runs = [...first.runs, ...(await sync.runDueSyncs({ now })).runs];
     expect(runs.map((r) => [r.kind, r.status])).toEqual([["hourly", "done"]]);
 
     // THEN the stored rows equal the sandbox's restated numbers, older rows untouched
@@ -285,20 +292,22 @@ describe("scheduling and leases", () => {
     const [a, b] = await Promise.all([sync.runDueSyncs({ now, owner: "instance-a" }), sync.runDueSyncs({ now, owner: "instance-b" })]);
     const c = await sync.runDueSyncs({ now: at(MINUTE), owner: "instance-c" });
 
-    // THEN each shop got exactly one run for hour 2030-03-10T23, executed once
+    // THEN each shop got exactly one run for hour 2030-03-10T23, executed once (no spend yet: the
+    // daily refresh of an idle shop)
     const runs = await prisma.syncRun.findMany({ orderBy: { shop: "asc" } });
     expect(runs.map((r) => [r.shop, r.kind, r.slot, r.status])).toEqual([
-      [TEST_SHOP, "hourly", "2030-03-10T23", "done"],
-      [OTHER_SHOP, "hourly", "2030-03-10T23", "done"],
+      [TEST_SHOP, "daily", "2030-03-10T23", "done"],
+      [OTHER_SHOP, "daily", "2030-03-10T23", "done"],
     ].sort((x, y) => x[0].localeCompare(y[0])));
     expect([...a.runs, ...b.runs, ...c.runs].filter((r) => r.status === "done")).toHaveLength(2);
     expect(c).toEqual({ scheduled: [], runs: [] });
     // 30 days each (nothing was completed before): 2 requests per shop
     expect(await reportRequests()).toBe(4);
 
-    // AND the next hour brings the next run
+    // AND the next hour brings the next run: the first one found spend, so the shops are refreshed hourly now
     const next = await sync.runDueSyncs({ now: at(31 * MINUTE) });
     expect(next.scheduled.sort()).toEqual([TEST_SHOP, OTHER_SHOP].sort());
+    expect(await prisma.syncRun.count({ where: { kind: "hourly" } })).toBe(2);
   });
 
   it("does not schedule an hourly run while a backfill is queued, nor right after one finished", async () => {

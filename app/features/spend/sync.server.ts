@@ -18,8 +18,19 @@ import { MAX_REPORT_DAYS, MAX_REPORT_PAGE_SIZE } from "~/core/tiktok/client.serv
 import { TikTokApiError } from "~/core/tiktok/errors";
 import { addDays, dayIn, isKnownTimeZone, maxDate, minDate, splitWindows, startOfUtcHour, utcHourSlot } from "./dates";
 import { spendValues, storeSpendRows, type SpendLevel } from "./store.server";
+import { pruneQuotaWindows, takeReportGrant, type ReportBudget } from "./quota.server";
 
-type SyncKind = "backfill" | "manual" | "hourly";
+/**
+ * hourly: a shop with spend in the last 7 days, refreshed every hour; daily: any other connected
+ * shop, refreshed once every 23 hours. Claimed in this order of priority: manual (Sync Now, the
+ * merchant is watching), backfill (a new connection), hourly, daily (docs/decisions/0008).
+ */
+type SyncKind = "backfill" | "manual" | "hourly" | "daily";
+const PRIORITY: SyncKind[] = ["manual", "backfill", "hourly", "daily"];
+/** Spend on any of the last this many days makes a shop "active": refreshed hourly. */
+const ACTIVE_DAYS = 7;
+/** An idle shop's refresh is due this long after its last completed one (at least daily). */
+const IDLE_REFRESH_MS = 23 * 3_600_000;
 
 /** Days pulled by the first sync after connecting (today included). */
 const BACKFILL_DAYS = 30;
@@ -83,6 +94,11 @@ const ACTIVE = { in: ["queued", "running"] };
 export async function requestSpendSync(shop: string, kind: SyncKind): Promise<{ queued: boolean; runId: string }> {
   const now = new Date();
   const active = await prisma.syncRun.findFirst({ where: { shop, status: ACTIVE }, orderBy: { createdAt: "asc" } });
+  if (active && kind === "manual" && (active.kind === "hourly" || active.kind === "daily")) {
+    // Sync Now while this hour's refresh waits its turn: it becomes the merchant's run, first in line.
+    await prisma.syncRun.updateMany({ where: { id: active.id, status: "queued" }, data: { kind: "manual", nextAttemptAt: now } });
+    startSoon();
+  }
   if (active) {
     const cursor = parseCursor(active.cursor);
     if (cursor?.waitingFor === "reconnect") {
@@ -107,12 +123,20 @@ export async function requestSpendSync(shop: string, kind: SyncKind): Promise<{ 
   }
 }
 
+/** A shop's fixed second within the hour: hourly refreshes spread over the hour, not a wave at :00. */
+export function hourOffsetMs(shop: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < shop.length; i++) h = Math.imul(h ^ shop.charCodeAt(i), 16777619);
+  return ((h >>> 0) % 3600) * 1_000;
+}
+
 /**
- * Creates this hour's run for every connected shop that has neither an active run nor a run
- * that started or finished in this UTC hour. Safe to call from any number of instances: the
- * unique (shop, slot) lets exactly one create succeed.
+ * Creates this hour's refresh for every connected shop that needs one and has no active run:
+ * an active shop (spend in the last 7 days) once per UTC hour, due at its own offset in the hour
+ * (at once if it was never refreshed); an idle shop when its last completed run is 23 hours old.
+ * Safe to call from any number of instances: the unique (shop, slot) lets exactly one create succeed.
  */
-async function scheduleHourly(now = new Date()): Promise<string[]> {
+async function scheduleRefreshes(now = new Date()): Promise<string[]> {
   const slot = utcHourSlot(now);
   const hourStart = startOfUtcHour(now);
   const connected = await prisma.tikTokConnection.findMany({
@@ -130,11 +154,28 @@ async function scheduleHourly(now = new Date()): Promise<string[]> {
     distinct: ["shop"],
   });
   const skip = new Set(busy.map((b) => b.shop));
+  // Days are account-local; one day of slack either side of UTC covers every zone.
+  const since = addDays(dayIn("UTC", now), -ACTIVE_DAYS);
+  const spending = await prisma.spendRow.findMany({ where: { spend: { gt: 0 }, date: { gte: since } }, select: { shop: true }, distinct: ["shop"] });
+  const active = new Set(spending.map((r) => r.shop));
+  const refreshed = await prisma.syncRun.findMany({
+    where: { status: "done", finishedAt: { gte: new Date(now.getTime() - IDLE_REFRESH_MS) } },
+    select: { shop: true },
+    distinct: ["shop"],
+  });
+  const recent = new Set(refreshed.map((r) => r.shop));
+  const everDone = new Set(
+    (await prisma.syncRun.findMany({ where: { status: "done", shop: { in: shops.filter((s) => !recent.has(s)) } }, select: { shop: true }, distinct: ["shop"] })).map((r) => r.shop),
+  );
   const created: string[] = [];
   for (const shop of shops) {
     if (skip.has(shop)) continue;
+    const isActive = active.has(shop);
+    if (!isActive && recent.has(shop)) continue;
+    // Never refreshed: due now. Otherwise an active shop's refresh comes at its offset in the hour.
+    const due = isActive && (recent.has(shop) || everDone.has(shop)) ? new Date(Math.max(now.getTime(), hourStart.getTime() + hourOffsetMs(shop))) : now;
     try {
-      await prisma.syncRun.create({ data: { shop, kind: "hourly", slot, status: "queued", nextAttemptAt: now, createdAt: now } });
+      await prisma.syncRun.create({ data: { shop, kind: isActive ? "hourly" : "daily", slot, status: "queued", nextAttemptAt: due, createdAt: now } });
       created.push(shop);
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
@@ -210,31 +251,45 @@ async function pruneFinishedRuns(now: Date) {
   });
 }
 
-/** Claims one due run for `owner`, or returns null. Runs of shops that need a reconnect wait. */
+/**
+ * Claims one due run for `owner`, or returns null: the highest priority first (Sync Now, then
+ * backfills, then hourly, then daily refreshes), oldest due first within one. Runs of shops that
+ * need a reconnect wait.
+ */
 /** @public used by tests/integration/spend-sync.test.ts */
 export async function claimNextRun(owner: string, now: Date, skipIds: string[] = []): Promise<SyncRun | null> {
-  const connected = await prisma.tikTokConnection.findMany({ where: { status: "connected" }, select: { shop: true } });
-  if (connected.length === 0) return null;
   const expiredOrFree = leaseFree(now);
-  const candidates = await prisma.syncRun.findMany({
-    where: {
-      id: { notIn: skipIds },
-      shop: { in: connected.map((c) => c.shop) },
-      status: ACTIVE,
-      nextAttemptAt: { lte: now },
-      OR: expiredOrFree,
-    },
-    // Backfills first: a merchant who just connected is watching the progress bar.
-    orderBy: [{ nextAttemptAt: "asc" }],
-    take: 10,
-  });
-  candidates.sort((a, b) => Number(b.kind === "backfill") - Number(a.kind === "backfill"));
-  for (const c of candidates) {
-    const { count } = await prisma.syncRun.updateMany({
-      where: { id: c.id, status: ACTIVE, OR: expiredOrFree },
-      data: { status: "running", leaseOwner: owner, leaseUntil: leaseUntil(now, LEASE_MS), startedAt: c.startedAt ?? now },
+  const skip = [...skipIds];
+  for (let k = 0; k < PRIORITY.length; k++) {
+    const kind = PRIORITY[k];
+    const candidates = await prisma.syncRun.findMany({
+      where: {
+        id: { notIn: skip },
+        kind,
+        status: ACTIVE,
+        nextAttemptAt: { lte: now },
+        OR: expiredOrFree,
+      },
+      orderBy: [{ nextAttemptAt: "asc" }],
+      take: 10,
     });
-    if (count === 1) return prisma.syncRun.findUnique({ where: { id: c.id } });
+    if (candidates.length === 0) continue;
+    const connected = new Set(
+      (await prisma.tikTokConnection.findMany({ where: { status: "connected", shop: { in: candidates.map((c) => c.shop) } }, select: { shop: true } })).map((c) => c.shop),
+    );
+    for (const c of candidates) {
+      if (!connected.has(c.shop)) {
+        // Waiting for a reconnect: look past it, so ten such runs cannot hide the rest of the tier.
+        skip.push(c.id);
+        continue;
+      }
+      const { count } = await prisma.syncRun.updateMany({
+        where: { id: c.id, status: ACTIVE, OR: expiredOrFree },
+        data: { status: "running", leaseOwner: owner, leaseUntil: leaseUntil(now, LEASE_MS), startedAt: c.startedAt ?? now },
+      });
+      if (count === 1) return prisma.syncRun.findUnique({ where: { id: c.id } });
+    }
+    if (candidates.some((c) => !connected.has(c.shop))) k--;
   }
   return null;
 }
@@ -257,6 +312,8 @@ type RunOutcome = {
 /** What just happened to a claimed run. */
 type Step =
   | { kind: "planned"; cursor: SyncCursor }
+  /** The app's share of TikTok's quota is used up for now: back in the queue until `retryAt`. */
+  | { kind: "paced"; cursor: SyncCursor; retryAt: Date }
   | { kind: "page_stored"; cursor: SyncCursor; windowDone: boolean }
   | { kind: "finished"; cursor: SyncCursor | null }
   /** The connection is not usable yet (reconnect pending, ad account being switched). */
@@ -291,6 +348,7 @@ const detail = (e: TikTokApiError) => `${e.tiktokMessage}${e.code ? ` (code ${e.
 
 const TRANSITIONS: { [K in StepKind]: Transition<K> } = {
   planned: { status: "running", reports: null, lease: "keep", finishes: false, cursor: "save", nextAttempt: "unchanged", error: () => undefined },
+  paced: { status: "queued", reports: "waiting", lease: "release", finishes: false, cursor: "save", nextAttempt: "unchanged", error: () => undefined },
   page_stored: { status: "running", reports: null, lease: "renew", finishes: false, cursor: "save", nextAttempt: "unchanged", error: () => undefined },
   finished: { status: "done", reports: "done", lease: "release", finishes: true, cursor: "save", nextAttempt: "unchanged", error: () => null },
   connection_not_ready: {
@@ -369,6 +427,7 @@ async function step(run: SyncRun, owner: string, s: Step, at: Date): Promise<boo
   }
   const next = t.nextAttempt === "backoff" ? new Date(at.getTime() + backoffMs(attempts, SPEND_RETRY.backoff)) : at;
   if (t.nextAttempt === "backoff") data.nextAttemptAt = next;
+  if (s.kind === "paced") data.nextAttemptAt = s.retryAt;
 
   if (t.lease === "renew") data.leaseUntil = leaseUntil(at, LEASE_MS);
   if (t.lease === "release") Object.assign(data, RELEASED);
@@ -393,13 +452,37 @@ async function step(run: SyncRun, owner: string, s: Step, at: Date): Promise<boo
 }
 
 class LostLease extends Error {}
+/** No grant of the app's TikTok quota to be had soon. */
+class Paced extends Error {
+  constructor(readonly retryAt: Date) {
+    super("paced");
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Waits for a grant of the app's quota: a few short waits for the next second; when the minute
+ * is spent, the run goes back to the queue (Paced) and the worker is free for urgent runs.
+ */
+async function grant(run: SyncRun, clock: Clock, budget: ReportBudget | undefined) {
+  const urgency = run.kind === "manual" || run.kind === "backfill" ? "urgent" : "background";
+  for (let tries = 0; ; tries++) {
+    const at = clock();
+    const g = await takeReportGrant(at, urgency, budget);
+    if (g.granted) return;
+    const wait = g.retryAt.getTime() - at.getTime();
+    if (wait > 1_000 || tries >= 3) throw new Paced(g.retryAt);
+    await sleep(wait);
+  }
+}
 /** The connection changed under a queued run (reconnect pending, account being switched). */
 class NotReady extends Error {}
 
 type Clock = () => Date;
 
 /** Executes a claimed run until it is done, must wait, or fails. */
-async function executeRun(run: SyncRun, owner: string, clock: Clock = () => new Date()): Promise<RunOutcome> {
+async function executeRun(run: SyncRun, owner: string, clock: Clock = () => new Date(), budget?: ReportBudget): Promise<RunOutcome> {
   const out: RunOutcome = { runId: run.id, shop: run.shop, kind: run.kind, status: "done", requests: 0, created: 0, updated: 0 };
   let failedRequests = 0;
   let cursor = parseCursor(run.cursor);
@@ -421,6 +504,7 @@ async function executeRun(run: SyncRun, owner: string, clock: Clock = () => new 
       while (c.unit < c.units.length) {
         const unit = c.units[c.unit];
         let result;
+        await grant(run, clock, budget);
         try {
           result = await client.spendReport(token, {
             advertiserId: c.advertiserId,
@@ -460,6 +544,10 @@ async function executeRun(run: SyncRun, owner: string, clock: Clock = () => new 
     last = { kind: "finished", cursor };
   } catch (error) {
     if (error instanceof LostLease) return { ...out, status: "lost_lease" };
+    if (error instanceof Paced && cursor) {
+      await step(run, owner, { kind: "paced", cursor, retryAt: error.retryAt }, clock());
+      return { ...out, status: "waiting", error: "paced" };
+    }
     if (isDatabaseUnavailable(error)) {
       // The database, not the sync, failed: no "Sync failed" for the merchant. The run keeps its
       // saved cursor and is claimed again on a later tick (at the latest when its lease runs out).
@@ -499,20 +587,21 @@ function summary(s: Step): { error?: string } {
  * The job: schedules this hour's runs, then claims and executes due runs one at a time until
  * none is left (or `maxRuns`). Any number of instances may call it concurrently.
  */
-export async function runDueSyncs(opts: { owner?: string; now?: Date; maxRuns?: number } = {}) {
+export async function runDueSyncs(opts: { owner?: string; now?: Date; maxRuns?: number; budget?: ReportBudget } = {}) {
   const owner = opts.owner ?? workerId();
   // Tests pin the clock; in production every lease is computed from the real time.
   const clock: Clock = opts.now ? () => opts.now! : () => new Date();
-  const scheduled = await scheduleHourly(clock());
+  const scheduled = await scheduleRefreshes(clock());
   await closeOrphanRuns(clock());
   await pruneFinishedRuns(clock());
+  await pruneQuotaWindows(clock());
   const runs: RunOutcome[] = [];
   const seen: string[] = [];
   while (runs.length < (opts.maxRuns ?? 100)) {
     const run = await claimNextRun(owner, clock(), seen);
     if (!run) break;
     seen.push(run.id);
-    runs.push(await executeRun(run, owner, clock));
+    runs.push(await executeRun(run, owner, clock, opts.budget));
   }
   return { scheduled, runs };
 }

@@ -253,6 +253,8 @@ describe("dashboard loader", () => {
     await prisma.syncRun.update({ where: { id: running.id }, data: { status: "failed", slot: null, error: "TikTok refused the report request: nope" } });
     data = await dashboard(TEST_SHOP);
     expect(data.sync).toMatchObject({ active: null, lastError: "TikTok refused the report request: nope" });
+    // with spend in the last 7 days the account is refreshed hourly, and the page says when next
+    expect(data.sync).toMatchObject({ cadence: "hourly", nextRefreshAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/) });
     await prisma.syncRun.deleteMany({ where: { id: { in: [done.id, running.id] } } });
   });
 

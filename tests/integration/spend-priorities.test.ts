@@ -55,6 +55,15 @@ it("with the quota saturated, Sync Now and a new connection's backfill finish fi
   // each is due at its own second of the hour, spread rather than all at 21:00
   const due = (await prisma.syncRun.findMany({ where: { kind: "hourly" }, select: { nextAttemptAt: true } })).map((r) => r.nextAttemptAt.getTime());
   expect(new Set(due).size).toBeGreaterThan(1);
+  // and Spend & ROAS can say when: hourly, the queued refresh's time, the backfill as the last refresh
+  const p2Run = await prisma.syncRun.findFirstOrThrow({ where: { shop: SHOPS[1], kind: "hourly" } });
+  const p2Backfill = await prisma.syncRun.findFirstOrThrow({ where: { shop: SHOPS[1], kind: "backfill" } });
+  expect(await sync.refreshSchedule(SHOPS[1], now)).toEqual({
+    cadence: "hourly",
+    nextDueAt: new Date(Math.max(now.getTime(), Date.parse("2030-03-10T21:00:00Z") + sync.hourOffsetMs(SHOPS[1]))).toISOString(),
+    lastRefreshedAt: p2Backfill.finishedAt!.toISOString(),
+  });
+  expect(p2Run.nextAttemptAt.getTime()).toBe(Date.parse("2030-03-10T21:00:00Z") + sync.hourOffsetMs(SHOPS[1]));
 
   // WHEN, at the end of the hour with all six refreshes due (12 requests, more than a minute's quota),
   // the merchant of p1 presses Sync Now and a new shop connects
@@ -83,6 +92,15 @@ it("with the quota saturated, Sync Now and a new connection's backfill finish fi
   expect(runs.map((r) => r.kind).sort()).toEqual(["backfill", "hourly", "hourly", "hourly", "hourly", "hourly", "manual"]);
   const urgentDone = Math.max(...runs.filter((r) => r.kind !== "hourly").map((r) => r.finishedAt!.getTime()));
   expect(runs.filter((r) => r.kind === "hourly").every((r) => r.finishedAt!.getTime() >= urgentDone)).toBe(true);
+  // after its refresh in this hour, a shop's next one is due at its second of the next hour
+  const p3Done = await prisma.syncRun.findFirstOrThrow({ where: { shop: SHOPS[2], kind: "hourly", status: "done" }, orderBy: { finishedAt: "desc" } });
+  const p3Hour = Date.parse(p3Done.finishedAt!.toISOString().slice(0, 13) + ":00:00Z");
+  const p3Queued = await prisma.syncRun.findFirst({ where: { shop: SHOPS[2], status: { in: ["queued", "running"] } } });
+  const p3Due = p3Queued ? p3Queued.nextAttemptAt.getTime() : p3Hour + 3_600_000 + sync.hourOffsetMs(SHOPS[2]);
+  expect(await sync.refreshSchedule(SHOPS[2], now)).toMatchObject({ cadence: "hourly", nextDueAt: new Date(Math.max(now.getTime(), p3Due)).toISOString() });
+  // a shop that is not connected has no schedule
+  expect(await sync.refreshSchedule("nobody-priority.myshopify.com", now)).toBeNull();
+
   // TikTok never refused a request for the quota
   expect((await control.requests()).rate_limited).toBe(0);
   expect((await control.requests()).requests.filter((r) => r.path === REPORT_PATH).every((r) => r.code === 0)).toBe(true);

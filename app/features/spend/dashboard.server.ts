@@ -7,7 +7,7 @@ import { z } from "zod";
 import prisma from "~/core/db.server";
 import { currencyDigits } from "~/core/lib/currency";
 import { addDays, dayIn, daysBetween, isCalendarDate, isKnownTimeZone, startOfDayIn } from "./dates";
-import { parseCursor, requestSpendSync } from "./sync.server";
+import { parseCursor, refreshSchedule, requestSpendSync } from "./sync.server";
 
 const DEFAULT_RANGE_DAYS = 30;
 const MAX_RANGE_DAYS = 366;
@@ -112,7 +112,7 @@ export async function loadDashboard(shop: string, params: URLSearchParams, now =
   const revenueTimezone = shopTimezone ?? accountTimezone;
 
   const { range, error: rangeError } = parseRange(params, dayIn(accountTimezone, now), defaultDays);
-  const sync = await syncStatus(shop);
+  const sync = await syncStatus(shop, now);
   // The app sees orders from the connection on: spend of days before it (the backfill imports 30)
   // is shown, but divided by nothing the app could have seen, so ROAS counts spend from that day.
   const coveredFrom = connection?.connectedAt ? dayIn(accountTimezone, connection.connectedAt) : null;
@@ -366,12 +366,13 @@ export async function loadDashboard(shop: string, params: URLSearchParams, now =
 
 export type DashboardData = Awaited<ReturnType<typeof loadDashboard>>;
 
-/** The active run (with progress), the last completed sync and the latest error. */
-async function syncStatus(shop: string) {
-  const [active, lastDone, latest] = await Promise.all([
+/** The active run (with progress), the last completed sync, when the next is due and the latest error. */
+async function syncStatus(shop: string, now: Date) {
+  const [active, lastDone, latest, schedule] = await Promise.all([
     prisma.syncRun.findFirst({ where: { shop, status: { in: ["queued", "running"] } }, orderBy: { createdAt: "desc" } }),
     prisma.syncRun.findFirst({ where: { shop, status: "done" }, orderBy: { finishedAt: "desc" }, select: { finishedAt: true } }),
     prisma.syncRun.findFirst({ where: { shop }, orderBy: { createdAt: "desc" }, select: { error: true, status: true } }),
+    refreshSchedule(shop, now),
   ]);
   const cursor = active ? parseCursor(active.cursor) : null;
   return {
@@ -388,6 +389,9 @@ async function syncStatus(shop: string) {
         }
       : null,
     lastSyncedAt: lastDone?.finishedAt?.toISOString() ?? null,
+    /** hourly (spend in the last 7 days) or daily, and when the next refresh may start; null when not connected. */
+    cadence: schedule?.cadence ?? null,
+    nextRefreshAt: schedule?.nextDueAt ?? null,
     lastError: active?.error ?? (latest?.status === "failed" ? latest.error : null),
   };
 }

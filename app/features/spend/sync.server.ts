@@ -184,6 +184,34 @@ async function scheduleRefreshes(now = new Date()): Promise<string[]> {
   return created;
 }
 
+/**
+ * How often the shop's account is refreshed and when its next refresh is due, by the same rules
+ * as scheduleRefreshes. "Due" is when it may start; a run already queued or running says so.
+ * Null when the shop is not connected (nothing is refreshed).
+ */
+export async function refreshSchedule(shop: string, now: Date): Promise<{ cadence: "hourly" | "daily"; nextDueAt: string; lastRefreshedAt: string | null } | null> {
+  const connection = await prisma.tikTokConnection.findUnique({ where: { shop }, select: { status: true, advertiserId: true } });
+  if (connection?.status !== "connected" || !connection.advertiserId) return null;
+  const since = addDays(dayIn("UTC", now), -ACTIVE_DAYS);
+  const [spending, lastDone, active] = await Promise.all([
+    prisma.spendRow.findFirst({ where: { shop, spend: { gt: 0 }, date: { gte: since } }, select: { id: true } }),
+    prisma.syncRun.findFirst({ where: { shop, status: "done" }, orderBy: { finishedAt: "desc" }, select: { finishedAt: true } }),
+    prisma.syncRun.findFirst({ where: { shop, status: ACTIVE }, orderBy: { nextAttemptAt: "asc" }, select: { nextAttemptAt: true } }),
+  ]);
+  const cadence = spending ? "hourly" : "daily";
+  const last = lastDone?.finishedAt ?? null;
+  let due: number;
+  if (active) due = active.nextAttemptAt.getTime();
+  else if (!last) due = now.getTime();
+  else if (cadence === "daily") due = last.getTime() + IDLE_REFRESH_MS;
+  else {
+    // This hour's refresh if there was none yet in this hour, else the next hour's, at the shop's second.
+    const hour = startOfUtcHour(now).getTime();
+    due = (last.getTime() >= hour ? hour + 3_600_000 : hour) + hourOffsetMs(shop);
+  }
+  return { cadence, nextDueAt: new Date(Math.max(due, now.getTime())).toISOString(), lastRefreshedAt: last?.toISOString() ?? null };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Planning
 

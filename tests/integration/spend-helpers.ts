@@ -145,7 +145,8 @@ export function expectedRows(
 /** The fewest report requests that can fetch these rows: per level and ≤30-day window, its pages (at least one). */
 export function minimalRequests(rows: ExpectedRow[], windows: { start: string; end: string }[], pageSize = 1_000) {
   let total = 0;
-  for (const level of ["campaign", "adgroup"] as const) {
+  // One ad-group report per window serves both levels (the campaign rows are rolled up from it).
+  for (const level of ["adgroup"] as const) {
     for (const w of windows) {
       const n = rows.filter((r) => r.level === level && r.date >= w.start && r.date <= w.end).length;
       total += Math.max(1, Math.ceil(n / pageSize));

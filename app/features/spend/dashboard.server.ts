@@ -369,7 +369,11 @@ export type DashboardData = Awaited<ReturnType<typeof loadDashboard>>;
 /** The active run (with progress), the last completed sync, when the next is due and the latest error. */
 async function syncStatus(shop: string, now: Date) {
   const [active, lastDone, latest, schedule] = await Promise.all([
-    prisma.syncRun.findFirst({ where: { shop, status: { in: ["queued", "running"] } }, orderBy: { createdAt: "desc" } }),
+    // A refresh waiting for its time in the hour is not progress to show: nextRefreshAt says when.
+    prisma.syncRun.findFirst({
+      where: { shop, OR: [{ status: "running" }, { status: "queued", kind: { in: ["manual", "backfill"] } }] },
+      orderBy: { createdAt: "desc" },
+    }),
     prisma.syncRun.findFirst({ where: { shop, status: "done" }, orderBy: { finishedAt: "desc" }, select: { finishedAt: true } }),
     prisma.syncRun.findFirst({ where: { shop }, orderBy: { createdAt: "desc" }, select: { error: true, status: true } }),
     refreshSchedule(shop, now),

@@ -15,7 +15,7 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
 
 type ShedOptions = { maxInFlight: number; maxAgeMs: number; maxLoopDelayMs: number; now?: () => number; loopDelayMs?: () => number };
 
-export type Admission = { admitted: true; release: () => void } | { admitted: false; reason: string; retryAfterS: number };
+type Admission = { admitted: true; release: () => void } | { admitted: false; reason: string; retryAfterS: number };
 
 /** @public used by tests/unit/core/load-shed.test.ts */
 export function createLoadShedder(opts: ShedOptions) {

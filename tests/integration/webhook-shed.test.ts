@@ -26,7 +26,7 @@ it("past 64 webhooks in flight, orders/create is refused fast with 503 + Retry-A
   prisma.orderRecord.findUnique = (async (...args: Parameters<typeof findUnique>) => {
     await gate;
     return findUnique.apply(prisma.orderRecord, args);
-  }) as typeof findUnique;
+  }) as unknown as typeof findUnique;
 
   // WHEN 80 orders arrive at once
   let refusedCount = 0;

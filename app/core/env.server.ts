@@ -43,7 +43,9 @@ const schema = z.object({
   TIKTOK_RATE_QPS: z.coerce.number().int().min(1).optional(),
   TIKTOK_RATE_QPM: z.coerce.number().int().min(1).optional(),
   // Processes that call TikTok with this app's credentials (app instances + workers): each takes
-  // an equal share of TIKTOK_RATE_QPS/QPM, so together they stay within TikTok's app-wide quota.
+  // an equal share of TIKTOK_RATE_QPS/QPM in its in-process limiter, so together their OAuth, pixel
+  // and event calls stay within TikTok's app-wide quota. Spend report requests are also paced by one
+  // budget shared through the database (app/features/spend/quota.server.ts), whatever this says.
   INSTANCE_COUNT: z.coerce.number().int().min(1).max(1_000).default(1),
   // A comma-separated list, newest first (key rotation: README "Rotating TOKEN_ENCRYPTION_KEY").
   TOKEN_ENCRYPTION_KEY: required("TOKEN_ENCRYPTION_KEY").refine(

@@ -8,10 +8,14 @@
 //   - in-flight: webhooks admitted and not yet answered, at most `maxInFlight`;
 //   - queue age: the oldest of them has waited longer than `maxAgeMs` (the database is slow:
 //     what is admitted now would wait behind it past the deadline);
-//   - event-loop delay: the loop's p99 delay over the last second exceeds `maxLoopDelayMs`
-//     (CPU saturated: every request is late, whatever the database does).
+//   - event-loop delay: the loop's p99 delay over the last second exceeds `maxLoopDelayMs` while
+//     at least 8 webhooks are in flight (CPU saturated: every request is late, whatever the
+//     database does).
 // docs/decisions/0016.
 import { monitorEventLoopDelay } from "node:perf_hooks";
+
+/** The loop's delay counts only once this many webhooks are in flight: they are what it delays. */
+const LOOP_DELAY_MIN_IN_FLIGHT = 8;
 
 type ShedOptions = { maxInFlight: number; maxAgeMs: number; maxLoopDelayMs: number; now?: () => number; loopDelayMs?: () => number };
 
@@ -32,7 +36,8 @@ export function createLoadShedder(opts: ShedOptions) {
       let reason: string | null = null;
       if (inFlight.size >= opts.maxInFlight) reason = `${inFlight.size} webhooks in flight (limit ${opts.maxInFlight})`;
       else if (at - oldest > opts.maxAgeMs) reason = `oldest webhook in flight for ${Math.round(at - oldest)} ms (limit ${opts.maxAgeMs})`;
-      else if (loopDelay > opts.maxLoopDelayMs) reason = `event loop delay p99 ${Math.round(loopDelay)} ms (limit ${opts.maxLoopDelayMs})`;
+      // A late loop alone (a GC pause, a burst of other work) is no reason while few webhooks wait.
+      else if (loopDelay > opts.maxLoopDelayMs && inFlight.size >= LOOP_DELAY_MIN_IN_FLIGHT) reason = `event loop delay p99 ${Math.round(loopDelay)} ms (limit ${opts.maxLoopDelayMs})`;
       if (reason) {
         shed++;
         return { admitted: false, reason, retryAfterS: 10 };

@@ -36,7 +36,7 @@ export type SandboxOptions = {
   eventFutureSkewSeconds?: number;
   /** Auth code lifetime. Default 10 minutes, the shorter published reading. */
   authCodeTtlMs?: number;
-  /** Enforce an app-wide quota on every endpoint but /event/track/, answering 40100 beyond it. */
+  /** Enforce an app-wide quota on every endpoint but /event/track/, answering 40100 beyond it (on `now`'s clock). */
   rateLimit?: { qps: number; qpm: number };
   /** One line per API request. */
   log?: (line: string) => void;
@@ -334,7 +334,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
   function overRateLimit(): boolean {
     if (!options.rateLimit) return false;
-    const at = Date.now();
+    // The sandbox's clock: a simulation on a compressed or pinned clock is held to the quota in its own time.
+    const at = now().getTime();
     while (rateWindow.length && rateWindow[0] <= at - 60_000) rateWindow.shift();
     const lastSecond = rateWindow.filter((t) => t > at - 1_000).length;
     if (lastSecond >= options.rateLimit.qps || rateWindow.length >= options.rateLimit.qpm) return true;

@@ -36,10 +36,16 @@ const schema = z.object({
   TIKTOK_APP_SECRET: required("TIKTOK_APP_SECRET"),
   TIKTOK_API_BASE_URL: z.string().url("TIKTOK_API_BASE_URL must be an absolute URL").default("https://business-api.tiktok.com"),
   TIKTOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
-  TIKTOK_RATE_QPS: z.coerce.number().int().min(1).default(10),
-  TIKTOK_RATE_QPM: z.coerce.number().int().min(1).default(600),
+  // The developer app's Business API tier (TikTok's quota, app-wide across all advertisers):
+  // basic 10 QPS / 600 QPM / 864,000 QPD, advanced 20 / 1,200, premium 30 / 1,800 (ADR 0016).
+  TIKTOK_QUOTA_TIER: z.enum(["basic", "advanced", "premium"]).default("basic"),
+  // Override the tier's figures (a quota TikTok granted that is none of the three); unset: the tier's.
+  TIKTOK_RATE_QPS: z.coerce.number().int().min(1).optional(),
+  TIKTOK_RATE_QPM: z.coerce.number().int().min(1).optional(),
   // Processes that call TikTok with this app's credentials (app instances + workers): each takes
-  // an equal share of TIKTOK_RATE_QPS/QPM, so together they stay within TikTok's app-wide quota.
+  // an equal share of TIKTOK_RATE_QPS/QPM in its in-process limiter, so together their OAuth, pixel
+  // and event calls stay within TikTok's app-wide quota. Spend report requests are also paced by one
+  // budget shared through the database (app/features/spend/quota.server.ts), whatever this says.
   INSTANCE_COUNT: z.coerce.number().int().min(1).max(1_000).default(1),
   // A comma-separated list, newest first (key rotation: README "Rotating TOKEN_ENCRYPTION_KEY").
   TOKEN_ENCRYPTION_KEY: required("TOKEN_ENCRYPTION_KEY").refine(
@@ -77,7 +83,9 @@ const schema = z.object({
     .optional(),
 });
 
-type Env = z.infer<typeof schema>;
+const QUOTA_TIERS = { basic: { qps: 10, qpm: 600 }, advanced: { qps: 20, qpm: 1_200 }, premium: { qps: 30, qpm: 1_800 } } as const;
+
+type Env = Omit<z.infer<typeof schema>, "TIKTOK_RATE_QPS" | "TIKTOK_RATE_QPM"> & { TIKTOK_RATE_QPS: number; TIKTOK_RATE_QPM: number };
 
 class EnvError extends Error {}
 
@@ -87,7 +95,8 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     const lines = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
     throw new EnvError(`Invalid environment:\n${lines.join("\n")}`);
   }
-  const env = result.data;
+  const tier = QUOTA_TIERS[result.data.TIKTOK_QUOTA_TIER];
+  const env: Env = { ...result.data, TIKTOK_RATE_QPS: result.data.TIKTOK_RATE_QPS ?? tier.qps, TIKTOK_RATE_QPM: result.data.TIKTOK_RATE_QPM ?? tier.qpm };
   if (env.SMTP_URL && !env.ALERT_EMAIL_FROM) throw new EnvError("Invalid environment:\n  ALERT_EMAIL_FROM: required when SMTP_URL is set (the sender of alert emails)");
   if (env.NODE_ENV === "production") {
     const dev = Object.entries(DEV_ONLY_VALUES)

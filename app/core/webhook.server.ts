@@ -5,6 +5,7 @@
 // Refusals write nothing and log why (topic, route, reason; never the body). See docs/decisions/0014.
 import { authenticate } from "./shopify.server";
 import { declaredTooLarge, readBytesCapped } from "./lib/read-body.server";
+import { webhookShedder } from "./load-shed.server";
 
 // Shopify documents no maximum webhook size; an orders/create with hundreds of line items is a
 // few hundred KB. 5 MB leaves room for the largest orders while a flood of bodies cannot
@@ -22,6 +23,8 @@ type ReceivedWebhook = {
   rawBody: string;
   /** The parsed body, or null when it is not JSON (parse rawBody again where ids must stay exact). */
   body: unknown;
+  /** With `shed`: call once the webhook is answered (it frees its place among those in flight). */
+  release: () => void;
 };
 
 function refuseWebhook(route: string, status: number, reason: string): never {
@@ -33,13 +36,29 @@ const normaliseTopic = (t: string) => t.trim().toLowerCase().replace(/_/g, "/");
 
 /**
  * Reads, authenticates and checks a webhook delivery for `topic`. Throws a Response for every
- * refusal: 413 too large, 401 bad HMAC (the library), 400 wrong topic, or a body naming another
- * shop or missing the field that names it.
+ * refusal: 503 overloaded (with `shed`, before reading anything), 413 too large, 401 bad HMAC (the
+ * library), 400 wrong topic, or a body naming another shop or missing the field that names it.
  */
 export async function receiveWebhook(
   request: Request,
-  opts: { topic: string; shopField: ShopField; maxBytes?: number },
+  opts: { topic: string; shopField: ShopField; maxBytes?: number; shed?: boolean },
 ): Promise<ReceivedWebhook> {
+  if (!opts.shed) return receiveAdmitted(request, opts, () => {});
+  // Before anything is read: a refusal here costs nothing and Shopify delivers again (load-shed.server.ts).
+  const admission = webhookShedder.admit();
+  if (!admission.admitted) {
+    console.warn(`webhook ${opts.topic} refused (503): overloaded, ${admission.reason}`);
+    throw new Response("Overloaded; retry later", { status: 503, headers: { "Content-Type": "text/plain", "Retry-After": String(admission.retryAfterS) } });
+  }
+  try {
+    return await receiveAdmitted(request, opts, admission.release);
+  } catch (error) {
+    admission.release();
+    throw error;
+  }
+}
+
+async function receiveAdmitted(request: Request, opts: { topic: string; shopField: ShopField; maxBytes?: number }, release: () => void): Promise<ReceivedWebhook> {
   const route = opts.topic;
   const maxBytes = opts.maxBytes ?? WEBHOOK_MAX_BYTES;
   if (request.method !== "POST") refuseWebhook(route, 405, "Use POST");
@@ -77,7 +96,7 @@ export async function receiveWebhook(
     body = null;
   }
   checkShopNamedInBody(route, shop, body, opts.shopField);
-  return { shop, topic: opts.topic, webhookId, eventId, rawBody, body };
+  return { shop, topic: opts.topic, webhookId, eventId, rawBody, body, release };
 }
 
 function checkShopNamedInBody(route: string, shop: string, body: unknown, required: ShopField) {

@@ -17,8 +17,16 @@ export const action = async (args: ActionFunctionArgs) => {
 
 async function receive({ request }: ActionFunctionArgs) {
   // Order payloads name no shop; the topic must still be this route's.
-  const { shop, topic, webhookId, rawBody, body } = await receiveWebhook(request, { topic: "orders/create", shopField: null });
+  // shed: the one topic whose work is done before the answer; refused fast when the process cannot keep up.
+  const { shop, topic, webhookId, rawBody, body, release } = await receiveWebhook(request, { topic: "orders/create", shopField: null, shed: true });
+  try {
+    return await ingest(shop, topic, webhookId, rawBody, body);
+  } finally {
+    release();
+  }
+}
 
+async function ingest(shop: string, topic: string, webhookId: string, rawBody: string, body: unknown) {
   const parsed = body === null ? { ok: false as const, reason: "body is not JSON" } : parseOrderWebhook(rawBody);
   if (!parsed.ok) {
     // Retrying cannot fix a payload we cannot use: acknowledge it and keep the reason for diagnostics.

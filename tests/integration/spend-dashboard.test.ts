@@ -284,7 +284,14 @@ describe("dashboard loader", () => {
     await prisma.syncRun.update({ where: { id: running.id }, data: { status: "failed", slot: null, error: "TikTok refused the report request: nope" } });
     data = await dashboard(TEST_SHOP);
     expect(data.sync).toMatchObject({ active: null, lastError: "TikTok refused the report request: nope" });
-    await prisma.syncRun.deleteMany({ where: { id: { in: [done.id, running.id] } } });
+    // with spend in the last 7 days the account is refreshed hourly, and the page says when next
+    expect(data.sync).toMatchObject({ cadence: "hourly", nextRefreshAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/) });
+    // a refresh queued for later in the hour is not shown as a sync in progress, but as when the next one is due
+    const later = new Date(Date.now() + 20 * 60_000);
+    const queued = await prisma.syncRun.create({ data: { shop: TEST_SHOP, kind: "hourly", slot: "2099-01-01T00", status: "queued", nextAttemptAt: later } });
+    data = await dashboard(TEST_SHOP);
+    expect(data.sync).toMatchObject({ active: null, nextRefreshAt: later.toISOString() });
+    await prisma.syncRun.deleteMany({ where: { id: { in: [done.id, running.id, queued.id] } } });
   });
 
   it("says so when the ad account has no spend at all", async () => {

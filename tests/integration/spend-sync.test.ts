@@ -51,6 +51,28 @@ beforeEach(async () => {
 });
 
 const reportRequests = () => control.requestCount(REPORT_PATH);
+const DAY = 24 * 60 * MINUTE;
+/** Berlin's rows from the backfill 40 days ago through today. */
+const CAUGHT_UP = { start: "2030-01-01", end: "2030-03-11" };
+
+/**
+ * A run of two report requests: the shop was backfilled 40 days ago and the app was down since,
+ * so Sync Now catches up 43 days (2030-01-28 to 2030-03-11) in two windows. The sandbox's log
+ * starts after the backfill. Returns the queued run's id.
+ */
+async function catchUpRun() {
+  now = at(-40 * DAY);
+  await connectShop(TEST_SHOP, control, ADVERTISER_IDS.berlin);
+  await sync.requestSpendSync(TEST_SHOP, "backfill");
+  expect((await sync.runDueSyncs({ now })).runs.map((r) => r.status)).toEqual(["done"]);
+  now = START;
+  await control.reset();
+  reportHook.count = 0;
+  // the reset forgot the token; the same connection gets a fresh one
+  await connectShop(TEST_SHOP, control, ADVERTISER_IDS.berlin);
+  const { runId } = await sync.requestSpendSync(TEST_SHOP, "manual");
+  return runId;
+}
 const world = () => env.sandbox.world;
 
 describe("backfill", () => {
@@ -68,12 +90,13 @@ describe("backfill", () => {
     const expected = expectedRows(world(), ADVERTISER_IDS.berlin, range, { today: "2030-03-11" });
     expect(sortRows(await storedRows(TEST_SHOP))).toEqual(sortRows(expected));
 
-    // with the minimal number of report requests: one 30-day window × 2 levels × 1 page each
+    // with the minimal number of report requests: one 30-day window, one page of the ad-group
+    // report, which serves both levels (the campaign rows are its sums)
     const minimal = minimalRequests(expected, [range]);
-    expect(minimal).toBe(2);
+    expect(minimal).toBe(1);
     expect(await reportRequests()).toBe(minimal);
     const run = await prisma.syncRun.findUniqueOrThrow({ where: { id: requested.runId } });
-    expect(run).toMatchObject({ status: "done", kind: "backfill", windowsTotal: 2, windowsDone: 2, requestsMade: 2, error: null, leaseOwner: null });
+    expect(run).toMatchObject({ status: "done", kind: "backfill", windowsTotal: 1, windowsDone: 1, requestsMade: 1, error: null, leaseOwner: null });
     expect(sync.parseCursor(run.cursor)?.range).toEqual(range);
 
     // deleted campaigns and ad groups are there (STATUS_ALL), with their names
@@ -101,11 +124,11 @@ describe("backfill", () => {
 
     // THEN nothing was created or updated, not even updatedAt
     expect(runs).toHaveLength(1);
-    expect(runs[0]).toMatchObject({ status: "done", created: 0, updated: 0, requests: 2 });
+    expect(runs[0]).toMatchObject({ status: "done", created: 0, updated: 0, requests: 1 });
     expect(await prisma.spendRow.findMany({ where: { shop: TEST_SHOP }, orderBy: { id: "asc" } })).toEqual(before);
     const run = await prisma.syncRun.findUniqueOrThrow({ where: { id: second.runId } });
     expect(sync.parseCursor(run.cursor)?.range).toEqual({ start: "2030-03-09", end: "2030-03-11" });
-    expect(await reportRequests()).toBe(4);
+    expect(await reportRequests()).toBe(2);
   });
 
   it("updates the restated last 3 days on the next hourly run and leaves older days alone", async () => {
@@ -120,8 +143,15 @@ describe("backfill", () => {
 
     // WHEN the next hour's run happens (scheduled by the job itself)
     now = at(40 * MINUTE); // 00:10 UTC, a new UTC hour
-    const { scheduled, runs } = await sync.runDueSyncs({ now });
-    expect(scheduled).toEqual([TEST_SHOP]);
+    const first = await sync.runDueSyncs({ now });
+    expect(first.scheduled).toEqual([TEST_SHOP]);
+    // a shop with spend is refreshed hourly, at its own second of the hour (spread, not a wave at :00)
+    const due = new Date(Date.parse("2030-03-11T00:00:00Z") + sync.hourOffsetMs(TEST_SHOP));
+    if (due > now) {
+      expect(first.runs).toEqual([]);
+      now = due;
+    }
+    const runs = [...first.runs, ...(await sync.runDueSyncs({ now })).runs];
     expect(runs.map((r) => [r.kind, r.status])).toEqual([["hourly", "done"]]);
 
     // THEN the stored rows equal the sandbox's restated numbers, older rows untouched
@@ -162,9 +192,8 @@ describe("backfill", () => {
 });
 
 describe("interruptions", () => {
-  it("resumes a rate-limited (40100) backfill where it stopped, without re-fetching finished pages", async () => {
-    await connectShop(TEST_SHOP, control, ADVERTISER_IDS.berlin);
-    const { runId } = await sync.requestSpendSync(TEST_SHOP, "backfill");
+  it("resumes a rate-limited (40100) catch-up where it stopped, without re-fetching finished pages", async () => {
+    const runId = await catchUpRun();
     // GIVEN TikTok answers 40100 to the request after the first one
     reportHook.after = async (n) => {
       if (n === 1) await control.fault({ path: "/report/integrated/get/", kind: "rate_limit", count: 1 });
@@ -193,19 +222,18 @@ describe("interruptions", () => {
     const log = await control.requests();
     const reports = log.requests.filter((r) => r.path === REPORT_PATH);
     expect(reports.map((r) => r.code)).toEqual([0, 40100, 0]);
-    const expected = expectedRows(world(), ADVERTISER_IDS.berlin, { start: "2030-02-10", end: "2030-03-11" }, { today: "2030-03-11" });
+    const expected = expectedRows(world(), ADVERTISER_IDS.berlin, CAUGHT_UP, { today: "2030-03-11" });
     expect(sortRows(await storedRows(TEST_SHOP))).toEqual(sortRows(expected));
   });
 
   it("the database connection drops while a page is stored: the run is not failed, keeps its place, and the next tick finishes it", async () => {
-    await connectShop(TEST_SHOP, control, ADVERTISER_IDS.berlin);
-    const { runId } = await sync.requestSpendSync(TEST_SHOP, "backfill");
-    // GIVEN the database drops the connection under the write of the second page (pg's unwrapped
-    // error, as when PostgreSQL restarts)
+    const runId = await catchUpRun();
+    // GIVEN the database drops the connection under the write of the second window's page (after the
+    // first window's ad-group and campaign rows; pg's unwrapped error, as when PostgreSQL restarts)
     const createMany = prisma.spendRow.createMany;
     let calls = 0;
     prisma.spendRow.createMany = ((...args: Parameters<typeof createMany>) =>
-      ++calls === 2 ? Promise.reject(new Error("Connection terminated unexpectedly")) : createMany.apply(prisma.spendRow, args)) as typeof createMany;
+      ++calls === 3 ? Promise.reject(new Error("Connection terminated unexpectedly")) : createMany.apply(prisma.spendRow, args)) as typeof createMany;
     try {
       await expect(sync.runDueSyncs({ now })).rejects.toThrow(/Connection terminated/);
     } finally {
@@ -220,14 +248,13 @@ describe("interruptions", () => {
     run = await prisma.syncRun.findUniqueOrThrow({ where: { id: runId } });
     expect(run).toMatchObject({ status: "done", error: null });
     // THEN every row is there, and only the page whose write failed was asked for twice
-    const expected = expectedRows(world(), ADVERTISER_IDS.berlin, { start: "2030-02-10", end: "2030-03-11" }, { today: "2030-03-11" });
+    const expected = expectedRows(world(), ADVERTISER_IDS.berlin, CAUGHT_UP, { today: "2030-03-11" });
     expect(sortRows(await storedRows(TEST_SHOP))).toEqual(sortRows(expected));
     expect(await reportRequests()).toBe(3);
   });
 
   it("a revoked token flips the connection to needs_reconnect; the run waits and resumes after reconnect", async () => {
-    await connectShop(TEST_SHOP, control, ADVERTISER_IDS.berlin);
-    const { runId } = await sync.requestSpendSync(TEST_SHOP, "backfill");
+    const runId = await catchUpRun();
     // GIVEN the merchant revokes access in TikTok between two report requests
     reportHook.after = async (n) => {
       if (n === 1) await control.fault({ path: "/report/integrated/get/", kind: "revoke", count: 1 });
@@ -258,7 +285,7 @@ describe("interruptions", () => {
     expect(resumed.runs.map((r) => [r.runId, r.status, r.requests])).toEqual([[runId, "done", 1]]);
     run = await prisma.syncRun.findUniqueOrThrow({ where: { id: runId } });
     expect(run).toMatchObject({ status: "done", windowsDone: 2, error: null, slot: null });
-    const expected = expectedRows(world(), ADVERTISER_IDS.berlin, { start: "2030-02-10", end: "2030-03-11" }, { today: "2030-03-11" });
+    const expected = expectedRows(world(), ADVERTISER_IDS.berlin, CAUGHT_UP, { today: "2030-03-11" });
     expect(sortRows(await storedRows(TEST_SHOP))).toEqual(sortRows(expected));
   });
 
@@ -285,20 +312,22 @@ describe("scheduling and leases", () => {
     const [a, b] = await Promise.all([sync.runDueSyncs({ now, owner: "instance-a" }), sync.runDueSyncs({ now, owner: "instance-b" })]);
     const c = await sync.runDueSyncs({ now: at(MINUTE), owner: "instance-c" });
 
-    // THEN each shop got exactly one run for hour 2030-03-10T23, executed once
+    // THEN each shop got exactly one run for hour 2030-03-10T23, executed once (no spend yet: the
+    // daily refresh of an idle shop)
     const runs = await prisma.syncRun.findMany({ orderBy: { shop: "asc" } });
     expect(runs.map((r) => [r.shop, r.kind, r.slot, r.status])).toEqual([
-      [TEST_SHOP, "hourly", "2030-03-10T23", "done"],
-      [OTHER_SHOP, "hourly", "2030-03-10T23", "done"],
+      [TEST_SHOP, "daily", "2030-03-10T23", "done"],
+      [OTHER_SHOP, "daily", "2030-03-10T23", "done"],
     ].sort((x, y) => x[0].localeCompare(y[0])));
     expect([...a.runs, ...b.runs, ...c.runs].filter((r) => r.status === "done")).toHaveLength(2);
     expect(c).toEqual({ scheduled: [], runs: [] });
-    // 30 days each (nothing was completed before): 2 requests per shop
-    expect(await reportRequests()).toBe(4);
+    // 30 days each (nothing was completed before): 1 request per shop
+    expect(await reportRequests()).toBe(2);
 
-    // AND the next hour brings the next run
+    // AND the next hour brings the next run: the first one found spend, so the shops are refreshed hourly now
     const next = await sync.runDueSyncs({ now: at(31 * MINUTE) });
     expect(next.scheduled.sort()).toEqual([TEST_SHOP, OTHER_SHOP].sort());
+    expect(await prisma.syncRun.count({ where: { kind: "hourly" } })).toBe(2);
   });
 
   it("does not schedule an hourly run while a backfill is queued, nor right after one finished", async () => {
@@ -312,13 +341,13 @@ describe("scheduling and leases", () => {
   });
 
   it("leaves a run leased by another instance alone and takes it over, from its cursor, once the lease expires", async () => {
-    await connectShop(TEST_SHOP, control, ADVERTISER_IDS.berlin);
-    const { runId } = await sync.requestSpendSync(TEST_SHOP, "backfill");
-    // GIVEN instance A claimed the run, finished the campaign level, and died holding the lease
+    const runId = await catchUpRun();
+    // GIVEN instance A claimed the run, finished its first window, and died holding the lease
     const claimed = await sync.claimNextRun("instance-a", now);
     expect(claimed?.id).toBe(runId);
     const connection = await prisma.tikTokConnection.findUniqueOrThrow({ where: { shop: TEST_SHOP } });
-    const plan = await sync.planRun({ shop: TEST_SHOP, kind: "backfill" }, connection, now);
+    const plan = await sync.planRun({ shop: TEST_SHOP, kind: "manual" }, connection, now);
+    expect(plan.units).toHaveLength(2);
     await prisma.syncRun.update({
       where: { id: runId },
       data: { windowsTotal: 2, windowsDone: 1, requestsMade: 1, cursor: JSON.stringify({ ...plan, unit: 1, page: 1 }) },

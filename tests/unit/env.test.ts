@@ -20,6 +20,14 @@ describe("environment validation", () => {
     expect(env.RUN_JOBS_IN_PROCESS).toBe(true);
   });
 
+  it("takes TikTok's quota from TIKTOK_QUOTA_TIER (Basic by default); TIKTOK_RATE_QPS/QPM override it; an unknown tier is refused", () => {
+    expect(parseEnv(valid())).toMatchObject({ TIKTOK_QUOTA_TIER: "basic", TIKTOK_RATE_QPS: 10, TIKTOK_RATE_QPM: 600 });
+    expect(parseEnv({ ...valid(), TIKTOK_QUOTA_TIER: "advanced" })).toMatchObject({ TIKTOK_RATE_QPS: 20, TIKTOK_RATE_QPM: 1_200 });
+    expect(parseEnv({ ...valid(), TIKTOK_QUOTA_TIER: "premium" })).toMatchObject({ TIKTOK_RATE_QPS: 30, TIKTOK_RATE_QPM: 1_800 });
+    expect(parseEnv({ ...valid(), TIKTOK_QUOTA_TIER: "premium", TIKTOK_RATE_QPM: "1500" })).toMatchObject({ TIKTOK_RATE_QPS: 30, TIKTOK_RATE_QPM: 1_500 });
+    expect(() => parseEnv({ ...valid(), TIKTOK_QUOTA_TIER: "gold" })).toThrow("TIKTOK_QUOTA_TIER");
+  });
+
   it.each(["SHOPIFY_API_SECRET", "SHOPIFY_API_KEY", "TIKTOK_APP_SECRET", "TOKEN_ENCRYPTION_KEY", "SHOPIFY_APP_URL"])(
     "names %s when it is missing",
     (name) => {

@@ -4,9 +4,9 @@ import { Banner, BlockStack, ProgressBar, Text } from "@shopify/polaris";
 import type { DashboardData } from "~/features/spend/dashboard.server";
 import { formatInstant } from "~/components/format";
 
-/** The running sync's progress, the last error and when spend was last synced; refreshes while a run is active. */
+/** The running sync's progress, the last error, when spend was last synced and when the next refresh is due; refreshes while a run is active. */
 export function SpendSyncStatus({ data }: { data: DashboardData }) {
-  const { active, lastSyncedAt, lastError } = data.sync;
+  const { active, lastSyncedAt, lastError, cadence, nextRefreshAt } = data.sync;
   const revalidator = useRevalidator();
   // While a run is queued or running, refresh every few seconds so progress moves.
   useEffect(() => {
@@ -40,7 +40,10 @@ export function SpendSyncStatus({ data }: { data: DashboardData }) {
         </Banner>
       ) : null}
       <Text as="p" tone="subdued">
-        {lastSyncedAt ? `Last synced ${formatInstant(lastSyncedAt)}` : "Not synced yet"} · syncs every hour, re-pulling the last 3 days
+        {lastSyncedAt ? `Last synced ${formatInstant(lastSyncedAt)}` : "Not synced yet"}
+        {nextRefreshAt && !active ? ` · next refresh due ${formatInstant(nextRefreshAt)}` : ""}
+        {cadence === "hourly" ? " · refreshed every hour while the account has spend in the last 7 days, re-pulling the last 3 days" : ""}
+        {cadence === "daily" ? " · no spend in the last 7 days: refreshed once a day, re-pulling the last 3 days" : ""}
       </Text>
     </BlockStack>
   );

@@ -32,7 +32,9 @@ export const SPEND_REPORT: Record<SpendLevel, ReportRequest> = {
   adgroup: {
     dataLevel: "AUCTION_ADGROUP",
     dimensions: ["adgroup_id", "stat_time_day"],
-    metrics: ["spend", "impressions", "clicks", "conversion", "currency", "adgroup_name", "campaign_id", ...PURCHASE_METRICS],
+    // campaign_id and campaign_name as attribute metrics of the ad-group report: one report serves
+    // both levels, the campaign rows being the sums of their ad groups' rows (docs/decisions/0008).
+    metrics: ["spend", "impressions", "clicks", "conversion", "currency", "adgroup_name", "campaign_id", "campaign_name", ...PURCHASE_METRICS],
     filtering: [{ field_name: "adgroup_status", filter_type: "IN", filter_value: JSON.stringify(["STATUS_ALL"]) }],
   },
 };
@@ -43,7 +45,7 @@ export type SpendReportRow = {
   day: string;
   /** Always set at campaign level; at ad-group level null when TikTok left it out. */
   campaignId: string | null;
-  /** Campaign level only. */
+  /** At ad-group level the campaign's name when TikTok sent it. */
   campaignName: string | null;
   /** Always set at ad-group level; null at campaign level. */
   adgroupId: string | null;
@@ -96,7 +98,7 @@ export function spendRows(level: SpendLevel, list: { dimensions: Record<string, 
     return {
       day,
       campaignId: level === "campaign" ? id : value(m.campaign_id),
-      campaignName: level === "campaign" ? value(m.campaign_name) : null,
+      campaignName: value(m.campaign_name),
       adgroupId: level === "adgroup" ? id : null,
       adgroupName: level === "adgroup" ? value(m.adgroup_name) : null,
       spend: decimal(m.spend),

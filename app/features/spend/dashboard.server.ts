@@ -7,7 +7,7 @@ import { z } from "zod";
 import prisma from "~/core/db.server";
 import { currencyDigits } from "~/core/lib/currency";
 import { addDays, dayIn, daysBetween, isCalendarDate, isKnownTimeZone, startOfDayIn } from "./dates";
-import { parseCursor, requestSpendSync } from "./sync.server";
+import { parseCursor, refreshSchedule, requestSpendSync } from "./sync.server";
 
 const DEFAULT_RANGE_DAYS = 30;
 const MAX_RANGE_DAYS = 366;
@@ -129,7 +129,7 @@ async function dashboardFor(shop: string, params: URLSearchParams, now: Date, de
   // One clock (issue 26): "today" and every range's dates are the store's; each date's spend is what
   // TikTok reports for it in the ad account's zone, and its orders are the store's orders of that date.
   const { range, error: rangeError } = parseRange(params, dayIn(revenueTimezone, now), defaultDays);
-  const sync = await syncStatus(shop);
+  const sync = await syncStatus(shop, now);
   // The app sees orders from the connection on: spend of days before it (the backfill imports 30)
   // is shown, but divided by nothing the app could have seen, so ROAS counts spend from that day.
   const coveredFrom = connection?.connectedAt ? dayIn(accountTimezone, connection.connectedAt) : null;
@@ -409,12 +409,17 @@ export async function loadDashboard(shop: string, params: URLSearchParams, now =
 
 export type DashboardData = Awaited<ReturnType<typeof loadDashboard>>;
 
-/** The active run (with progress), the last completed sync and the latest error. */
-async function syncStatus(shop: string) {
-  const [active, lastDone, latest] = await Promise.all([
-    prisma.syncRun.findFirst({ where: { shop, status: { in: ["queued", "running"] } }, orderBy: { createdAt: "desc" } }),
+/** The active run (with progress), the last completed sync, when the next is due and the latest error. */
+async function syncStatus(shop: string, now: Date) {
+  const [active, lastDone, latest, schedule] = await Promise.all([
+    // A refresh waiting for its time in the hour is not progress to show: nextRefreshAt says when.
+    prisma.syncRun.findFirst({
+      where: { shop, OR: [{ status: "running" }, { status: "queued", kind: { in: ["manual", "backfill"] } }] },
+      orderBy: { createdAt: "desc" },
+    }),
     prisma.syncRun.findFirst({ where: { shop, status: "done" }, orderBy: { finishedAt: "desc" }, select: { finishedAt: true } }),
     prisma.syncRun.findFirst({ where: { shop }, orderBy: { createdAt: "desc" }, select: { error: true, status: true } }),
+    refreshSchedule(shop, now),
   ]);
   const cursor = active ? parseCursor(active.cursor) : null;
   return {
@@ -431,6 +436,9 @@ async function syncStatus(shop: string) {
         }
       : null,
     lastSyncedAt: lastDone?.finishedAt?.toISOString() ?? null,
+    /** hourly (spend in the last 7 days) or daily, and when the next refresh may start; null when not connected. */
+    cadence: schedule?.cadence ?? null,
+    nextRefreshAt: schedule?.nextDueAt ?? null,
     lastError: active?.error ?? (latest?.status === "failed" ? latest.error : null),
   };
 }

@@ -18,8 +18,19 @@ import { MAX_REPORT_DAYS, MAX_REPORT_PAGE_SIZE } from "~/core/tiktok/client.serv
 import { TikTokApiError } from "~/core/tiktok/errors";
 import { addDays, dayIn, isKnownTimeZone, maxDate, minDate, splitWindows, startOfUtcHour, utcHourSlot } from "./dates";
 import { spendValues, storeSpendRows, type SpendLevel } from "./store.server";
+import { pruneQuotaWindows, takeReportGrant, type ReportBudget } from "./quota.server";
 
-type SyncKind = "backfill" | "manual" | "hourly";
+/**
+ * hourly: a shop with spend in the last 7 days, refreshed every hour; daily: any other connected
+ * shop, refreshed once every 23 hours. Claimed in this order of priority: manual (Sync Now, the
+ * merchant is watching), backfill (a new connection), hourly, daily (docs/decisions/0008).
+ */
+type SyncKind = "backfill" | "manual" | "hourly" | "daily";
+const PRIORITY: SyncKind[] = ["manual", "backfill", "hourly", "daily"];
+/** Spend on any of the last this many days makes a shop "active": refreshed hourly. */
+const ACTIVE_DAYS = 7;
+/** An idle shop's refresh is due this long after its last completed one (at least daily). */
+const IDLE_REFRESH_MS = 23 * 3_600_000;
 
 /** Days pulled by the first sync after connecting (today included). */
 const BACKFILL_DAYS = 30;
@@ -49,6 +60,8 @@ type SyncCursor = {
   attempts: number;
   /** Why the run is waiting, when it is. */
   waitingFor?: "reconnect" | "rate_limit" | "retry";
+  /** Campaign names seen in the current ad-group window's pages, for the campaign rows rolled up at its end. */
+  campaignNames?: Record<string, string>;
 };
 
 const workerId = () => leaseHolder("spend");
@@ -88,6 +101,11 @@ export async function backfillInProgress(shop: string) {
 export async function requestSpendSync(shop: string, kind: SyncKind): Promise<{ queued: boolean; runId: string }> {
   const now = new Date();
   const active = await prisma.syncRun.findFirst({ where: { shop, status: ACTIVE }, orderBy: { createdAt: "asc" } });
+  if (active && kind === "manual" && (active.kind === "hourly" || active.kind === "daily")) {
+    // Sync Now while this hour's refresh waits its turn: it becomes the merchant's run, first in line.
+    await prisma.syncRun.updateMany({ where: { id: active.id, status: "queued" }, data: { kind: "manual", nextAttemptAt: now } });
+    startSoon();
+  }
   if (active) {
     const cursor = parseCursor(active.cursor);
     if (cursor?.waitingFor === "reconnect") {
@@ -112,12 +130,20 @@ export async function requestSpendSync(shop: string, kind: SyncKind): Promise<{ 
   }
 }
 
+/** A shop's fixed second within the hour: hourly refreshes spread over the hour, not a wave at :00. */
+export function hourOffsetMs(shop: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < shop.length; i++) h = Math.imul(h ^ shop.charCodeAt(i), 16777619);
+  return ((h >>> 0) % 3600) * 1_000;
+}
+
 /**
- * Creates this hour's run for every connected shop that has neither an active run nor a run
- * that started or finished in this UTC hour. Safe to call from any number of instances: the
- * unique (shop, slot) lets exactly one create succeed.
+ * Creates this hour's refresh for every connected shop that needs one and has no active run:
+ * an active shop (spend in the last 7 days) once per UTC hour, due at its own offset in the hour
+ * (at once if it was never refreshed); an idle shop when its last completed run is 23 hours old.
+ * Safe to call from any number of instances: the unique (shop, slot) lets exactly one create succeed.
  */
-async function scheduleHourly(now = new Date()): Promise<string[]> {
+async function scheduleRefreshes(now = new Date()): Promise<string[]> {
   const slot = utcHourSlot(now);
   const hourStart = startOfUtcHour(now);
   const connected = await prisma.tikTokConnection.findMany({
@@ -135,17 +161,62 @@ async function scheduleHourly(now = new Date()): Promise<string[]> {
     distinct: ["shop"],
   });
   const skip = new Set(busy.map((b) => b.shop));
+  // Days are account-local; one day of slack either side of UTC covers every zone.
+  const since = addDays(dayIn("UTC", now), -ACTIVE_DAYS);
+  const spending = await prisma.spendRow.findMany({ where: { spend: { gt: 0 }, date: { gte: since } }, select: { shop: true }, distinct: ["shop"] });
+  const active = new Set(spending.map((r) => r.shop));
+  const refreshed = await prisma.syncRun.findMany({
+    where: { status: "done", finishedAt: { gte: new Date(now.getTime() - IDLE_REFRESH_MS) } },
+    select: { shop: true },
+    distinct: ["shop"],
+  });
+  const recent = new Set(refreshed.map((r) => r.shop));
+  const everDone = new Set(
+    (await prisma.syncRun.findMany({ where: { status: "done", shop: { in: shops.filter((s) => !recent.has(s)) } }, select: { shop: true }, distinct: ["shop"] })).map((r) => r.shop),
+  );
   const created: string[] = [];
   for (const shop of shops) {
     if (skip.has(shop)) continue;
+    const isActive = active.has(shop);
+    if (!isActive && recent.has(shop)) continue;
+    // Never refreshed: due now. Otherwise an active shop's refresh comes at its offset in the hour.
+    const due = isActive && (recent.has(shop) || everDone.has(shop)) ? new Date(Math.max(now.getTime(), hourStart.getTime() + hourOffsetMs(shop))) : now;
     try {
-      await prisma.syncRun.create({ data: { shop, kind: "hourly", slot, status: "queued", nextAttemptAt: now, createdAt: now } });
+      await prisma.syncRun.create({ data: { shop, kind: isActive ? "hourly" : "daily", slot, status: "queued", nextAttemptAt: due, createdAt: now } });
       created.push(shop);
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
     }
   }
   return created;
+}
+
+/**
+ * How often the shop's account is refreshed and when its next refresh is due, by the same rules
+ * as scheduleRefreshes. "Due" is when it may start; a run already queued or running says so.
+ * Null when the shop is not connected (nothing is refreshed).
+ */
+export async function refreshSchedule(shop: string, now: Date): Promise<{ cadence: "hourly" | "daily"; nextDueAt: string; lastRefreshedAt: string | null } | null> {
+  const connection = await prisma.tikTokConnection.findUnique({ where: { shop }, select: { status: true, advertiserId: true } });
+  if (connection?.status !== "connected" || !connection.advertiserId) return null;
+  const since = addDays(dayIn("UTC", now), -ACTIVE_DAYS);
+  const [spending, lastDone, active] = await Promise.all([
+    prisma.spendRow.findFirst({ where: { shop, spend: { gt: 0 }, date: { gte: since } }, select: { id: true } }),
+    prisma.syncRun.findFirst({ where: { shop, status: "done" }, orderBy: { finishedAt: "desc" }, select: { finishedAt: true } }),
+    prisma.syncRun.findFirst({ where: { shop, status: ACTIVE }, orderBy: { nextAttemptAt: "asc" }, select: { nextAttemptAt: true } }),
+  ]);
+  const cadence = spending ? "hourly" : "daily";
+  const last = lastDone?.finishedAt ?? null;
+  let due: number;
+  if (active) due = active.nextAttemptAt.getTime();
+  else if (!last) due = now.getTime();
+  else if (cadence === "daily") due = last.getTime() + IDLE_REFRESH_MS;
+  else {
+    // This hour's refresh if there was none yet in this hour, else the next hour's, at the shop's second.
+    const hour = startOfUtcHour(now).getTime();
+    due = (last.getTime() >= hour ? hour + 3_600_000 : hour) + hourOffsetMs(shop);
+  }
+  return { cadence, nextDueAt: new Date(Math.max(due, now.getTime())).toISOString(), lastRefreshedAt: last?.toISOString() ?? null };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -181,10 +252,10 @@ export async function planRun(run: Pick<SyncRun, "shop" | "kind">, connection: P
     const covered = await lastCoveredDay(run.shop, advertiserId);
     if (covered) start = maxDate(addDays(today, -(MAX_CATCHUP_DAYS - 1)), minDate(addDays(today, -(RESTATE_DAYS - 1)), addDays(covered, -(RESTATE_DAYS - 1))));
   }
-  const units: Unit[] = [];
-  for (const w of splitWindows(start, today, MAX_REPORT_DAYS)) {
-    units.push({ level: "campaign", ...w }, { level: "adgroup", ...w });
-  }
+  // One ad-group report per window serves both levels (campaign rows are rolled up from it):
+  // half the requests of asking each level. A cursor planned before this still has campaign
+  // units; executeRun runs those as they are.
+  const units: Unit[] = splitWindows(start, today, MAX_REPORT_DAYS).map((w) => ({ level: "adgroup", ...w }));
   return { advertiserId, timezone, range: { start, end: today }, units, unit: 0, page: 1, attempts: 0 };
 }
 
@@ -215,31 +286,45 @@ async function pruneFinishedRuns(now: Date) {
   });
 }
 
-/** Claims one due run for `owner`, or returns null. Runs of shops that need a reconnect wait. */
+/**
+ * Claims one due run for `owner`, or returns null: the highest priority first (Sync Now, then
+ * backfills, then hourly, then daily refreshes), oldest due first within one. Runs of shops that
+ * need a reconnect wait.
+ */
 /** @public used by tests/integration/spend-sync.test.ts */
 export async function claimNextRun(owner: string, now: Date, skipIds: string[] = []): Promise<SyncRun | null> {
-  const connected = await prisma.tikTokConnection.findMany({ where: { status: "connected" }, select: { shop: true } });
-  if (connected.length === 0) return null;
   const expiredOrFree = leaseFree(now);
-  const candidates = await prisma.syncRun.findMany({
-    where: {
-      id: { notIn: skipIds },
-      shop: { in: connected.map((c) => c.shop) },
-      status: ACTIVE,
-      nextAttemptAt: { lte: now },
-      OR: expiredOrFree,
-    },
-    // Backfills first: a merchant who just connected is watching the progress bar.
-    orderBy: [{ nextAttemptAt: "asc" }],
-    take: 10,
-  });
-  candidates.sort((a, b) => Number(b.kind === "backfill") - Number(a.kind === "backfill"));
-  for (const c of candidates) {
-    const { count } = await prisma.syncRun.updateMany({
-      where: { id: c.id, status: ACTIVE, OR: expiredOrFree },
-      data: { status: "running", leaseOwner: owner, leaseUntil: leaseUntil(now, LEASE_MS), startedAt: c.startedAt ?? now },
+  const skip = [...skipIds];
+  for (let k = 0; k < PRIORITY.length; k++) {
+    const kind = PRIORITY[k];
+    const candidates = await prisma.syncRun.findMany({
+      where: {
+        id: { notIn: skip },
+        kind,
+        status: ACTIVE,
+        nextAttemptAt: { lte: now },
+        OR: expiredOrFree,
+      },
+      orderBy: [{ nextAttemptAt: "asc" }],
+      take: 10,
     });
-    if (count === 1) return prisma.syncRun.findUnique({ where: { id: c.id } });
+    if (candidates.length === 0) continue;
+    const connected = new Set(
+      (await prisma.tikTokConnection.findMany({ where: { status: "connected", shop: { in: candidates.map((c) => c.shop) } }, select: { shop: true } })).map((c) => c.shop),
+    );
+    for (const c of candidates) {
+      if (!connected.has(c.shop)) {
+        // Waiting for a reconnect: look past it, so ten such runs cannot hide the rest of the tier.
+        skip.push(c.id);
+        continue;
+      }
+      const { count } = await prisma.syncRun.updateMany({
+        where: { id: c.id, status: ACTIVE, OR: expiredOrFree },
+        data: { status: "running", leaseOwner: owner, leaseUntil: leaseUntil(now, LEASE_MS), startedAt: c.startedAt ?? now },
+      });
+      if (count === 1) return prisma.syncRun.findUnique({ where: { id: c.id } });
+    }
+    if (candidates.some((c) => !connected.has(c.shop))) k--;
   }
   return null;
 }
@@ -262,6 +347,8 @@ type RunOutcome = {
 /** What just happened to a claimed run. */
 type Step =
   | { kind: "planned"; cursor: SyncCursor }
+  /** The app's share of TikTok's quota is used up for now: back in the queue until `retryAt`. */
+  | { kind: "paced"; cursor: SyncCursor; retryAt: Date }
   | { kind: "page_stored"; cursor: SyncCursor; windowDone: boolean }
   | { kind: "finished"; cursor: SyncCursor | null }
   /** The connection is not usable yet (reconnect pending, ad account being switched). */
@@ -296,6 +383,7 @@ const detail = (e: TikTokApiError) => `${e.tiktokMessage}${e.code ? ` (code ${e.
 
 const TRANSITIONS: { [K in StepKind]: Transition<K> } = {
   planned: { status: "running", reports: null, lease: "keep", finishes: false, cursor: "save", nextAttempt: "unchanged", error: () => undefined },
+  paced: { status: "queued", reports: "waiting", lease: "release", finishes: false, cursor: "save", nextAttempt: "unchanged", error: () => undefined },
   page_stored: { status: "running", reports: null, lease: "renew", finishes: false, cursor: "save", nextAttempt: "unchanged", error: () => undefined },
   finished: { status: "done", reports: "done", lease: "release", finishes: true, cursor: "save", nextAttempt: "unchanged", error: () => null },
   connection_not_ready: {
@@ -374,6 +462,7 @@ async function step(run: SyncRun, owner: string, s: Step, at: Date): Promise<boo
   }
   const next = t.nextAttempt === "backoff" ? new Date(at.getTime() + backoffMs(attempts, SPEND_RETRY.backoff)) : at;
   if (t.nextAttempt === "backoff") data.nextAttemptAt = next;
+  if (s.kind === "paced") data.nextAttemptAt = s.retryAt;
 
   if (t.lease === "renew") data.leaseUntil = leaseUntil(at, LEASE_MS);
   if (t.lease === "release") Object.assign(data, RELEASED);
@@ -397,14 +486,80 @@ async function step(run: SyncRun, owner: string, s: Step, at: Date): Promise<boo
   return count === 1;
 }
 
+/**
+ * The campaign rows of a window, as the sums of its ad groups' stored rows (all pages of the
+ * window are stored by now). A figure no ad group reported stays null (not reported), never 0.
+ */
+async function rollUpCampaigns(shop: string, c: SyncCursor, unit: Unit) {
+  const groups = await prisma.spendRow.groupBy({
+    by: ["campaignId", "date", "currency"],
+    where: { shop, level: "adgroup", advertiserId: c.advertiserId, date: { gte: unit.start, lte: unit.end }, campaignId: { not: null } },
+    _sum: { spend: true, impressions: true, clicks: true, conversions: true, purchases: true, purchaseValue: true, viewPurchases: true, viewPurchaseValue: true },
+  });
+  if (groups.length === 0) return { created: 0, updated: 0 };
+  const existingNames = new Map(
+    (
+      await prisma.spendRow.findMany({
+        where: { shop, level: "campaign", entityId: { in: [...new Set(groups.map((g) => g.campaignId!))] }, name: { not: null } },
+        select: { entityId: true, name: true },
+        distinct: ["entityId"],
+      })
+    ).map((r) => [r.entityId, r.name]),
+  );
+  const rows = groups.map((g) => {
+    const s = g._sum;
+    return {
+      entityId: g.campaignId!,
+      campaignId: g.campaignId,
+      name: c.campaignNames?.[g.campaignId!] ?? existingNames.get(g.campaignId!) ?? null,
+      date: g.date,
+      spend: new Prisma.Decimal(s.spend ?? 0),
+      impressions: s.impressions ?? 0,
+      clicks: s.clicks ?? 0,
+      conversions: s.conversions,
+      conversionValue: null,
+      purchases: s.purchases,
+      purchaseValue: s.purchaseValue,
+      viewPurchases: s.viewPurchases,
+      viewPurchaseValue: s.viewPurchaseValue,
+      currency: g.currency,
+    };
+  });
+  return storeSpendRows({ shop, advertiserId: c.advertiserId, timezone: c.timezone, level: "campaign", rows });
+}
+
 class LostLease extends Error {}
+/** No grant of the app's TikTok quota to be had soon. */
+class Paced extends Error {
+  constructor(readonly retryAt: Date) {
+    super("paced");
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Waits for a grant of the app's quota: a few short waits for the next second; when the minute
+ * is spent, the run goes back to the queue (Paced) and the worker is free for urgent runs.
+ */
+async function grant(run: SyncRun, clock: Clock, budget: ReportBudget | undefined) {
+  const urgency = run.kind === "manual" || run.kind === "backfill" ? "urgent" : "background";
+  for (let tries = 0; ; tries++) {
+    const at = clock();
+    const g = await takeReportGrant(at, urgency, budget);
+    if (g.granted) return;
+    const wait = g.retryAt.getTime() - at.getTime();
+    if (wait > 1_000 || tries >= 3) throw new Paced(g.retryAt);
+    await sleep(wait);
+  }
+}
 /** The connection changed under a queued run (reconnect pending, account being switched). */
 class NotReady extends Error {}
 
 type Clock = () => Date;
 
 /** Executes a claimed run until it is done, must wait, or fails. */
-async function executeRun(run: SyncRun, owner: string, clock: Clock = () => new Date()): Promise<RunOutcome> {
+async function executeRun(run: SyncRun, owner: string, clock: Clock = () => new Date(), budget?: ReportBudget): Promise<RunOutcome> {
   const out: RunOutcome = { runId: run.id, shop: run.shop, kind: run.kind, status: "done", requests: 0, created: 0, updated: 0 };
   let failedRequests = 0;
   let cursor = parseCursor(run.cursor);
@@ -426,6 +581,7 @@ async function executeRun(run: SyncRun, owner: string, clock: Clock = () => new 
       while (c.unit < c.units.length) {
         const unit = c.units[c.unit];
         let result;
+        await grant(run, clock, budget);
         try {
           result = await client.spendReport(token, {
             advertiserId: c.advertiserId,
@@ -451,6 +607,15 @@ async function executeRun(run: SyncRun, owner: string, clock: Clock = () => new 
         out.created += stored.created;
         out.updated += stored.updated;
         const windowDone = c.page >= result.pageInfo.totalPage || result.rows.length === 0;
+        if (unit.level === "adgroup") {
+          for (const r of result.rows) if (r.campaignId && r.campaignName) (c.campaignNames ??= {})[r.campaignId] = r.campaignName;
+          if (windowDone) {
+            const rolled = await rollUpCampaigns(run.shop, c, unit);
+            out.created += rolled.created;
+            out.updated += rolled.updated;
+            delete c.campaignNames;
+          }
+        }
         if (windowDone) {
           c.unit++;
           c.page = 1;
@@ -465,6 +630,10 @@ async function executeRun(run: SyncRun, owner: string, clock: Clock = () => new 
     last = { kind: "finished", cursor };
   } catch (error) {
     if (error instanceof LostLease) return { ...out, status: "lost_lease" };
+    if (error instanceof Paced && cursor) {
+      await step(run, owner, { kind: "paced", cursor, retryAt: error.retryAt }, clock());
+      return { ...out, status: "waiting", error: "paced" };
+    }
     if (isDatabaseUnavailable(error)) {
       // The database, not the sync, failed: no "Sync failed" for the merchant. The run keeps its
       // saved cursor and is claimed again on a later tick (at the latest when its lease runs out).
@@ -504,20 +673,21 @@ function summary(s: Step): { error?: string } {
  * The job: schedules this hour's runs, then claims and executes due runs one at a time until
  * none is left (or `maxRuns`). Any number of instances may call it concurrently.
  */
-export async function runDueSyncs(opts: { owner?: string; now?: Date; maxRuns?: number } = {}) {
+export async function runDueSyncs(opts: { owner?: string; now?: Date; maxRuns?: number; budget?: ReportBudget } = {}) {
   const owner = opts.owner ?? workerId();
   // Tests pin the clock; in production every lease is computed from the real time.
   const clock: Clock = opts.now ? () => opts.now! : () => new Date();
-  const scheduled = await scheduleHourly(clock());
+  const scheduled = await scheduleRefreshes(clock());
   await closeOrphanRuns(clock());
   await pruneFinishedRuns(clock());
+  await pruneQuotaWindows(clock());
   const runs: RunOutcome[] = [];
   const seen: string[] = [];
   while (runs.length < (opts.maxRuns ?? 100)) {
     const run = await claimNextRun(owner, clock(), seen);
     if (!run) break;
     seen.push(run.id);
-    runs.push(await executeRun(run, owner, clock));
+    runs.push(await executeRun(run, owner, clock, opts.budget));
   }
   return { scheduled, runs };
 }

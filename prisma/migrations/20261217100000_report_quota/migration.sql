@@ -1,0 +1,5 @@
+-- The spend sync's share of TikTok's app-wide quota, counted per second (ADR 0016).
+CREATE TABLE "ReportQuotaSecond" (
+    "second" BIGINT NOT NULL PRIMARY KEY,
+    "used" INTEGER NOT NULL DEFAULT 0
+);

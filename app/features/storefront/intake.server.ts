@@ -12,7 +12,7 @@ import { authenticate } from "~/core/shopify.server";
 import { claimProxySignature, isKnownShop } from "~/core/attribution/touchpoints.server";
 import { recordPixelBeacon, shopForPixelToken } from "~/core/attribution/order-links.server";
 import { createRateLimiter } from "~/core/lib/rate-limit.server";
-import { declaredTooLarge, readTextCapped } from "~/core/lib/read-body.server";
+import { bodyRefusalStatus, declaredTooLarge, readTextCapped } from "~/core/lib/read-body.server";
 import { proxyClientIp } from "~/core/lib/proxy-client.server";
 
 const SHOP_DOMAIN = /^[a-z0-9][a-z0-9-]*\.myshopify\.com$/;
@@ -130,8 +130,9 @@ export async function receiveStorefrontRequest<T extends { ok: true }>(request: 
   if ((spec.perShop.via ?? via) === via && !perShop.hit(shop)) refuse(429, spec.perShop.message);
   if (!perVisitor.hit(`${shop}|${proxyClientIp(request)}`)) refuse(429, spec.perVisitor.message);
 
-  const raw = await readTextCapped(request, spec.maxBytes);
-  if (raw === null) return refuse(413, tooLarge);
+  const read = await readTextCapped(request, spec.maxBytes);
+  if ("refused" in read) return refuse(bodyRefusalStatus(read.refused), read.refused === "busy" ? "Too many request bytes in flight; retry later" : tooLarge);
+  const raw = read.text;
   const parsed = spec.parse(raw);
   if (!parsed.ok) return refuse(parsed.status, parsed.error);
   if (!(await isKnownShop(shop))) refuse(404, "This shop has not installed the app");

@@ -19,8 +19,8 @@ import morgan from "morgan";
 import { createRequestHandler } from "@remix-run/express";
 import { installGlobals } from "@remix-run/node";
 
-/** Query parameters whose values are credentials or signatures: never written to a log. */
-export const SECRET_PARAMS = ["auth_code", "code", "state", "id_token", "hmac", "signature", "session", "token", "access_token", "secret"];
+/** Query parameters whose values are credentials or signatures (`sig`: the TikTok start link's): never written to a log. */
+export const SECRET_PARAMS = ["auth_code", "code", "state", "id_token", "hmac", "signature", "session", "token", "access_token", "secret", "sig"];
 
 /**
  * Shopify waits 5 s for a webhook's answer and then counts a failure and retries, so a request

@@ -21,10 +21,13 @@ const SIGNED_KEYS = ["shop", "signature", "timestamp"];
 /**
  * The signature check reads the last value of a repeated key and URLSearchParams.get the first, so
  * a repeated shop could be signed for one shop and stored under another: Shopify sends each once.
- * A malformed shop would make the library throw (a 500) after the signature check.
+ * A malformed shop would make the library throw (a 500) after the signature check, and a timestamp
+ * that is not an integer would make its signature valid for ever.
  */
 function signedShop(url: URL): string | null {
   if (SIGNED_KEYS.some((k) => url.searchParams.getAll(k).length !== 1)) return null;
+  // The library's 90 s expiry compares the timestamp as a number: "abc" or "" never expires.
+  if (!/^\d{1,12}$/.test(url.searchParams.get("timestamp")!)) return null;
   const shop = url.searchParams.get("shop")!;
   return SHOP_DOMAIN.test(shop) ? shop : null;
 }

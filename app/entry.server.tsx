@@ -8,8 +8,10 @@ import { addDocumentResponseHeaders } from "./core/shopify.server";
 import { startBackgroundJobs } from "./features/jobs.server";
 
 // scripts/serve.mjs reads these through the server build's entry module: its port, host and
-// shutdown grace (validated by the env schema), and the jobs to stop on SIGTERM.
+// shutdown grace (validated by the env schema), the jobs to stop on SIGTERM, and whether a declared
+// body fits the process's budget of request bytes in flight (refused before the app sees it).
 export { stopBackgroundJobs } from "./features/jobs.server";
+export { requestBodyFits } from "./core/lib/read-body.server";
 export { serveSettings } from "./core/env.server";
 
 export const streamTimeout = 5000;

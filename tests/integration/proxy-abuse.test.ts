@@ -84,3 +84,24 @@ describe("Home reports the cap", () => {
     expect(data.clickCap).toEqual({ day: new Date().toISOString().slice(0, 10), cap: CAP });
   });
 });
+
+// @shopify/shopify-api 15.0.0 already refuses both (validateHmacTimestamp: Number.isInteger, then the
+// 90 s window); the intake checks the form itself too, so a library change cannot reopen it.
+describe("issue 27 L8: the proxy signature's timestamp", () => {
+  it("a query signed with timestamp=abc or an empty timestamp is refused (400) and stores nothing; an integer one is accepted", async () => {
+    const { signAppProxyQuery } = await import("~/features/demo/shopify-double.server");
+    const send = (timestamp: string) =>
+      call(
+        action,
+        new Request(`https://app.example.com/proxy/touchpoints?${signAppProxyQuery({ n: `n-${timestamp || "empty"}` }, { shop: TEST_SHOP, secret: process.env.SHOPIFY_API_SECRET!, timestamp: timestamp as unknown as number })}`, {
+          method: "POST",
+          headers: { "Content-Type": "text/plain", "X-Forwarded-For": "198.51.100.20" },
+          body: body(5000 + timestamp.length),
+        }),
+      );
+    expect((await send("abc")).status).toBe(400);
+    expect((await send("")).status).toBe(400);
+    expect(await prisma.touchpoint.count()).toBe(0);
+    expect((await send(String(Math.floor(Date.now() / 1000)))).status).toBe(202);
+  });
+});

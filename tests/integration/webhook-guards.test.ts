@@ -161,3 +161,23 @@ describe("probe 2: a 200 MB unsigned body is refused before it is buffered", () 
     expect(undeclared.counter.cancelled).toBe(true);
   });
 });
+
+describe("issue 27 L7: the HMAC is checked over the bytes Shopify sent", () => {
+  it("a signed orders/create body holding bytes that are not valid UTF-8 is accepted (200), and the same body signed wrongly is refused (401)", async () => {
+    const { createHmac } = await import("node:crypto");
+    const json = Buffer.from(JSON.stringify({ ...JSON.parse(orderFixture("web-attributed")), id: 7_300_000_000_001, note: "XX" }));
+    // The note's "XX" becomes 0xC3 0x28: not UTF-8, so decoding and re-encoding would change the bytes.
+    const at = json.indexOf("XX");
+    json[at] = 0xc3;
+    json[at + 1] = 0x28;
+    const sign = (secret: string) => createHmac("sha256", secret).update(json).digest("base64");
+    const request = (hmac: string) =>
+      new Request(`${APP_URL}/webhooks/orders/create`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "X-Shopify-Topic": "orders/create", "X-Shopify-Shop-Domain": TEST_SHOP, "X-Shopify-API-Version": "2026-10", "X-Shopify-Webhook-Id": "wh-l7", "X-Shopify-Hmac-Sha256": hmac },
+        body: new Uint8Array(json),
+      });
+    expect((await call(routes["orders/create"], request(sign("not-the-app-secret")))).status).toBe(401);
+    expect((await call(routes["orders/create"], request(sign(process.env.SHOPIFY_API_SECRET!)))).status).toBe(200);
+  });
+});

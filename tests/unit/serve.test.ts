@@ -15,6 +15,13 @@ describe("redactUrl", () => {
     for (const key of ["auth_code", "state", "id_token", "hmac", "signature", "session"]) expect(SECRET_PARAMS).toContain(key);
   });
 
+  it("redacts the TikTok start link's signature (issue 27 L4)", () => {
+    const out = redactUrl("/tiktok/start?state=st-1&shop=a.myshopify.com&exp=1800000000&sig=c2lnLXZhbHVl");
+    expect(out).not.toContain("c2lnLXZhbHVl");
+    expect(out).toContain("sig=[redacted]");
+    expect(out).toContain("exp=1800000000");
+  });
+
   it("leaves a URL without a query alone", () => {
     expect(redactUrl("/app/events")).toBe("/app/events");
   });

@@ -12,7 +12,7 @@ import { authenticate } from "~/core/shopify.server";
 import { claimProxySignature, isKnownShop } from "~/core/attribution/touchpoints.server";
 import { recordPixelBeacon, shopForPixelToken } from "~/core/attribution/order-links.server";
 import { createRateLimiter } from "~/core/lib/rate-limit.server";
-import { declaredTooLarge, readTextCapped } from "~/core/lib/read-body.server";
+import { bodyRefusalStatus, declaredTooLarge, readTextCapped } from "~/core/lib/read-body.server";
 import { proxyClientIp } from "~/core/lib/proxy-client.server";
 
 const SHOP_DOMAIN = /^[a-z0-9][a-z0-9-]*\.myshopify\.com$/;
@@ -21,10 +21,13 @@ const SIGNED_KEYS = ["shop", "signature", "timestamp"];
 /**
  * The signature check reads the last value of a repeated key and URLSearchParams.get the first, so
  * a repeated shop could be signed for one shop and stored under another: Shopify sends each once.
- * A malformed shop would make the library throw (a 500) after the signature check.
+ * A malformed shop would make the library throw (a 500) after the signature check, and a timestamp
+ * that is not an integer would make its signature valid for ever.
  */
 function signedShop(url: URL): string | null {
   if (SIGNED_KEYS.some((k) => url.searchParams.getAll(k).length !== 1)) return null;
+  // The library's 90 s expiry compares the timestamp as a number: "abc" or "" never expires.
+  if (!/^\d{1,12}$/.test(url.searchParams.get("timestamp")!)) return null;
   const shop = url.searchParams.get("shop")!;
   return SHOP_DOMAIN.test(shop) ? shop : null;
 }
@@ -130,8 +133,9 @@ export async function receiveStorefrontRequest<T extends { ok: true }>(request: 
   if ((spec.perShop.via ?? via) === via && !perShop.hit(shop)) refuse(429, spec.perShop.message);
   if (!perVisitor.hit(`${shop}|${proxyClientIp(request)}`)) refuse(429, spec.perVisitor.message);
 
-  const raw = await readTextCapped(request, spec.maxBytes);
-  if (raw === null) return refuse(413, tooLarge);
+  const read = await readTextCapped(request, spec.maxBytes);
+  if ("refused" in read) return refuse(bodyRefusalStatus(read.refused), read.refused === "busy" ? "Too many request bytes in flight; retry later" : tooLarge);
+  const raw = read.text;
   const parsed = spec.parse(raw);
   if (!parsed.ok) return refuse(parsed.status, parsed.error);
   if (!(await isKnownShop(shop))) refuse(404, "This shop has not installed the app");

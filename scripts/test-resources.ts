@@ -282,7 +282,9 @@ async function main() {
     const baseline = rssMb(pid);
     const watcher = watch(pid, url);
     const t0 = now();
-    await run(url, port);
+    // At least 2 s under watch: the prober is a process of its own and a short flood could end
+    // before its first answer, which would leave "throughout" with nothing measured.
+    await Promise.all([run(url, port), sleep(2_000)]);
     const { peakRss, slowestHealth, healthFailures, answered } = await watcher.stop();
     const growth = peakRss - baseline;
     log(`${name}: ${seconds(now() - t0)}, RSS ${baseline.toFixed(0)} MB → peak ${peakRss.toFixed(0)} MB (+${growth.toFixed(0)}), slowest /healthcheck ${slowestHealth.toFixed(0)} ms of ${answered} answered`);

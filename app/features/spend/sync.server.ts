@@ -488,13 +488,15 @@ async function step(run: SyncRun, owner: string, s: Step, at: Date): Promise<boo
 
 /**
  * The campaign rows of a window, as the sums of its ad groups' stored rows (all pages of the
- * window are stored by now). A figure no ad group reported stays null (not reported), never 0.
+ * window are stored by now). A TikTok figure is the sum only when every ad group of that day reported
+ * it; otherwise null (not reported), never a partial sum or 0 (the dashboard's rule, ADR 0008).
  */
 async function rollUpCampaigns(shop: string, c: SyncCursor, unit: Unit) {
   const groups = await prisma.spendRow.groupBy({
     by: ["campaignId", "date", "currency"],
     where: { shop, level: "adgroup", advertiserId: c.advertiserId, date: { gte: unit.start, lte: unit.end }, campaignId: { not: null } },
     _sum: { spend: true, impressions: true, clicks: true, conversions: true, purchases: true, purchaseValue: true, viewPurchases: true, viewPurchaseValue: true },
+    _count: { _all: true, purchases: true, purchaseValue: true, viewPurchases: true, viewPurchaseValue: true },
   });
   if (groups.length === 0) return { created: 0, updated: 0 };
   const existingNames = new Map(
@@ -508,6 +510,7 @@ async function rollUpCampaigns(shop: string, c: SyncCursor, unit: Unit) {
   );
   const rows = groups.map((g) => {
     const s = g._sum;
+    const all = (n: number) => n === g._count._all;
     return {
       entityId: g.campaignId!,
       campaignId: g.campaignId,
@@ -518,10 +521,10 @@ async function rollUpCampaigns(shop: string, c: SyncCursor, unit: Unit) {
       clicks: s.clicks ?? 0,
       conversions: s.conversions,
       conversionValue: null,
-      purchases: s.purchases,
-      purchaseValue: s.purchaseValue,
-      viewPurchases: s.viewPurchases,
-      viewPurchaseValue: s.viewPurchaseValue,
+      purchases: all(g._count.purchases) ? s.purchases : null,
+      purchaseValue: all(g._count.purchaseValue) ? s.purchaseValue : null,
+      viewPurchases: all(g._count.viewPurchases) ? s.viewPurchases : null,
+      viewPurchaseValue: all(g._count.viewPurchaseValue) ? s.viewPurchaseValue : null,
       currency: g.currency,
     };
   });

@@ -5,6 +5,7 @@ import { RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import { addDocumentResponseHeaders } from "./core/shopify.server";
+import { addPageHeaders } from "./core/lib/page-headers.server";
 import { startBackgroundJobs } from "./features/jobs.server";
 
 // scripts/serve.mjs reads these through the server build's entry module: its port, host and
@@ -25,6 +26,7 @@ export default async function handleRequest(
   remixContext: EntryContext,
 ) {
   addDocumentResponseHeaders(request, responseHeaders);
+  addPageHeaders(responseHeaders);
   const userAgent = request.headers.get("user-agent");
   const callbackName = isbot(userAgent ?? "") ? "onAllReady" : "onShellReady";
 

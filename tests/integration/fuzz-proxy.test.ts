@@ -201,7 +201,7 @@ describe("fuzz: app proxy touchpoint bodies (valid signature)", () => {
     await expectNothingWritten(await call(action, proxyRequest(signedQuery(), "x".repeat(2_000_000))));
     await expectNothingWritten(await call(action, proxyRequest(signedQuery(), undefined, { method: "GET" })));
     await expectNothingWritten(await call(action, proxyRequest(signedQuery(), "{}", { method: "PUT" })));
-    await expectNothingWritten(await loader());
+    await expectNothingWritten(await call(loader, proxyRequest(signedQuery(), undefined, { method: "GET" })));
   });
 });
 

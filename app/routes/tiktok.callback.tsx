@@ -1,5 +1,5 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { completeOAuth, embeddedAppUrl, OAUTH_COOKIE, OAuthRefusal } from "~/features/connect/connect.server";
+import { completeOAuth, OAUTH_COOKIE, OAuthRefusal } from "~/features/connect/connect.server";
 import { merchantMessage } from "~/core/tiktok/messages";
 import { plainPage } from "~/core/lib/plain-page.server";
 import { isRefusedAuthCode, TikTokApiError } from "~/core/tiktok/errors";
@@ -15,12 +15,13 @@ function cookieValue(request: Request, name: string) {
 }
 
 // TikTok redirects the browser here (top-level, no Shopify session token), then we send the
-// merchant back into the embedded app.
+// merchant back into the embedded app, where they confirm the grant for their store before it
+// becomes the connection (docs/decisions/0014, "TikTok start link").
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const url = new URL(request.url);
   const clearCookie = `${OAUTH_COOKIE}=; Path=/tiktok; Max-Age=0; HttpOnly; SameSite=Lax`;
   try {
-    const { shop } = await completeOAuth({
+    const { confirmUrl } = await completeOAuth({
       rawState: url.searchParams.get("state"),
       cookieState: cookieValue(request, OAUTH_COOKIE),
       authCode: url.searchParams.get("auth_code"),
@@ -28,7 +29,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     });
     return new Response(null, {
       status: 302,
-      headers: { Location: embeddedAppUrl(shop, "/app/connect"), "Set-Cookie": clearCookie, "Cache-Control": "no-store" },
+      headers: { Location: confirmUrl, "Set-Cookie": clearCookie, "Cache-Control": "no-store" },
     });
   } catch (error) {
     if (error instanceof OAuthRefusal) return plainPage("TikTok connection refused", error.message, 400, clearCookie);

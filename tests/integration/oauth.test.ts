@@ -12,7 +12,9 @@ import { loader as accountLoader } from "~/routes/app.connect.account";
 import { action as connectAction, loader as connectLoader } from "~/routes/app.connect._index";
 import { loader as settingsLoader } from "~/routes/app.settings";
 import { loader as callbackLoader } from "~/routes/tiktok.callback";
+import { action as confirmAction, loader as confirmLoader } from "~/routes/app.connect.confirm";
 import { loader as startLoader } from "~/routes/tiktok.start";
+import { ADVERTISER_IDS } from "../../sandbox/world";
 import { OTHER_SHOP, TEST_SHOP } from "../support/constants";
 import { adminRequest, APP_URL, call, seedOfflineSession } from "../support/requests";
 import { captureConsole, dumpDatabase, fuzzParams, fuzzTimeout, hostileString, startAppSandbox, type CapturedLogs } from "../support/fuzz";
@@ -59,6 +61,18 @@ function callback(params: Record<string, string | null>, cookie: string | null) 
 const fromFlow = (f: Flow, over: Record<string, string | null> = {}) =>
   callback({ state: f.callbackUrl.searchParams.get("state"), auth_code: f.callbackUrl.searchParams.get("auth_code"), ...over }, f.cookie);
 
+/** The confirmation code the callback put in the admin URL it sent the browser to. */
+function grantCode(callbackAnswer: Response) {
+  expect(callbackAnswer.status).toBe(302);
+  const location = new URL(callbackAnswer.headers.get("Location")!);
+  expect(location.pathname).toMatch(/\/app\/connect\/confirm$/);
+  return location.searchParams.get("grant")!;
+}
+
+/** The confirm page's buttons, posted from the embedded admin of `shop` (App Bridge's session token). */
+const confirm = (shop: string, grant: string, intent: "confirm" | "discard" = "confirm") =>
+  call(confirmAction, adminRequest("/app/connect/confirm", { shop, form: { grant, intent } }));
+
 async function usedStates() {
   return prisma.oAuthState.count({ where: { usedAt: { not: null } } });
 }
@@ -86,7 +100,7 @@ describe("OAuth callback: refused with a clear page, nothing stored", () => {
 
   it("refuses a callback replayed after a successful one, and keeps the first connection as it was", async () => {
     const flow = await startConnect(TEST_SHOP);
-    expect((await fromFlow(flow)).status).toBe(302);
+    expect((await confirm(TEST_SHOP, grantCode(await fromFlow(flow)))).status).toBe(302);
     const stored = await prisma.tikTokConnection.findUniqueOrThrow({ where: { shop: TEST_SHOP } });
     const res = await fromFlow(flow);
     expect(res.status).toBe(400);
@@ -196,11 +210,17 @@ describe("OAuth callback: the valid one", () => {
     const flow = await startConnect(TEST_SHOP);
     // WHEN TikTok redirects back
     const res = await fromFlow(flow);
-    // THEN they are sent back into the embedded app, the state cookie cleared
+    // THEN they are sent back into the embedded app to confirm, the state cookie cleared
     expect(res.status).toBe(302);
-    expect(res.headers.get("Location")).toMatch(/^https:\/\/admin\.shopify\.com\/store\/alpha-test\/apps\/test-api-key\/app\/connect$/);
+    expect(res.headers.get("Location")).toMatch(/^https:\/\/admin\.shopify\.com\/store\/alpha-test\/apps\/test-api-key\/app\/connect\/confirm\?grant=[A-Za-z0-9_-]{43}$/);
     expect(res.headers.get("Set-Cookie")).toMatch(/Max-Age=0/);
     expect(await usedStates()).toBe(1);
+    // AND nothing is connected until they confirm there
+    expect(await prisma.tikTokConnection.count()).toBe(0);
+    const confirmPage = await call(confirmLoader, adminRequest(`/app/connect/confirm?grant=${grantCode(res)}`, { shop: TEST_SHOP }));
+    const confirmed = await confirm(TEST_SHOP, grantCode(res));
+    expect(confirmed.status).toBe(302);
+    expect(confirmed.headers.get("Location")).toBe(`${APP_URL}/app/connect`);
 
     // AND the token is stored only encrypted, and it is a working TikTok token
     const row = await prisma.tikTokConnection.findUniqueOrThrow({ where: { shop: TEST_SHOP } });
@@ -220,6 +240,7 @@ describe("OAuth callback: the valid one", () => {
       await call(layoutLoader, adminRequest("/app", { shop: TEST_SHOP })),
       await call(connectLoader, adminRequest("/app/connect", { shop: TEST_SHOP })),
       await call(accountLoader, adminRequest("/app/connect/account", { shop: TEST_SHOP })),
+      confirmPage,
       res,
     ];
     for (const page of pages) {
@@ -229,6 +250,86 @@ describe("OAuth callback: the valid one", () => {
     }
     // AND no log line has it
     expect(logs.text()).not.toContain(token);
+  });
+});
+
+describe("a start link opened in another browser first cannot connect that browser's TikTok account (issue 27 M4)", () => {
+  /** Someone else's browser: opens the copied link first, grants only their own ad account on TikTok's page, comes back. */
+  async function strangerCompletes(startUrl: string) {
+    const start = await call(startLoader, new Request(startUrl));
+    expect(start.status).toBe(302);
+    const cookie = start.headers.get("Set-Cookie")!.split(";")[0];
+    const authorize = new URL(start.headers.get("Location")!);
+    const form = new URLSearchParams({
+      app_id: authorize.searchParams.get("app_id")!,
+      state: authorize.searchParams.get("state")!,
+      redirect_uri: authorize.searchParams.get("redirect_uri")!,
+      advertiser_ids: ADVERTISER_IDS.tokyo,
+    });
+    const consent = await fetch(new URL("/portal/auth", authorize), { method: "POST", body: form, redirect: "manual" });
+    return callback(Object.fromEntries(new URL(consent.headers.get("Location")!).searchParams), cookie);
+  }
+  const issuedLink = async (shop = TEST_SHOP) =>
+    (await (await call(connectAction, adminRequest("/app/connect", { shop, method: "POST", form: {} }))).json()).startUrl as string;
+
+  it("the stranger's TikTok grant connects nothing: it waits for a confirmation only this store's admin can give", async () => {
+    // GIVEN a start link the merchant's admin issued, opened first in someone else's browser
+    const back = await strangerCompletes(await issuedLink());
+    // THEN that browser is sent to the store's admin (where it is not signed in), and nothing is connected
+    const grant = grantCode(back);
+    expect(back.headers.get("Location")).toMatch(/^https:\/\/admin\.shopify\.com\/store\/alpha-test\//);
+    expect(await prisma.tikTokConnection.count()).toBe(0);
+    // AND the confirmation cannot be given without a session token of this store's admin
+    const anonymous = await call(confirmAction, new Request(`${APP_URL}/app/connect/confirm`, { method: "POST", body: new URLSearchParams({ grant, intent: "confirm" }) }));
+    expect(anonymous.status).toBe(302);
+    expect(anonymous.headers.get("Location")).toBe("/auth/login");
+    expect((await confirm(OTHER_SHOP, grant)).status).toBe(200);
+    expect(await (await confirm(OTHER_SHOP, grant)).json()).toMatchObject({ error: expect.stringMatching(/No TikTok authorization is waiting for this store/) });
+    expect(await prisma.tikTokConnection.count()).toBe(0);
+    // AND the merchant opening the confirm page without that link's code sees nothing to confirm
+    expect(await (await call(confirmLoader, adminRequest("/app/connect/confirm", { shop: TEST_SHOP }))).json()).toEqual({ code: null, grant: null });
+  });
+
+  it("a merchant shown the stranger's grant sees the store and the ad account it covers, and can discard it", async () => {
+    const grant = grantCode(await strangerCompletes(await issuedLink()));
+    const page = await (await call(confirmLoader, adminRequest(`/app/connect/confirm?grant=${grant}`, { shop: TEST_SHOP }))).json();
+    expect(page.grant).toMatchObject({ shop: TEST_SHOP, accounts: [{ advertiserId: ADVERTISER_IDS.tokyo, name: "Tokyo Stationery" }] });
+    const discarded = await confirm(TEST_SHOP, grant, "discard");
+    expect(await discarded.json()).toEqual({ error: null, discarded: true });
+    expect(await prisma.tikTokConnection.count()).toBe(0);
+    // The grant's token is erased and it cannot be confirmed afterwards
+    expect(await prisma.oAuthState.count({ where: { grantEnc: { not: null } } })).toBe(0);
+    expect(await (await confirm(TEST_SHOP, grant)).json()).toMatchObject({ error: expect.stringMatching(/No TikTok authorization is waiting/) });
+    expect(await prisma.tikTokConnection.count()).toBe(0);
+  });
+
+  it("a working connection stays as it was while a stranger's grant waits, and a grant not confirmed within 10 minutes lapses", async () => {
+    // GIVEN the merchant connected through the whole flow, confirmation included
+    const flow = await startConnect(TEST_SHOP);
+    expect((await confirm(TEST_SHOP, grantCode(await fromFlow(flow)))).status).toBe(302);
+    const before = await prisma.tikTokConnection.findUniqueOrThrow({ where: { shop: TEST_SHOP } });
+    // WHEN a stranger completes a later start link
+    const grant = grantCode(await strangerCompletes(await issuedLink()));
+    // THEN the connection is untouched
+    expect(await prisma.tikTokConnection.findUniqueOrThrow({ where: { shop: TEST_SHOP } })).toEqual(before);
+    // AND after 10 minutes the grant can no longer be confirmed, and the next Connect erases its token
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      vi.setSystemTime(Date.now() + 11 * 60 * 1000);
+      expect(await (await confirm(TEST_SHOP, grant)).json()).toMatchObject({ error: expect.stringMatching(/expired/) });
+      await issuedLink();
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(await prisma.tikTokConnection.findUniqueOrThrow({ where: { shop: TEST_SHOP } })).toEqual(before);
+    expect(await prisma.oAuthState.count({ where: { grantEnc: { not: null } } })).toBe(0);
+  });
+
+  it("a grant is confirmed once: a second confirmation, or one racing it, changes nothing", async () => {
+    const grant = grantCode(await fromFlow(await startConnect(TEST_SHOP)));
+    const answers = await Promise.all([confirm(TEST_SHOP, grant), confirm(TEST_SHOP, grant)]);
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 302]);
+    expect(await prisma.tikTokConnection.count()).toBe(1);
   });
 });
 

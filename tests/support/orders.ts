@@ -135,16 +135,21 @@ export async function visitFromAd(shop: string, visit: { visitorId: string; ttcl
 
 /**
  * The merchant's Reconnect, end to end through the app's OAuth code: a state issued by the app,
- * TikTok's consent (the sandbox approves at once), the callback's code exchange, afterConnected.
+ * TikTok's consent (the sandbox approves at once), the callback's code exchange, the merchant's
+ * confirmation in the admin, afterConnected.
  */
 export async function reconnectThroughOAuth(shop: string) {
-  const { beginOAuth, completeOAuth, oauthStart } = await import("~/features/connect/connect.server");
+  const { beginOAuth, completeOAuth, confirmGrant, oauthStart } = await import("~/features/connect/connect.server");
   const { startUrl } = await beginOAuth(shop, "reconnect");
   const rawState = new URL(startUrl).searchParams.get("state");
   const { authorizeUrl } = await oauthStart(new URL(startUrl).searchParams);
   const consent = await fetch(authorizeUrl, { redirect: "manual" });
   const back = new URL(consent.headers.get("location")!);
-  return completeOAuth({ rawState, cookieState: rawState, authCode: back.searchParams.get("auth_code"), shopParam: shop });
+  const { confirmUrl } = await completeOAuth({ rawState, cookieState: rawState, authCode: back.searchParams.get("auth_code"), shopParam: shop });
+  // The merchant confirms the grant inside the store's admin (docs/decisions/0014).
+  const confirmed = await confirmGrant(shop, new URL(confirmUrl).searchParams.get("grant"));
+  if (!confirmed.ok) throw new Error(confirmed.error);
+  return { shop, connection: confirmed.connection };
 }
 
 /** Posts a signed orders/create with this exact body to the real route; returns the Response. */

@@ -15,6 +15,9 @@ export const OAUTH_COOKIE = "tt_oauth_state";
 // The embedded page opens the start link at once (window.open _top); a link older than this was
 // copied or forwarded, not followed.
 const START_LINK_TTL_MS = 2 * 60 * 1000;
+// The callback sends the merchant straight back into the admin to confirm: a grant not confirmed
+// within this was not followed there by the merchant who asked for it.
+const GRANT_CONFIRM_TTL_MS = 10 * 60 * 1000;
 
 const hashState = (raw: string) => createHash("sha256").update(raw).digest("hex");
 
@@ -38,6 +41,11 @@ const startSignature = (state: string, shop: string, exp: string) =>
  */
 export async function beginOAuth(shop: string, purpose: "connect" | "reconnect") {
   const raw = randomBytes(32).toString("base64url");
+  // Tokens of grants nobody confirmed in time are erased, not kept.
+  await prisma.oAuthState.updateMany({
+    where: { shop, grantEnc: { not: null }, grantedAt: { lt: new Date(Date.now() - GRANT_CONFIRM_TTL_MS) } },
+    data: { grantEnc: null },
+  });
   await prisma.oAuthState.create({
     data: { stateHash: hashState(raw), shop, purpose, expiresAt: new Date(Date.now() + OAUTH_STATE_TTL_MS) },
   });
@@ -89,7 +97,9 @@ export async function oauthStart(params: URLSearchParams) {
 
 /**
  * /tiktok/callback: refuses a missing, forged, reused, expired or other-browser/other-shop
- * state before anything is stored; then exchanges the code at once (codes are single-use and short-lived).
+ * state before anything is stored; then exchanges the code at once (codes are single-use and
+ * short-lived). What TikTok granted is held, not applied: the connection changes only when the
+ * merchant confirms it inside the store's admin (confirmGrant), with the code returned here.
  */
 export async function completeOAuth(input: { rawState: string | null; cookieState: string | null; authCode: string | null; shopParam?: string | null }) {
   const row = await usableState(input.rawState);
@@ -105,26 +115,97 @@ export async function completeOAuth(input: { rawState: string | null; cookieStat
   if (claimed.count !== 1) throw new OAuthRefusal("This connection link was already used. Start again from the app.");
 
   const granted = await tiktokClientFromEnv().exchangeAuthCode(input.authCode);
-  const existing = await getConnection(row.shop);
-  const keepsAccount =
-    row.purpose === "reconnect" && existing?.advertiserId && existing.pixelCode && granted.advertiserIds.includes(existing.advertiserId);
+  const confirmCode = randomBytes(32).toString("base64url");
+  await prisma.oAuthState.update({
+    where: { id: row.id },
+    data: {
+      grantEnc: encryptToken(granted.accessToken),
+      grantedAdvertisers: JSON.stringify(granted.advertiserIds),
+      confirmHash: hashState(confirmCode),
+      grantedAt: new Date(),
+    },
+  });
+  return { shop: row.shop, confirmUrl: embeddedAppUrl(row.shop, `/app/connect/confirm?${new URLSearchParams({ grant: confirmCode })}`) };
+}
+
+/** The grant a confirmation code names, when it belongs to this shop and still waits; else null. */
+async function waitingGrant(shop: string, code: string | null) {
+  if (!code || code.length > 100) return null;
+  const row = await prisma.oAuthState.findUnique({ where: { confirmHash: hashState(code) } });
+  if (!row || row.shop !== shop || row.settledAt || !row.grantEnc || !row.grantedAt) return null;
+  if (row.grantedAt.getTime() + GRANT_CONFIRM_TTL_MS < Date.now()) return null;
+  return { ...row, grantEnc: row.grantEnc, advertiserIds: JSON.parse(row.grantedAdvertisers ?? "[]") as string[] };
+}
+
+export const GRANT_NOT_WAITING =
+  "No TikTok authorization is waiting for this store under this link: it was confirmed or discarded already, it expired (10 minutes), or it was made for another store. Nothing was changed. Start again with Connect TikTok.";
+
+/**
+ * What the confirmation page shows: the store and the TikTok ad accounts the grant covers (their
+ * names when TikTok answers, else their ids), so a merchant can tell an authorization that is not theirs.
+ */
+export async function describeGrant(shop: string, code: string | null) {
+  const grant = await waitingGrant(shop, code);
+  if (!grant) return null;
+  let accounts = grant.advertiserIds.map((advertiserId) => ({ advertiserId, name: null as string | null }));
+  try {
+    const listed = await tiktokClientFromEnv().listAdvertisers(decryptToken(grant.grantEnc));
+    accounts = accounts.map((a) => ({ ...a, name: listed.find((l) => l.advertiserId === a.advertiserId)?.advertiserName ?? null }));
+  } catch (error) {
+    console.warn(`connect ${shop}: could not name the granted ad accounts (${error instanceof Error ? error.message : error})`);
+  }
+  return { shop, purpose: grant.purpose, grantedAt: grant.grantedAt!, accounts };
+}
+
+/** Takes the grant exactly once, erasing its token from the state row; null when it is not waiting. */
+async function settleGrant(shop: string, code: string | null) {
+  const grant = await waitingGrant(shop, code);
+  if (!grant) return null;
+  const taken = await prisma.oAuthState.updateMany({ where: { id: grant.id, settledAt: null }, data: { settledAt: new Date(), grantEnc: null } });
+  return taken.count === 1 ? grant : null;
+}
+
+/**
+ * The merchant confirmed, inside the admin of the grant's shop (authenticate.admin gave `shop`):
+ * only now does the grant become the shop's TikTok connection.
+ */
+export async function confirmGrant(shop: string, code: string | null) {
+  const grant = await settleGrant(shop, code);
+  if (!grant) return { ok: false as const, error: GRANT_NOT_WAITING };
+  const accessToken = decryptToken(grant.grantEnc);
+  const existing = await getConnection(shop);
+  const keepsAccount = Boolean(
+    grant.purpose === "reconnect" && existing?.advertiserId && existing.pixelCode && grant.advertiserIds.includes(existing.advertiserId),
+  );
 
   const data = {
-    accessTokenEnc: encryptToken(granted.accessToken),
-    authorizedAdvertisers: JSON.stringify(granted.advertiserIds),
+    accessTokenEnc: encryptToken(accessToken),
+    authorizedAdvertisers: JSON.stringify(grant.advertiserIds),
     lastAuthError: null,
     statusChangedAt: new Date(),
   };
   const saved = await prisma.tikTokConnection.upsert({
-    where: { shop: row.shop },
+    where: { shop },
     // New connections send TikTok's current purchase name (Purchase since May 2025; ADR 0023).
-    create: { shop: row.shop, status: "pending", eventName: "Purchase", ...data },
+    create: { shop, status: "pending", eventName: "Purchase", ...data },
     update: keepsAccount
       ? { ...data, status: "connected" }
       : { ...data, status: "pending", advertiserId: null, advertiserName: null, advertiserCurrency: null, advertiserTimezone: null, pixelCode: null, pixelName: null, connectedAt: null },
   });
-  if (keepsAccount) await afterConnected(row.shop, { reconnected: true });
-  return { shop: row.shop, connection: saved };
+  if (keepsAccount) await afterConnected(shop, { reconnected: true });
+  return { ok: true as const, connection: saved };
+}
+
+/** The merchant did not recognise the grant: it is dropped, TikTok asked to revoke its token. */
+export async function discardGrant(shop: string, code: string | null) {
+  const grant = await settleGrant(shop, code);
+  if (!grant) return { ok: false as const, error: GRANT_NOT_WAITING };
+  try {
+    await tiktokClientFromEnv().revokeToken(decryptToken(grant.grantEnc));
+  } catch (error) {
+    console.warn(`connect ${shop}: TikTok revoke of a discarded grant failed (${error instanceof Error ? error.message : error}); erased here`);
+  }
+  return { ok: true as const };
 }
 
 /** Embedded admin URL to return the merchant to after the top-level OAuth round trip. */

@@ -53,6 +53,10 @@ describe("TOKEN_ENCRYPTION_KEY rotation", () => {
     await seedOfflineSession(TEST_SHOP);
     await prisma.tikTokConnection.create({ data: { shop: TEST_SHOP, status: "connected", accessTokenEnc: encryptToken("tiktok-token-value") } });
     await prisma.session.create({ data: { id: "offline_legacy.myshopify.com", shop: "legacy.myshopify.com", state: "", accessToken: "shpat_legacy_plaintext" } });
+    // and a TikTok grant waiting for the merchant's confirmation (docs/decisions/0014)
+    await prisma.oAuthState.create({
+      data: { stateHash: "h", shop: TEST_SHOP, purpose: "connect", expiresAt: new Date(Date.now() + 60_000), grantEnc: encryptToken("tiktok-grant-value"), grantedAt: new Date() },
+    });
     // WHEN the operator puts a new key first and runs rotate-keys
     const next = newKey();
     const keys = [next, ...encryptionKeys()];
@@ -63,6 +67,7 @@ describe("TOKEN_ENCRYPTION_KEY rotation", () => {
     expect(sessions.map((s) => decryptToken(s.accessToken, onlyNew)).sort()).toEqual(["shpat_legacy_plaintext", "shpat_test_offline_token"]);
     const conn = await prisma.tikTokConnection.findUniqueOrThrow({ where: { shop: TEST_SHOP } });
     expect(decryptToken(conn.accessTokenEnc!, onlyNew)).toBe("tiktok-token-value");
+    expect(decryptToken((await prisma.oAuthState.findFirstOrThrow()).grantEnc!, onlyNew)).toBe("tiktok-grant-value");
     expect(JSON.stringify(await dumpDatabase(prisma))).not.toMatch(PLAINTEXT);
     // AND running it again is harmless
     expect(await rotateStoredTokens(keys)).toEqual({ sessions: 2, connections: 1 });

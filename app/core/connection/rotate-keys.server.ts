@@ -1,4 +1,4 @@
-// Re-encrypts every stored token (Shopify sessions, TikTok connections) with the newest key in
+// Re-encrypts every stored token (Shopify sessions, TikTok connections and grants) with the newest key in
 // TOKEN_ENCRYPTION_KEY; plaintext tokens from before encryption are encrypted too. Idempotent.
 import prisma from "~/core/db.server";
 import { decryptToken, encryptToken, encryptionKeys, isEncrypted } from "./token-crypto.server";
@@ -17,6 +17,10 @@ export async function rotateStoredTokens(keys = encryptionKeys()) {
   for (const c of await prisma.tikTokConnection.findMany({ where: { accessTokenEnc: { not: null } }, select: { id: true, accessTokenEnc: true } })) {
     await prisma.tikTokConnection.update({ where: { id: c.id }, data: { accessTokenEnc: reseal(c.accessTokenEnc!) } });
     connections++;
+  }
+  // A TikTok grant waiting for the merchant's confirmation (at most 10 minutes) holds a token too.
+  for (const g of await prisma.oAuthState.findMany({ where: { grantEnc: { not: null } }, select: { id: true, grantEnc: true } })) {
+    await prisma.oAuthState.update({ where: { id: g.id }, data: { grantEnc: reseal(g.grantEnc!) } });
   }
   return { sessions, connections };
 }

@@ -19,8 +19,11 @@ import morgan from "morgan";
 import { createRequestHandler } from "@remix-run/express";
 import { installGlobals } from "@remix-run/node";
 
-/** Query parameters whose values are credentials or signatures (`sig`: the TikTok start link's): never written to a log. */
-export const SECRET_PARAMS = ["auth_code", "code", "state", "id_token", "hmac", "signature", "session", "token", "access_token", "secret", "sig"];
+/**
+ * Query parameters whose values are credentials or signatures (`sig`: the TikTok start link's;
+ * `grant`: the code that names a TikTok grant awaiting the merchant's confirmation): never written to a log.
+ */
+export const SECRET_PARAMS = ["auth_code", "code", "state", "id_token", "hmac", "signature", "session", "token", "access_token", "secret", "sig", "grant"];
 
 /**
  * Shopify waits 5 s for a webhook's answer and then counts a failure and retries, so a request

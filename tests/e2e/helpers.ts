@@ -59,6 +59,16 @@ async function choosePixel(page: Page, pixelCode: string) {
   }).toPass({ timeout: 15_000 });
 }
 
+/** Back from TikTok's consent page: the admin asks to confirm the grant for this store (docs/decisions/0014). */
+export async function confirmGrant(page: Page) {
+  await expect(page.getByRole("heading", { name: `Connect this TikTok authorization to ${process.env.E2E_SHOP}?` })).toBeVisible();
+  // A click before React has hydrated the page posts nothing: click until the page changes.
+  await expect(async () => {
+    await page.getByRole("button", { name: "Confirm and connect" }).click({ timeout: 1_000 });
+    await expect(page.getByRole("button", { name: "Confirm and connect" })).toBeHidden({ timeout: 2_000 });
+  }).toPass({ timeout: 15_000 });
+}
+
 /** Runs the connect wizard through the sandbox's consent page unless the e2e shop is connected already. */
 export async function ensureConnected(page: Page, advertiserName = "Pacific Outfitters", onStep?: (step: number) => Promise<void>) {
   await page.goto(adminUrl("/app/connect"));
@@ -75,6 +85,7 @@ export async function ensureConnected(page: Page, advertiserName = "Pacific Outf
   const advertiser = world.advertisers.find((a: { name: string }) => a.name === advertiserName);
   await page.getByRole("button", { name: /^(Connect|Reconnect) TikTok$/ }).click();
   await page.getByRole("button", { name: "Approve" }).click();
+  await confirmGrant(page);
   await page.getByText("Step 2 of 4").waitFor();
   await onStep?.(2);
   // A click before React has hydrated the page changes nothing: click until the choice holds.

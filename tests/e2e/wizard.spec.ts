@@ -1,5 +1,5 @@
 import { expect, test } from "./helpers";
-import { adminUrl, disconnect, expectAccessible, sandbox, snap, tabTo } from "./helpers";
+import { adminUrl, confirmGrant, disconnect, expectAccessible, sandbox, snap, tabTo } from "./helpers";
 
 test.describe.configure({ mode: "serial" });
 
@@ -29,6 +29,13 @@ test("a merchant connects TikTok, picks account and pixel, sends a test event; r
   await expect(page.getByRole("heading", { name: /Authorize app/ })).toBeVisible();
   await snap(page, "03-sandbox-consent");
   await tabTo(page, page.getByRole("button", { name: "Approve" }));
+  await page.keyboard.press("Enter");
+
+  // Back in the embedded app: the grant is this store's only once the merchant confirms it here.
+  await expect(page.getByRole("heading", { name: `Connect this TikTok authorization to ${process.env.E2E_SHOP}?` })).toBeVisible();
+  await expect(page.getByText(`${pacific.name} (ID ${pacific.advertiser_id})`)).toBeVisible();
+  await expectAccessible(page);
+  await tabTo(page, page.getByRole("button", { name: "Confirm and connect" }));
   await page.keyboard.press("Enter");
 
   // Step 2: back in the embedded app, choose the account.
@@ -102,6 +109,7 @@ test("a merchant connects TikTok, picks account and pixel, sends a test event; r
   await snap(page, "07-home-needs-reconnect");
   await page.getByRole("button", { name: "Reconnect" }).click();
   await page.getByRole("button", { name: "Approve" }).click();
+  await confirmGrant(page);
   await expect(page.getByRole("heading", { name: "TikTok connection", level: 1 })).toBeVisible();
   await expect(page.getByText(`Pixel: ${pixel.pixel_name} (${pixel.pixel_code})`)).toBeVisible();
   await page.goto(adminUrl("/app"));

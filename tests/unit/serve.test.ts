@@ -22,6 +22,12 @@ describe("redactUrl", () => {
     expect(out).toContain("exp=1800000000");
   });
 
+  it("redacts the code of a TikTok grant awaiting confirmation (issue 27 M4)", () => {
+    const out = redactUrl("/app/connect/confirm?grant=Z3JhbnQtY29kZQ&shop=a.myshopify.com");
+    expect(out).not.toContain("Z3JhbnQtY29kZQ");
+    expect(out).toContain("grant=[redacted]");
+  });
+
   it("leaves a URL without a query alone", () => {
     expect(redactUrl("/app/events")).toBe("/app/events");
   });

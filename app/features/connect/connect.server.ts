@@ -209,7 +209,7 @@ export async function discardGrant(shop: string, code: string | null) {
 }
 
 /** Embedded admin URL to return the merchant to after the top-level OAuth round trip. */
-export function embeddedAppUrl(shop: string, path: string) {
+function embeddedAppUrl(shop: string, path: string) {
   const store = shop.replace(/\.myshopify\.com$/, "");
   return `${env().SHOPIFY_ADMIN_URL}/store/${store}/apps/${env().SHOPIFY_API_KEY}${path}`;
 }

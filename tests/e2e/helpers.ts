@@ -69,6 +69,18 @@ export async function confirmGrant(page: Page) {
   }).toPass({ timeout: 15_000 });
 }
 
+/**
+ * Waits until React has hydrated the element `selector` names (React puts its props on the DOM node
+ * when it hydrates it). A merchant's click before that is replayed by React 18 during hydration;
+ * in CI one such click on the account step ended in React's internal error #345.
+ */
+async function hydrated(page: Page, selector: string) {
+  await page.waitForFunction((sel) => {
+    const el = document.querySelector(sel);
+    return !!el && Object.keys(el).some((k) => k.startsWith("__reactProps"));
+  }, selector);
+}
+
 /** Runs the connect wizard through the sandbox's consent page unless the e2e shop is connected already. */
 export async function ensureConnected(page: Page, advertiserName = "Pacific Outfitters", onStep?: (step: number) => Promise<void>) {
   await page.goto(adminUrl("/app/connect"));
@@ -88,6 +100,7 @@ export async function ensureConnected(page: Page, advertiserName = "Pacific Outf
   await confirmGrant(page);
   await page.getByText("Step 2 of 4").waitFor();
   await onStep?.(2);
+  await hydrated(page, 'input[type="radio"]');
   // A click before React has hydrated the page changes nothing: click until the choice holds.
   await expect(async () => {
     await page.getByText(advertiserName, { exact: true }).click();
@@ -97,6 +110,7 @@ export async function ensureConnected(page: Page, advertiserName = "Pacific Outf
   await page.getByRole("button", { name: "Continue" }).click();
   await page.getByText("Step 3 of 4").waitFor();
   await onStep?.(3);
+  await hydrated(page, 'input[type="search"], input[type="text"]');
   await choosePixel(page, advertiser.pixels[0].pixel_code);
   await page.getByRole("button", { name: "Save" }).click();
   await page.getByText("Step 4 of 4").waitFor();

@@ -49,6 +49,13 @@ async function main() {
     const { benchScale } = await import("./scale");
     print(`Cost as touchpoints grow, 10k -> 1M in one shop (${label})`, await benchScale({ databaseUrl, label: label.toLowerCase() }));
   }
+  if (want("spend-scale-pg")) {
+    const { benchSpendScale } = await import("./spend-scale");
+    const { sim, setup, storage } = await benchSpendScale();
+    print("Spend sync at scale", sim);
+    print("Spend sync at scale: setup and detail", setup);
+    print("Storage per shop-month (PostgreSQL)", storage);
+  }
   if (want("storefront")) {
     const { benchStorefront } = await import("./storefront");
     print("Storefront product page in Chromium (Lighthouse)", await benchStorefront());

@@ -8,7 +8,15 @@ export type WorldOptions = {
   bigAdvertiserAdgroups?: number;
   /** First day with delivery, `YYYY-MM-DD`. Default 2024-01-01. */
   firstSpendDate?: string;
+  /**
+   * Adds one advertiser per entry (USD, UTC) with that many active ad groups, 10 per campaign;
+   * 0 is an account with nothing running. For simulations of many shops (bench/spend-scale.ts).
+   */
+  fleet?: number[];
 };
+
+/** The id of fleet advertiser `i` (0-based). */
+export const fleetAdvertiserId = (i: number) => `72${String(i + 1).padStart(17, "0")}`;
 
 export type Pixel = { pixelId: string; pixelCode: string; pixelName: string; createTime: string };
 
@@ -119,13 +127,15 @@ export function buildWorld(options: WorldOptions = {}): World {
       CAMPAIGN_PLAN.map((c) => ({ ...c, adgroups: c.adgroups })),
     ),
   );
-  const big = options.bigAdvertiserAdgroups ?? 0;
-  if (big > 0) {
-    const plan = Array.from({ length: Math.ceil(big / 10) }, (_, c) => ({
+  const catalog = (groups: number) =>
+    Array.from({ length: Math.ceil(groups / 10) }, (_, c) => ({
       name: `Catalog ${c + 1}`,
       deleted: false,
-      adgroups: Array.from({ length: Math.min(10, big - c * 10) }, (_, g) => [`Catalog ${c + 1} · Set ${g + 1}`, false] as const),
+      adgroups: Array.from({ length: Math.min(10, groups - c * 10) }, (_, g) => [`Catalog ${c + 1} · Set ${g + 1}`, false] as const),
     }));
+  const big = options.bigAdvertiserAdgroups ?? 0;
+  if (big > 0) {
+    const plan = catalog(big);
     advertisers.push(
       buildAdvertiser(
         { advertiserId: ADVERTISER_IDS.big, name: "Benchmark Megastore", currency: "USD", timezone: "UTC", country: "US", pixels: 1 },
@@ -134,6 +144,11 @@ export function buildWorld(options: WorldOptions = {}): World {
       ),
     );
   }
+  (options.fleet ?? []).forEach((groups, i) => {
+    const advertiserId = fleetAdvertiserId(i);
+    // Ids of campaigns and ad groups derive from the advertiser number: 100 + i keeps them apart from the fixed ones.
+    advertisers.push(buildAdvertiser({ advertiserId, name: `Fleet shop ${i + 1}`, currency: "USD", timezone: "UTC", country: "US", pixels: 0 }, 100 + i, catalog(groups)));
+  });
   const byId = new Map(advertisers.map((a) => [a.advertiserId, a]));
   const byPixel = new Map(advertisers.flatMap((a) => a.pixels.map((p) => [p.pixelCode, a] as const)));
   return {

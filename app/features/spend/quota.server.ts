@@ -18,9 +18,8 @@ export type ReportBudget = { qps: number; qpm: number };
  * paced only by each process's in-process limiter, and for races on the minute. 90% of 600 QPM
  * is 777,600 a day, inside the Basic tier's 864,000 QPD, so no day window is needed.
  */
-function reportBudget(): ReportBudget {
-  const e = env();
-  return { qps: Math.max(1, Math.floor(e.TIKTOK_RATE_QPS * 0.9)), qpm: Math.max(1, Math.floor(e.TIKTOK_RATE_QPM * 0.9)) };
+export function reportBudget(rate: { qps: number; qpm: number } = { qps: env().TIKTOK_RATE_QPS, qpm: env().TIKTOK_RATE_QPM }): ReportBudget {
+  return { qps: Math.max(1, Math.floor(rate.qps * 0.9)), qpm: Math.max(1, Math.floor(rate.qpm * 0.9)) };
 }
 
 /** Runs a merchant is waiting for (Sync Now, a new connection's backfill) may use the whole budget. */

@@ -98,8 +98,7 @@ export async function backfillInProgress(shop: string) {
   return (await prisma.syncRun.count({ where: { shop, kind: "backfill", status: ACTIVE } })) > 0;
 }
 
-export async function requestSpendSync(shop: string, kind: SyncKind): Promise<{ queued: boolean; runId: string }> {
-  const now = new Date();
+export async function requestSpendSync(shop: string, kind: SyncKind, now = new Date()): Promise<{ queued: boolean; runId: string }> {
   const active = await prisma.syncRun.findFirst({ where: { shop, status: ACTIVE }, orderBy: { createdAt: "asc" } });
   if (active && kind === "manual" && (active.kind === "hourly" || active.kind === "daily")) {
     // Sync Now while this hour's refresh waits its turn: it becomes the merchant's run, first in line.
@@ -118,7 +117,7 @@ export async function requestSpendSync(shop: string, kind: SyncKind): Promise<{ 
     return { queued: false, runId: active.id };
   }
   try {
-    const run = await prisma.syncRun.create({ data: { shop, kind, slot: ACTIVE_SLOT, status: "queued", nextAttemptAt: now } });
+    const run = await prisma.syncRun.create({ data: { shop, kind, slot: ACTIVE_SLOT, status: "queued", nextAttemptAt: now, createdAt: now } });
     startSoon();
     return { queued: true, runId: run.id };
   } catch (error) {
@@ -539,21 +538,21 @@ class Paced extends Error {
   }
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * Waits for a grant of the app's quota: a few short waits for the next second; when the minute
  * is spent, the run goes back to the queue (Paced) and the worker is free for urgent runs.
  */
-async function grant(run: SyncRun, clock: Clock, budget: ReportBudget | undefined) {
+async function grant(run: SyncRun, clock: Clock, budget: ReportBudget | undefined, wait: (ms: number) => Promise<void>) {
   const urgency = run.kind === "manual" || run.kind === "backfill" ? "urgent" : "background";
   for (let tries = 0; ; tries++) {
     const at = clock();
     const g = await takeReportGrant(at, urgency, budget);
     if (g.granted) return;
-    const wait = g.retryAt.getTime() - at.getTime();
-    if (wait > 1_000 || tries >= 3) throw new Paced(g.retryAt);
-    await sleep(wait);
+    const ms = g.retryAt.getTime() - at.getTime();
+    if (ms > 1_000 || tries >= 3) throw new Paced(g.retryAt);
+    await wait(ms);
   }
 }
 /** The connection changed under a queued run (reconnect pending, account being switched). */
@@ -561,8 +560,16 @@ class NotReady extends Error {}
 
 type Clock = () => Date;
 
+/**
+ * A clock other than the real one, for the whole job: `now` gives the time every lease, grant and
+ * finishedAt is computed from, `sleep` waits that clock's milliseconds. Only bench/spend-scale.ts
+ * passes one (a simulated day on a compressed clock shared by several processes); production and
+ * the tests use the real clock or a pinned `now`.
+ */
+export type SyncClock = { now: () => Date; sleep: (ms: number) => Promise<void> };
+
 /** Executes a claimed run until it is done, must wait, or fails. */
-async function executeRun(run: SyncRun, owner: string, clock: Clock = () => new Date(), budget?: ReportBudget): Promise<RunOutcome> {
+async function executeRun(run: SyncRun, owner: string, clock: Clock, budget: ReportBudget | undefined, wait: (ms: number) => Promise<void>): Promise<RunOutcome> {
   const out: RunOutcome = { runId: run.id, shop: run.shop, kind: run.kind, status: "done", requests: 0, created: 0, updated: 0 };
   let failedRequests = 0;
   let cursor = parseCursor(run.cursor);
@@ -584,7 +591,7 @@ async function executeRun(run: SyncRun, owner: string, clock: Clock = () => new 
       while (c.unit < c.units.length) {
         const unit = c.units[c.unit];
         let result;
-        await grant(run, clock, budget);
+        await grant(run, clock, budget, wait);
         try {
           result = await client.spendReport(token, {
             advertiserId: c.advertiserId,
@@ -676,10 +683,11 @@ function summary(s: Step): { error?: string } {
  * The job: schedules this hour's runs, then claims and executes due runs one at a time until
  * none is left (or `maxRuns`). Any number of instances may call it concurrently.
  */
-export async function runDueSyncs(opts: { owner?: string; now?: Date; maxRuns?: number; budget?: ReportBudget } = {}) {
+export async function runDueSyncs(opts: { owner?: string; now?: Date; clock?: SyncClock; maxRuns?: number; budget?: ReportBudget } = {}) {
   const owner = opts.owner ?? workerId();
   // Tests pin the clock; in production every lease is computed from the real time.
-  const clock: Clock = opts.now ? () => opts.now! : () => new Date();
+  const clock: Clock = opts.clock ? opts.clock.now : opts.now ? () => opts.now! : () => new Date();
+  const wait = opts.clock?.sleep ?? sleep;
   const scheduled = await scheduleRefreshes(clock());
   await closeOrphanRuns(clock());
   await pruneFinishedRuns(clock());
@@ -690,7 +698,7 @@ export async function runDueSyncs(opts: { owner?: string; now?: Date; maxRuns?: 
     const run = await claimNextRun(owner, clock(), seen);
     if (!run) break;
     seen.push(run.id);
-    runs.push(await executeRun(run, owner, clock, opts.budget));
+    runs.push(await executeRun(run, owner, clock, opts.budget, wait));
   }
   return { scheduled, runs };
 }

@@ -566,7 +566,7 @@ type Clock = () => Date;
  * passes one (a simulated day on a compressed clock shared by several processes); production and
  * the tests use the real clock or a pinned `now`.
  */
-export type SyncClock = { now: () => Date; sleep: (ms: number) => Promise<void> };
+type SyncClock = { now: () => Date; sleep: (ms: number) => Promise<void> };
 
 /** Executes a claimed run until it is done, must wait, or fails. */
 async function executeRun(run: SyncRun, owner: string, clock: Clock, budget: ReportBudget | undefined, wait: (ms: number) => Promise<void>): Promise<RunOutcome> {

@@ -1,4 +1,4 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import type { ActionFunctionArgs } from "@remix-run/node";
 import { MAX_TOUCHPOINT_BYTES, parseTouchpointBody, recordHeartbeat, storeTouchpoint } from "~/core/attribution/touchpoints.server";
 import { defineStorefrontIntake, receiveStorefrontRequest } from "~/features/storefront/intake.server";
 
@@ -14,12 +14,7 @@ const intake = defineStorefrontIntake({
   replayScope: (body) => (body.kind === "touchpoint" ? body.touchpoint.visitor_id : "heartbeat"),
 });
 
-// Remix hands OPTIONS to a resource route's loader (its action gets POST, PUT, PATCH and DELETE):
-// the web pixel's preflight is answered by the intake (204 with its CORS headers), the rest 405.
-export const loader = async ({ request }: LoaderFunctionArgs) => {
-  if (request.method === "OPTIONS") await receiveStorefrontRequest(request, intake);
-  return intake.loader();
-};
+export const loader = intake.loader;
 
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { shop, via, body, reply } = await receiveStorefrontRequest(request, intake);

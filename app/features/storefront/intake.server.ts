@@ -93,8 +93,11 @@ type Intake<T extends { ok: true }> = {
   spec: IntakeSpec<T>;
   perVisitor: ReturnType<typeof createRateLimiter>;
   perShop: ReturnType<typeof createRateLimiter>;
-  /** GET and the like: 405. */
-  loader: () => Response;
+  /**
+   * The route's loader: Remix hands it OPTIONS (its action gets POST and the other writes), so the web
+   * pixel's preflight is answered here with 204 and the pixel's CORS headers; GET and the like get 405.
+   */
+  loader: (args: { request: Request }) => Response;
 };
 
 /** A storefront route's rules, made once per route module so its rate limits live as long as it does. */
@@ -103,11 +106,11 @@ export function defineStorefrontIntake<T extends { ok: true }>(spec: IntakeSpec<
     spec,
     perVisitor: createRateLimiter({ limit: spec.perVisitor.limit, windowMs: spec.perVisitor.windowMs }),
     perShop: createRateLimiter({ limit: spec.perShop.limit, windowMs: spec.perShop.windowMs }),
-    loader: () => json(405, "Use POST", false),
+    loader: ({ request }) => (request.method === "OPTIONS" ? new Response(null, { status: 204, headers: PIXEL_CORS }) : json(405, "Use POST", false)),
   };
 }
 
-/** Reads and checks one storefront request; throws the refusal's Response (and 204 for a preflight). */
+/** Reads and checks one storefront request; throws the refusal's Response (a preflight never reaches it: the loader answers OPTIONS). */
 export async function receiveStorefrontRequest<T extends { ok: true }>(request: Request, intake: Intake<T>): Promise<StorefrontRequest<T>> {
   const { spec, perVisitor, perShop } = intake;
   const tooLarge = `Body larger than ${spec.maxBytes} bytes`;
@@ -117,7 +120,6 @@ export async function receiveStorefrontRequest<T extends { ok: true }>(request: 
   const refuse = (status: number, message: string): never => {
     throw reply(status, message);
   };
-  if (request.method === "OPTIONS") throw new Response(null, { status: 204, headers: PIXEL_CORS });
   if (request.method !== "POST") refuse(405, "Use POST");
   if (declaredTooLarge(request, spec.maxBytes)) refuse(413, tooLarge);
 

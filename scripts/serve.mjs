@@ -87,6 +87,14 @@ export function refuseBodiesPastBudget(fits, maxInFlight = MAX_BODY_REQUESTS_IN_
   };
 }
 
+/**
+ * What every route gets beside the request: the connection's TCP peer, the one address a client
+ * cannot write; the storefront limits count visitors from it (app/core/lib/client-address.server.ts).
+ */
+export function loadContext(req) {
+  return { peerAddress: req.socket.remoteAddress };
+}
+
 /** The URL with every secret parameter's value replaced; anything unparsable is dropped whole. */
 export function redactUrl(raw) {
   const queryAt = raw.indexOf("?");
@@ -134,7 +142,7 @@ async function main() {
   app.use(express.static("public", { maxAge: "1h" }));
   app.use(morgan(":method :safe-url :status :res[content-length] - :response-time ms"));
   app.use(refuseBodiesPastBudget(build.entry.module.requestBodyFits));
-  app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV }));
+  app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV, getLoadContext: loadContext }));
 
   const server = createServer(app);
   // A burst of connections waits in the kernel's queue while the event loop works through the

@@ -17,8 +17,8 @@ const intake = defineStorefrontIntake({
 
 export const loader = intake.loader;
 
-export const action = async ({ request }: ActionFunctionArgs) => {
-  const { shop, body, reply } = await receiveStorefrontRequest(request, intake);
+export const action = async ({ request, context }: ActionFunctionArgs) => {
+  const { shop, body, reply } = await receiveStorefrontRequest(request, intake, context);
   const stored = await storeOrderLink(shop, body.beacon);
   if (stored === "capped") return reply(429, "This shop's daily limit of checkout reports is reached; not recorded");
   // The order may already be here, recorded as not attributed: decide it again with the link.

@@ -16,15 +16,16 @@ const intake = defineStorefrontIntake({
 
 export const loader = intake.loader;
 
-export const action = async ({ request }: ActionFunctionArgs) => {
-  const { shop, via, body, reply } = await receiveStorefrontRequest(request, intake);
+export const action = async ({ request, context }: ActionFunctionArgs) => {
+  const { shop, via, body, sender, reply } = await receiveStorefrontRequest(request, intake, context);
   if (body.kind === "heartbeat") {
     // Only the theme embed sends heartbeats: it is what "seen on the storefront" means on Home.
     if (via === "web_pixel") return reply(400, "The web pixel does not send heartbeats");
     await recordHeartbeat(shop, body.pixels);
     return reply(202, "recorded");
   }
-  const stored = await storeTouchpoint(shop, body.touchpoint, new Date(), { fromEmbed: via === "app_proxy" });
+  const stored = await storeTouchpoint(shop, body.touchpoint, new Date(), { fromEmbed: via === "app_proxy", sender });
+  if (stored === "sender_capped") return reply(429, "This visitor address has reported its share of today's storefront clicks; not recorded");
   if (stored === "capped") return reply(429, "This shop's daily limit of storefront clicks is reached; not recorded");
   return reply(202, "stored");
 };

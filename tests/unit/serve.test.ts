@@ -1,5 +1,6 @@
 // The production server's access log and build check (scripts/serve.mjs).
-import { nonProductionRoutes, redactUrl, SECRET_PARAMS } from "../../scripts/serve.mjs";
+import http from "node:http";
+import { createServer, loadContext, nonProductionRoutes, redactUrl, SECRET_PARAMS } from "../../scripts/serve.mjs";
 
 describe("redactUrl", () => {
   it("replaces the value of every secret parameter, whatever its case, and keeps the rest", () => {
@@ -39,5 +40,27 @@ describe("nonProductionRoutes", () => {
     expect(nonProductionRoutes(routes(["root.tsx", "routes/app.tsx", "routes/app._index.tsx"]))).toEqual([]);
     expect(nonProductionRoutes(routes(["routes/app.tsx", "demo-routes/app.demo.tsx"]))).toEqual(["demo-routes/app.demo.tsx"]);
     expect(nonProductionRoutes(routes(["bench-routes/webhook-baseline.tsx"]))).toEqual(["bench-routes/webhook-baseline.tsx"]);
+  });
+});
+
+describe("loadContext (issue 27 M1)", () => {
+  it("hands the routes the connection's peer address, whatever X-Forwarded-For the client wrote", async () => {
+    const server = createServer((req: http.IncomingMessage, res: http.ServerResponse) => res.end(JSON.stringify(loadContext(req))));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = server.address() as { port: number };
+      const body = await new Promise<string>((resolve, reject) => {
+        http
+          .get({ host: "127.0.0.1", port, path: "/proxy/touchpoints", headers: { "X-Forwarded-For": "192.0.2.1" } }, (res) => {
+            let text = "";
+            res.on("data", (c) => (text += c));
+            res.on("end", () => resolve(text));
+          })
+          .on("error", reject);
+      });
+      expect(JSON.parse(body)).toEqual({ peerAddress: "127.0.0.1" });
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { env } from "~/core/env.server";
 import prisma from "~/core/db.server";
 import { hasLoneSurrogate } from "~/core/lib/text";
+import { createDailyShare } from "~/core/lib/rate-limit.server";
 import {
   AD_ID_RE,
   PATH_MAX,
@@ -140,22 +141,39 @@ export async function recordHeartbeat(shop: string, pixels: string[], now = new 
 const utcDay = (d: Date) => d.toISOString().slice(0, 10);
 
 /**
- * Stores the click: one row per shop, visitor and ttclid (the first capture time wins), and at
- * most TOUCHPOINT_DAILY_CAP new rows per shop and UTC day. The first refusal of a day is
- * recorded on TouchpointDay for Home.
+ * The part of a shop's daily cap one sender (a visitor address, IPv6 by /64) may fill: 1%, 500 new
+ * clicks a day at the default cap. A person clicks a handful of ads a day; 500 leaves room for a
+ * carrier's shared address. One sender therefore cannot end a store's click capture for the day
+ * (issue 27 M2): it takes a hundred addresses. Counted per process (docs/decisions/0014, "Growth").
+ */
+const SENDER_DAILY_SHARE = 0.01;
+const senderShares = createDailyShare();
+
+/** How many of today's new clicks one sender may add to a shop with this cap. */
+const senderDailyLimit = (cap: number) => Math.max(1, Math.ceil(cap * SENDER_DAILY_SHARE));
+
+/**
+ * Stores the click: one row per shop, visitor and ttclid (the first capture time wins), at most
+ * TOUCHPOINT_DAILY_CAP new rows per shop and UTC day, and at most senderDailyLimit of them from
+ * one sender. The first refusal of a day by the shop's cap is recorded on TouchpointDay for Home;
+ * a sender past its share is refused without touching the shop's day.
  */
 export async function storeTouchpoint(
   shop: string,
   t: TouchpointInput,
   now = new Date(),
-  opts: { fromEmbed: boolean } = { fromEmbed: true },
-): Promise<"stored" | "duplicate" | "capped"> {
+  opts: { fromEmbed: boolean; sender?: string } = { fromEmbed: true },
+): Promise<"stored" | "duplicate" | "capped" | "sender_capped"> {
   // Home reads lastStorefrontSignalAt as "the theme embed runs": the web pixel reports its own.
   const signal = opts.fromEmbed ? [{ lastStorefrontSignalAt: now }] : [];
   const cap = env().TOUCHPOINT_DAILY_CAP;
   const key = { shop_visitorId_ttclid: { shop, visitorId: t.visitor_id, ttclid: t.ttclid } };
+  const senderKey = opts.sender === undefined ? null : `${shop}|${opts.sender}`;
+  const senderFits = senderKey === null || senderShares.fits(senderKey, senderDailyLimit(cap), now);
   try {
-    return await storeOnce(shop, t, now, { key, signal, cap });
+    const stored = await storeOnce(shop, t, now, { key, signal, cap, senderFits });
+    if (stored === "stored" && senderKey !== null) senderShares.use(senderKey, now);
+    return stored;
   } catch (error) {
     // The same click stored by a concurrent request (two tabs, a retry) between our look and our
     // insert: it is there, which is all this request wanted.
@@ -168,13 +186,19 @@ async function storeOnce(
   shop: string,
   t: TouchpointInput,
   now: Date,
-  { key, signal, cap }: { key: { shop_visitorId_ttclid: { shop: string; visitorId: string; ttclid: string } }; signal: { lastStorefrontSignalAt: Date }[]; cap: number },
-): Promise<"stored" | "duplicate" | "capped"> {
+  {
+    key,
+    signal,
+    cap,
+    senderFits,
+  }: { key: { shop_visitorId_ttclid: { shop: string; visitorId: string; ttclid: string } }; signal: { lastStorefrontSignalAt: Date }[]; cap: number; senderFits: boolean },
+): Promise<"stored" | "duplicate" | "capped" | "sender_capped"> {
   return prisma.$transaction(async (tx) => {
     if (await tx.touchpoint.findUnique({ where: key, select: { id: true } })) {
       for (const data of signal) await tx.shop.update({ where: { shop }, data });
       return "duplicate" as const;
     }
+    if (!senderFits) return "sender_capped" as const;
     const day = { shop_day: { shop, day: utcDay(now) } };
     // The day's row, created atomically: Prisma's upsert reads, then inserts, so two first clicks
     // of a day at once would both insert and one fail on PostgreSQL.

@@ -53,6 +53,41 @@ function positiveInt(name: string, value: number) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Inbound, per day: how much of a daily allowance each key has used, for shares of a daily cap.
+
+/**
+ * Counts per key and UTC day: a count per key, no timestamps, so a day of a busy shop's senders
+ * costs tens of bytes each; the table starts over with each UTC day, or past `maxKeys` keys.
+ * Keys are hashed, as in createRateLimiter.
+ */
+export function createDailyShare(opts: { maxKeys?: number } = {}) {
+  let day = "";
+  const used = new Map<string, number>();
+  const keyOf = (key: string) => createHash("sha256").update(key).digest("base64url").slice(0, 22);
+  const today = (now: Date) => {
+    const d = now.toISOString().slice(0, 10);
+    if (d !== day) {
+      day = d;
+      used.clear();
+    }
+  };
+  return {
+    /** True while the key has used less than `share` today. */
+    fits(key: string, share: number, now = new Date()) {
+      today(now);
+      return (used.get(keyOf(key)) ?? 0) < share;
+    },
+    /** Counts one use against the key's share of today. */
+    use(key: string, now = new Date()) {
+      today(now);
+      const k = keyOf(key);
+      if (!used.has(k) && used.size >= (opts.maxKeys ?? 100_000)) used.clear();
+      used.set(k, (used.get(k) ?? 0) + 1);
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
 // Inbound: at most `limit` requests per key in any `windowMs`.
 
 /**

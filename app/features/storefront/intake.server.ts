@@ -13,7 +13,8 @@ import { claimProxySignature, isKnownShop } from "~/core/attribution/touchpoints
 import { recordPixelBeacon, shopForPixelToken } from "~/core/attribution/order-links.server";
 import { createRateLimiter } from "~/core/lib/rate-limit.server";
 import { bodyRefusalStatus, declaredTooLarge, readTextCapped } from "~/core/lib/read-body.server";
-import { proxyClientIp } from "~/core/lib/proxy-client.server";
+import { clientAddress, senderKey } from "~/core/lib/client-address.server";
+import type { AppLoadContext } from "@remix-run/node";
 
 const SHOP_DOMAIN = /^[a-z0-9][a-z0-9-]*\.myshopify\.com$/;
 const SIGNED_KEYS = ["shop", "signature", "timestamp"];
@@ -79,6 +80,8 @@ type StorefrontRequest<T> = {
   shop: string;
   via: Via;
   body: T;
+  /** Who sent it, as the limits count senders: the visitor's address on this path, IPv6 by /64. */
+  sender: string;
   /** The JSON answer, with CORS for the pixel. */
   reply: (status: number, message: string) => Response;
 };
@@ -111,7 +114,7 @@ export function defineStorefrontIntake<T extends { ok: true }>(spec: IntakeSpec<
 }
 
 /** Reads and checks one storefront request; throws the refusal's Response (a preflight never reaches it: the loader answers OPTIONS). */
-export async function receiveStorefrontRequest<T extends { ok: true }>(request: Request, intake: Intake<T>): Promise<StorefrontRequest<T>> {
+export async function receiveStorefrontRequest<T extends { ok: true }>(request: Request, intake: Intake<T>, context?: AppLoadContext): Promise<StorefrontRequest<T>> {
   const { spec, perVisitor, perShop } = intake;
   const tooLarge = `Body larger than ${spec.maxBytes} bytes`;
   const url = new URL(request.url);
@@ -133,7 +136,8 @@ export async function receiveStorefrontRequest<T extends { ok: true }>(request: 
     await authenticate.public.appProxy(request);
   }
   if ((spec.perShop.via ?? via) === via && !perShop.hit(shop)) refuse(429, spec.perShop.message);
-  if (!perVisitor.hit(`${shop}|${proxyClientIp(request)}`)) refuse(429, spec.perVisitor.message);
+  const sender = senderKey(clientAddress(request, via, context?.peerAddress));
+  if (!perVisitor.hit(`${shop}|${sender}`)) refuse(429, spec.perVisitor.message);
 
   const read = await readTextCapped(request, spec.maxBytes);
   if ("refused" in read) return refuse(bodyRefusalStatus(read.refused), read.refused === "busy" ? "Too many request bytes in flight; retry later" : tooLarge);
@@ -152,5 +156,5 @@ export async function receiveStorefrontRequest<T extends { ok: true }>(request: 
     // The pixel ran on this shop's storefront: what Home's web pixel card reports.
     await recordPixelBeacon(shop);
   }
-  return { shop, via, body: parsed, reply };
+  return { shop, via, body: parsed, sender, reply };
 }

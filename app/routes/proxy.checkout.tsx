@@ -21,6 +21,7 @@ export const action = async ({ request, context }: ActionFunctionArgs) => {
   const { shop, body, reply } = await receiveStorefrontRequest(request, intake, context);
   const stored = await storeOrderLink(shop, body.beacon);
   if (stored === "capped") return reply(429, "This shop's daily limit of checkout reports is reached; not recorded");
+  if (stored === "order_full") return reply(409, "This order already has checkout reports from the most visitors kept; not recorded");
   // The order may already be here, recorded as not attributed: decide it again with the link.
   if (stored === "stored") await attributeLateLink(shop, body.beacon.order_id);
   return reply(202, stored);

@@ -2,6 +2,7 @@
 // webhook, or by a checkout link that arrives after its order, reaches TikTok without waiting for
 // the job's tick (here an hour, so only the nudge can send it).
 import { action as checkoutAction } from "~/routes/proxy.checkout";
+import { action as touchpointAction } from "~/routes/proxy.touchpoints";
 import { backgroundJobs, runJobs } from "~/features/jobs.server";
 import { TEST_SHOP } from "../support/constants";
 import { appProxyRequest, call, seedOfflineSession } from "../support/requests";
@@ -65,9 +66,12 @@ it("sends an order queued by a late checkout link at once, not on the next tick"
   await seedOfflineSession(TEST_SHOP); // installed: the storefront door answers only installed shops
   await connectShop(TEST_SHOP, control);
   await withDeliveryJob(async () => {
-    // Buy it now: the order has no cart attributes, so it is recorded as not attributed...
+    // The shopper landed from a TikTok ad (the storefront recorded the click)...
+    const landing = JSON.stringify({ v: 1, visitor_id: "tta1.WAKEWAKEWAKEWAKEWAKE12", ttclid: "E.C.P.wake-late", captured_at: Date.now() - 120_000, landing_path: "/" });
+    expect((await call(touchpointAction, appProxyRequest({ shop: TEST_SHOP, body: landing }))).status).toBe(202);
+    // ...and bought with Buy it now: the order has no cart attributes, so it is recorded as not attributed...
     const orderId = 5_700_000_000_003;
-    expect((await deliverOrder(TEST_SHOP, await demoOrder({ orderId, createdAt: new Date(Date.now() - 60_000) }))).status).toBe(200);
+    expect((await deliverOrder(TEST_SHOP, await demoOrder({ orderId, createdAt: new Date() }))).status).toBe(200);
     // ...and the storefront's checkout beacon, arriving after it, carries the click.
     const beacon = JSON.stringify({ order_id: String(orderId), visitor_id: "tta1.WAKEWAKEWAKEWAKEWAKE12", ttclid: "E.C.P.wake-late", ttclid_at: Date.now() - 120_000 });
     const res = await call(checkoutAction, appProxyRequest({ shop: TEST_SHOP, path: "/proxy/checkout", body: beacon, query: { n: "wake-late" } }));

@@ -4,6 +4,7 @@
 import prisma from "~/core/db.server";
 import { action as paidAction } from "~/routes/webhooks.orders.paid";
 import { action as checkoutAction } from "~/routes/proxy.checkout";
+import { action as touchpointAction } from "~/routes/proxy.touchpoints";
 import { drainAll } from "~/features/events/worker.server";
 import { expireUnpaidEvents } from "~/features/events/payment.server";
 import { TEST_SHOP } from "../support/constants";
@@ -85,7 +86,10 @@ describe("send when paid", () => {
 
   it("a click that arrives after an unpaid order (the web pixel's late link) still waits for payment", async () => {
     const orderId = ++orderSeq;
-    const body = JSON.parse(await demoOrder({ orderId, createdAt: new Date(Date.now() - 60_000) })); // Buy it now: no cart click
+    // The shopper landed from a TikTok ad (the storefront recorded the click), then bought with Buy it now: no cart click.
+    const landing = JSON.stringify({ v: 1, visitor_id: "tta1.LateLinkUnpaid00000001", ttclid: "E.C.P.late-unpaid", captured_at: Date.now() - 120_000, landing_path: "/" });
+    expect((await call(touchpointAction, appProxyRequest({ shop: TEST_SHOP, body: landing }))).status).toBe(202);
+    const body = JSON.parse(await demoOrder({ orderId, createdAt: new Date() }));
     body.financial_status = "pending";
     const rawBody = JSON.stringify(body);
     await deliverOrder(TEST_SHOP, rawBody);

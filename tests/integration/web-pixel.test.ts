@@ -29,31 +29,39 @@ let orderSeq = 7_000_000;
 /** The pixel's settings as Shopify holds them after the app's webPixelCreate. */
 const settingsOf = (shop: string) => JSON.parse(shopify.pixels.get(shop)!.settings) as { endpoint: string; token: string };
 
-/** The pixel's requests go to the real route actions, from a documentation address. */
-async function toApp(url: string, init: RequestInit) {
-  const request = new Request(url, { ...init, headers: { "X-Forwarded-For": "203.0.113.5" } });
+/** The pixel's requests go to the real route actions, from a documentation address (one per shopper: the limits count addresses). */
+let shoppers = 0;
+async function toApp(url: string, init: RequestInit, address = "203.0.113.5") {
+  const request = new Request(url, { ...init, headers: { "X-Forwarded-For": address } });
   return call(new URL(url).pathname === "/proxy/checkout" ? checkoutAction : touchpointAction, request);
 }
 
 /**
  * A shopper lands from a TikTok ad (or not) and buys with "Buy it now": the pixel sees the landing
- * and the checkout. `clickAt`: the click was an earlier visit, still in the browser's cookie.
+ * and, once that page has reported, the checkout. `clickAt`: the click was an earlier visit at that
+ * time (the app's clock too), still in the browser's cookie.
  */
 async function shopperViaPixel(orderId: string, opts: { shop?: string; withClick?: boolean; clickAt?: number } = {}) {
   const shop = opts.shop ?? TEST_SHOP;
   const ttclid = opts.withClick === false ? null : `E.C.P.pixel-${orderId}`;
   const cookies = new CookieJar();
-  if (ttclid && opts.clickAt) cookies.set(`_tta_clk=${opts.clickAt}.${ttclid};path=/`);
-  const landing = ttclid && !opts.clickAt ? `?ttclid=${ttclid}` : "";
-  const rt = createPixelRuntime({
-    settings: settingsOf(shop),
-    shop,
-    url: `https://${shop}/products/everyday-tote${landing}`,
-    consent: ALL,
-    cookies,
-    fetch: toApp,
-  });
+  const address = `198.51.100.${(shoppers++ % 250) + 1}`;
+  const fetch = (url: string, init: RequestInit) => toApp(url, init, address);
+  const visit = (query: string) =>
+    createPixelRuntime({ settings: settingsOf(shop), shop, url: `https://${shop}/products/everyday-tote${query}`, consent: ALL, cookies, fetch });
+  if (ttclid && opts.clickAt) {
+    vi.useFakeTimers({ toFake: ["Date"], now: opts.clickAt });
+    try {
+      const earlier = visit(`?ttclid=${ttclid}`);
+      await earlier.publish("page_viewed");
+      await earlier.settle();
+    } finally {
+      vi.useRealTimers();
+    }
+  }
+  const rt = visit(ttclid && !opts.clickAt ? `?ttclid=${ttclid}` : "");
   await rt.publish("page_viewed");
+  await rt.settle();
   await rt.publish("checkout_completed", { checkout: { order: { id: `gid://shopify/OrderIdentity/${orderId}` } } }, `https://${shop}/checkouts/cn/x/thank-you`);
   await rt.settle();
   return { rt, ttclid };
@@ -143,7 +151,8 @@ describe("joining the pixel's checkout to the order", () => {
   it("sends once when the beacon and the webhook race", async () => {
     for (let i = 0; i < 6; i++) {
       const orderId = nextOrder();
-      const raw = await buyItNowOrder(orderId);
+      // Placed a moment after the landing the shopper is about to make (the click precedes the order).
+      const raw = await buyItNowOrder(orderId, new Date(Date.now() + 2_000));
       await Promise.all([shopperViaPixel(orderId), deliverOrder(TEST_SHOP, raw), deliverOrder(TEST_SHOP, raw)]);
       const record = await recordOf(orderId);
       expect(record).toMatchObject({ sendDecision: "queued", attributionSource: "pixel" });
@@ -191,6 +200,10 @@ describe("checkout beacons that must write nothing", () => {
   });
 
   it("answers the pixel with CORS headers and accepts the same body through the signed app proxy", async () => {
+    // The visitor landed from a TikTok click first: a report is kept only for a visitor the storefront saw.
+    const landing = JSON.stringify({ v: 1, visitor_id: "tta1.AAAAAAAAAAAAAAAAAAAAAA", ttclid: "E.C.P.x", captured_at: Date.now() - 1000, landing_path: "/" });
+    const landed = new Request(`${APP_URL}/proxy/touchpoints?shop=${TEST_SHOP}&t=${settingsOf(TEST_SHOP).token}`, { method: "POST", body: landing, headers: { "X-Forwarded-For": "203.0.113.6" } });
+    expect((await call(touchpointAction, landed)).status).toBe(202);
     const res = await call(checkoutAction, pixelRequest(`shop=${TEST_SHOP}&t=${settingsOf(TEST_SHOP).token}`, beacon()));
     expect(res.status).toBe(202);
     expect(res.headers.get("Access-Control-Allow-Origin")).toBe("*");
@@ -198,5 +211,57 @@ describe("checkout beacons that must write nothing", () => {
     expect(viaProxy.status).toBe(202);
     expect(viaProxy.headers.get("Access-Control-Allow-Origin")).toBeNull();
     expect((await prisma.orderLink.findMany({ orderBy: { orderId: "asc" } })).map((l) => l.orderId)).toEqual(["7999001", "7999002"]);
+  });
+});
+
+describe("issue 27 L2/L3: a checkout report cannot invent or displace a click", () => {
+  const token = () => settingsOf(TEST_SHOP).token;
+  // Both claim a click 20 minutes old: a sender writes whatever capture time suits it.
+  const forged = (orderId: string, visitorId: string, ttclid: string) =>
+    toApp(`${APP_URL}/proxy/checkout?shop=${TEST_SHOP}&t=${token()}`, {
+      method: "POST",
+      body: JSON.stringify({ order_id: orderId, visitor_id: visitorId, ttclid, ttclid_at: Date.now() - 20 * 60_000 }),
+    }, "192.0.2.66");
+  const plantClick = (visitorId: string, ttclid: string) =>
+    toApp(`${APP_URL}/proxy/touchpoints?shop=${TEST_SHOP}&t=${token()}`, {
+      method: "POST",
+      body: JSON.stringify({ v: 1, visitor_id: visitorId, ttclid, captured_at: Date.now() - 20 * 60_000, landing_path: "/" }),
+    }, "192.0.2.66");
+
+  it("a report naming a click the storefront never recorded attaches nothing to a recent order", async () => {
+    const orderId = nextOrder();
+    await deliverOrder(TEST_SHOP, await buyItNowOrder(orderId, new Date(Date.now() - 10 * 60 * 1000)));
+    expect((await forged(orderId, "tta1.Attacker0000000000000A", "E.C.P.attacker")).status).toBe(202);
+    expect(await recordOf(orderId)).toMatchObject({ sendDecision: "not_attributed", ttclid: null, event: null });
+    expect(await prisma.orderLink.count({ where: { orderId } })).toBe(0);
+  });
+
+  it("a click planted after the order was placed does not count for it, whatever capture time it claims", async () => {
+    const orderId = nextOrder();
+    await deliverOrder(TEST_SHOP, await buyItNowOrder(orderId, new Date(Date.now() - 10 * 60 * 1000)));
+    expect((await plantClick("tta1.Attacker0000000000000B", "E.C.P.planted")).status).toBe(202);
+    expect((await forged(orderId, "tta1.Attacker0000000000000B", "E.C.P.planted")).status).toBe(202);
+    expect(await recordOf(orderId)).toMatchObject({ sendDecision: "not_attributed", ttclid: null, event: null });
+    expect(await prisma.outboxEvent.count()).toBe(0);
+  });
+
+  it("a report sent first for a visitor never seen does not displace the buyer's own", async () => {
+    const orderId = nextOrder();
+    expect((await forged(orderId, "tta1.Attacker0000000000000C", "E.C.P.attacker")).status).toBe(202);
+    const { ttclid } = await shopperViaPixel(orderId);
+    await deliverOrder(TEST_SHOP, await buyItNowOrder(orderId));
+    expect(await recordOf(orderId)).toMatchObject({ sendDecision: "queued", attributionSource: "pixel", ttclid });
+  });
+
+  it("reports for one order from visitors with different recorded clicks cancel out, and the order says why", async () => {
+    const orderId = nextOrder();
+    expect((await plantClick("tta1.Attacker0000000000000D", "E.C.P.planted-early")).status).toBe(202);
+    expect((await forged(orderId, "tta1.Attacker0000000000000D", "E.C.P.planted-early")).status).toBe(202);
+    await shopperViaPixel(orderId);
+    await deliverOrder(TEST_SHOP, await buyItNowOrder(orderId));
+    const record = await recordOf(orderId);
+    expect(record).toMatchObject({ sendDecision: "not_attributed", ttclid: null, event: null });
+    expect(record!.reason).toContain("2 visitors whose TikTok clicks differ");
+    expect(await prisma.orderLink.count({ where: { orderId } })).toBe(2);
   });
 });

@@ -214,6 +214,8 @@ async function storeOnce(
         visitorId: t.visitor_id,
         ttclid: t.ttclid,
         capturedAt: new Date(t.captured_at),
+        // Our clock, not the database engine's: the time a checkout report's proof is checked against.
+        receivedAt: now,
         landingPath: t.landing_path ?? null,
         utmSource: t.utm_source ?? null,
         utmMedium: t.utm_medium ?? null,

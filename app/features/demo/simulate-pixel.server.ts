@@ -30,7 +30,10 @@ export async function simulateBuyItNowViaPixel(opts: { appUrl: string; shop: str
       return res;
     },
   });
+  // The landing reports first, as on a storefront, where checkout comes pages later: a checkout
+  // report counts only for a visitor whose click was recorded (order-links.server.ts).
   await rt.publish("page_viewed");
+  await rt.settle();
   await rt.publish("checkout_completed", { checkout: { order: { id: `gid://shopify/OrderIdentity/${orderId}` } } }, `https://${opts.shop}/checkouts/cn/demo/thank-you`);
   await rt.settle();
   if (refused.length) throw new Error(`pixel request refused: ${refused.join("; ")}`);

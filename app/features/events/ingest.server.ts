@@ -4,7 +4,7 @@ import { randomUUID } from "node:crypto";
 import { Prisma } from "@prisma/client";
 import prisma from "~/core/db.server";
 import { attributeOrder, DEFAULT_WINDOW_DAYS } from "~/core/attribution/attribute.server";
-import { findOrderLink } from "~/core/attribution/order-links.server";
+import { decideByOrderLinks, hasOrderLinks } from "~/core/attribution/order-links.server";
 import { leftOutReason } from "./order-sources";
 import { attributeLateLink } from "./late-link.server";
 import {
@@ -89,22 +89,15 @@ export async function ingestOrder(shop: string, order: ParsedOrder): Promise<Ing
       });
   // What the web pixel saw at checkout, if its beacon came first (docs/decisions/0019); Shopify loads
   // the pixel only for visitors who allowed its purposes. Read only when the cart left something to
-  // fill (no click, or no visitor id): a cart-attributed order costs no extra query.
-  const link = declined || (attribution.ttclid && noteVisitorId) ? null : await findOrderLink(shop, order.orderId);
-  // The cart is the first path; the pixel's link attributes what the cart could not (Buy it now,
-  // express checkout, no embed). Same rules: the visitor's touchpoints, then the link's own click.
-  if (!attribution.ttclid && link) {
-    const viaPixel = await attributeOrder(prisma, {
-      shop,
-      orderCreatedAt: order.createdAt,
-      windowDays,
-      visitorId: link.visitorId,
-      noteTtclid: link.ttclid,
-      noteTtclidAt: link.ttclidAt,
-      landingTtclid: null,
-    });
-    if (viaPixel.ttclid) attribution = { ...viaPixel, source: "pixel" };
-  }
+  // fill (no click, or no visitor id): a cart-attributed order costs no extra query. The cart is the
+  // first path; a report attributes what the cart could not (Buy it now, express checkout, no embed),
+  // and only through a click the storefront recorded for its visitor before the order.
+  const byLinks =
+    declined || (attribution.ttclid && noteVisitorId)
+      ? ({ kind: "none" } as const)
+      : await decideByOrderLinks(prisma, { shop, orderId: order.orderId, orderCreatedAt: order.createdAt, windowDays });
+  const link = byLinks.kind === "attributed" ? byLinks.link : null;
+  if (!attribution.ttclid && byLinks.kind === "attributed") attribution = { ...byLinks.attribution, source: "pixel" };
   const visitorId = noteVisitorId ?? link?.visitorId ?? null;
   const ttp = declined ? null : (ttpFromNotes(order) ?? link?.ttp ?? null);
   const eventName = connection?.eventName === "Purchase" ? "Purchase" : "CompletePayment";
@@ -141,7 +134,10 @@ export async function ingestOrder(shop: string, order: ParsedOrder): Promise<Ing
     reason = "Placed before TikTok was connected (Shopify delivered it late); only orders placed while connected are sent.";
   } else if (!attribution.ttclid && connection!.sendMode !== "all") {
     sendDecision = "not_attributed";
-    reason = visitorId
+    reason =
+      byLinks.kind === "conflict"
+        ? `The web pixel reported this checkout for ${byLinks.visitors} visitors whose TikTok clicks differ; none was used, since a report cannot prove which visitor paid.`
+        : visitorId
       ? "No TikTok ad click for this visitor within the attribution window."
       : landingTtclid
         ? "The landing URL has a TikTok click id, but the cart has no consent signal from the storefront embed (off, or the shopper did not allow it), so the click is not used."
@@ -187,7 +183,7 @@ export async function ingestOrder(shop: string, order: ParsedOrder): Promise<Ing
     await applyRefunds(shop, order.orderId);
     // The beacon may have been stored while this order was being decided: it then found no order,
     // so look again now that the order is written (one of the two always sees the other).
-    if (sendDecision === "not_attributed" && !link && (await findOrderLink(shop, order.orderId))) {
+    if (sendDecision === "not_attributed" && byLinks.kind === "none" && (await hasOrderLinks(shop, order.orderId))) {
       if ((await attributeLateLink(shop, order.orderId)) === "queued") {
         return { outcome: "recorded", orderRecordId: recordId, sendDecision: "queued" };
       }

@@ -3,8 +3,7 @@
 // than an hour ago, the link decides it again and queues its event, once, with the same event_id.
 import { Prisma } from "@prisma/client";
 import prisma from "~/core/db.server";
-import { attributeOrder } from "~/core/attribution/attribute.server";
-import { findOrderLink } from "~/core/attribution/order-links.server";
+import { decideByOrderLinks } from "~/core/attribution/order-links.server";
 import type { TikTokEventItem } from "~/core/tiktok/event";
 import { MATCH_KEYS } from "./build-event";
 import { hashExternalId } from "./normalise";
@@ -15,8 +14,6 @@ const LATE_LINK_WINDOW_MS = 60 * 60 * 1000;
 
 /** Queues the order's event if the link attributes it; "unchanged" otherwise (already decided, too old, no click). */
 export async function attributeLateLink(shop: string, orderId: string, now = new Date()): Promise<OutboxStatus | "unchanged"> {
-  const link = await findOrderLink(shop, orderId);
-  if (!link) return "unchanged";
   const order = await prisma.orderRecord.findUnique({
     where: { shop_orderId: { shop, orderId } },
     select: { id: true, sendDecision: true, orderCreatedAt: true, deferredEvent: true, visitorId: true, ttp: true, paidAt: true },
@@ -29,16 +26,11 @@ export async function attributeLateLink(shop: string, orderId: string, now = new
   });
   if (!connection?.pixelCode || (connection.status !== "connected" && connection.status !== "needs_reconnect")) return "unchanged";
 
-  const attribution = await attributeOrder(prisma, {
-    shop,
-    orderCreatedAt: order.orderCreatedAt,
-    windowDays: connection.attributionWindowDays,
-    visitorId: link.visitorId,
-    noteTtclid: link.ttclid,
-    noteTtclidAt: link.ttclidAt,
-    landingTtclid: null,
-  });
-  if (!attribution.ttclid) return "unchanged";
+  // Every report of this order so far, by the same rule as ingest: a later one that disagrees with
+  // an earlier one leaves the order as it is.
+  const decision = await decideByOrderLinks(prisma, { shop, orderId, orderCreatedAt: order.orderCreatedAt, windowDays: connection.attributionWindowDays });
+  if (decision.kind !== "attributed") return "unchanged";
+  const { link, attribution } = decision;
 
   const event = JSON.parse(order.deferredEvent) as TikTokEventItem;
   event.user.ttclid = attribution.ttclid;

@@ -101,8 +101,17 @@ export async function backfillInProgress(shop: string) {
 export async function requestSpendSync(shop: string, kind: SyncKind, now = new Date()): Promise<{ queued: boolean; runId: string }> {
   const active = await prisma.syncRun.findFirst({ where: { shop, status: ACTIVE }, orderBy: { createdAt: "asc" } });
   if (active && kind === "manual" && (active.kind === "hourly" || active.kind === "daily")) {
-    // Sync Now while this hour's refresh waits its turn: it becomes the merchant's run, first in line.
-    await prisma.syncRun.updateMany({ where: { id: active.id, status: "queued" }, data: { kind: "manual", nextAttemptAt: now } });
+    // Sync Now while this hour's refresh waits its turn: it becomes the merchant's run, first in
+    // line, and an on-demand run (slot "active"): done before the shop's second of the hour, it
+    // leaves that hour's refresh to come at its slot (scheduleRefreshes).
+    const takeOver = { where: { id: active.id, status: "queued" }, data: { kind: "manual", nextAttemptAt: now } };
+    try {
+      await prisma.syncRun.updateMany({ ...takeOver, data: { ...takeOver.data, slot: ACTIVE_SLOT } });
+    } catch (error) {
+      // Another on-demand run holds the shop's "active" slot already (a race): keep the hour's.
+      if (!isUniqueViolation(error)) throw error;
+      await prisma.syncRun.updateMany(takeOver);
+    }
     startSoon();
   }
   if (active) {
@@ -137,6 +146,34 @@ export function hourOffsetMs(shop: string): number {
 }
 
 /**
+ * What this hour's runs say about the shops' refreshes: `blocked`, a run is queued or running or
+ * holds this hour's slot; `latest`, the last moment a run was created or finished in this hour.
+ */
+async function thisHoursRuns(shops: string[], now: Date) {
+  const hourStart = startOfUtcHour(now);
+  const [held, recent] = await Promise.all([
+    prisma.syncRun.groupBy({ by: ["shop"], where: { shop: { in: shops }, OR: [{ status: ACTIVE }, { slot: utcHourSlot(now) }] } }),
+    prisma.syncRun.groupBy({
+      by: ["shop"],
+      where: { shop: { in: shops }, OR: [{ createdAt: { gte: hourStart } }, { finishedAt: { gte: hourStart } }] },
+      _max: { createdAt: true, finishedAt: true },
+    }),
+  ]);
+  const latest = new Map(recent.map((r) => [r.shop, Math.max(r._max.createdAt?.getTime() ?? 0, r._max.finishedAt?.getTime() ?? 0)]));
+  return { blocked: new Set(held.map((h) => h.shop)), latest };
+}
+
+/**
+ * Whether the shop's refresh in the hour of `now` is still to come, given the last moment a run
+ * was created or finished in that hour. An active shop's is taken only by a run at or after its
+ * own second of the hour: a Sync Now before it leaves it due. For an idle shop any run this hour does.
+ */
+function hourStillDue(shop: string, isActive: boolean, now: Date, latest: number | undefined) {
+  if (latest === undefined) return true;
+  return isActive ? latest < startOfUtcHour(now).getTime() + hourOffsetMs(shop) : false;
+}
+
+/**
  * Creates this hour's refresh for every connected shop that needs one and has no active run:
  * an active shop (spend in the last 7 days) once per UTC hour, due at its own offset in the hour
  * (at once if it was never refreshed); an idle shop when its last completed run is 23 hours old.
@@ -151,15 +188,7 @@ async function scheduleRefreshes(now = new Date()): Promise<string[]> {
   });
   if (connected.length === 0) return [];
   const shops = connected.map((c) => c.shop);
-  const busy = await prisma.syncRun.findMany({
-    where: {
-      shop: { in: shops },
-      OR: [{ status: ACTIVE }, { slot }, { createdAt: { gte: hourStart } }, { finishedAt: { gte: hourStart } }],
-    },
-    select: { shop: true },
-    distinct: ["shop"],
-  });
-  const skip = new Set(busy.map((b) => b.shop));
+  const { blocked, latest } = await thisHoursRuns(shops, now);
   // Days are account-local; one day of slack either side of UTC covers every zone.
   const since = addDays(dayIn("UTC", now), -ACTIVE_DAYS);
   const spending = await prisma.spendRow.findMany({ where: { spend: { gt: 0 }, date: { gte: since } }, select: { shop: true }, distinct: ["shop"] });
@@ -175,8 +204,9 @@ async function scheduleRefreshes(now = new Date()): Promise<string[]> {
   );
   const created: string[] = [];
   for (const shop of shops) {
-    if (skip.has(shop)) continue;
+    if (blocked.has(shop)) continue;
     const isActive = active.has(shop);
+    if (!hourStillDue(shop, isActive, now, latest.get(shop))) continue;
     if (!isActive && recent.has(shop)) continue;
     // Never refreshed: due now. Otherwise an active shop's refresh comes at its offset in the hour.
     const due = isActive && (recent.has(shop) || everDone.has(shop)) ? new Date(Math.max(now.getTime(), hourStart.getTime() + hourOffsetMs(shop))) : now;
@@ -199,22 +229,23 @@ export async function refreshSchedule(shop: string, now: Date): Promise<{ cadenc
   const connection = await prisma.tikTokConnection.findUnique({ where: { shop }, select: { status: true, advertiserId: true } });
   if (connection?.status !== "connected" || !connection.advertiserId) return null;
   const since = addDays(dayIn("UTC", now), -ACTIVE_DAYS);
-  const [spending, lastDone, active] = await Promise.all([
+  const [spending, lastDone, active, hour] = await Promise.all([
     prisma.spendRow.findFirst({ where: { shop, spend: { gt: 0 }, date: { gte: since } }, select: { id: true } }),
     prisma.syncRun.findFirst({ where: { shop, status: "done" }, orderBy: { finishedAt: "desc" }, select: { finishedAt: true } }),
     prisma.syncRun.findFirst({ where: { shop, status: ACTIVE }, orderBy: { nextAttemptAt: "asc" }, select: { nextAttemptAt: true } }),
+    thisHoursRuns([shop], now),
   ]);
   const cadence = spending ? "hourly" : "daily";
   const last = lastDone?.finishedAt ?? null;
+  const hourStart = startOfUtcHour(now).getTime();
+  // The scheduler creates nothing more in this hour: the earliest is the next hour's first tick.
+  const nextHour = hour.blocked.has(shop) || !hourStillDue(shop, cadence === "hourly", now, hour.latest.get(shop)) ? hourStart + 3_600_000 : null;
   let due: number;
   if (active) due = active.nextAttemptAt.getTime();
-  else if (!last) due = now.getTime();
-  else if (cadence === "daily") due = last.getTime() + IDLE_REFRESH_MS;
-  else {
-    // This hour's refresh if there was none yet in this hour, else the next hour's, at the shop's second.
-    const hour = startOfUtcHour(now).getTime();
-    due = (last.getTime() >= hour ? hour + 3_600_000 : hour) + hourOffsetMs(shop);
-  }
+  else if (cadence === "daily") due = Math.max(last ? last.getTime() + IDLE_REFRESH_MS : now.getTime(), nextHour ?? 0);
+  else if (!last) due = nextHour ?? now.getTime();
+  // At the shop's second of this hour, or of the next one when this hour's refresh is taken.
+  else due = (nextHour ?? hourStart) + hourOffsetMs(shop);
   return { cadence, nextDueAt: new Date(Math.max(due, now.getTime())).toISOString(), lastRefreshedAt: last?.toISOString() ?? null };
 }
 

@@ -1,10 +1,11 @@
 // When an active shop's hourly refresh comes, around a merchant's Sync Now, and what Spend & ROAS
-// says about it: both clocks pinned, moved by the test. The shop is one whose second of the hour
+// says about it; and who starts a Sync Now between the scheduler's minutes: both clocks pinned, moved by the test. The shop is one whose second of the hour
 // comes late (past :20), so a Sync Now at :02 is before its slot and one at slot + 5 min after it.
 import prisma from "~/core/db.server";
 import * as sync from "~/features/spend/sync.server";
+import { backgroundJobs } from "~/features/jobs.server";
 import { ADVERTISER_IDS } from "../../sandbox/world";
-import { connectShop, startSpendSandbox, type Control } from "./spend-helpers";
+import { REPORT_PATH, connectShop, startSpendSandbox, type Control } from "./spend-helpers";
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -96,4 +97,46 @@ it("a Sync Now before the slot, in an hour whose refresh was not queued yet, doe
   expect(await nextDue()).toBe(new Date(SLOT_22).toISOString());
   expect((await tick(H21 + HOUR + 2 * MINUTE)).scheduled).toEqual([SHOP]);
   expect((await runs()).at(-1)).toEqual({ kind: "hourly", status: "queued", nextAttemptAt: new Date(SLOT_22) });
+});
+
+describe("the claim-only job", () => {
+  it("runs a queued Sync Now without the scheduler, and leaves refreshes to it", async () => {
+    // GIVEN this hour's refresh is due at the shop's second: the claim-only job does not take it
+    now = new Date(SLOT_21);
+    expect(await sync.claimDueSyncs({ now })).toEqual({ runs: [] });
+    expect((await tick(SLOT_21)).runs.map((r) => [r.kind, r.status])).toEqual([["hourly", "done"]]);
+
+    // WHEN at 22:00:30, before the scheduler's first tick of the hour, the merchant presses Sync Now
+    now = new Date(H21 + HOUR + 30_000);
+    const { runId } = await sync.requestSpendSync(SHOP, "manual", now);
+    const claimed = await sync.claimDueSyncs({ now });
+
+    // THEN the claim-only job ran it to the end, and scheduled nothing (the 22:00 refresh is the scheduler's)
+    expect(claimed.runs.map((r) => [r.runId, r.kind, r.status])).toEqual([[runId, "manual", "done"]]);
+    expect((await runs()).map((r) => [r.kind, r.status])).toEqual([
+      ["backfill", "done"],
+      ["hourly", "done"],
+      ["manual", "done"],
+    ]);
+    // AND the scheduler's next tick still queues that refresh (Sync Now came before the shop's second)
+    expect((await tick(now.getTime() + MINUTE)).scheduled).toEqual([SHOP]);
+  });
+
+  it("with the minute's tick at the same moment, a Sync Now is executed once", async () => {
+    now = new Date(H21 + 2 * MINUTE);
+    const { runId } = await sync.requestSpendSync(SHOP, "manual", now);
+    const before = await control.requestCount(REPORT_PATH);
+    const [claimed, ticked] = await Promise.all([sync.claimDueSyncs({ now }), sync.runDueSyncs({ now })]);
+    const executed = [...claimed.runs, ...ticked.runs].filter((r) => r.runId === runId);
+    expect(executed.map((r) => r.status)).toEqual(["done"]);
+    const run = await prisma.syncRun.findUniqueOrThrow({ where: { id: runId } });
+    expect(run.requestsMade).toBeGreaterThan(0);
+    expect((await control.requestCount(REPORT_PATH)) - before).toBe(run.requestsMade);
+  });
+
+  it("is registered beside the minute's scheduler, every 10 seconds", () => {
+    const jobs = backgroundJobs("test");
+    expect(jobs.find((j) => j.name === "spend-sync")).toMatchObject({ everyMs: 60_000 });
+    expect(jobs.find((j) => j.name === "spend-claim")).toMatchObject({ everyMs: 10_000 });
+  });
 });

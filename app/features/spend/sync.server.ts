@@ -27,6 +27,8 @@ import { pruneQuotaWindows, takeReportGrant, type ReportBudget } from "./quota.s
  */
 type SyncKind = "backfill" | "manual" | "hourly" | "daily";
 const PRIORITY: SyncKind[] = ["manual", "backfill", "hourly", "daily"];
+/** What the claim-only job takes: a merchant is waiting for these. */
+const URGENT: SyncKind[] = ["manual", "backfill"];
 /** Spend on any of the last this many days makes a shop "active": refreshed hourly. */
 const ACTIVE_DAYS = 7;
 /** An idle shop's refresh is due this long after its last completed one (at least daily). */
@@ -322,11 +324,11 @@ async function pruneFinishedRuns(now: Date) {
  * need a reconnect wait.
  */
 /** @public used by tests/integration/spend-sync.test.ts */
-export async function claimNextRun(owner: string, now: Date, skipIds: string[] = []): Promise<SyncRun | null> {
+export async function claimNextRun(owner: string, now: Date, skipIds: string[] = [], kinds: SyncKind[] = PRIORITY): Promise<SyncRun | null> {
   const expiredOrFree = leaseFree(now);
   const skip = [...skipIds];
-  for (let k = 0; k < PRIORITY.length; k++) {
-    const kind = PRIORITY[k];
+  for (let k = 0; k < kinds.length; k++) {
+    const kind = kinds[k];
     const candidates = await prisma.syncRun.findMany({
       where: {
         id: { notIn: skip },
@@ -710,45 +712,67 @@ function summary(s: Step): { error?: string } {
   }
 }
 
-/**
- * The job: schedules this hour's runs, then claims and executes due runs one at a time until
- * none is left (or `maxRuns`). Any number of instances may call it concurrently.
- */
-export async function runDueSyncs(opts: { owner?: string; now?: Date; clock?: SyncClock; maxRuns?: number; budget?: ReportBudget } = {}) {
+type JobOptions = { owner?: string; now?: Date; clock?: SyncClock; maxRuns?: number; budget?: ReportBudget };
+
+/** Claims and executes due runs of `kinds`, one at a time, until none is left (or `maxRuns`). */
+async function executeDueRuns(opts: JobOptions, kinds: SyncKind[]) {
   const owner = opts.owner ?? workerId();
-  // Tests pin the clock; in production every lease is computed from the real time.
-  const clock: Clock = opts.clock ? opts.clock.now : opts.now ? () => opts.now! : () => new Date();
+  const clock = jobClock(opts);
   const wait = opts.clock?.sleep ?? sleep;
-  const scheduled = await scheduleRefreshes(clock());
-  await closeOrphanRuns(clock());
-  await pruneFinishedRuns(clock());
-  await pruneQuotaWindows(clock());
   const runs: RunOutcome[] = [];
   const seen: string[] = [];
   while (runs.length < (opts.maxRuns ?? 100)) {
-    const run = await claimNextRun(owner, clock(), seen);
+    const run = await claimNextRun(owner, clock(), seen, kinds);
     if (!run) break;
     seen.push(run.id);
     runs.push(await executeRun(run, owner, clock, opts.budget, wait));
   }
-  return { scheduled, runs };
+  return runs;
+}
+
+// Tests pin the clock; in production every lease is computed from the real time.
+const jobClock = (opts: JobOptions): Clock => (opts.clock ? opts.clock.now : opts.now ? () => opts.now! : () => new Date());
+
+/**
+ * The job: schedules this hour's runs, then claims and executes due runs one at a time until
+ * none is left (or `maxRuns`). Any number of instances may call it concurrently.
+ */
+export async function runDueSyncs(opts: JobOptions = {}) {
+  const clock = jobClock(opts);
+  const scheduled = await scheduleRefreshes(clock());
+  await closeOrphanRuns(clock());
+  await pruneFinishedRuns(clock());
+  await pruneQuotaWindows(clock());
+  return { scheduled, runs: await executeDueRuns(opts, PRIORITY) };
+}
+
+/**
+ * The claim-only job: executes the Sync Now and backfill runs already due, and nothing else (no
+ * scheduling, pruning or orphan closing: those stay on runDueSyncs' minute). Every few seconds on
+ * every worker, so a run queued on any app instance starts within that, not at the next minute.
+ * Concurrent with runDueSyncs it is harmless: a run is executed by whoever holds its lease.
+ */
+export async function claimDueSyncs(opts: JobOptions = {}) {
+  return { runs: await executeDueRuns(opts, URGENT) };
 }
 
 let kicked = false;
 
 /**
- * With the in-process scheduler, a new run starts now rather than at the next minute's tick
- * (the merchant is watching the progress bar). Concurrent with the tick it is harmless: leases.
+ * With the in-process scheduler, a new run starts now rather than at the claim job's next tick
+ * (the merchant is watching the progress bar). Concurrent with the ticks it is harmless: leases.
  */
 function startSoon() {
   if (kicked || !env().RUN_JOBS_IN_PROCESS) return;
   kicked = true;
   setTimeout(() => {
-    runDueSyncs()
+    claimDueSyncs()
       .catch((error) => console.error("spend sync failed:", error instanceof Error ? error.message : error))
       .finally(() => (kicked = false));
   }, 100).unref();
 }
 
-/** Registered with app/features/jobs.server.ts: the in-process scheduler ticks once a minute. */
+/** Registered with app/features/jobs.server.ts: the scheduler ticks once a minute. */
 export const spendJob = { name: "spend-sync", everyMs: 60_000, run: () => runDueSyncs() };
+/** Registered with app/features/jobs.server.ts: Sync Now and backfills start within 10 s on any worker. */
+export const spendClaimJob = { name: "spend-claim", everyMs: 10_000, run: () => claimDueSyncs() };

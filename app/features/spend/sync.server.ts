@@ -193,16 +193,14 @@ async function scheduleRefreshes(now = new Date()): Promise<string[]> {
   const { blocked, latest } = await thisHoursRuns(shops, now);
   // Days are account-local; one day of slack either side of UTC covers every zone.
   const since = addDays(dayIn("UTC", now), -ACTIVE_DAYS);
-  const spending = await prisma.spendRow.findMany({ where: { spend: { gt: 0 }, date: { gte: since } }, select: { shop: true }, distinct: ["shop"] });
+  // One row per shop, grouped by the database: Prisma's `distinct` would read every matching row
+  // (every ad group's day of every shop) and drop the duplicates in the client.
+  const spending = await prisma.spendRow.groupBy({ by: ["shop"], where: { spend: { gt: 0 }, date: { gte: since } } });
   const active = new Set(spending.map((r) => r.shop));
-  const refreshed = await prisma.syncRun.findMany({
-    where: { status: "done", finishedAt: { gte: new Date(now.getTime() - IDLE_REFRESH_MS) } },
-    select: { shop: true },
-    distinct: ["shop"],
-  });
+  const refreshed = await prisma.syncRun.groupBy({ by: ["shop"], where: { status: "done", finishedAt: { gte: new Date(now.getTime() - IDLE_REFRESH_MS) } } });
   const recent = new Set(refreshed.map((r) => r.shop));
   const everDone = new Set(
-    (await prisma.syncRun.findMany({ where: { status: "done", shop: { in: shops.filter((s) => !recent.has(s)) } }, select: { shop: true }, distinct: ["shop"] })).map((r) => r.shop),
+    (await prisma.syncRun.groupBy({ by: ["shop"], where: { status: "done", shop: { in: shops.filter((s) => !recent.has(s)) } } })).map((r) => r.shop),
   );
   const created: string[] = [];
   for (const shop of shops) {
@@ -296,7 +294,7 @@ export async function planRun(run: Pick<SyncRun, "shop" | "kind">, connection: P
 
 /** Runs whose shop is no longer connected at all cannot ever finish: close them. */
 async function closeOrphanRuns(now: Date) {
-  const active = await prisma.syncRun.findMany({ where: { status: ACTIVE }, select: { shop: true }, distinct: ["shop"] });
+  const active = await prisma.syncRun.groupBy({ by: ["shop"], where: { status: ACTIVE } });
   if (active.length === 0) return;
   const live = await prisma.tikTokConnection.findMany({
     where: { shop: { in: active.map((a) => a.shop) }, status: { not: "disconnected" }, accessTokenEnc: { not: null } },

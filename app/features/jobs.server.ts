@@ -7,7 +7,7 @@ import { workerId } from "./events/outbox.server";
 import { onEventQueued } from "./events/wake.server";
 import { expireUnpaidEvents } from "./events/payment.server";
 import { purgeExpiredProxySignatures, purgeExpiredTouchpoints } from "~/core/attribution/touchpoints.server";
-import { spendJob } from "./spend/sync.server";
+import { spendClaimJob, spendJob } from "./spend/sync.server";
 import { purgeExpiredPersonalData } from "./privacy/retention.server";
 import { dropExpiredDeferredEvents } from "./events/late-link.server";
 import { detectCoverageDrops, detectIncidents } from "./alerts/detect.server";
@@ -33,7 +33,10 @@ export function backgroundJobs(owner = workerId()): Job[] {
     // Woken when ingest queues an event in this process: an order reaches TikTok within a pass
     // instead of waiting for the tick. The tick still drains whatever other processes queued.
     { name: "deliver-events", everyMs: 1_000, run: () => drainOnce({ owner }), wake: onEventQueued },
+    // The minute's tick schedules and runs refreshes; the claim-only job picks up a Sync Now or a
+    // new connection's backfill queued on any instance within 10 s (docs/decisions/0008).
     spendJob,
+    spendClaimJob,
     { name: "purge-touchpoints", everyMs: 60 * 60 * 1000, run: () => purgeExpiredTouchpoints() },
     { name: "drop-deferred-events", everyMs: 10 * 60 * 1000, run: () => dropExpiredDeferredEvents() },
     { name: "purge-proxy-signatures", everyMs: 5 * 60 * 1000, run: () => purgeExpiredProxySignatures() },

@@ -330,14 +330,19 @@ describe("scheduling and leases", () => {
     expect(await prisma.syncRun.count({ where: { kind: "hourly" } })).toBe(2);
   });
 
-  it("does not schedule an hourly run while a backfill is queued, nor right after one finished", async () => {
+  it("does not schedule an hourly run while a backfill is queued; after it, the hour's refresh waits for the shop's second", async () => {
     await connectShop(TEST_SHOP, control, ADVERTISER_IDS.berlin);
     await sync.requestSpendSync(TEST_SHOP, "backfill");
     const first = await sync.runDueSyncs({ now });
     expect(first.scheduled).toEqual([]);
     expect(first.runs.map((r) => r.kind)).toEqual(["backfill"]);
-    expect((await sync.runDueSyncs({ now: at(10 * MINUTE) })).scheduled).toEqual([]);
-    expect(await prisma.syncRun.count()).toBe(1);
+    // The backfill finished at 23:30, before this shop's second of the hour: that slot's refresh
+    // is still due (spend-schedule.test.ts), queued for its second, not run now.
+    const slot = Date.parse("2030-03-10T23:00:00Z") + sync.hourOffsetMs(TEST_SHOP);
+    expect(slot).toBeGreaterThan(at(10 * MINUTE).getTime());
+    const later = await sync.runDueSyncs({ now: at(10 * MINUTE) });
+    expect(later).toEqual({ scheduled: [TEST_SHOP], runs: [] });
+    expect(await prisma.syncRun.findMany({ where: { kind: "hourly" }, select: { status: true, nextAttemptAt: true } })).toEqual([{ status: "queued", nextAttemptAt: new Date(slot) }]);
   });
 
   it("leaves a run leased by another instance alone and takes it over, from its cursor, once the lease expires", async () => {

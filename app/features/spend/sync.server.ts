@@ -27,6 +27,8 @@ import { pruneQuotaWindows, takeReportGrant, type ReportBudget } from "./quota.s
  */
 type SyncKind = "backfill" | "manual" | "hourly" | "daily";
 const PRIORITY: SyncKind[] = ["manual", "backfill", "hourly", "daily"];
+/** What the claim-only job takes: a merchant is waiting for these. */
+const URGENT: SyncKind[] = ["manual", "backfill"];
 /** Spend on any of the last this many days makes a shop "active": refreshed hourly. */
 const ACTIVE_DAYS = 7;
 /** An idle shop's refresh is due this long after its last completed one (at least daily). */
@@ -101,8 +103,17 @@ export async function backfillInProgress(shop: string) {
 export async function requestSpendSync(shop: string, kind: SyncKind, now = new Date()): Promise<{ queued: boolean; runId: string }> {
   const active = await prisma.syncRun.findFirst({ where: { shop, status: ACTIVE }, orderBy: { createdAt: "asc" } });
   if (active && kind === "manual" && (active.kind === "hourly" || active.kind === "daily")) {
-    // Sync Now while this hour's refresh waits its turn: it becomes the merchant's run, first in line.
-    await prisma.syncRun.updateMany({ where: { id: active.id, status: "queued" }, data: { kind: "manual", nextAttemptAt: now } });
+    // Sync Now while this hour's refresh waits its turn: it becomes the merchant's run, first in
+    // line, and an on-demand run (slot "active"): done before the shop's second of the hour, it
+    // leaves that hour's refresh to come at its slot (scheduleRefreshes).
+    const takeOver = { where: { id: active.id, status: "queued" }, data: { kind: "manual", nextAttemptAt: now } };
+    try {
+      await prisma.syncRun.updateMany({ ...takeOver, data: { ...takeOver.data, slot: ACTIVE_SLOT } });
+    } catch (error) {
+      // Another on-demand run holds the shop's "active" slot already (a race): keep the hour's.
+      if (!isUniqueViolation(error)) throw error;
+      await prisma.syncRun.updateMany(takeOver);
+    }
     startSoon();
   }
   if (active) {
@@ -137,6 +148,34 @@ export function hourOffsetMs(shop: string): number {
 }
 
 /**
+ * What this hour's runs say about the shops' refreshes: `blocked`, a run is queued or running or
+ * holds this hour's slot; `latest`, the last moment a run was created or finished in this hour.
+ */
+async function thisHoursRuns(shops: string[], now: Date) {
+  const hourStart = startOfUtcHour(now);
+  const [held, recent] = await Promise.all([
+    prisma.syncRun.groupBy({ by: ["shop"], where: { shop: { in: shops }, OR: [{ status: ACTIVE }, { slot: utcHourSlot(now) }] } }),
+    prisma.syncRun.groupBy({
+      by: ["shop"],
+      where: { shop: { in: shops }, OR: [{ createdAt: { gte: hourStart } }, { finishedAt: { gte: hourStart } }] },
+      _max: { createdAt: true, finishedAt: true },
+    }),
+  ]);
+  const latest = new Map(recent.map((r) => [r.shop, Math.max(r._max.createdAt?.getTime() ?? 0, r._max.finishedAt?.getTime() ?? 0)]));
+  return { blocked: new Set(held.map((h) => h.shop)), latest };
+}
+
+/**
+ * Whether the shop's refresh in the hour of `now` is still to come, given the last moment a run
+ * was created or finished in that hour. An active shop's is taken only by a run at or after its
+ * own second of the hour: a Sync Now before it leaves it due. For an idle shop any run this hour does.
+ */
+function hourStillDue(shop: string, isActive: boolean, now: Date, latest: number | undefined) {
+  if (latest === undefined) return true;
+  return isActive ? latest < startOfUtcHour(now).getTime() + hourOffsetMs(shop) : false;
+}
+
+/**
  * Creates this hour's refresh for every connected shop that needs one and has no active run:
  * an active shop (spend in the last 7 days) once per UTC hour, due at its own offset in the hour
  * (at once if it was never refreshed); an idle shop when its last completed run is 23 hours old.
@@ -151,32 +190,23 @@ async function scheduleRefreshes(now = new Date()): Promise<string[]> {
   });
   if (connected.length === 0) return [];
   const shops = connected.map((c) => c.shop);
-  const busy = await prisma.syncRun.findMany({
-    where: {
-      shop: { in: shops },
-      OR: [{ status: ACTIVE }, { slot }, { createdAt: { gte: hourStart } }, { finishedAt: { gte: hourStart } }],
-    },
-    select: { shop: true },
-    distinct: ["shop"],
-  });
-  const skip = new Set(busy.map((b) => b.shop));
+  const { blocked, latest } = await thisHoursRuns(shops, now);
   // Days are account-local; one day of slack either side of UTC covers every zone.
   const since = addDays(dayIn("UTC", now), -ACTIVE_DAYS);
-  const spending = await prisma.spendRow.findMany({ where: { spend: { gt: 0 }, date: { gte: since } }, select: { shop: true }, distinct: ["shop"] });
+  // One row per shop, grouped by the database: Prisma's `distinct` would read every matching row
+  // (every ad group's day of every shop) and drop the duplicates in the client.
+  const spending = await prisma.spendRow.groupBy({ by: ["shop"], where: { spend: { gt: 0 }, date: { gte: since } } });
   const active = new Set(spending.map((r) => r.shop));
-  const refreshed = await prisma.syncRun.findMany({
-    where: { status: "done", finishedAt: { gte: new Date(now.getTime() - IDLE_REFRESH_MS) } },
-    select: { shop: true },
-    distinct: ["shop"],
-  });
+  const refreshed = await prisma.syncRun.groupBy({ by: ["shop"], where: { status: "done", finishedAt: { gte: new Date(now.getTime() - IDLE_REFRESH_MS) } } });
   const recent = new Set(refreshed.map((r) => r.shop));
   const everDone = new Set(
-    (await prisma.syncRun.findMany({ where: { status: "done", shop: { in: shops.filter((s) => !recent.has(s)) } }, select: { shop: true }, distinct: ["shop"] })).map((r) => r.shop),
+    (await prisma.syncRun.groupBy({ by: ["shop"], where: { status: "done", shop: { in: shops.filter((s) => !recent.has(s)) } } })).map((r) => r.shop),
   );
   const created: string[] = [];
   for (const shop of shops) {
-    if (skip.has(shop)) continue;
+    if (blocked.has(shop)) continue;
     const isActive = active.has(shop);
+    if (!hourStillDue(shop, isActive, now, latest.get(shop))) continue;
     if (!isActive && recent.has(shop)) continue;
     // Never refreshed: due now. Otherwise an active shop's refresh comes at its offset in the hour.
     const due = isActive && (recent.has(shop) || everDone.has(shop)) ? new Date(Math.max(now.getTime(), hourStart.getTime() + hourOffsetMs(shop))) : now;
@@ -199,22 +229,23 @@ export async function refreshSchedule(shop: string, now: Date): Promise<{ cadenc
   const connection = await prisma.tikTokConnection.findUnique({ where: { shop }, select: { status: true, advertiserId: true } });
   if (connection?.status !== "connected" || !connection.advertiserId) return null;
   const since = addDays(dayIn("UTC", now), -ACTIVE_DAYS);
-  const [spending, lastDone, active] = await Promise.all([
+  const [spending, lastDone, active, hour] = await Promise.all([
     prisma.spendRow.findFirst({ where: { shop, spend: { gt: 0 }, date: { gte: since } }, select: { id: true } }),
     prisma.syncRun.findFirst({ where: { shop, status: "done" }, orderBy: { finishedAt: "desc" }, select: { finishedAt: true } }),
     prisma.syncRun.findFirst({ where: { shop, status: ACTIVE }, orderBy: { nextAttemptAt: "asc" }, select: { nextAttemptAt: true } }),
+    thisHoursRuns([shop], now),
   ]);
   const cadence = spending ? "hourly" : "daily";
   const last = lastDone?.finishedAt ?? null;
+  const hourStart = startOfUtcHour(now).getTime();
+  // The scheduler creates nothing more in this hour: the earliest is the next hour's first tick.
+  const nextHour = hour.blocked.has(shop) || !hourStillDue(shop, cadence === "hourly", now, hour.latest.get(shop)) ? hourStart + 3_600_000 : null;
   let due: number;
   if (active) due = active.nextAttemptAt.getTime();
-  else if (!last) due = now.getTime();
-  else if (cadence === "daily") due = last.getTime() + IDLE_REFRESH_MS;
-  else {
-    // This hour's refresh if there was none yet in this hour, else the next hour's, at the shop's second.
-    const hour = startOfUtcHour(now).getTime();
-    due = (last.getTime() >= hour ? hour + 3_600_000 : hour) + hourOffsetMs(shop);
-  }
+  else if (cadence === "daily") due = Math.max(last ? last.getTime() + IDLE_REFRESH_MS : now.getTime(), nextHour ?? 0);
+  else if (!last) due = nextHour ?? now.getTime();
+  // At the shop's second of this hour, or of the next one when this hour's refresh is taken.
+  else due = (nextHour ?? hourStart) + hourOffsetMs(shop);
   return { cadence, nextDueAt: new Date(Math.max(due, now.getTime())).toISOString(), lastRefreshedAt: last?.toISOString() ?? null };
 }
 
@@ -263,7 +294,7 @@ export async function planRun(run: Pick<SyncRun, "shop" | "kind">, connection: P
 
 /** Runs whose shop is no longer connected at all cannot ever finish: close them. */
 async function closeOrphanRuns(now: Date) {
-  const active = await prisma.syncRun.findMany({ where: { status: ACTIVE }, select: { shop: true }, distinct: ["shop"] });
+  const active = await prisma.syncRun.groupBy({ by: ["shop"], where: { status: ACTIVE } });
   if (active.length === 0) return;
   const live = await prisma.tikTokConnection.findMany({
     where: { shop: { in: active.map((a) => a.shop) }, status: { not: "disconnected" }, accessTokenEnc: { not: null } },
@@ -291,11 +322,11 @@ async function pruneFinishedRuns(now: Date) {
  * need a reconnect wait.
  */
 /** @public used by tests/integration/spend-sync.test.ts */
-export async function claimNextRun(owner: string, now: Date, skipIds: string[] = []): Promise<SyncRun | null> {
+export async function claimNextRun(owner: string, now: Date, skipIds: string[] = [], kinds: SyncKind[] = PRIORITY): Promise<SyncRun | null> {
   const expiredOrFree = leaseFree(now);
   const skip = [...skipIds];
-  for (let k = 0; k < PRIORITY.length; k++) {
-    const kind = PRIORITY[k];
+  for (let k = 0; k < kinds.length; k++) {
+    const kind = kinds[k];
     const candidates = await prisma.syncRun.findMany({
       where: {
         id: { notIn: skip },
@@ -679,45 +710,67 @@ function summary(s: Step): { error?: string } {
   }
 }
 
-/**
- * The job: schedules this hour's runs, then claims and executes due runs one at a time until
- * none is left (or `maxRuns`). Any number of instances may call it concurrently.
- */
-export async function runDueSyncs(opts: { owner?: string; now?: Date; clock?: SyncClock; maxRuns?: number; budget?: ReportBudget } = {}) {
+type JobOptions = { owner?: string; now?: Date; clock?: SyncClock; maxRuns?: number; budget?: ReportBudget };
+
+/** Claims and executes due runs of `kinds`, one at a time, until none is left (or `maxRuns`). */
+async function executeDueRuns(opts: JobOptions, kinds: SyncKind[]) {
   const owner = opts.owner ?? workerId();
-  // Tests pin the clock; in production every lease is computed from the real time.
-  const clock: Clock = opts.clock ? opts.clock.now : opts.now ? () => opts.now! : () => new Date();
+  const clock = jobClock(opts);
   const wait = opts.clock?.sleep ?? sleep;
-  const scheduled = await scheduleRefreshes(clock());
-  await closeOrphanRuns(clock());
-  await pruneFinishedRuns(clock());
-  await pruneQuotaWindows(clock());
   const runs: RunOutcome[] = [];
   const seen: string[] = [];
   while (runs.length < (opts.maxRuns ?? 100)) {
-    const run = await claimNextRun(owner, clock(), seen);
+    const run = await claimNextRun(owner, clock(), seen, kinds);
     if (!run) break;
     seen.push(run.id);
     runs.push(await executeRun(run, owner, clock, opts.budget, wait));
   }
-  return { scheduled, runs };
+  return runs;
+}
+
+// Tests pin the clock; in production every lease is computed from the real time.
+const jobClock = (opts: JobOptions): Clock => (opts.clock ? opts.clock.now : opts.now ? () => opts.now! : () => new Date());
+
+/**
+ * The job: schedules this hour's runs, then claims and executes due runs one at a time until
+ * none is left (or `maxRuns`). Any number of instances may call it concurrently.
+ */
+export async function runDueSyncs(opts: JobOptions = {}) {
+  const clock = jobClock(opts);
+  const scheduled = await scheduleRefreshes(clock());
+  await closeOrphanRuns(clock());
+  await pruneFinishedRuns(clock());
+  await pruneQuotaWindows(clock());
+  return { scheduled, runs: await executeDueRuns(opts, PRIORITY) };
+}
+
+/**
+ * The claim-only job: executes the Sync Now and backfill runs already due, and nothing else (no
+ * scheduling, pruning or orphan closing: those stay on runDueSyncs' minute). Every few seconds on
+ * every worker, so a run queued on any app instance starts within that, not at the next minute.
+ * Concurrent with runDueSyncs it is harmless: a run is executed by whoever holds its lease.
+ */
+export async function claimDueSyncs(opts: JobOptions = {}) {
+  return { runs: await executeDueRuns(opts, URGENT) };
 }
 
 let kicked = false;
 
 /**
- * With the in-process scheduler, a new run starts now rather than at the next minute's tick
- * (the merchant is watching the progress bar). Concurrent with the tick it is harmless: leases.
+ * With the in-process scheduler, a new run starts now rather than at the claim job's next tick
+ * (the merchant is watching the progress bar). Concurrent with the ticks it is harmless: leases.
  */
 function startSoon() {
   if (kicked || !env().RUN_JOBS_IN_PROCESS) return;
   kicked = true;
   setTimeout(() => {
-    runDueSyncs()
+    claimDueSyncs()
       .catch((error) => console.error("spend sync failed:", error instanceof Error ? error.message : error))
       .finally(() => (kicked = false));
   }, 100).unref();
 }
 
-/** Registered with app/features/jobs.server.ts: the in-process scheduler ticks once a minute. */
+/** Registered with app/features/jobs.server.ts: the scheduler ticks once a minute. */
 export const spendJob = { name: "spend-sync", everyMs: 60_000, run: () => runDueSyncs() };
+/** Registered with app/features/jobs.server.ts: Sync Now and backfills start within 10 s on any worker. */
+export const spendClaimJob = { name: "spend-claim", everyMs: 10_000, run: () => claimDueSyncs() };

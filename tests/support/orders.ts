@@ -129,7 +129,10 @@ export async function visitFromAd(shop: string, visit: { visitorId: string; ttcl
   const { default: prisma } = await import("~/core/db.server");
   if ((await prisma.session.count({ where: { shop } })) === 0) await seedOfflineSession(shop);
   const body = JSON.stringify({ v: 1, visitor_id: visit.visitorId, ttclid: visit.ttclid, captured_at: visit.capturedAt.getTime(), landing_path: "/", ...(visit.campaignId ? { campaign_id: visit.campaignId } : {}) });
-  const res = await call(action, appProxyRequest({ shop, body }));
+  // Each shopper from an address of their own (the limits count addresses), the same one on every visit.
+  let h = 0;
+  for (const c of visit.visitorId) h = (h * 31 + c.charCodeAt(0)) >>> 0;
+  const res = await call(action, appProxyRequest({ shop, body, ip: `198.51.100.${(h % 254) + 1}` }));
   if (res.status !== 202) throw new Error(`touchpoint refused: ${res.status} ${await res.text()}`);
 }
 

@@ -5,6 +5,9 @@
 // to the received_at the sandbox recorded when it accepted the event (matched by event_id, which
 // is the order id). Also the ack's p99 under that stream.
 // Flags/knobs: --seconds=N / BENCH_LATENCY_SECONDS (60), --rates=50,200 / BENCH_LATENCY_RATES.
+// With `instances: 2` (PostgreSQL only) two app processes share the database, each with its
+// in-process worker and INSTANCE_COUNT=2, and the stream alternates between them as a load
+// balancer would: the multi-instance deployment the README describes, on one machine.
 import { encryptToken } from "../app/core/connection/token-crypto.server";
 import { webhookHeaders } from "../app/features/demo/shopify-double.server";
 import { startSandbox } from "../sandbox/server";
@@ -27,13 +30,15 @@ export function latencyOptions() {
   return { seconds, rates };
 }
 
-export async function benchLatency(opts: { databaseUrl: string; label: string; seconds: number; rate: number }): Promise<Result> {
+export async function benchLatency(opts: { databaseUrl: string; label: string; seconds: number; rate: number; instances?: number }): Promise<Result> {
+  const instances = opts.instances ?? 1;
+  if (instances > 1 && opts.databaseUrl.startsWith("file:")) throw new Error("several app instances need PostgreSQL");
   ensureBuild();
   const secrets = appSecrets();
   const sandbox = await startSandbox({ port: await freePort(), appId: "bench-tiktok-app", autoApprove: true });
   const control = sandboxControl(sandbox.url);
   const prisma = await prepareDatabase(opts.databaseUrl, [SHOP]);
-  let app: Awaited<ReturnType<typeof startApp>> | undefined;
+  const apps: Awaited<ReturnType<typeof startApp>>[] = [];
   try {
     const advertiserId = ADVERTISER_IDS.berlin;
     const world = await control.world();
@@ -41,12 +46,15 @@ export async function benchLatency(opts: { databaseUrl: string; label: string; s
     const token = await control.token([advertiserId]);
     const accessTokenEnc = encryptToken(token, [Buffer.from(secrets.TOKEN_ENCRYPTION_KEY, "base64")]);
     await prisma.tikTokConnection.create({ data: connectionRow(SHOP, { accessTokenEnc, advertiserId, pixelCode }) });
-    app = await startApp({ databaseUrl: opts.databaseUrl, secrets, jobsInProcess: true, tiktokUrl: sandbox.url });
-    const url = `${app.url}/webhooks/orders/create`;
+    for (let i = 0; i < instances; i++) {
+      apps.push(await startApp({ databaseUrl: opts.databaseUrl, secrets, jobsInProcess: true, tiktokUrl: sandbox.url, env: { INSTANCE_COUNT: String(instances) } }));
+    }
+    const urls = apps.map((app) => `${app.url}/webhooks/orders/create`);
+    let turn = 0;
 
     const send = async (body: string) => {
       const headers = webhookHeaders({ topic: "orders/create", shop: SHOP, rawBody: body, secret: secrets.SHOPIFY_API_SECRET });
-      const res = await fetch(url, { method: "POST", headers, body });
+      const res = await fetch(urls[turn++ % urls.length], { method: "POST", headers, body });
       await res.arrayBuffer();
       return res.status;
     };
@@ -107,7 +115,8 @@ export async function benchLatency(opts: { databaseUrl: string; label: string; s
     const p99 = percentile(latencies, 99);
     return {
       database: opts.label,
-      worker: "in-process",
+      instances,
+      worker: instances > 1 ? `in-process in each of the ${instances} instances` : "in-process",
       rate_per_s: opts.rate,
       achieved_rate_per_s: round(total / sendSeconds),
       seconds: opts.seconds,
@@ -123,7 +132,7 @@ export async function benchLatency(opts: { databaseUrl: string; label: string; s
       event_track_requests: await control.requestCount("/event/track/"),
     };
   } finally {
-    await app?.stop();
+    await Promise.all(apps.map((app) => app.stop()));
     await sandbox.close();
     await prisma.$disconnect();
   }

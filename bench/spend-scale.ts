@@ -357,39 +357,49 @@ async function driver(): Promise<{ sim: Result; setup: Result; storage: Result }
   }
 }
 
-/** A worker process: the spend job's tick, once a (simulated) minute, never overlapping itself, as runJobs does. */
+/**
+ * A worker process: the two spend jobs as runJobs registers them (app/features/jobs.server.ts), each
+ * on its own tick in simulated time and never overlapping itself: spend-sync once a minute
+ * (schedules and runs refreshes), spend-claim every 10 s (starts due Sync Now and backfill runs).
+ */
 async function worker() {
   const clock = simClock();
   const end = Number(process.env.SIM_END_MS);
   const owner = process.env.SIM_OWNER!;
-  const { runDueSyncs, spendJob } = await import("../app/features/spend/sync.server");
+  const { runDueSyncs, claimDueSyncs, spendJob, spendClaimJob } = await import("../app/features/spend/sync.server");
   const { reportBudget } = await import("../app/features/spend/quota.server");
   const { parseEnv } = await import("../app/core/env.server");
   const { default: prisma } = await import("../app/core/db.server");
   // The app's budget is the tier's (TIKTOK_QUOTA_TIER=basic), not the real-time limiter's override.
   const tier = parseEnv({ ...process.env, TIKTOK_RATE_QPS: undefined, TIKTOK_RATE_QPM: undefined });
   const budget = reportBudget({ qps: tier.TIKTOK_RATE_QPS, qpm: tier.TIKTOK_RATE_QPM });
-  const stats: Record<string, number> = { ticks: 0, requests: 0 };
+  const stats: Record<string, number> = { ticks: 0, claim_ticks: 0, requests: 0 };
   const wait = Number(process.env.SIM_REAL_START_MS) - Date.now();
   if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-  let next = clock.now().getTime();
-  while (clock.now().getTime() < end) {
-    try {
-      const { runs } = await runDueSyncs({ owner, clock, budget });
-      stats.ticks++;
-      for (const r of runs) {
-        stats[r.status] = (stats[r.status] ?? 0) + 1;
-        stats.requests += r.requests;
+  const loop = async (everyMs: number, tickName: string, tick: () => Promise<{ runs: { status: string; requests: number }[] }>) => {
+    let next = clock.now().getTime();
+    while (clock.now().getTime() < end) {
+      try {
+        const { runs } = await tick();
+        stats[tickName]++;
+        for (const r of runs) {
+          stats[r.status] = (stats[r.status] ?? 0) + 1;
+          stats.requests += r.requests;
+        }
+      } catch (error) {
+        stats.errors = (stats.errors ?? 0) + 1;
+        console.error(`${owner}:`, error instanceof Error ? error.message : error);
       }
-    } catch (error) {
-      stats.errors = (stats.errors ?? 0) + 1;
-      console.error(`${owner}:`, error instanceof Error ? error.message : error);
+      const t = clock.now().getTime();
+      while (next <= t) next += everyMs;
+      if (next < end) await clock.sleep(next - t);
+      else break;
     }
-    const t = clock.now().getTime();
-    while (next <= t) next += spendJob.everyMs;
-    if (next < end) await clock.sleep(next - t);
-    else break;
-  }
+  };
+  await Promise.all([
+    loop(spendJob.everyMs, "ticks", () => runDueSyncs({ owner, clock, budget })),
+    loop(spendClaimJob.everyMs, "claim_ticks", () => claimDueSyncs({ owner, clock, budget })),
+  ]);
   await prisma.$disconnect();
   console.log(JSON.stringify(stats));
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The PostgreSQL parts of `npm run bench`: the webhook ack, order-to-TikTok latency, the
-# touchpoint scale figures and the spend sync at scale (the rest runs on SQLite). Arguments (e.g. --seconds=10) pass through.
+# touchpoint scale figures, the spend sync at scale and storage per order (the rest runs on SQLite). Arguments (e.g. --seconds=10) pass through.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/pg-start.sh
@@ -9,4 +9,4 @@ export BENCH_PG_URL="$PG_BASE_URL/app_bench"
 restore() { npx prisma generate >/dev/null 2>&1; }
 trap restore EXIT
 DATABASE_URL="$BENCH_PG_URL" npx prisma generate >/dev/null
-npx tsx bench/run.ts webhooks-pg latency-pg scale-pg spend-scale-pg "$@"
+npx tsx bench/run.ts webhooks-pg latency-pg scale-pg spend-scale-pg order-storage-pg "$@"

@@ -4,7 +4,8 @@
 // every order is past its last retention period (a child process with the clock 100 days on:
 // payloads reduced after 8 days, hashes cleared after 90, clicks gone after the window), and the
 // tables that hold a row per order are measured on PostgreSQL after VACUUM FULL (live rows only;
-// the space an UPDATE frees is reused by the next month's rows, so this is the steady state).
+// the space an UPDATE frees is reused by the next month's rows, so this is the steady state),
+// less what the same tables take empty.
 // Knobs: BENCH_STORAGE_ORDERS (2,000 orders), BENCH_ORDERS_PER_SHOP_MONTH (1,000, the size an
 // operator multiplies by: say which).
 import { execFileSync } from "node:child_process";
@@ -43,6 +44,8 @@ export async function benchOrderStorage(): Promise<Result> {
   const sandbox = await startSandbox({ port: await freePort(), appId: "bench-tiktok-app", autoApprove: true });
   const control = sandboxControl(sandbox.url);
   const prisma = await prepareDatabase(databaseUrl, [SHOP]);
+  // Each empty table and index already takes a page or two: a fixed cost, not a per-order one.
+  const empty = await measure(prisma);
   let app: Awaited<ReturnType<typeof startApp>> | undefined;
   try {
     const advertiserId = ADVERTISER_IDS.berlin;
@@ -72,16 +75,7 @@ export async function benchOrderStorage(): Promise<Result> {
     await app.stop();
     app = undefined;
 
-    const measure = async () => {
-      const sizes: Record<string, number> = {};
-      for (const table of ORDER_TABLES) {
-        await prisma.$executeRawUnsafe(`VACUUM FULL ANALYZE "${table}"`);
-        const [row] = await prisma.$queryRawUnsafe<{ bytes: bigint }[]>(`SELECT pg_total_relation_size('"${table}"') AS bytes`);
-        sizes[table] = Number(row.bytes);
-      }
-      return sizes;
-    };
-    const before = await measure();
+    const before = await measure(prisma);
     // The retention jobs, as the worker runs them, with the clock past every retention period.
     const self = fileURLToPath(import.meta.url);
     execFileSync(process.execPath, ["node_modules/tsx/dist/cli.mjs", self, "--retention"], {
@@ -100,12 +94,11 @@ export async function benchOrderStorage(): Promise<Result> {
       },
       stdio: ["ignore", "ignore", "inherit"],
     });
-    const after = await measure();
+    const after = await measure(prisma);
     const orders = await prisma.orderRecord.count({ where: { shop: SHOP } });
-    const total = (sizes: Record<string, number>) => Object.values(sizes).reduce((a, b) => a + b, 0);
+    const grown = (sizes: Record<string, number>, table: string) => Math.max(0, sizes[table] - empty[table]);
+    const total = (sizes: Record<string, number>) => ORDER_TABLES.reduce((sum, t) => sum + grown(sizes, t), 0);
     const perOrder = total(after) / orders;
-    // Indexes and page headers are a fixed cost at this size: measured with few orders it would
-    // overstate the per-order figure, so the bench needs enough of them.
     return {
       orders,
       sent_to_tiktok: sent,
@@ -113,8 +106,8 @@ export async function benchOrderStorage(): Promise<Result> {
       tables: ORDER_TABLES.join(", "),
       bytes_per_order_before_retention: Math.round(total(before) / orders),
       bytes_per_order_after_retention: Math.round(perOrder),
-      after_retention_by_table: ORDER_TABLES.filter((t) => after[t] > 0)
-        .map((t) => `${t} ${Math.round(after[t] / orders)}`)
+      after_retention_by_table: ORDER_TABLES.filter((t) => grown(after, t) > 0)
+        .map((t) => `${t} ${Math.round(grown(after, t) / orders)}`)
         .join(", "),
       orders_per_shop_month: `${ORDERS_PER_SHOP_MONTH} (assumed: BENCH_ORDERS_PER_SHOP_MONTH)`,
       order_bytes_per_shop_month: Math.round(perOrder * ORDERS_PER_SHOP_MONTH),
@@ -124,6 +117,17 @@ export async function benchOrderStorage(): Promise<Result> {
     await sandbox.close();
     await prisma.$disconnect();
   }
+}
+
+/** Bytes on disk of each order table with its indexes and TOAST, after VACUUM FULL (live rows only). */
+async function measure(prisma: { $executeRawUnsafe: (q: string) => Promise<unknown>; $queryRawUnsafe: <T>(q: string) => Promise<T> }) {
+  const sizes: Record<string, number> = {};
+  for (const table of ORDER_TABLES) {
+    await prisma.$executeRawUnsafe(`VACUUM FULL ANALYZE "${table}"`);
+    const [row] = await prisma.$queryRawUnsafe<{ bytes: bigint }[]>(`SELECT pg_total_relation_size('"${table}"') AS bytes`);
+    sizes[table] = Number(row.bytes);
+  }
+  return sizes;
 }
 
 async function retention() {

@@ -1,14 +1,16 @@
 // Two live workers and a slow TikTok: a pass longer than its lease must not let the second worker
 // send rows the first still holds. The pass renews its lease before every request. Leases are
-// short here (1.5 s) so that a slow TikTok (each request answered after 0.8 s) outlasts one; a
-// small proxy in front of the sandbox adds the delay.
+// short here (4 s) so that a slow TikTok (each request answered after 1.5 s) outlasts one over a
+// pass's three requests, while each request with its bookkeeping still fits the lease with room
+// for a busy machine (at 1.5 s / 0.8 s, a loaded CI host once let the lease lapse mid-pass).
+// A small proxy in front of the sandbox adds the delay.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { TEST_SHOP } from "../support/constants";
 import { connectShop, seedQueuedEvents, startOrdersSandbox } from "../support/orders";
 
-const DELAY_MS = 800;
-const LEASE_MS = 1_500;
+const DELAY_MS = 1_500;
+const LEASE_MS = 4_000;
 
 const { sandbox, control } = await startOrdersSandbox();
 const proxy: Server = createServer((req, res) => {
@@ -41,7 +43,7 @@ it("a pass that outlasts its lease keeps its rows: a second worker polling meanw
   const { pixelCode } = await connectShop(TEST_SHOP, control);
   const ids = await seedQueuedEvents({ shop: TEST_SHOP, pixelCode, count: 2_500 });
 
-  // WHEN worker A runs one pass (≈2.4 s against a 1.5 s lease) while worker B polls every 100 ms
+  // WHEN worker A runs one pass (≈4.5 s against a 4 s lease) while worker B polls every 100 ms
   const started = Date.now();
   let aDone = false;
   const a = drainOnce({ owner: "worker-a", leaseMs: LEASE_MS }).finally(() => (aDone = true));

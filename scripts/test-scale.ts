@@ -256,8 +256,12 @@ async function main() {
 
     // Who did what, from the workers' log lines.
     const spendLines = workers.map((w) => w.lines.filter((l) => l.includes(" spend-sync: ")));
-    const executed = workers.map((_, i) =>
-      spendLines[i].flatMap((l) => [...(l.match(/\[(.*)\]/)?.[1].split(",") ?? [])]).map((x) => x.split(":")[0]),
+    // A run is executed by the minute's tick or by the 10 s claim job, whichever takes it first.
+    const executed = workers.map((w) =>
+      w.lines
+        .filter((l) => l.includes(" spend-sync: ") || l.includes(" spend-claim: "))
+        .flatMap((l) => [...(l.match(/\[(.*)\]/)?.[1].split(",") ?? [])])
+        .map((x) => x.split(":")[0]),
     );
     const scheduled = workers.map((_, i) => spendLines[i].reduce((n, l) => n + Number(/scheduled=(\d+)/.exec(l)?.[1] ?? 0), 0));
     const allExecuted = executed.flat();
@@ -291,7 +295,7 @@ async function main() {
     log(`spend: ${runs.length} runs, ${reportRequests} report requests, all done ${seconds(lastRun - workersStartedAt)} after the workers started`);
 
     for (const w of workers) {
-      const errors = w.lines.filter((l) => /failed:|Error|error/.test(l) && !l.includes(" spend-sync: ") && !l.includes(" deliver-events: "));
+      const errors = w.lines.filter((l) => /failed:|Error|error/.test(l) && !l.includes(" spend-sync: ") && !l.includes(" spend-claim: ") && !l.includes(" deliver-events: "));
       if (errors.length) log(`${w.name} printed ${errors.length} error line(s), first: ${errors[0]}`);
     }
 

@@ -17,6 +17,12 @@ function describe(name: string, result: unknown): string | null {
     if (!d || d.sent + d.retried + d.failed + d.waiting + d.expired + d.held === 0) return null;
     return `sent=${d.sent} retried=${d.retried} failed=${d.failed} waiting=${d.waiting} expired=${d.expired} held=${d.held} requests=${d.requests}`;
   }
+  if (name === "spend-claim") {
+    // Only when it executed something (every 10 s otherwise): test-scale counts who ran each run.
+    const s = result as { runs: SpendTick["runs"] };
+    if (!s || s.runs.length === 0) return null;
+    return `runs=${s.runs.length} [${s.runs.map((r) => `${r.runId}:${r.shop}:${r.kind}:${r.status}:${r.requests}`).join(",")}]`;
+  }
   if (name === "spend-sync") {
     const s = result as SpendTick;
     if (!s) return null;

@@ -33,8 +33,9 @@ export function backgroundJobs(owner = workerId()): Job[] {
     // Woken when ingest queues an event in this process: an order reaches TikTok within a pass
     // instead of waiting for the tick. The tick still drains whatever other processes queued.
     { name: "deliver-events", everyMs: 1_000, run: () => drainOnce({ owner }), wake: onEventQueued },
-    // The minute's tick schedules and runs refreshes; the claim-only job picks up a Sync Now or a
-    // new connection's backfill queued on any instance within 10 s (docs/decisions/0008).
+    // The minute's tick schedules refreshes; the claim-only job starts whatever is due (a Sync Now
+    // or a new connection's backfill first, then refreshes at their second) within 10 s on any
+    // instance (docs/decisions/0008).
     spendJob,
     spendClaimJob,
     { name: "purge-touchpoints", everyMs: 60 * 60 * 1000, run: () => purgeExpiredTouchpoints() },

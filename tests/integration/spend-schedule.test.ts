@@ -100,11 +100,14 @@ it("a Sync Now before the slot, in an hour whose refresh was not queued yet, doe
 });
 
 describe("the claim-only job", () => {
-  it("runs a queued Sync Now without the scheduler, and leaves refreshes to it", async () => {
-    // GIVEN this hour's refresh is due at the shop's second: the claim-only job does not take it
-    now = new Date(SLOT_21);
+  it("starts the queued refresh at the shop's second and a Sync Now at once, and schedules nothing itself", async () => {
+    // GIVEN this hour's refresh the scheduler queued for the shop's second: 5 s before it, the claim-only job leaves it
+    now = new Date(SLOT_21 - 5_000);
     expect(await sync.claimDueSyncs({ now })).toEqual({ runs: [] });
-    expect((await tick(SLOT_21)).runs.map((r) => [r.kind, r.status])).toEqual([["hourly", "done"]]);
+    // and at that second it starts it, without waiting for the scheduler's next minute
+    now = new Date(SLOT_21);
+    expect((await sync.claimDueSyncs({ now })).runs.map((r) => [r.kind, r.status])).toEqual([["hourly", "done"]]);
+    expect((await tick(SLOT_21)).runs).toEqual([]);
 
     // WHEN at 22:00:30, before the scheduler's first tick of the hour, the merchant presses Sync Now
     now = new Date(H21 + HOUR + 30_000);

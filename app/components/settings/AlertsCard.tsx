@@ -44,7 +44,7 @@ export function AlertsCard({ alerts, result }: { alerts: Alerts; result: Result 
               onChange={setEmail}
               autoComplete="email"
               placeholder={alerts.contactEmail ?? "you@example.com"}
-              helpText={alerts.contactEmail ? `Empty: the store's contact email, ${alerts.contactEmail}.` : "The store has no contact email the app could read: enter an address."}
+              helpText={alerts.contactEmail ? `Empty: the store owner's email in Shopify, ${alerts.contactEmail}.` : "Shopify gave the app no store owner email: enter an address."}
               error={result?.errors.alertEmail}
             />
             <InlineStack gap="200">

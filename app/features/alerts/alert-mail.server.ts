@@ -74,8 +74,8 @@ export async function sendDueAlerts(opts: { owner: string; now?: Date }) {
     const incident = await prisma.incident.findUnique({ where: { id: row.incidentId } });
     const to = incident ? await alertRecipient(row.shop) : null;
     if (!incident || !to) {
-      // No one to tell (no contact email and none chosen in Settings): the incident is in the app.
-      await prisma.alertEmail.updateMany({ where: mine, data: { status: "failed", lastError: incident ? "No recipient: the store has no contact email and none is set in Settings." : "Incident removed", ...RELEASED } });
+      // No one to tell (no owner email from Shopify and none chosen in Settings): the incident is in the app.
+      await prisma.alertEmail.updateMany({ where: mine, data: { status: "failed", lastError: incident ? "No recipient: Shopify gave no store owner email and none is set in Settings." : "Incident removed", ...RELEASED } });
       out.failed++;
       continue;
     }

@@ -539,7 +539,7 @@ describe("Settings: alert address and test email", () => {
   const settings = async () => (await (await call(settingsLoader, adminRequest("/app/settings", { shop: TEST_SHOP }))).json()).alerts;
   const post = async (form: Record<string, string>) => (await call(settingsAction, adminRequest("/app/settings", { shop: TEST_SHOP, form }))).json();
 
-  it("shows the store's contact email as the default recipient, and that email is on", async () => {
+  it("shows the store owner's email from Shopify as the default recipient, and that email is on", async () => {
     expect(await settings()).toEqual({ mailConfigured: true, chosen: null, contactEmail: CONTACT });
   });
 
@@ -550,7 +550,7 @@ describe("Settings: alert address and test email", () => {
     expect((await settings()).chosen).toBe("ops@alpha-test.example.com");
   });
 
-  it("empty goes back to the store's contact email", async () => {
+  it("empty goes back to the store owner's email", async () => {
     await post({ intent: "alert-email", alertEmail: "ops@alpha-test.example.com" });
     await post({ intent: "alert-email", alertEmail: "" });
     expect((await settings()).chosen).toBeNull();

@@ -1,5 +1,5 @@
 // The incident sweep: reads what the jobs recorded (connections, the outbox, spend runs, the
-// embed's heartbeat, the click cap, the orders' match keys) for every installed, connected shop
+// embed's heartbeat, the click cap, the sent events' match keys) for every installed, connected shop
 // and opens or ends incidents to match. Delivery opens and ends its own incidents as it meets them
 // (worker.server.ts); the sweep catches the rest, an outage that has lasted OUTAGE_SECONDS between
 // two retries included, and ends what is over.

@@ -562,6 +562,7 @@ describe("Settings: alert address and test email", () => {
     expect(mail.received).toHaveLength(1);
     expect(mail.received[0].to).toEqual([CONTACT]);
     expect(subjectOf(mail.received[0].raw)).toBe(`[${TEST_SHOP}] Test email from TikTok Ads`);
+    expect(decoded(mail.received[0].raw)).toContain("and again when it is over (unless TikTok is disconnected first)");
   });
 
   it("Send test email reports the mail server's refusal", async () => {

@@ -18,7 +18,8 @@ export function AlertsCard({ alerts, result }: { alerts: Alerts; result: Result 
         {alerts.mailConfigured ? (
           <Text as="p">
             When something stops working (TikTok needs reconnecting, events are not delivered, spend stops syncing, the app embed is off…) one email goes to{" "}
-            {recipient ? <strong>{recipient}</strong> : "the address below"} when it starts and one when it is over. Home shows it meanwhile.
+            {recipient ? <strong>{recipient}</strong> : "the address below"} when it starts and one when it is over. Home shows it meanwhile. Disconnecting
+            TikTok or uninstalling the app ends what is open without that second email.
           </Text>
         ) : (
           <Banner tone="info">

@@ -126,8 +126,8 @@ export async function sendTestAlert(shop: string): Promise<{ ok: true; to: strin
     const answer = await sendMail({
       to,
       subject: `[${shop}] Test email from TikTok Ads`,
-      text: `Store: ${shop}\n\nThis is a test. Alerts for this store come to this address when something stops working, and again when it is over.\n\nSettings: ${link}`,
-      html: `<p><strong>Store:</strong> ${shop.replace(/[&<>"']/g, "")}</p><p>This is a test. Alerts for this store come to this address when something stops working, and again when it is over.</p><p><a href="${link.replace(/"/g, "&quot;")}">Settings</a></p>`,
+      text: `Store: ${shop}\n\nThis is a test. Alerts for this store come to this address when something stops working, and again when it is over (unless TikTok is disconnected first).\n\nSettings: ${link}`,
+      html: `<p><strong>Store:</strong> ${shop.replace(/[&<>"']/g, "")}</p><p>This is a test. Alerts for this store come to this address when something stops working, and again when it is over (unless TikTok is disconnected first).</p><p><a href="${link.replace(/"/g, "&quot;")}">Settings</a></p>`,
     });
     return { ok: true, to, response: answer.response };
   } catch (error) {

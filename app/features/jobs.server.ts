@@ -46,9 +46,9 @@ export function backgroundJobs(owner = workerId()): Job[] {
     // Incidents the jobs above recorded as state; delivery opens its own at once (docs/decisions/0025).
     { name: "detect-incidents", everyMs: 30_000, run: () => detectIncidents() },
     { name: "detect-coverage-drops", everyMs: 60 * 60 * 1000, run: () => detectCoverageDrops() },
-    // Woken when an incident queues an email; the tick retries failed sends when due.
     // Today's and yesterday's signal-health score, from the events sent (docs/decisions/0025).
     { name: "signal-score", everyMs: 15 * 60 * 1000, run: () => computeSignalScores() },
+    // Woken when an incident queues an email; the tick retries failed sends when due.
     { name: "send-alerts", everyMs: 10_000, run: () => sendDueAlerts({ owner }), wake: onAlertQueued },
   ];
 }

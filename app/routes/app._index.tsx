@@ -57,7 +57,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   return {
     shop: session.shop,
     // Home's first line (issue 25): from the open incidents.
-    status: await homeStatus(session.shop, shown, { embedOff: embedCheck.status === "off", pixelMismatch, clickCap }),
+    status: await homeStatus(session.shop, shown, { embed: embedCheck.status, pixelMismatch, clickCap }),
     signalHealth: await signalHealth(session.shop, now),
     // The setup guide, until the merchant dismisses it (only possible once its steps are done).
     guide: await setupGuide(session.shop, { embedStatus: embedCheck.status, activateEmbedUrl: activateEmbedUrl(session.shop), now }),
@@ -118,7 +118,7 @@ export default function Home() {
             {clickCap ? (
               <Banner tone="warning">
                 <p>
-                  Storefront click capture reached its daily limit of {clickCap.cap.toLocaleString("en-US")} on {clickCap.day}; clicks after that were not recorded.
+                  Storefront click capture reached its daily limit of {clickCap.cap.toLocaleString("en-US")} on {clickCap.day} (a UTC day); clicks after that were not recorded.
                 </p>
               </Banner>
             ) : null}
@@ -130,7 +130,8 @@ export default function Home() {
               </>
             )}
             <Text as="p" variant="bodySm" tone="subdued">
-              Times and days on this page are in the store&apos;s time zone ({timeZone}); each day&apos;s spend is what TikTok reports for that date in the ad account&apos;s zone.
+              Times and days on this page are in the store&apos;s time zone ({timeZone}), except those marked UTC (signal health, click capture, alert times); each day&apos;s spend is
+              what TikTok reports for that date in the ad account&apos;s zone.
             </Text>
           </BlockStack>
         </Layout.Section>

@@ -55,7 +55,7 @@ test("Settings: without a mail server alerts are in the app only; the alert addr
   await expect(page.getByText("Email alerts are off: the app's server has no mail server configured (SMTP_URL).", { exact: false })).toBeVisible();
   await expect(page.getByRole("button", { name: "Send test email" })).toHaveCount(0);
   // The store's email as Shopify's Admin API gave it (the admin stand-in), until the merchant enters another.
-  await expect(page.getByText(`Empty: the store's contact email, owner@${process.env.E2E_SHOP!.replace(".myshopify.com", "")}.example.com.`)).toBeVisible();
+  await expect(page.getByText(`Empty: the store owner's email in Shopify, owner@${process.env.E2E_SHOP!.replace(".myshopify.com", "")}.example.com.`)).toBeVisible();
   const field = page.getByLabel("Send alerts to");
   await field.fill("not an email");
   await page.getByRole("button", { name: "Set alert address" }).click();

@@ -14,7 +14,10 @@ const KEY_LABELS: Record<string, string> = {
   name_address: "name and address",
 };
 
-/** The signal-health score: the last 7 days against the 7 before, day by day, and what would raise it. */
+/**
+ * The signal-health score: the last 7 days against the 7 before, day by day, and what would raise
+ * it. Its days are UTC days (signal-score.server.ts), unlike the rest of Home, so it says so.
+ */
 export function SignalHealthCard({ health }: { health: Health | null }) {
   if (!health) return null;
   const change = health.previous === null ? null : health.score - health.previous;
@@ -26,7 +29,7 @@ export function SignalHealthCard({ health }: { health: Health | null }) {
           <Text as="p" variant="headingLg">{health.score}/100</Text>
         </InlineStack>
         <Text as="p">
-          Last 7 days, {health.events} purchase event(s) sent
+          Last 7 UTC days (today included), {health.events} purchase event(s) sent
           {change === null ? "." : change === 0 ? ": the same as the 7 days before." : `: ${change > 0 ? "up" : "down"} ${Math.abs(change)} from ${health.previous} the 7 days before.`}
         </Text>
         <Text as="p" tone="subdued">
@@ -36,8 +39,8 @@ export function SignalHealthCard({ health }: { health: Health | null }) {
         <Text as="p" variant="bodySm" tone="subdued">
           {Object.entries(health.coverage).map(([k, share]) => `${KEY_LABELS[k] ?? k} ${Math.round(share * 100)}%`).join(" · ")}
         </Text>
-        <Text as="p" variant="bodySm" tone="subdued" aria-label="Score per day">
-          {health.days.map((d) => `${d.day.slice(5)}: ${d.score}`).join(" · ")}
+        <Text as="p" variant="bodySm" tone="subdued">
+          Score per UTC day: {health.days.map((d) => `${d.day.slice(5)}: ${d.score}`).join(" · ")}
         </Text>
         {health.advice.length ? (
           <BlockStack gap="100">

@@ -18,7 +18,8 @@ export function AlertsCard({ alerts, result }: { alerts: Alerts; result: Result 
         {alerts.mailConfigured ? (
           <Text as="p">
             When something stops working (TikTok needs reconnecting, events are not delivered, spend stops syncing, the app embed is off…) one email goes to{" "}
-            {recipient ? <strong>{recipient}</strong> : "the address below"} when it starts and one when it is over. Home shows it meanwhile.
+            {recipient ? <strong>{recipient}</strong> : "the address below"} when it starts and one when it is over. Home shows it meanwhile. Disconnecting
+            TikTok or uninstalling the app ends what is open without that second email.
           </Text>
         ) : (
           <Banner tone="info">
@@ -44,7 +45,7 @@ export function AlertsCard({ alerts, result }: { alerts: Alerts; result: Result 
               onChange={setEmail}
               autoComplete="email"
               placeholder={alerts.contactEmail ?? "you@example.com"}
-              helpText={alerts.contactEmail ? `Empty: the store's contact email, ${alerts.contactEmail}.` : "The store has no contact email the app could read: enter an address."}
+              helpText={alerts.contactEmail ? `Empty: the store owner's email in Shopify, ${alerts.contactEmail}.` : "Shopify gave the app no store owner email: enter an address."}
               error={result?.errors.alertEmail}
             />
             <InlineStack gap="200">

@@ -74,8 +74,8 @@ export async function sendDueAlerts(opts: { owner: string; now?: Date }) {
     const incident = await prisma.incident.findUnique({ where: { id: row.incidentId } });
     const to = incident ? await alertRecipient(row.shop) : null;
     if (!incident || !to) {
-      // No one to tell (no contact email and none chosen in Settings): the incident is in the app.
-      await prisma.alertEmail.updateMany({ where: mine, data: { status: "failed", lastError: incident ? "No recipient: the store has no contact email and none is set in Settings." : "Incident removed", ...RELEASED } });
+      // No one to tell (no owner email from Shopify and none chosen in Settings): the incident is in the app.
+      await prisma.alertEmail.updateMany({ where: mine, data: { status: "failed", lastError: incident ? "No recipient: Shopify gave no store owner email and none is set in Settings." : "Incident removed", ...RELEASED } });
       out.failed++;
       continue;
     }
@@ -126,8 +126,8 @@ export async function sendTestAlert(shop: string): Promise<{ ok: true; to: strin
     const answer = await sendMail({
       to,
       subject: `[${shop}] Test email from TikTok Ads`,
-      text: `Store: ${shop}\n\nThis is a test. Alerts for this store come to this address when something stops working, and again when it is over.\n\nSettings: ${link}`,
-      html: `<p><strong>Store:</strong> ${shop.replace(/[&<>"']/g, "")}</p><p>This is a test. Alerts for this store come to this address when something stops working, and again when it is over.</p><p><a href="${link.replace(/"/g, "&quot;")}">Settings</a></p>`,
+      text: `Store: ${shop}\n\nThis is a test. Alerts for this store come to this address when something stops working, and again when it is over (unless TikTok is disconnected first).\n\nSettings: ${link}`,
+      html: `<p><strong>Store:</strong> ${shop.replace(/[&<>"']/g, "")}</p><p>This is a test. Alerts for this store come to this address when something stops working, and again when it is over (unless TikTok is disconnected first).</p><p><a href="${link.replace(/"/g, "&quot;")}">Settings</a></p>`,
     });
     return { ok: true, to, response: answer.response };
   } catch (error) {

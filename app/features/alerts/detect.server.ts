@@ -1,12 +1,13 @@
 // The incident sweep: reads what the jobs recorded (connections, the outbox, spend runs, the
-// embed's heartbeat, the click cap, the orders' match keys) for every installed, connected shop
+// embed's heartbeat, the click cap, the sent events' match keys) for every installed, connected shop
 // and opens or ends incidents to match. Delivery opens and ends its own incidents as it meets them
-// (worker.server.ts, a 4-second outage included); the sweep catches the rest and ends what is over.
+// (worker.server.ts); the sweep catches the rest, an outage that has lasted OUTAGE_SECONDS between
+// two retries included, and ends what is over.
 // Thresholds: docs/decisions/0025-alerts.md and the README.
 import prisma from "~/core/db.server";
 import { env } from "~/core/env.server";
 import { readStorefrontPixels } from "~/core/attribution/touchpoints.server";
-import { EMBED_DAYS, STALLED_MINUTES, type IncidentDetail, type IncidentKind } from "./messages";
+import { EMBED_DAYS, outageLasted, STALLED_MINUTES, type IncidentDetail, type IncidentKind } from "./messages";
 import { endIncidents, startIncident, updateIncidentDetail } from "./incidents.server";
 
 const MINUTE = 60_000;
@@ -38,19 +39,29 @@ export async function detectIncidents(now = new Date()) {
   const sweepStart = new Date();
   const connections = await prisma.tikTokConnection.findMany({
     where: { status: { in: ["connected", "needs_reconnect"] } },
-    select: { shop: true, status: true, deliveryProblem: true, pixelCode: true, connectedAt: true },
+    select: { shop: true, status: true, deliveryProblem: true, pixelCode: true, connectedAt: true, retryingSince: true },
   });
   if (connections.length === 0) return 0;
   const shopIds = connections.map((c) => c.shop);
-  const [shops, open, stalled, lost, runs, capped] = await Promise.all([
+  const stalledBefore = new Date(now.getTime() - STALLED_MINUTES * MINUTE);
+  const [shops, open, stalled, stalledLegacy, lost, runs, capped] = await Promise.all([
     prisma.shop.findMany({
       where: { shop: { in: shopIds } },
       select: { shop: true, uninstalledAt: true, installedAt: true, embedStatus: true, embedCheckedAt: true, lastStorefrontSignalAt: true, storefrontPixels: true },
     }),
     prisma.incident.findMany({ where: { shop: { in: shopIds }, openKind: { not: null } }, select: { shop: true, kind: true } }),
+    // Waiting since it entered the queue: an event held for hours by a revoked token or for payment
+    // is not stalled the moment it is released.
     prisma.outboxEvent.groupBy({
       by: ["shop"],
-      where: { shop: { in: shopIds }, status: "queued", createdAt: { lt: new Date(now.getTime() - STALLED_MINUTES * MINUTE) } },
+      where: { shop: { in: shopIds }, status: "queued", queuedAt: { lt: stalledBefore } },
+      _count: { _all: true },
+      _min: { queuedAt: true },
+    }),
+    // Rows written before queuedAt existed, and not touched since the migration.
+    prisma.outboxEvent.groupBy({
+      by: ["shop"],
+      where: { shop: { in: shopIds }, status: "queued", queuedAt: null, createdAt: { lt: stalledBefore } },
       _count: { _all: true },
       _min: { createdAt: true },
     }),
@@ -69,7 +80,11 @@ export async function detectIncidents(now = new Date()) {
   const shopRow = new Map(shops.map((s) => [s.shop, s]));
   const openBy = new Map<string, Set<string>>();
   for (const i of open) openBy.set(i.shop, (openBy.get(i.shop) ?? new Set()).add(i.kind));
-  const stalledBy = new Map(stalled.map((s) => [s.shop, s]));
+  const stalledBy = new Map<string, Date>();
+  for (const row of [...stalled.map((r) => ({ shop: r.shop, at: r._min.queuedAt })), ...stalledLegacy.map((r) => ({ shop: r.shop, at: r._min.createdAt }))]) {
+    const before = stalledBy.get(row.shop);
+    if (row.at && (!before || row.at < before)) stalledBy.set(row.shop, row.at);
+  }
   const lostBy = new Map<string, { failed: number; expired: number }>();
   for (const l of lost) {
     const v = lostBy.get(l.shop) ?? { failed: 0, expired: 0 };
@@ -99,8 +114,16 @@ export async function detectIncidents(now = new Date()) {
         openKinds,
         sweepStart,
       );
-      // Opened by delivery when TikTok refuses a batch; over once no event waits on such a refusal.
-      if (openKinds.has("tiktok_outage") && !retrying.get(shop)) await endIncidents(shop, ["tiktok_outage"], { startedBefore: sweepStart });
+      // An outage: TikTok has failed (5xx, no answer) for OUTAGE_SECONDS without accepting a batch,
+      // and events still wait on such a failure. Delivery opens it when a retry fails past that
+      // point; the sweep opens it when the retries are further apart. Over once none waits on one.
+      if (!retrying.get(shop)) {
+        if (openKinds.has("tiktok_outage")) await endIncidents(shop, ["tiktok_outage"], { startedBefore: sweepStart });
+        if (c.retryingSince) await prisma.tikTokConnection.updateMany({ where: { shop, retryingSince: { lt: sweepStart } }, data: { retryingSince: null } });
+      } else if (!openKinds.has("tiktok_outage") && c.retryingSince && outageLasted(c.retryingSince, now)) {
+        const since = (await prisma.tikTokConnection.findUnique({ where: { shop }, select: { retryingSince: true } }))?.retryingSince;
+        if (since && outageLasted(since, now)) await startIncident(shop, "tiktok_outage");
+      }
       await apply(
         shop,
         "delivery_problem",
@@ -114,7 +137,7 @@ export async function detectIncidents(now = new Date()) {
       const old = stalledBy.get(shop);
       // Not a second alert for a cause already told: an outage or a problem of ours holds them.
       const explained = openKinds.has("tiktok_outage") || openKinds.has("delivery_problem") || c.status === "needs_reconnect";
-      await apply(shop, "delivery_stalled", { open: Boolean(old) && !explained, detail: { oldestAt: old?._min.createdAt?.toISOString() } }, openKinds, sweepStart);
+      await apply(shop, "delivery_stalled", { open: Boolean(old) && !explained, detail: { oldestAt: old?.toISOString() } }, openKinds, sweepStart);
       const l = lostBy.get(shop);
       await apply(shop, "events_lost", { open: Boolean(l), detail: l }, openKinds, sweepStart);
       const run = lastRun.get(shop);
@@ -141,21 +164,23 @@ export async function detectIncidents(now = new Date()) {
   return connections.length;
 }
 
-/** Keys whose share is compared with their own 7-day baseline, and how far it may fall. */
-const COVERAGE_KEYS = [
-  { key: "email", field: "emailHash" },
-  { key: "phone", field: "phoneHash" },
-  { key: "ttclid", field: "ttclid" },
-] as const;
+/**
+ * Keys whose share of the sent events is compared with their own 7-day baseline: what the
+ * merchant's checkout collects. Not the click id: which orders carry one depends on how many come
+ * from TikTok ads (paused ads, a quiet day), and the app's click capture has incidents of its own
+ * (the embed, the click cap).
+ */
+const COVERAGE_KEYS = ["email", "phone"] as const;
 /** A drop is "sharp": at most half the baseline share, and at least 20 points below it. */
 const COVERAGE_RATIO = 0.5;
 const COVERAGE_MIN_DROP = 0.2;
-/** Enough orders on both sides that one odd order cannot make an incident. */
-const COVERAGE_MIN_ORDERS = { recent: 10, baseline: 30 };
+/** Enough events on both sides that one odd order cannot make an incident. */
+const COVERAGE_MIN_EVENTS = { recent: 10, baseline: 30 };
 
 /**
- * Match-key coverage: the share of the last 24 hours' orders carrying each key against the 7 days
- * before. Hourly (jobs.server.ts): counting is heavier than the sweep's reads.
+ * Match-key coverage: the share of the purchase events sent to TikTok in the last 24 hours that
+ * carried each key, against the 7 days before. Hourly (jobs.server.ts): counting is heavier than
+ * the sweep's reads.
  */
 export async function detectCoverageDrops(now = new Date()) {
   const sweepStart = new Date();
@@ -164,9 +189,14 @@ export async function detectCoverageDrops(now = new Date()) {
   const connections = await prisma.tikTokConnection.findMany({ where: { status: "connected" }, select: { shop: true } });
   const shopIds = connections.map((c) => c.shop);
   if (!shopIds.length) return 0;
-  const count = (from: Date, to: Date, extra: Record<string, unknown> = {}) =>
+  // matchKeys is the JSON list of the keys the event carried (build-event.ts): a key is there quoted.
+  const count = (from: Date, to: Date, key?: string) =>
     prisma.orderRecord
-      .groupBy({ by: ["shop"], where: { shop: { in: shopIds }, isTest: false, orderCreatedAt: { gte: from, lt: to }, ...extra }, _count: { _all: true } })
+      .groupBy({
+        by: ["shop"],
+        where: { shop: { in: shopIds }, isTest: false, event: { status: "sent", sentAt: { gte: from, lt: to } }, ...(key ? { matchKeys: { contains: `"${key}"` } } : {}) },
+        _count: { _all: true },
+      })
       .then(countBy);
   const [recentTotal, baseTotal, open] = await Promise.all([
     count(recentFrom, now),
@@ -174,18 +204,14 @@ export async function detectCoverageDrops(now = new Date()) {
     prisma.incident.findMany({ where: { shop: { in: shopIds }, openKind: "coverage_drop" }, select: { shop: true } }),
   ]);
   const perKey = await Promise.all(
-    COVERAGE_KEYS.map(async (k) => ({
-      key: k.key,
-      recent: await count(recentFrom, now, { [k.field]: { not: null } }),
-      base: await count(baselineFrom, recentFrom, { [k.field]: { not: null } }),
-    })),
+    COVERAGE_KEYS.map(async (key) => ({ key, recent: await count(recentFrom, now, key), base: await count(baselineFrom, recentFrom, key) })),
   );
   const openShops = new Set(open.map((o) => o.shop));
   for (const shop of shopIds) {
     const r = recentTotal.get(shop) ?? 0;
     const b = baseTotal.get(shop) ?? 0;
     let drop: IncidentDetail | null = null;
-    if (r >= COVERAGE_MIN_ORDERS.recent && b >= COVERAGE_MIN_ORDERS.baseline) {
+    if (r >= COVERAGE_MIN_EVENTS.recent && b >= COVERAGE_MIN_EVENTS.baseline) {
       for (const k of perKey) {
         const share = (k.recent.get(shop) ?? 0) / r;
         const baseline = (k.base.get(shop) ?? 0) / b;

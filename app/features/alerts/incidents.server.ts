@@ -54,6 +54,18 @@ export async function endIncidents(shop: string, kinds: IncidentKind[], opts: { 
   return ended;
 }
 
+/**
+ * TikTok disconnected (Settings, or the app uninstalled): the shop's open incidents end without a
+ * recovery email, and alert emails not sent yet are dropped. Nothing is checked for a shop that is
+ * not connected, so nothing could tell it a problem is over; the alert email says so.
+ */
+export async function closeIncidentsSilently(shop: string, why: string) {
+  await prisma.$transaction([
+    prisma.incident.updateMany({ where: { shop, openKind: { not: null } }, data: { openKind: null, endedAt: new Date() } }),
+    prisma.alertEmail.updateMany({ where: { shop, status: "queued" }, data: { status: "failed", lastError: why } }),
+  ]);
+}
+
 /** Refreshes the facts an open incident's messages quote (counts grow while it lasts). */
 export async function updateIncidentDetail(shop: string, kind: IncidentKind, detail: IncidentDetail) {
   await prisma.incident.updateMany({ where: { shop, openKind: kind }, data: { detail: JSON.stringify(detail) } });

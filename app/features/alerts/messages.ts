@@ -133,16 +133,25 @@ export function incidentCopy(kind: IncidentKind, d: IncidentDetail, links: Links
       };
     case "coverage_drop":
       return {
-        headline: `Fewer orders carry ${d.key ?? "a match key"}: ${pct(d.share)} in the last 24 hours against ${pct(d.baseline)} over the 7 days before.`,
+        headline: `Fewer purchase events sent to TikTok carry the buyer's ${d.key ?? "match keys"}: ${pct(d.share)} in the last 24 hours against ${pct(d.baseline)} over the 7 days before.`,
         cost: "TikTok matches fewer purchases to the people who saw your ads, so it attributes and optimises less well.",
-        action: d.key === "ttclid" ? "Check that the app embed is on and your ad links keep their URL parameters." : "Check that your checkout still asks for it.",
+        action: `Check that your checkout still asks for the buyer's ${d.key ?? "contact details"}.`,
         actionLabel: "Open Home",
         href: links.app("/app"),
-        ended: `Orders carry ${d.key ?? "match keys"} as often as before again.`,
+        ended: `Purchase events carry the buyer's ${d.key ?? "match keys"} as often as before again.`,
       };
   }
 }
 
+/**
+ * How long TikTok must keep failing (5xx, no answer within the timeout), with no batch accepted
+ * since the first failure, before it is an outage (tiktok_outage): a blip retried within seconds
+ * is no incident. With the sweep every 30 s and the send tick every 10 s, the email goes within
+ * about 100 s of the first failure.
+ */
+export const OUTAGE_SECONDS = 60;
+/** Whether TikTok's failures, the first at `since`, have lasted long enough to be an outage. */
+export const outageLasted = (since: Date, now = new Date()) => now.getTime() - since.getTime() >= OUTAGE_SECONDS * 1000;
 /** How long a queued event may wait before it is an incident (delivery_stalled). */
 export const STALLED_MINUTES = 30;
 /** How long without the embed's heartbeat before it is an incident. */
@@ -163,13 +172,13 @@ export function renderAlert(opts: {
   const store = opts.shop;
   if (opts.phase === "start") {
     const subject = `[${store}] ${c.headline}`.slice(0, 200);
-    const lines = [`Store: ${store}`, `Since: ${when(opts.startedAt.toISOString())}`, "", c.headline, "", `What it costs: ${c.cost}`, "", `What to do: ${c.action}`, `${c.actionLabel}: ${c.href}`, "", "You will get one more email when this is over."];
+    const lines = [`Store: ${store}`, `Since: ${when(opts.startedAt.toISOString())}`, "", c.headline, "", `What it costs: ${c.cost}`, "", `What to do: ${c.action}`, `${c.actionLabel}: ${c.href}`, "", "You will get one more email when this is over, unless TikTok is disconnected or the app uninstalled first: alerts for this store stop then."];
     const html = `<p><strong>Store:</strong> ${escapeHtml(store)}<br><strong>Since:</strong> ${escapeHtml(when(opts.startedAt.toISOString()))}</p>
 <p>${escapeHtml(c.headline)}</p>
 <p><strong>What it costs:</strong> ${escapeHtml(c.cost)}</p>
 <p><strong>What to do:</strong> ${escapeHtml(c.action)}</p>
 <p><a href="${escapeHtml(c.href)}">${escapeHtml(c.actionLabel)}</a></p>
-<p>You will get one more email when this is over.</p>`;
+<p>You will get one more email when this is over, unless TikTok is disconnected or the app uninstalled first: alerts for this store stop then.</p>`;
     return { subject, text: lines.join("\n"), html };
   }
   const subject = `[${store}] Resolved: ${c.ended}`.slice(0, 200);

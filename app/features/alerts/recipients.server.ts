@@ -1,14 +1,15 @@
 // Who gets a shop's alert emails (AlertSetting): the address the merchant chose in Settings, or
-// else the store's contact email as Shopify reported it (Shop.contactEmail, read after install).
+// else the store owner's email as Shopify reported it (the Admin API's shop.email, kept in Shop.contactEmail
+// after install; not the public address customers write to).
 import { z } from "zod";
 import prisma from "~/core/db.server";
 
-/** Settings' alert email field: an address, or empty for the store's contact email. */
+/** Settings' alert email field: an address, or empty for the store owner's email. */
 export const alertEmailField = z
   .string()
   .trim()
   .max(254, "Enter an email address of at most 254 characters.")
-  .refine((v) => v === "" || z.string().email().safeParse(v).success, "Enter an email address such as you@example.com, or leave it empty to use the store's contact email.");
+  .refine((v) => v === "" || z.string().email().safeParse(v).success, "Enter an email address such as you@example.com, or leave it empty to use the store owner's email in Shopify.");
 
 export async function alertRecipients(shop: string) {
   const [setting, row] = await Promise.all([
@@ -23,7 +24,7 @@ export async function alertRecipient(shop: string): Promise<string | null> {
   return r.chosen ?? r.contactEmail;
 }
 
-/** Saves the chosen address; empty goes back to the store's contact email. */
+/** Saves the chosen address; empty goes back to the store owner's email. */
 export async function saveAlertEmail(shop: string, email: string) {
   const value = email.trim() === "" ? null : email.trim();
   await prisma.alertSetting.upsert({ where: { shop }, create: { shop, email: value }, update: { email: value } });

@@ -49,7 +49,7 @@ function scoreOf(events: { matchKeys: string }[]): { score: number; coverage: Re
   return { score, coverage };
 }
 
-/** Recomputes today's and yesterday's score for every connected shop (hourly job). */
+/** Recomputes today's and yesterday's (UTC) score for every connected shop (every 15 minutes, jobs.server.ts). */
 export async function computeSignalScores(now = new Date()) {
   const connections = await prisma.tikTokConnection.findMany({ where: { status: { in: ["connected", "needs_reconnect"] } }, select: { shop: true } });
   const days = [utcDay(new Date(now.getTime() - DAY_MS)), utcDay(now)];

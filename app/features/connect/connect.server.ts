@@ -9,6 +9,7 @@ import { TikTokApiError } from "~/core/tiktok/errors";
 import { decryptToken, encryptToken } from "~/core/connection/token-crypto.server";
 import { getConnection, withTikTok } from "~/core/connection/session.server";
 import { afterConnected } from "./lifecycle.server";
+import { closeIncidentsSilently } from "~/features/alerts/incidents.server";
 
 const OAUTH_STATE_TTL_MS = 10 * 60 * 1000;
 export const OAUTH_COOKIE = "tt_oauth_state";
@@ -291,6 +292,7 @@ export async function disconnect(shop: string): Promise<DisconnectResult> {
     where: { shop },
     data: { status: "disconnected", accessTokenEnc: null, authorizedAdvertisers: "[]", statusChangedAt: new Date() },
   });
+  await closeIncidentsSilently(shop, "Not sent: TikTok was disconnected (or the app uninstalled) first.");
   return result;
 }
 

@@ -43,9 +43,9 @@ type NewEvent = {
  */
 export async function enqueueEvent(orderWrite: Prisma.Sql, e: NewEvent, now = new Date()): Promise<boolean> {
   const values = Prisma.sql`${randomUUID()}, ${e.shop}, ${e.orderRecordId}, ${e.event.event_id}, ${e.event.event}, ${e.eventTime},
-    ${e.pixelCode}, ${JSON.stringify(e.event)}, ${e.status}, 0, ${now}, ${now}, ${now}`;
+    ${e.pixelCode}, ${JSON.stringify(e.event)}, ${e.status}, 0, ${now}, ${e.status === "queued" ? now : null}, ${now}, ${now}`;
   const columns = Prisma.sql`"id", "shop", "orderRecordId", "eventId", "eventName", "eventTime", "pixelCode", "payload", "status",
-    "attempts", "nextAttemptAt", "createdAt", "updatedAt"`;
+    "attempts", "nextAttemptAt", "queuedAt", "createdAt", "updatedAt"`;
   let written: number;
   if (isPostgres()) {
     // One statement (data-modifying CTEs run once, atomically): one round trip instead of BEGIN,

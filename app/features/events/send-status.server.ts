@@ -21,7 +21,8 @@ export async function moveEvents(
   // `where` matches (the status, the lease).
   const [, events] = await prisma.$transaction([
     prisma.orderRecord.updateMany({ where: { event: where }, data: { ...orderData, sendDecision: status } }),
-    prisma.outboxEvent.updateMany({ where, data: { ...data, status } }),
+    // Queued again (paid, reconnected, resent): its wait for delivery starts now (the stalled-queue alert).
+    prisma.outboxEvent.updateMany({ where, data: { ...data, status, ...(status === "queued" ? { queuedAt: new Date() } : {}) } }),
   ]);
   return events.count;
 }

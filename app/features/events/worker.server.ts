@@ -20,7 +20,7 @@ import { moveEvents } from "./send-status.server";
 import { PAST_HORIZON_REASON, pastHorizon, storefrontPixelsOf } from "./send-horizon.server";
 import type { OutboxStatus } from "./statuses";
 import { endIncidents, startIncident } from "~/features/alerts/incidents.server";
-import type { IncidentKind } from "~/features/alerts/messages";
+import { outageLasted, type IncidentKind } from "~/features/alerts/messages";
 
 
 type Outcome = { sent: number; retried: number; failed: number; waiting: number; expired: number; held: number; requests: number };
@@ -123,8 +123,9 @@ async function sendGroup(lease: PassLease, shop: string, claimed: OutboxEvent[],
       out.requests++;
       const to = { advertiserId: connection.advertiserId, pixelCode: connection.pixelCode ?? events[0].pixelCode };
       const sent = await client.trackEvents(token, { pixelCode: to.pixelCode, events: items as never[] });
-      // TikTok took a batch: whatever held this shop's delivery before is over.
-      if (connection.deliveryProblem) await prisma.tikTokConnection.updateMany({ where: { shop }, data: { deliveryProblem: null, deliveryProblemAt: null } });
+      // TikTok took a batch: whatever held this shop's delivery before is over, a run of failures too.
+      if (connection.deliveryProblem || connection.retryingSince)
+        await prisma.tikTokConnection.updateMany({ where: { shop }, data: { deliveryProblem: null, deliveryProblemAt: null, retryingSince: null } });
       return { to, ...sent };
     });
     await markSent(owner, events.map((e) => e.id), result.requestId, null, result.to);
@@ -160,8 +161,9 @@ async function sendGroup(lease: PassLease, shop: string, claimed: OutboxEvent[],
       const failed = await markRetry(owner, events, error);
       out.failed += failed;
       out.retried += events.length - failed;
-      // TikTok failed or did not answer (not a rate limit: that is TikTok pacing us, retried as usual).
-      if (error.kind === "retryable") await incident(shop, "start", ["tiktok_outage"]);
+      // TikTok failed or did not answer (not a rate limit: that is TikTok pacing us, retried as usual):
+      // an outage once the failures have lasted OUTAGE_SECONDS, so one 5xx blip sends no email.
+      if (error.kind === "retryable") await failing(shop);
     }
     for (const e of events) lease.pending.delete(e.id);
   }
@@ -195,6 +197,18 @@ async function holdShop(lease: PassLease, shop: string, events: OutboxEvent[], e
   await prisma.tikTokConnection.updateMany({ where: { shop, deliveryProblemAt: null }, data: { deliveryProblemAt: now } });
   await prisma.tikTokConnection.updateMany({ where: { shop }, data: { deliveryProblem: problem } });
   await incident(shop, "start", ["delivery_problem"]);
+}
+
+/** Records when this run of TikTok failures began; opens the outage once it has lasted long enough. */
+async function failing(shop: string) {
+  try {
+    const now = new Date();
+    await prisma.tikTokConnection.updateMany({ where: { shop, retryingSince: null }, data: { retryingSince: now } });
+    const since = (await prisma.tikTokConnection.findUnique({ where: { shop }, select: { retryingSince: true } }))?.retryingSince;
+    if (since && outageLasted(since, now)) await incident(shop, "start", ["tiktok_outage"]);
+  } catch (error) {
+    console.error(`delivery: ${shop}: outage not recorded:`, error instanceof Error ? error.message : error);
+  }
 }
 
 /** Incidents delivery sees first: told at once, and never allowed to hold delivery up. */

@@ -338,6 +338,30 @@ describe("buyers who opted out of the sale of their data only (cart: _tt_consent
   });
 });
 
+describe("the content id kind chosen in Settings reaches TikTok (ADR 0023 §3)", () => {
+  beforeEach(async () => {
+    await seedOfflineSession(TEST_SHOP);
+    await connectShop(TEST_SHOP, control, { connectedAt: recent(90 * DAY) });
+  });
+
+  // The demo basket with all three products (variant 2): product ids 7001-7003, variants 41001-41003, SKUs SKU-41001...
+  it.each([
+    ["variant" as const, ["41001", "41002", "41003"]],
+    ["product" as const, ["7001", "7002", "7003"]],
+    ["sku" as const, ["SKU-41001", "SKU-41002", "SKU-41003"]],
+  ])("content id kind %s: TikTok receives content_ids and contents in that kind", async (contentIdType, ids) => {
+    await saveSettings(TEST_SHOP, { contentIdType });
+    const orderId = nextOrder++;
+    expect((await deliverOrder(TEST_SHOP, await demoOrder({ orderId, ttclid: `E.C.P.kind-${contentIdType}`, createdAt: recent(60_000), variant: 2 })))).toMatchObject({ status: 200 });
+    expect(await drainAll()).toMatchObject({ sent: 1 });
+    const [received] = await control.events();
+    const properties = received.event.properties as { content_ids: string[]; num_items: number; contents: { content_id: string }[] };
+    expect(properties.content_ids).toEqual(ids);
+    expect(properties.contents.map((c) => c.content_id)).toEqual(ids);
+    expect(properties.num_items).toBe(4);
+  });
+});
+
 describe("idempotence", () => {
   it("the same order delivered 10 times at once yields one record and one event", async () => {
     await connectShop(TEST_SHOP, control, { connectedAt: LONG_AGO });

@@ -282,7 +282,7 @@ export default function Settings() {
                       onChange={setBrowserPixel}
                       disabled={!hasConnection}
                       error={errors.browserPixelReportsPurchases}
-                      helpText="Turn this on if you added TikTok's pixel as a custom pixel in Shopify's Customer events (see Help). The app sees a TikTok pixel only when your theme loads it; with this on, it also sends each purchase only within 47 hours of the order, inside TikTok's 48-hour deduplication window."
+                      helpText="Turn this on if you added TikTok's pixel as a custom pixel in Shopify's Customer events (see Help). The app sees a TikTok pixel only when your theme loads it while this app's embed is on; with this on, it also sends each purchase only within 47 hours of the order, inside TikTok's 48-hour deduplication window."
                     />
                   </BlockStack>
                   <BlockStack gap="100">

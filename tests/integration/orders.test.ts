@@ -7,9 +7,10 @@ import { disconnect } from "~/features/connect/connect.server";
 import { hashEmail, hashPhone, normalisePhone, sha256Hex } from "~/features/events/normalise";
 import { drainAll } from "~/features/events/worker.server";
 import { action as touchpointAction } from "~/routes/proxy.touchpoints";
+import { loader as exportLoader } from "~/routes/app.events.export";
 import { cartAttributes, CONSENT_DENIED, CONSENT_GRANTED, CONSENT_LIMITED, step } from "../../extensions/tiktok-capture/src/capture";
 import { ORDER_FIXTURES, orderFixture, type OrderFixture } from "../fixtures/orders";
-import { appProxyRequest, call, seedOfflineSession } from "../support/requests";
+import { adminRequest, appProxyRequest, call, seedOfflineSession } from "../support/requests";
 import { OTHER_SHOP, TEST_SHOP } from "../support/constants";
 import {
   connectShop,
@@ -315,6 +316,9 @@ describe("buyers who opted out of the sale of their data only (cart: _tt_consent
     expect(record.reason).toMatch(/opted out of the sale of their data .* Limited Data Use is off in Settings/);
     await drainAll();
     expect(await sentEventIds()).toEqual([]);
+    // The status the merchant reads (Events list, order page, CSV export) is true of an opt-out too.
+    const csv = await (await call(exportLoader, adminRequest("/app/events/export?status=no_consent", { shop: TEST_SHOP }))).text();
+    expect(csv.split("\n").find((line) => line.includes(record.orderId))).toContain("Not sent: shopper declined or opted out");
   });
 
   it("with Limited Data Use on, it is attributed and sent with limited_data_use: true; a buyer who allowed everything is sent without it", async () => {

@@ -1,7 +1,7 @@
 import { Form, useNavigation, useRouteLoaderData } from "@remix-run/react";
 import { Banner, BlockStack, Button, InlineStack } from "@shopify/polaris";
 import type { publicConnection } from "~/core/connection/session.server";
-import { EVENT_RETRY } from "~/core/retry-policy";
+import { HELD_EVENTS_EXCEPT } from "~/features/events/horizon-text";
 
 type Connection = ReturnType<typeof publicConnection>;
 /** What the app layout (routes/app.tsx) loads for every page below it. */
@@ -15,7 +15,7 @@ function connectionNotice(c: Pick<Connection, "status" | "lastAuthError">) {
     case "needs_reconnect":
       return {
         title: "TikTok needs to be reconnected",
-        body: `TikTok stopped accepting this app's access${c.lastAuthError ? ` (${c.lastAuthError.replace(/\.$/, "")})` : ""}. New orders' events are held and sent when you reconnect, except those of orders more than ${EVENT_RETRY.horizonDays} days old by then; spend sync is paused until you reconnect.`,
+        body: `TikTok stopped accepting this app's access${c.lastAuthError ? ` (${c.lastAuthError.replace(/\.$/, "")})` : ""}. New orders' events are held and sent when you reconnect, ${HELD_EVENTS_EXCEPT}; spend sync is paused until you reconnect.`,
         action: "Reconnect",
       };
     case "pending":

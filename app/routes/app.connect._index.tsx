@@ -5,6 +5,7 @@ import { Banner, BlockStack, Button, Card, List, Text } from "@shopify/polaris";
 import { authenticate } from "~/core/shopify.server";
 import { beginOAuth, nextWizardStep } from "~/features/connect/connect.server";
 import { getConnection, publicConnection } from "~/core/connection/session.server";
+import { HELD_EVENTS_EXCEPT } from "~/features/events/horizon-text";
 import { WizardFrame } from "~/components/WizardFrame";
 import { titled } from "~/components/page-title";
 
@@ -44,7 +45,7 @@ export default function ConnectStep() {
         <Banner tone="critical" title="TikTok needs to be reconnected">
           <p>
             TikTok stopped accepting this app's access{connection.lastAuthError ? ` (${connection.lastAuthError})` : ""}. Events
-            are held: reconnect and they are sent, except those of orders more than 7 days old, which expire. Your ad account and pixel stay as they are.
+            are held: reconnect and they are sent, {HELD_EVENTS_EXCEPT}. Your ad account and pixel stay as they are.
           </p>
         </Banner>
       ) : null}

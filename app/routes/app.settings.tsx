@@ -233,6 +233,9 @@ export default function Settings() {
                     disabled={!hasConnection}
                     error={errors.sendWhen}
                   />
+                  <Text as="p" tone="subdued">
+                    Source: TikTok&apos;s &ldquo;Event deduplication&rdquo; help article (ads.tiktok.com/help/article/event-deduplication): a browser and a server report of one order, with the same pixel, event name and event ID, are merged when they arrive within 5 minutes of each other; a later one within 48 hours of the first is dropped, and the first one received is what TikTok reports.
+                  </Text>
                   <ChoiceList
                     title="Product ID sent to TikTok (content_id)"
                     name="contentIdType"
@@ -247,7 +250,7 @@ export default function Settings() {
                     error={errors.contentIdType}
                   />
                   <Text as="p" tone="subdued">
-                    It must be the id your TikTok catalog uses for each product, or TikTok cannot match purchases to catalog products (Video Shopping Ads and catalog reports need that match).
+                    It must be the id your TikTok catalog uses for each product. Source: TikTok&apos;s Events API 2.0 parameters page (business-api.tiktok.com/portal/docs?id=1771101151059969), which asks for these ids (content_ids, with contents and content_type) for catalog matching and Video Shopping Ads.
                   </Text>
                   <BlockStack gap="100">
                     <Text as="h3" variant="headingSm">Order sources</Text>
@@ -279,7 +282,7 @@ export default function Settings() {
                       onChange={setBrowserPixel}
                       disabled={!hasConnection}
                       error={errors.browserPixelReportsPurchases}
-                      helpText="Turn this on if you added TikTok's pixel as a custom pixel in Shopify's Customer events (see Help). The app sees a TikTok pixel only when your theme loads it; with this on, it also sends each purchase only within 47 hours of the order, inside TikTok's 48-hour deduplication window."
+                      helpText="Turn this on if you added TikTok's pixel as a custom pixel in Shopify's Customer events (see Help). The app sees a TikTok pixel only when your theme loads it while this app's embed is on; with this on, it also sends each purchase only within 47 hours of the order, inside TikTok's 48-hour deduplication window."
                     />
                   </BlockStack>
                   <BlockStack gap="100">

@@ -3,7 +3,7 @@ import { receiveWebhook } from "~/core/webhook.server";
 import { recordRejectedWebhook } from "~/features/events/ingest.server";
 import { parseCancellationWebhook } from "~/features/events/refund-payload";
 import { recordCancellation } from "~/features/events/refunds.server";
-import { cancelUnsentEvent } from "~/features/events/payment.server";
+import { cancelUnsentEvent } from "~/features/events/cancellation.server";
 
 export const action = async ({ request }: ActionFunctionArgs) => {
   // Order payloads name no shop; the topic must still be this route's.

@@ -98,15 +98,20 @@ test("a merchant connects TikTok, picks account and pixel, sends a test event; r
   await sandbox("/__sandbox/faults", { kind: "revoke", path: "/pixel/list/", count: 1 });
   await page.goto(adminUrl("/app/connect/pixel"));
   await expect(page.getByText(/no longer accepts this app's access/)).toBeVisible();
-  // Every page says so, with the Reconnect action.
+  // Every page says so, with the Reconnect action, and what becomes of held events under both horizons (ADR 0023 §1).
+  const bothHorizons = "except those of orders more than 47 hours old by then where the app knows a browser pixel reports purchases to the TikTok pixel (TikTok would count them twice), and more than 7 days old otherwise, which expire";
   for (const path of ["/app/events", "/app/dashboard", "/app/settings"]) {
     await page.goto(adminUrl(path));
     await expect(page.getByText("TikTok needs to be reconnected")).toBeVisible();
     await expect(page.getByRole("button", { name: "Reconnect" })).toBeVisible();
+    await expect(page.getByText(`New orders' events are held and sent when you reconnect, ${bothHorizons}; spend sync is paused`, { exact: false })).toBeVisible();
   }
+  await page.goto(adminUrl("/app/connect"));
+  await expect(page.getByText(`reconnect and they are sent, ${bothHorizons}.`, { exact: false })).toBeVisible();
   await page.goto(adminUrl("/app"));
   // Home may also show the alert's own line ("TikTok needs to be reconnected: purchase events wait…").
   await expect(page.getByRole("heading", { name: "TikTok needs to be reconnected", exact: true })).toBeVisible();
+  await expect(page.getByText(`Events are held until you reconnect, then sent, ${bothHorizons}.`, { exact: false })).toBeVisible();
   await snap(page, "07-home-needs-reconnect");
   await page.getByRole("button", { name: "Reconnect" }).click();
   await page.getByRole("button", { name: "Approve" }).click();

@@ -118,3 +118,25 @@ it("Resend is off for a failed event past the window, and says so before and aft
   expect((await eventOf(orderId)).event).toMatchObject({ status: "failed" });
   expect(await drainAll()).toMatchObject({ requests: 0 });
 });
+
+describe("Home's advice for events held while TikTok needs reconnecting says the horizon that applies", () => {
+  const adviceAfterHeldOrder = async () => {
+    await connectShop(TEST_SHOP, control, { status: "needs_reconnect", connectedAt: new Date(Date.now() - 6 * 24 * HOUR) });
+    await lateOrder(HOUR, { browserCopy: false });
+    expect(await prisma.outboxEvent.count({ where: { shop: TEST_SHOP, status: "waiting_reconnect" } })).toBe(1);
+    const home = await (await call(homeLoader, adminRequest("/app", { shop: TEST_SHOP }))).json();
+    return (home.summary.advice as string[]).find((a) => a.startsWith("Events are waiting because TikTok needs to be reconnected"));
+  };
+
+  it("where the storefront loads the pixel: 47 hours, and why", async () => {
+    await heartbeat([pixelCode]);
+    const advice = await adviceAfterHeldOrder();
+    expect(advice).toMatch(/except those of orders more than 47 hours old by then, which expire: the app knows a browser pixel reports purchases to the TikTok pixel, so TikTok would count them twice/);
+    expect(advice).not.toMatch(/7 days/);
+  });
+
+  it("where no browser pixel is known: 7 days", async () => {
+    const advice = await adviceAfterHeldOrder();
+    expect(advice).toMatch(/except those of orders more than 7 days old by then, which expire\.$/);
+  });
+});

@@ -28,7 +28,8 @@ import {
 
 const TOPIC = "orders/create";
 const MATCH_KEYS = ["email", "phone", "ttclid", "ttp", "external_id", "first_name", "last_name", "zip_code", "city", "state", "country", "ip", "user_agent", "locale"];
-const DECISIONS = ["queued", "waiting_reconnect", "not_attributed", "not_connected", "test_order", "left_out"];
+// "cancelled": a mutated payload may carry a cancelled_at or a voided financial_status (ADR 0023 §2).
+const DECISIONS = ["queued", "waiting_reconnect", "not_attributed", "not_connected", "test_order", "left_out", "cancelled"];
 
 // Fixtures without ids above 2^53, so JSON.parse keeps them exact for mutation.
 const BASES = ORDER_FIXTURES.filter((f) => !f.startsWith("large-id")).map((f) => JSON.parse(orderFixture(f)) as Record<string, unknown>);

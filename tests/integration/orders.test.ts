@@ -7,9 +7,10 @@ import { disconnect } from "~/features/connect/connect.server";
 import { hashEmail, hashPhone, normalisePhone, sha256Hex } from "~/features/events/normalise";
 import { drainAll } from "~/features/events/worker.server";
 import { action as touchpointAction } from "~/routes/proxy.touchpoints";
+import { loader as exportLoader } from "~/routes/app.events.export";
 import { cartAttributes, CONSENT_DENIED, CONSENT_GRANTED, CONSENT_LIMITED, step } from "../../extensions/tiktok-capture/src/capture";
 import { ORDER_FIXTURES, orderFixture, type OrderFixture } from "../fixtures/orders";
-import { appProxyRequest, call, seedOfflineSession } from "../support/requests";
+import { adminRequest, appProxyRequest, call, seedOfflineSession } from "../support/requests";
 import { OTHER_SHOP, TEST_SHOP } from "../support/constants";
 import {
   connectShop,
@@ -315,6 +316,9 @@ describe("buyers who opted out of the sale of their data only (cart: _tt_consent
     expect(record.reason).toMatch(/opted out of the sale of their data .* Limited Data Use is off in Settings/);
     await drainAll();
     expect(await sentEventIds()).toEqual([]);
+    // The status the merchant reads (Events list, order page, CSV export) is true of an opt-out too.
+    const csv = await (await call(exportLoader, adminRequest("/app/events/export?status=no_consent", { shop: TEST_SHOP }))).text();
+    expect(csv.split("\n").find((line) => line.includes(record.orderId))).toContain("Not sent: shopper declined or opted out");
   });
 
   it("with Limited Data Use on, it is attributed and sent with limited_data_use: true; a buyer who allowed everything is sent without it", async () => {
@@ -335,6 +339,30 @@ describe("buyers who opted out of the sale of their data only (cart: _tt_consent
     expect(record).toMatchObject({ sendDecision: "no_consent", event: null });
     await drainAll();
     expect(await sentEventIds()).toEqual([]);
+  });
+});
+
+describe("the content id kind chosen in Settings reaches TikTok (ADR 0023 §3)", () => {
+  beforeEach(async () => {
+    await seedOfflineSession(TEST_SHOP);
+    await connectShop(TEST_SHOP, control, { connectedAt: recent(90 * DAY) });
+  });
+
+  // The demo basket with all three products (variant 2): product ids 7001-7003, variants 41001-41003, SKUs SKU-41001...
+  it.each([
+    ["variant" as const, ["41001", "41002", "41003"]],
+    ["product" as const, ["7001", "7002", "7003"]],
+    ["sku" as const, ["SKU-41001", "SKU-41002", "SKU-41003"]],
+  ])("content id kind %s: TikTok receives content_ids and contents in that kind", async (contentIdType, ids) => {
+    await saveSettings(TEST_SHOP, { contentIdType });
+    const orderId = nextOrder++;
+    expect((await deliverOrder(TEST_SHOP, await demoOrder({ orderId, ttclid: `E.C.P.kind-${contentIdType}`, createdAt: recent(60_000), variant: 2 })))).toMatchObject({ status: 200 });
+    expect(await drainAll()).toMatchObject({ sent: 1 });
+    const [received] = await control.events();
+    const properties = received.event.properties as { content_ids: string[]; num_items: number; contents: { content_id: string }[] };
+    expect(properties.content_ids).toEqual(ids);
+    expect(properties.contents.map((c) => c.content_id)).toEqual(ids);
+    expect(properties.num_items).toBe(4);
   });
 });
 

@@ -5,10 +5,11 @@ import prisma from "~/core/db.server";
 import { action as paidAction } from "~/routes/webhooks.orders.paid";
 import { action as checkoutAction } from "~/routes/proxy.checkout";
 import { action as touchpointAction } from "~/routes/proxy.touchpoints";
+import { loader as eventsLoader } from "~/routes/app.events";
 import { drainAll } from "~/features/events/worker.server";
 import { expireUnpaidEvents } from "~/features/events/payment.server";
 import { TEST_SHOP } from "../support/constants";
-import { appProxyRequest, call, seedOfflineSession, webhookRequest } from "../support/requests";
+import { adminRequest, appProxyRequest, call, seedOfflineSession, webhookRequest } from "../support/requests";
 import { cancelledOrderBody, deliverCancellation } from "../support/refunds";
 import { connectShop, deliverOrder, demoOrder, resetOrderPipeline, saveSettings, startOrdersSandbox } from "../support/orders";
 
@@ -16,11 +17,14 @@ const { sandbox, control } = await startOrdersSandbox();
 afterAll(() => sandbox.close());
 
 let orderSeq = 6_300_000_000_000;
+let pixelCode: string;
 beforeEach(async () => {
   vi.spyOn(console, "info").mockImplementation(() => {});
   await resetOrderPipeline(control);
+  await prisma.refund.deleteMany();
   await seedOfflineSession(TEST_SHOP);
-  await connectShop(TEST_SHOP, control, { connectedAt: new Date(Date.now() - 8 * 86_400_000) });
+  await prisma.shop.update({ where: { shop: TEST_SHOP }, data: { storefrontPixels: null } });
+  ({ pixelCode } = await connectShop(TEST_SHOP, control, { connectedAt: new Date(Date.now() - 8 * 86_400_000) }));
 });
 afterEach(() => vi.restoreAllMocks());
 
@@ -36,6 +40,11 @@ const paid = (rawBody: string) =>
 const stateOf = async (orderId: string) =>
   (await prisma.orderRecord.findUnique({ where: { shop_orderId: { shop: TEST_SHOP, orderId } }, select: { sendDecision: true, reason: true, event: { select: { status: true, lastError: true } } } }))!;
 const received = async () => (await control.events()).map((e) => String(e.event.event_id));
+/** The order's row on the Events page, as the merchant reads it. */
+const eventsRow = async (orderId: string) =>
+  ((await (await call(eventsLoader, adminRequest("/app/events", { shop: TEST_SHOP }))).json()) as { rows: { orderId: string; status: string; reason: string | null }[] }).rows.find(
+    (r) => r.orderId === orderId,
+  );
 
 describe("send when paid", () => {
   beforeEach(async () => {
@@ -103,6 +112,38 @@ describe("send when paid", () => {
     expect(await received()).toEqual([String(orderId)]);
   });
 
+  it("an order voided at orders/create (its payment cancelled before capture) is never sent, even when orders/paid follows", async () => {
+    const o = await order("voided");
+    await deliverOrder(TEST_SHOP, o.rawBody);
+    expect(await eventsRow(o.orderId)).toMatchObject({ status: "cancelled", reason: expect.stringMatching(/payment voided/) });
+    await paid(o.rawBody);
+    expect(await drainAll()).toMatchObject({ requests: 0 });
+    expect(await received()).toEqual([]);
+  });
+
+  it("orders/cancelled, then orders/paid, then orders/create: nothing is sent", async () => {
+    const o = await order("pending");
+    expect((await deliverCancellation(TEST_SHOP, cancelledOrderBody(o.rawBody, { financialStatus: "voided" }))).status).toBe(200);
+    expect((await paid(o.rawBody)).status).toBe(200);
+    expect((await deliverOrder(TEST_SHOP, o.rawBody)).status).toBe(200);
+    expect(await drainAll()).toMatchObject({ requests: 0 });
+    expect(await received()).toEqual([]);
+    expect(await eventsRow(o.orderId)).toMatchObject({ status: "cancelled", reason: expect.stringMatching(/cancelled before its purchase went to TikTok/) });
+  });
+
+  it("where the storefront's heartbeat shows the pixel, an order still unpaid expires at 47 hours, not 7 days", async () => {
+    expect((await call(touchpointAction, appProxyRequest({ shop: TEST_SHOP, body: JSON.stringify({ v: 1, pixels: [pixelCode] }) }))).status).toBe(202);
+    const o = await order("pending", new Date(Date.now() - 47 * 3_600_000 + 60_000));
+    await deliverOrder(TEST_SHOP, o.rawBody);
+    expect(await expireUnpaidEvents()).toBe(0);
+    expect(await expireUnpaidEvents(new Date(Date.now() + 120_000))).toBe(1);
+    expect(await stateOf(o.orderId)).toMatchObject({ sendDecision: "expired", event: { status: "expired", lastError: expect.stringMatching(/still waiting for payment/) } });
+    // a late orders/paid does not bring it back
+    await paid(o.rawBody);
+    expect(await drainAll()).toMatchObject({ requests: 0 });
+    expect(await received()).toEqual([]);
+  });
+
   it("an order still unpaid at its horizon expires with the reason", async () => {
     const o = await order("pending", new Date(Date.now() - 7 * 86_400_000 + 60_000));
     await deliverOrder(TEST_SHOP, o.rawBody);
@@ -113,6 +154,49 @@ describe("send when paid", () => {
 });
 
 describe("send at checkout (the default)", () => {
+  it.each(["voided", "paid", "refunded"])("orders/cancelled (%s) that arrives before orders/create: the order is never sent, and Events says why", async (status) => {
+    const o = await order("paid");
+    expect((await deliverCancellation(TEST_SHOP, cancelledOrderBody(o.rawBody, { financialStatus: status }))).status).toBe(200);
+    expect((await deliverOrder(TEST_SHOP, o.rawBody)).status).toBe(200);
+    expect(await drainAll()).toMatchObject({ requests: 0 });
+    expect(await received()).toEqual([]);
+    expect(await eventsRow(o.orderId)).toMatchObject({ status: "cancelled", reason: expect.stringMatching(/cancelled before its purchase went to TikTok/) });
+    // Shopify delivering orders/create again changes nothing
+    expect((await deliverOrder(TEST_SHOP, o.rawBody, { webhookId: "create-again" })).status).toBe(200);
+    expect(await drainAll()).toMatchObject({ requests: 0 });
+  });
+
+  it("an orders/create whose payload is already cancelled is not sent", async () => {
+    const o = await order("paid");
+    const body = JSON.parse(o.rawBody);
+    body.cancelled_at = new Date().toISOString();
+    await deliverOrder(TEST_SHOP, JSON.stringify(body));
+    expect(await drainAll()).toMatchObject({ requests: 0 });
+    expect(await eventsRow(o.orderId)).toMatchObject({ status: "cancelled", reason: expect.stringMatching(/cancelled before its purchase went to TikTok/) });
+  });
+
+  it("an order voided at orders/create is not sent", async () => {
+    const o = await order("voided");
+    await deliverOrder(TEST_SHOP, o.rawBody);
+    expect(await drainAll()).toMatchObject({ requests: 0 });
+    expect(await eventsRow(o.orderId)).toMatchObject({ status: "cancelled", reason: expect.stringMatching(/payment voided/) });
+  });
+
+  it("an unattributed order cancelled within the hour a late pixel link could still queue it stays unsent", async () => {
+    await saveSettings(TEST_SHOP, { sendMode: "attributed" });
+    const orderId = ++orderSeq;
+    const landing = JSON.stringify({ v: 1, visitor_id: "tta1.LateLinkCancel00000001", ttclid: "E.C.P.late-cancel", captured_at: Date.now() - 120_000, landing_path: "/" });
+    expect((await call(touchpointAction, appProxyRequest({ shop: TEST_SHOP, body: landing }))).status).toBe(202);
+    const rawBody = await demoOrder({ orderId, createdAt: new Date() });
+    await deliverOrder(TEST_SHOP, rawBody);
+    expect(await stateOf(String(orderId))).toMatchObject({ sendDecision: "not_attributed" });
+    await deliverCancellation(TEST_SHOP, cancelledOrderBody(rawBody, { financialStatus: "voided" }));
+    const beacon = JSON.stringify({ order_id: String(orderId), visitor_id: "tta1.LateLinkCancel00000001", ttclid: "E.C.P.late-cancel", ttclid_at: Date.now() - 120_000 });
+    expect((await call(checkoutAction, appProxyRequest({ shop: TEST_SHOP, path: "/proxy/checkout", body: beacon }))).status).toBe(202);
+    expect(await drainAll()).toMatchObject({ requests: 0 });
+    expect(await eventsRow(String(orderId))).toMatchObject({ status: "cancelled" });
+  });
+
   it("sends at orders/create whatever the financial status; a later cancellation changes nothing already sent", async () => {
     const o = await order("pending");
     await deliverOrder(TEST_SHOP, o.rawBody);

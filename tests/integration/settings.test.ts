@@ -113,6 +113,12 @@ describe("settings: refused values", () => {
     }
   });
 
+  it("without a connection the page shows Purchase, the event name a new connection gets", async () => {
+    await prisma.tikTokConnection.deleteMany({ where: { shop: TEST_SHOP } });
+    const data = await (await call(loader, adminRequest("/app/settings", { shop: TEST_SHOP }))).json();
+    expect(data.connection).toMatchObject({ status: "not_connected", eventName: "Purchase" });
+  });
+
   it("without a connection: a form error, and no connection row is created", async () => {
     await prisma.tikTokConnection.deleteMany({ where: { shop: TEST_SHOP } });
     const result = await save({ attributionWindowDays: "45", sendMode: "all", eventName: "Purchase" });

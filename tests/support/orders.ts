@@ -178,7 +178,7 @@ export function withCartAttributes(rawBody: string, attributes: Record<string, s
 }
 
 /** A real-shaped demo order (what app/features/demo/simulate.server.ts posts), as raw text. */
-export async function demoOrder(opts: { orderId: number; visitorId?: string; ttclid?: string; capturedAt?: number; createdAt?: Date }) {
+export async function demoOrder(opts: { orderId: number; visitorId?: string; ttclid?: string; capturedAt?: number; createdAt?: Date; variant?: number }) {
   const { demoOrderPayload } = await import("~/features/demo/simulate.server");
   return JSON.stringify(demoOrderPayload(opts));
 }

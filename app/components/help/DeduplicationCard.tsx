@@ -22,7 +22,8 @@ export function DeduplicationCard({ eventName, recipe, pixelCode }: Props) {
           </Link>
           ). Where a browser pixel reports purchases to the pixel this app sends to, the app sends an order's event only within 47 hours of the order, so its
           report always falls inside that window; later, it marks the event Expired instead of letting TikTok count the purchase twice. The app knows of a
-          browser pixel when your theme loads it, or when you say so in Settings (Browser pixel).
+          browser pixel when your theme loads it while this app&apos;s embed is on in the theme (the embed reports the TikTok pixels a page loaded, and what it saw
+          counts for 7 days), or when you say so in Settings (Browser pixel).
         </Text>
         <Text as="p">A TikTok browser pixel on your store must send, for each purchase:</Text>
         <List>

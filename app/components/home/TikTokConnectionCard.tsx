@@ -3,6 +3,7 @@ import { Banner, BlockStack, Button, Card, InlineStack, Text } from "@shopify/po
 import type { publicConnection } from "~/core/connection/session.server";
 import { StatusHeading } from "~/components/StatusHeading";
 import { formatInZone } from "~/components/format";
+import { HELD_EVENTS_EXCEPT } from "~/features/events/horizon-text";
 
 /** Whether TikTok is connected (ad account, pixel, since when), needs reconnecting, or is not set up yet. */
 export function TikTokConnectionCard({ connection, timeZone }: { connection: ReturnType<typeof publicConnection>; timeZone: string }) {
@@ -22,7 +23,7 @@ export function TikTokConnectionCard({ connection, timeZone }: { connection: Ret
     return (
       <Banner tone="critical" title="TikTok needs to be reconnected">
         <BlockStack gap="200">
-          <p>TikTok stopped accepting this app's access{connection.lastAuthError ? `: ${connection.lastAuthError.replace(/\.$/, "")}` : ""}. Events are held until you reconnect, then sent, except those of orders more than 7 days old, which expire.</p>
+          <p>TikTok stopped accepting this app's access{connection.lastAuthError ? `: ${connection.lastAuthError.replace(/\.$/, "")}` : ""}. Events are held until you reconnect, then sent, {HELD_EVENTS_EXCEPT}.</p>
           <Form method="post" action="/app/connect">
             <Button submit variant="primary" loading={navigation.state !== "idle"}>Reconnect</Button>
           </Form>

@@ -30,7 +30,8 @@ export function publicConnection(c: TikTokConnection | null) {
     deliveryProblemAt: c?.deliveryProblemAt?.toISOString() ?? null,
     attributionWindowDays: c?.attributionWindowDays ?? 30,
     sendMode: (c?.sendMode ?? "attributed") as "attributed" | "all",
-    eventName: (c?.eventName ?? "CompletePayment") as "CompletePayment" | "Purchase",
+    // No connection yet: the name the connect flow gives a new one (ADR 0023 §6).
+    eventName: (c?.eventName ?? "Purchase") as "CompletePayment" | "Purchase",
     includePosAndDraft: c?.includePosAndDraft ?? false,
     sendSubscriptionRenewals: c?.sendSubscriptionRenewals ?? false,
     contentIdType: (c?.contentIdType ?? "variant") as "variant" | "product" | "sku",

@@ -18,8 +18,9 @@ import {
 } from "./order-payload";
 import { buildTikTokEvent } from "./build-event";
 import { readDecision } from "./send-status.server";
-import { applyRefunds } from "./refunds.server";
+import { applyRefunds, cancellationReceived } from "./refunds.server";
 import { enqueueEvent } from "./outbox.server";
+import { CANCELLED_REASON, cancelUnsentEvent } from "./cancellation.server";
 import type { EventStatus } from "./statuses";
 
 type IngestResult = { outcome: "recorded" | "duplicate"; orderRecordId: string; sendDecision: EventStatus };
@@ -41,7 +42,7 @@ export async function ingestOrder(shop: string, order: ParsedOrder): Promise<Ing
   // Raw SQL on this path: each ORM query cost ~0.2-0.6 ms of CPU against ~0.05 ms raw, which was
   // most of the ack's cost (bench/webhooks.ts). Every column is written explicitly, in the formats
   // Prisma itself uses, so the ORM reads these rows like its own.
-  const [connectionRow] = await prisma.$queryRaw<
+  const [[connectionRow], cancelledBefore] = await Promise.all([prisma.$queryRaw<
     {
       status: string;
       advertiserId: string | null;
@@ -57,7 +58,12 @@ export async function ingestOrder(shop: string, order: ParsedOrder): Promise<Ing
       limitedDataUse: boolean | number;
     }[]
   >`SELECT "status", "advertiserId", "pixelCode", "connectedAt", "attributionWindowDays", "sendMode", "eventName", "includePosAndDraft", "sendSubscriptionRenewals", "contentIdType", "sendWhen", "limitedDataUse"
-    FROM "TikTokConnection" WHERE "shop" = ${shop}`;
+    FROM "TikTokConnection" WHERE "shop" = ${shop}`,
+    // orders/cancelled may come first (Shopify does not order its webhooks), and the payload itself
+    // may already be cancelled: either way the purchase never goes (ADR 0023). Voided is Shopify's
+    // status for an order cancelled before its payment was captured.
+    order.cancelled || order.financialStatus === "voided" ? Promise.resolve(true) : cancellationReceived(shop, order.orderId),
+  ]);
   const connection = connectionRow
     ? { ...connectionRow, attributionWindowDays: Number(connectionRow.attributionWindowDays), connectedAt: connectionRow.connectedAt ? new Date(connectionRow.connectedAt) : null }
     : null;
@@ -132,6 +138,12 @@ export async function ingestOrder(shop: string, order: ParsedOrder): Promise<Ing
   } else if (placedBeforeConnecting) {
     sendDecision = "not_connected";
     reason = "Placed before TikTok was connected (Shopify delivered it late); only orders placed while connected are sent.";
+  } else if (cancelledBefore) {
+    sendDecision = "cancelled";
+    reason =
+      !order.cancelled && order.financialStatus === "voided"
+        ? "Shopify reported the order's payment voided (the order was cancelled before its payment was captured), so its purchase is never sent."
+        : CANCELLED_REASON;
   } else if (!attribution.ttclid && connection!.sendMode !== "all") {
     sendDecision = "not_attributed";
     reason =
@@ -181,6 +193,12 @@ export async function ingestOrder(shop: string, order: ParsedOrder): Promise<Ing
     // After the commit, not inside it: a refund committed before this point is seen here, and one
     // committed after it finds this order itself (refunds.server.ts).
     await applyRefunds(shop, order.orderId);
+    // A cancellation stored between the first read and this insert found no event to stop; its row
+    // is visible now (the cancellation writes it before it looks for the event).
+    if ((queue || deferredEvent) && (await cancellationReceived(shop, order.orderId))) {
+      await cancelUnsentEvent(shop, order.orderId);
+      return { outcome: "recorded", orderRecordId: recordId, sendDecision: "cancelled" };
+    }
     // The beacon may have been stored while this order was being decided: it then found no order,
     // so look again now that the order is written (one of the two always sees the other).
     if (sendDecision === "not_attributed" && byLinks.kind === "none" && (await hasOrderLinks(shop, order.orderId))) {

@@ -88,6 +88,8 @@ export interface ParsedOrder {
   locale: string | null;
   /** Shopify's financial_status, lowercased (pending, authorized, partially_paid, paid, voided, ...); null when absent. */
   financialStatus: string | null;
+  /** The payload already carries a cancelled_at (Shopify delivered the order after it was cancelled). */
+  cancelled: boolean;
   isTest: boolean;
   lineItems: ParsedLineItem[];
   /** How many line items the payload had; more than lineItems.length when capped. */
@@ -295,6 +297,7 @@ const orderWebhookSchema = z.object({
   line_items: lineItemsSchema,
   customer_locale: text(35, "drop"),
   financial_status: z.string().trim().toLowerCase().max(32).nullish().catch(null),
+  cancelled_at: z.string().max(64).nullish().catch(null),
 });
 
 type OrderWebhook = z.output<typeof orderWebhookSchema>;
@@ -384,6 +387,7 @@ export function parseOrderWebhook(rawBody: string): ParseOrderResult {
       buyer: buyerOf(o),
       locale: o.customer_locale,
       financialStatus: o.financial_status ?? null,
+      cancelled: !!o.cancelled_at?.trim(),
       isTest: o.test,
       lineItems: o.line_items.items,
       lineItemCount: o.line_items.count,

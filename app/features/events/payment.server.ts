@@ -1,7 +1,7 @@
 // Purchases sent when paid (Settings, docs/decisions/0023): an order Shopify does not call paid at
 // orders/create waits as awaiting_payment. orders/paid releases it into the queue; an order
-// cancelled or voided before its event went out is never sent; one still unpaid at its horizon
-// expires with the reason.
+// cancelled or voided before its event went out is never sent (cancellation.server.ts); one still
+// unpaid at its horizon expires with the reason.
 import prisma from "~/core/db.server";
 import { RELEASED } from "~/core/lib/lease.server";
 import type { ParsedOrder } from "./order-payload";
@@ -32,17 +32,6 @@ export async function releasePaidOrder(shop: string, order: ParsedOrder): Promis
   if (moved === 0) return "unchanged";
   if (status === "queued") eventQueued();
   return "released";
-}
-
-/** orders/cancelled: an event not sent yet (waiting for payment, queued, held or failed) never goes. */
-export async function cancelUnsentEvent(shop: string, orderId: string): Promise<boolean> {
-  const moved = await moveEvents(
-    { shop, order: { orderId }, status: { in: ["awaiting_payment", "queued", "waiting_reconnect", "failed"] } },
-    "cancelled",
-    { lastError: "Not sent: the order was cancelled before its purchase went to TikTok.", lastErrorClass: "cancelled", ...RELEASED },
-    LEFT_WAITING,
-  );
-  return moved > 0;
 }
 
 /** Events still waiting for payment at their horizon (send-horizon.server.ts) expire, with why. */

@@ -4,7 +4,8 @@
 // pending money included, as Shopify's reports count it; order_transactions/create reporting a
 // refund transaction's failure takes it out again (ADR 0024). orders/cancelled of an order whose
 // payment was never captured (voided) adds one row for the whole order, so it stops counting as
-// revenue. Nothing goes to TikTok: a sent event keeps its value (product brief). Shopify does not
+// revenue; one that came before its order is kept even when it subtracts nothing, as the record
+// that the order was cancelled (ingest then never sends it). Nothing goes to TikTok: a sent event keeps its value (product brief). Shopify does not
 // order its webhooks: a refund may come before its order (ingest applies it when the order
 // arrives, applyRefunds after the order insert), and a transaction's failure before its refund
 // (kept, and read when the refund arrives).
@@ -36,13 +37,26 @@ export async function recordRefund(shop: string, refund: ParsedRefund): Promise<
   });
 }
 
-/** A cancelled order whose payment was never captured stops counting as revenue (cancelledValue). */
+/** The one row a cancellation keeps, under an id no Shopify refund has: a repeated delivery changes nothing. */
+const cancellationRowId = (orderId: string) => `cancelled-${orderId}`;
+
+/**
+ * A cancelled order whose payment was never captured stops counting as revenue (cancelledValue).
+ * A cancellation that subtracts nothing (money was captured) is still kept, at zero, when its order
+ * has not arrived: it is then the only record that the order was cancelled, and ingest never sends
+ * a cancelled order, whatever arrives later (ADR 0023).
+ */
 export async function recordCancellation(shop: string, cancellation: ParsedCancellation): Promise<RecordRefundResult> {
-  return storeRefund(shop, cancellation.orderId, () => {
-    const value = cancelledValue(cancellation);
-    // One row per order, under an id no Shopify refund has: a repeated delivery changes nothing.
-    return value && { refundId: `cancelled-${cancellation.orderId}`, processedAt: cancellation.cancelledAt, ...value };
+  return storeRefund(shop, cancellation.orderId, (currency, orderHeld) => {
+    const value = cancelledValue(cancellation) ?? (orderHeld ? null : { amount: new Prisma.Decimal(0), currency: cancellation.total?.currency ?? currency });
+    return value && { refundId: cancellationRowId(cancellation.orderId), processedAt: cancellation.cancelledAt, ...value };
   });
+}
+
+/** Whether orders/cancelled for this order has been received (recordCancellation keeps a row for each one that came before its order). */
+export async function cancellationReceived(shop: string, orderId: string): Promise<boolean> {
+  const rows = await prisma.$queryRaw<unknown[]>`SELECT 1 FROM "Refund" WHERE "shop" = ${shop} AND "refundId" = ${cancellationRowId(orderId)}`;
+  return rows.length > 0;
 }
 
 type RefundRow = { refundId: string; processedAt: Date | null; amount: Prisma.Decimal; currency: string | null };
@@ -55,7 +69,7 @@ async function heldByAnotherShop(shop: string, orderId: string) {
 async function storeRefund(
   shop: string,
   orderId: string,
-  row: (shopCurrency: string | null) => RefundRow | null,
+  row: (shopCurrency: string | null, orderHeld: boolean) => RefundRow | null,
   afterInsert?: () => Promise<void>,
 ): Promise<RecordRefundResult> {
   // The HMAC covers the body only, so a body replayed under another shop's header names an order
@@ -66,7 +80,7 @@ async function storeRefund(
     prisma.shop.findUnique({ where: { shop }, select: { currency: true } }),
   ]);
   if (elsewhere) return { outcome: "other_shop" };
-  const value = row(order?.currency ?? shopRow?.currency ?? null);
+  const value = row(order?.currency ?? shopRow?.currency ?? null, !!order);
   if (!value) return { outcome: "nothing_to_subtract" };
   const inserted = await prisma.$executeRaw`
     INSERT INTO "Refund" ("shop", "refundId", "orderId", "amount", "currency", "processedAt", "receivedAt")

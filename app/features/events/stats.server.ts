@@ -4,6 +4,7 @@ import { readDecision } from "./send-status.server";
 import { orderFilterWhere, type OrderFilter } from "./order-filter.server";
 import { EVENT_RETRY } from "~/core/retry-policy";
 import { RESEND_BLOCKED, pastHorizon, storefrontPixelsOf } from "./send-horizon.server";
+import { HELD_EVENTS_EXCEPT } from "./horizon-text";
 
 const HOUR = 60 * 60 * 1000;
 
@@ -42,8 +43,7 @@ export async function deliverySummary(shop: string, now = new Date(), days?: { f
   if (recent.length >= 5 && emailShare !== null && emailShare < 0.5)
     advice.push("Many orders have no email. Matching relies on email; make it required at checkout if you can.");
   if (failed7d > 0) advice.push("Some events failed. Open Events, filter by Failed and read TikTok's message: fix what it names, then use Resend where the list offers it (it says why where it does not).");
-  if (waiting > 0)
-    advice.push(`Events are waiting because TikTok needs to be reconnected. Reconnect TikTok: they are sent right after, except those of orders more than ${EVENT_RETRY.horizonDays} days old, which expire.`);
+  if (waiting > 0) advice.push(`Events are waiting because TikTok needs to be reconnected. Reconnect TikTok: they are sent right after, ${await heldEventsExcept(shop)}.`);
   if (expired > 0)
     advice.push(
       `${expired} event(s) expired: they could not be delivered in time (within ${EVENT_RETRY.dedupWindowHours} hours of the order where a browser pixel reports purchases to the TikTok pixel, since TikTok would then count the purchase twice; within ${EVENT_RETRY.horizonDays} days otherwise). Open Events and filter by Expired to see each reason.`,
@@ -52,6 +52,18 @@ export async function deliverySummary(shop: string, now = new Date(), days?: { f
   return { sent24h, sent7d, failed7d, expired, waiting, queued, orders7d: recent.length, ttclidShare, emailShare, phoneShare, advice };
 }
 
+
+/** Which horizon the shop's held events have (send-horizon.server.ts), said as the end of Home's advice. */
+async function heldEventsExcept(shop: string) {
+  const [held, browserPixels] = await Promise.all([
+    prisma.outboxEvent.findMany({ where: { shop, status: "waiting_reconnect" }, distinct: ["pixelCode"], select: { pixelCode: true }, take: 10 }),
+    storefrontPixelsOf([shop]),
+  ]);
+  const known = held.filter((e) => browserPixels.get(shop)?.has(e.pixelCode)).length;
+  if (known === 0) return `except those of orders more than ${EVENT_RETRY.horizonDays} days old by then, which expire`;
+  if (known < held.length) return HELD_EVENTS_EXCEPT;
+  return `except those of orders more than ${EVENT_RETRY.dedupWindowHours} hours old by then, which expire: the app knows a browser pixel reports purchases to the TikTok pixel, so TikTok would count them twice`;
+}
 
 /** What the Events list and the order detail page show of an order. */
 const ORDER_LIST_FIELDS = {

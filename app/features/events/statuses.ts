@@ -29,5 +29,6 @@ export const STATUS_TEXT: Record<EventStatus, string> = {
   not_connected: "Not sent: not connected",
   test_order: "Test order",
   left_out: "Left out: order source",
-  no_consent: "Not sent: shopper declined",
+  // Both a buyer who declined marketing and one who opted out of the sale of their data (Limited Data Use off).
+  no_consent: "Not sent: shopper declined or opted out",
 };

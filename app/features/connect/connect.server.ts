@@ -8,6 +8,7 @@ import { tiktokClientFromEnv } from "~/core/tiktok/client.server";
 import { TikTokApiError } from "~/core/tiktok/errors";
 import { decryptToken, encryptToken } from "~/core/connection/token-crypto.server";
 import { getConnection, withTikTok } from "~/core/connection/session.server";
+import { withCoverageStart } from "~/core/connection/coverage";
 import { afterConnected } from "./lifecycle.server";
 
 const OAUTH_STATE_TTL_MS = 10 * 60 * 1000;
@@ -258,9 +259,19 @@ export async function choosePixel(shop: string, pixelCode: string) {
   const chosen = pixels.find((p) => p.pixelCode === pixelCode);
   if (!chosen) return { ok: false as const, error: "That pixel does not belong to the chosen ad account. Pick one from the list." };
   const now = new Date();
+  const current = await prisma.tikTokConnection.findUniqueOrThrow({ where: { shop }, select: { advertiserId: true, coverageStarts: true } });
   await prisma.tikTokConnection.update({
     where: { shop },
-    data: { pixelCode: chosen.pixelCode, pixelName: chosen.pixelName, status: "connected", connectedAt: now, statusChangedAt: now, lastAuthError: null },
+    data: {
+      pixelCode: chosen.pixelCode,
+      pixelName: chosen.pixelName,
+      status: "connected",
+      connectedAt: now,
+      // The account's first connection stays its start: a pixel change or a reconnect is no new history.
+      ...(current.advertiserId ? { coverageStarts: withCoverageStart(current.coverageStarts, current.advertiserId, now) } : {}),
+      statusChangedAt: now,
+      lastAuthError: null,
+    },
   });
   await afterConnected(shop, { reconnected: false });
   return { ok: true as const };

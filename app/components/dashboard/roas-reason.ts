@@ -26,3 +26,12 @@ export function roasUnknownReason(
   if (revenue === null) return noId;
   return "No spend in this range, so there is no ROAS.";
 }
+
+/**
+ * What Home's ROAS card says it is: attributed revenue over spend, over the spend since the connection when
+ * the days start before it (the rest is shown as spend only), with the refund-adjusted ROAS when there is one.
+ */
+export function roasHelp(t: { spendBeforeConnection: string | null; connectedOn: string | null; netRoas: string | null }, formatRoas: (r: string) => string): string {
+  const since = t.spendBeforeConnection && t.connectedOn ? ` since ${t.connectedOn}, when the app was connected` : "";
+  return `Attributed revenue ÷ spend${since}${t.netRoas !== null ? ` · refund-adjusted ${formatRoas(t.netRoas)}` : ""}`;
+}

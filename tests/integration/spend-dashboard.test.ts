@@ -201,14 +201,19 @@ describe("dashboard loader", () => {
     const data = await dashboard(TEST_SHOP, `?start=${day(5)}&end=${day(2)}`);
     expect(data.previous).toMatchObject({ range: { start: day(9), end: day(6) }, spend: "45.50", grossRevenue: "0.00", attributedOrders: 0 });
     expect(data.totals.spend).toBe("45.50");
-    // Each day's rolling ROAS is revenue over spend of that day and the six before it, within the range.
-    data.daily.forEach((d: { rollingRoas: number | null }, i: number) => {
+    // Each day's rolling ROAS is revenue over spend of that day and the six before it, within the range,
+    // gross and refund-adjusted.
+    data.daily.forEach((d: { rollingRoas: number | null; rollingNetRoas: number | null }, i: number) => {
       const window = data.daily.slice(Math.max(0, i - 6), i + 1);
       const spend = window.reduce((n: number, w: { spend: number }) => n + w.spend, 0);
       const revenue = window.reduce((n: number, w: { revenue: number }) => n + w.revenue, 0);
+      const net = window.reduce((n: number, w: { netRevenue: number }) => n + w.netRevenue, 0);
       expect(d.rollingRoas).toBe(spend > 0 ? Number((revenue / spend).toFixed(2)) : null);
+      expect(d.rollingNetRoas).toBe(spend > 0 ? Number((net / spend).toFixed(2)) : null);
     });
     expect(data.daily.at(-1).rollingRoas).toBeGreaterThan(0);
+    // The 20.00 refund of the day-2 order shows in the refund-adjusted trend only.
+    expect(data.daily.at(-1).rollingNetRoas).toBeLessThan(data.daily.at(-1).rollingRoas);
   });
 
   it("the other shop sees only its own data, in two currencies that are never combined", async () => {
@@ -453,5 +458,49 @@ describe("ROAS over what the app could see (a store connected today)", () => {
   it("a range wholly before the connection shows its spend and says why there is no ROAS", async () => {
     const data = await dashboard(FRESH, RANGE);
     expect(data.totals).toMatchObject({ spend: "80.00", roas: null, roasNote: "before_connection", costPerOrder: null });
+  });
+});
+
+describe("Why the numbers differ: only reasons the page backs with a figure", () => {
+  const SHOP = "gamma-reasons.myshopify.com";
+
+  beforeAll(async () => {
+    await seedOfflineSession(SHOP);
+    // A EUR store in Berlin on a USD ad account in Los Angeles: two currencies and two calendars.
+    await prisma.shop.update({ where: { shop: SHOP }, data: { currency: "EUR", ianaTimezone: "Europe/Berlin" } });
+    await connectShop(SHOP, control, { advertiserId: ADVERTISER_IDS.pacific, connectedAt: LONG_AGO });
+    const usd = { advertiserId: ADVERTISER_IDS.pacific, currency: "USD", timezone: "America/Los_Angeles" };
+    await prisma.spendRow.createMany({
+      data: days(9, 2).map((date) => ({
+        ...spendRow(SHOP, { ...usd, level: "campaign", entityId: C1, campaignId: C1, name: "Prospecting", date, spend: "10.00" }),
+        purchases: 2,
+        purchaseValue: new Prisma.Decimal("100.00"),
+        viewPurchases: 0,
+        viewPurchaseValue: new Prisma.Decimal("0.00"),
+      })),
+    });
+    // Noon in Berlin is the same day in Los Angeles; half past midnight in Berlin is still the day before there.
+    await buy(SHOP, { at: berlinAt(5, 12), total: "60.00", currency: "EUR", campaignId: C1 });
+    await buy(SHOP, { at: berlinAt(4, 0.5), total: "40.00", currency: "EUR", campaignId: C1 });
+    expect((await drainAll()).sent).toBe(2);
+  });
+
+  it("names the calendars only for the orders that fall on another day, and the currencies with both values", async () => {
+    const data = await dashboard(SHOP, RANGE);
+    expect(data).toMatchObject({ accountTimezone: "America/Los_Angeles", revenueTimezone: "Europe/Berlin", currencyDiffers: true });
+    expect(data.totals).toMatchObject({ tiktokPurchases: 16, attributedOrders: 2, purchaseDifference: 14 });
+    expect(data.totals.reasons).toEqual([
+      { kind: "currency", tiktokValue: "800.00", ourRevenue: "100.00" },
+      { kind: "days", orders: 1 },
+      { kind: "attribution", purchases: 14 },
+    ]);
+  });
+
+  it("leaves out the calendars when no order falls on another day, and the currencies when TikTok gave no value", async () => {
+    // A range with only the noon order, and TikTok's values not reported.
+    await prisma.spendRow.updateMany({ where: { shop: SHOP }, data: { purchaseValue: null } });
+    const data = await dashboard(SHOP, `?start=${day(5)}&end=${day(5)}`);
+    expect(data.totals.attributedOrders).toBe(1);
+    expect(data.totals.reasons.map((r: { kind: string }) => r.kind)).toEqual(["attribution"]);
   });
 });

@@ -102,6 +102,20 @@ describe("CSV export", () => {
     expect((await list("?status=sent")).total).toBe(filtered.length - 1);
   });
 
+  it("writes each value with the decimals Shopify uses for its currency", async () => {
+    const shop = "gamma-export.myshopify.com";
+    await seedOfflineSession(shop);
+    for (const [currency, total] of [["HUF", "125000.50"], ["JPY", "3000"], ["KWD", "12.250"]]) {
+      const body = JSON.parse(await demoOrder({ orderId: nextOrder++, createdAt: new Date(Date.now() - DAY) }));
+      Object.assign(body, { currency, presentment_currency: currency, total_price: total, current_total_price: total });
+      expect((await deliverOrder(shop, JSON.stringify(body))).status).toBe(200);
+    }
+    const values = csvLines((await exportCsv("", shop)).text)
+      .slice(1)
+      .map((l) => l.split(",").slice(3, 5).join(" "));
+    expect(values.sort()).toEqual(["12.250 KWD", "125000.50 HUF", "3000 JPY"]);
+  });
+
   it("streams 100,000 orders in batches, every one once", { timeout: 120_000 }, async () => {
     const shop = OTHER_SHOP;
     await prisma.orderRecord.deleteMany({ where: { shop } });

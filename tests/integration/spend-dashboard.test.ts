@@ -15,7 +15,7 @@ import { action as touchpointAction } from "~/routes/proxy.touchpoints";
 import { action as internalSync, loader as internalSyncGet } from "~/routes/internal.sync";
 import { ADVERTISER_IDS } from "../../sandbox/world";
 import { OTHER_SHOP, TEST_SHOP } from "../support/constants";
-import { connectShop, deliverOrder, startOrdersSandbox } from "../support/orders";
+import { chooseInWizard, connectShop, deliverOrder, reconnectThroughOAuth, startOrdersSandbox } from "../support/orders";
 import { deliverRefund, refundBody } from "../support/refunds";
 import { APP_URL, adminRequest, appProxyRequest, call, seedOfflineSession } from "../support/requests";
 
@@ -201,14 +201,19 @@ describe("dashboard loader", () => {
     const data = await dashboard(TEST_SHOP, `?start=${day(5)}&end=${day(2)}`);
     expect(data.previous).toMatchObject({ range: { start: day(9), end: day(6) }, spend: "45.50", grossRevenue: "0.00", attributedOrders: 0 });
     expect(data.totals.spend).toBe("45.50");
-    // Each day's rolling ROAS is revenue over spend of that day and the six before it, within the range.
-    data.daily.forEach((d: { rollingRoas: number | null }, i: number) => {
+    // Each day's rolling ROAS is revenue over spend of that day and the six before it, within the range,
+    // gross and refund-adjusted.
+    data.daily.forEach((d: { rollingRoas: number | null; rollingNetRoas: number | null }, i: number) => {
       const window = data.daily.slice(Math.max(0, i - 6), i + 1);
       const spend = window.reduce((n: number, w: { spend: number }) => n + w.spend, 0);
       const revenue = window.reduce((n: number, w: { revenue: number }) => n + w.revenue, 0);
+      const net = window.reduce((n: number, w: { netRevenue: number }) => n + w.netRevenue, 0);
       expect(d.rollingRoas).toBe(spend > 0 ? Number((revenue / spend).toFixed(2)) : null);
+      expect(d.rollingNetRoas).toBe(spend > 0 ? Number((net / spend).toFixed(2)) : null);
     });
     expect(data.daily.at(-1).rollingRoas).toBeGreaterThan(0);
+    // The 20.00 refund of the day-2 order shows in the refund-adjusted trend only.
+    expect(data.daily.at(-1).rollingNetRoas).toBeLessThan(data.daily.at(-1).rollingRoas);
   });
 
   it("the other shop sees only its own data, in two currencies that are never combined", async () => {
@@ -222,29 +227,52 @@ describe("dashboard loader", () => {
     expect(JSON.stringify(data)).not.toContain("Prospecting");
   });
 
-  it("choosing another ad account never moves history: each order counts where TikTok accepted it", async () => {
-    const berlinPixel = (await prisma.orderRecord.findFirstOrThrow({ where: { shop: TEST_SHOP, orderId: ids.campaign } })).pixelCode;
-    // GIVEN the merchant switches the shop to another ad account
-    const pacific = await connectShop(TEST_SHOP, control, { advertiserId: ADVERTISER_IDS.pacific, connectedAt: LONG_AGO });
-    // THEN the new account starts with none of the old account's revenue
+  it("a pixel change in the wizard keeps the account's history: its days stay covered", async () => {
+    // GIVEN the merchant reconnects (TikTok grants every sandbox account) and picks the account's other pixel
+    await reconnectThroughOAuth(TEST_SHOP);
+    const berlin = (await control.world()).advertisers.find((a) => a.advertiser_id === ADVERTISER_IDS.berlin)!;
+    const [first, second] = berlin.pixels.map((p) => p.pixel_code);
+    expect(second).toBeDefined();
+    await chooseInWizard(TEST_SHOP, ADVERTISER_IDS.berlin, second);
+    // THEN the days since the first connection still count: not "before the app was connected"
     let data = await dashboard(TEST_SHOP, RANGE);
-    expect(data.totals).toMatchObject({ grossRevenue: "0.00", attributedOrders: 0, notSent: [] });
-    // WHEN the order that was still waiting goes out, it goes to the new account's pixel and counts there
-    expect((await drainAll()).sent).toBe(1);
+    expect(data.totals).toMatchObject({ grossRevenue: "190.00", roas: "2.09", roasNote: null, spendBeforeConnection: null });
+    expect(data.daily.some((d: { beforeConnection: boolean }) => d.beforeConnection)).toBe(false);
+    // AND going back to the first pixel changes nothing either
+    await chooseInWizard(TEST_SHOP, ADVERTISER_IDS.berlin, first);
     data = await dashboard(TEST_SHOP, RANGE);
-    expect(data.totals).toMatchObject({ grossRevenue: "30.00", attributedOrders: 1 });
+    expect(data.totals).toMatchObject({ grossRevenue: "190.00", roas: "2.09", roasNote: null });
+  });
+
+  it("choosing another ad account never moves history: each order counts where TikTok accepted it, from that account's connection", async () => {
+    const berlinPixel = (await prisma.orderRecord.findFirstOrThrow({ where: { shop: TEST_SHOP, orderId: ids.campaign } })).pixelCode;
+    const world = await control.world();
+    const pixelOf = (id: string) => world.advertisers.find((a) => a.advertiser_id === id)!.pixels[0].pixel_code;
+    // GIVEN the merchant switches the shop to another ad account in the wizard
+    await reconnectThroughOAuth(TEST_SHOP);
+    await chooseInWizard(TEST_SHOP, ADVERTISER_IDS.pacific, pixelOf(ADVERTISER_IDS.pacific));
+    // THEN the new account starts with none of the old account's revenue, and its days start today
+    let data = await dashboard(TEST_SHOP, RANGE);
+    expect(data.totals).toMatchObject({ grossRevenue: "0.00", attributedOrders: 0, notSent: [], roasNote: "before_connection" });
+    // WHEN the order that was still waiting goes out, it goes to the new account's pixel
+    expect((await drainAll()).sent).toBe(1);
     expect(await prisma.orderRecord.findFirstOrThrow({ where: { shop: TEST_SHOP, orderId: ids.queued } })).toMatchObject({
       advertiserId: ADVERTISER_IDS.pacific,
-      pixelCode: pacific.pixelCode,
+      pixelCode: pixelOf(ADVERTISER_IDS.pacific),
     });
-    // AND switching back shows the first account's history unchanged
-    await connectShop(TEST_SHOP, control, { advertiserId: ADVERTISER_IDS.berlin, connectedAt: LONG_AGO });
+    // but it was placed before this account was connected: its spend of that day is not divided by it
     data = await dashboard(TEST_SHOP, RANGE);
-    expect(data.totals).toMatchObject({ grossRevenue: "190.00", attributedOrders: 3, notSent: [] });
+    expect(data.totals).toMatchObject({ grossRevenue: "0.00", attributedOrders: 0 });
+    // AND switching back shows the first account's history unchanged, covered since its first connection
+    await chooseInWizard(TEST_SHOP, ADVERTISER_IDS.berlin, pixelOf(ADVERTISER_IDS.berlin));
+    data = await dashboard(TEST_SHOP, RANGE);
+    expect(data.totals).toMatchObject({ grossRevenue: "190.00", attributedOrders: 3, notSent: [], roasNote: null, roas: "2.09" });
     expect(await prisma.orderRecord.findFirstOrThrow({ where: { shop: TEST_SHOP, orderId: ids.campaign } })).toMatchObject({
       advertiserId: ADVERTISER_IDS.berlin,
       pixelCode: berlinPixel,
     });
+    // Each choice queued a spend sync; this file seeds its spend instead.
+    await prisma.syncRun.deleteMany({ where: { shop: TEST_SHOP } });
   });
 
   it("defaults to the last 30 days of the account's calendar and explains an invalid range", async () => {
@@ -363,10 +391,15 @@ describe("ROAS over what the app could see (a store connected today)", () => {
   beforeAll(async () => {
     await seedOfflineSession(FRESH);
     await prisma.shop.update({ where: { shop: FRESH }, data: { currency: "EUR", ianaTimezone: "Europe/Berlin" } });
-    // Connected just now; the backfill brought 30 days of spend from before the app existed.
+    // Connected just now; the backfill brought 30 days of spend, and TikTok's purchases (3 a day, 1 of
+    // them view-through), from before the app existed.
     await connectShop(FRESH, control, { advertiserId: ADVERTISER_IDS.berlin, connectedAt: new Date() });
+    const purchases = { purchases: 3, purchaseValue: new Prisma.Decimal("120.00"), viewPurchases: 1, viewPurchaseValue: new Prisma.Decimal("40.00") };
     await prisma.spendRow.createMany({
-      data: days(29, 0).map((date) => spendRow(FRESH, { ...eur, level: "campaign", entityId: C1, campaignId: C1, name: "Prospecting", date, spend: "10.00" })),
+      data: [
+        ...days(29, 0).map((date) => ({ ...spendRow(FRESH, { ...eur, level: "campaign", entityId: C1, campaignId: C1, name: "Prospecting", date, spend: "10.00" }), ...purchases })),
+        ...days(29, 0).map((date) => ({ ...spendRow(FRESH, { ...eur, level: "adgroup", entityId: BROAD, campaignId: C1, name: "Broad", date, spend: "10.00" }), ...purchases })),
+      ],
     });
   });
 
@@ -386,8 +419,88 @@ describe("ROAS over what the app could see (a store connected today)", () => {
     expect(after.campaigns.find((c: { campaignId: string }) => c.campaignId === C1)).toMatchObject({ roas: "10.00" });
   });
 
+  it("TikTok's purchases of the days before the connection are shown, never compared with the orders the app could not see", async () => {
+    const data = await dashboard(FRESH);
+    // Only today's 3 TikTok purchases (1 view-through) face the 1 order sent today; the 87 before are apart.
+    expect(data.totals).toMatchObject({
+      tiktokPurchases: 3,
+      tiktokPurchaseValue: "120.00",
+      tiktokViewPurchases: 1,
+      purchaseDifference: 2,
+      tiktokComparedFrom: today,
+      tiktokPurchasesBeforeConnection: 87,
+      attributedOrders: 1,
+    });
+    // The reasons carry today's figures only: 1 view-through, 1 more click-through purchase.
+    expect(data.totals.reasons).toEqual([
+      { kind: "view_through", purchases: 1, value: "40.00" },
+      { kind: "attribution", purchases: 1 },
+    ]);
+    const [campaign] = data.campaigns;
+    expect(campaign).toMatchObject({ tiktokPurchases: 3, tiktokPurchaseValue: "120.00", purchaseDifference: 2 });
+    // The order carried no ad group id: Broad's 3 purchases of today face none of ours.
+    expect(campaign.adgroups[0]).toMatchObject({ name: "Broad", tiktokPurchases: 3, purchaseDifference: 3 });
+    // Per day: earlier days keep TikTok's own figures, marked before the connection, with no difference.
+    const earlier = data.daily.find((d: { date: string }) => d.date === day(1));
+    expect(earlier).toMatchObject({ beforeConnection: true, tiktokPurchases: 3, purchaseDifference: null, attributedOrders: 0 });
+    expect(data.daily.find((d: { date: string }) => d.date === today)).toMatchObject({ beforeConnection: false, tiktokPurchases: 3, purchaseDifference: 2 });
+  });
+
+  it("Home says its ROAS divides only the spend since the connection when the 7 days start before it", async () => {
+    const { loader: homeLoader } = await import("~/routes/app._index");
+    const { figures } = await (await call(homeLoader, adminRequest("/app", { shop: FRESH }))).json();
+    expect(figures.totals).toMatchObject({ spendBeforeConnection: "60.00", connectedOn: today, roas: "10.00" });
+    // Connected long ago: all 7 days covered, nothing to mark.
+    const { figures: old } = await (await call(homeLoader, adminRequest("/app", { shop: TEST_SHOP }))).json();
+    expect(old.totals).toMatchObject({ spendBeforeConnection: null });
+  });
+
   it("a range wholly before the connection shows its spend and says why there is no ROAS", async () => {
     const data = await dashboard(FRESH, RANGE);
     expect(data.totals).toMatchObject({ spend: "80.00", roas: null, roasNote: "before_connection", costPerOrder: null });
+  });
+});
+
+describe("Why the numbers differ: only reasons the page backs with a figure", () => {
+  const SHOP = "gamma-reasons.myshopify.com";
+
+  beforeAll(async () => {
+    await seedOfflineSession(SHOP);
+    // A EUR store in Berlin on a USD ad account in Los Angeles: two currencies and two calendars.
+    await prisma.shop.update({ where: { shop: SHOP }, data: { currency: "EUR", ianaTimezone: "Europe/Berlin" } });
+    await connectShop(SHOP, control, { advertiserId: ADVERTISER_IDS.pacific, connectedAt: LONG_AGO });
+    const usd = { advertiserId: ADVERTISER_IDS.pacific, currency: "USD", timezone: "America/Los_Angeles" };
+    await prisma.spendRow.createMany({
+      data: days(9, 2).map((date) => ({
+        ...spendRow(SHOP, { ...usd, level: "campaign", entityId: C1, campaignId: C1, name: "Prospecting", date, spend: "10.00" }),
+        purchases: 2,
+        purchaseValue: new Prisma.Decimal("100.00"),
+        viewPurchases: 0,
+        viewPurchaseValue: new Prisma.Decimal("0.00"),
+      })),
+    });
+    // Noon in Berlin is the same day in Los Angeles; half past midnight in Berlin is still the day before there.
+    await buy(SHOP, { at: berlinAt(5, 12), total: "60.00", currency: "EUR", campaignId: C1 });
+    await buy(SHOP, { at: berlinAt(4, 0.5), total: "40.00", currency: "EUR", campaignId: C1 });
+    expect((await drainAll()).sent).toBe(2);
+  });
+
+  it("names the calendars only for the orders that fall on another day, and the currencies with both values", async () => {
+    const data = await dashboard(SHOP, RANGE);
+    expect(data).toMatchObject({ accountTimezone: "America/Los_Angeles", revenueTimezone: "Europe/Berlin", currencyDiffers: true });
+    expect(data.totals).toMatchObject({ tiktokPurchases: 16, attributedOrders: 2, purchaseDifference: 14 });
+    expect(data.totals.reasons).toEqual([
+      { kind: "currency", tiktokValue: "800.00", ourRevenue: "100.00" },
+      { kind: "days", orders: 1 },
+      { kind: "attribution", purchases: 14 },
+    ]);
+  });
+
+  it("leaves out the calendars when no order falls on another day, and the currencies when TikTok gave no value", async () => {
+    // A range with only the noon order, and TikTok's values not reported.
+    await prisma.spendRow.updateMany({ where: { shop: SHOP }, data: { purchaseValue: null } });
+    const data = await dashboard(SHOP, `?start=${day(5)}&end=${day(5)}`);
+    expect(data.totals.attributedOrders).toBe(1);
+    expect(data.totals.reasons.map((r: { kind: string }) => r.kind)).toEqual(["attribution"]);
   });
 });

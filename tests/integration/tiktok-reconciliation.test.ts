@@ -108,11 +108,17 @@ describe("TikTok's purchases beside ours", () => {
     expect(totals.purchaseDifference).toBe(totals.tiktokViewPurchases);
     expect(totals.notSent).toEqual([{ status: "queued", orders: 1, value: "40.00" }]);
     expect(totals.refunded).toBe("20.00");
+    // Each reason carries its figure; one store and one calendar: neither currency nor days is named.
+    expect(totals.reasons).toEqual([
+      { kind: "view_through", purchases: totals.tiktokViewPurchases, value: totals.tiktokViewPurchaseValue },
+      { kind: "not_sent", orders: 1, lines: [{ status: "queued", orders: 1 }] },
+      { kind: "refunds", refunded: "20.00" },
+    ]);
   });
 
   it("a purchase metric TikTok refuses degrades to spend only, shown as not reported, never 0", async () => {
     const before = await dashboard();
-    // The campaign-level request is refused once; the client asks again without TikTok's purchase metrics.
+    // The ad-group report (the campaign rows are rolled up from it) is refused once; the client asks again without TikTok's purchase metrics.
     await control.fault({ path: "/report/integrated/get/", kind: "code", code: 40002, message: "Invalid metric: complete_payment", count: 1 });
     await syncNow();
     const after = await dashboard();

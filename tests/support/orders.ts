@@ -155,6 +155,20 @@ export async function reconnectThroughOAuth(shop: string) {
   return { shop, connection: confirmed.connection };
 }
 
+/**
+ * The merchant's account and pixel steps of the connect wizard (signed admin form posts to
+ * /app/connect/account and /app/connect/pixel), as after "Change ad account or pixel". The token must
+ * authorize `advertiserId` (reconnectThroughOAuth grants every sandbox account).
+ */
+export async function chooseInWizard(shop: string, advertiserId: string, pixelCode: string) {
+  const account = await import("~/routes/app.connect.account");
+  const pixel = await import("~/routes/app.connect.pixel");
+  const chose = await call(account.action, adminRequest("/app/connect/account", { shop, form: { advertiserId } }));
+  if (chose.status !== 302) throw new Error(`account step: ${chose.status} ${await chose.text()}`);
+  const picked = await call(pixel.action, adminRequest("/app/connect/pixel", { shop, form: { pixelCode } }));
+  if (picked.status !== 302) throw new Error(`pixel step: ${picked.status} ${await picked.text()}`);
+}
+
 /** Posts a signed orders/create with this exact body to the real route; returns the Response. */
 export async function deliverOrder(shop: string, rawBody: string, opts: { secret?: string; webhookId?: string } = {}) {
   const { action } = await import("~/routes/webhooks.orders.create");

@@ -3,7 +3,7 @@ import { BlockStack, Box, InlineGrid, Text } from "@shopify/polaris";
 import type { DashboardData } from "~/features/spend/dashboard.server";
 import { formatCount, formatMoneyWithCode, formatRoas } from "~/components/format";
 import { UnknownValue } from "~/components/UnknownValue";
-import { TIKTOK_NOT_REPORTED, formatDifference } from "./tiktok-figures";
+import { formatDifference, tiktokUnknownWhy } from "./tiktok-figures";
 
 function Figure({ label, value }: { label: string; value: ReactNode }) {
   return (
@@ -20,6 +20,8 @@ function Figure({ label, value }: { label: string; value: ReactNode }) {
 
 /** The campaign table for narrow screens: one block per campaign, ROAS and revenue first, nothing off-screen. */
 export function CampaignCards({ data, roasWhy, noMacro }: { data: DashboardData; roasWhy: (revenue: string | null, noId: string) => string; noMacro: string }) {
+  const tiktokWhy = tiktokUnknownWhy(data);
+  const store = (amount: string) => formatMoneyWithCode(amount, data.storeCurrency);
   return (
     <ul aria-label="Campaigns" style={{ listStyle: "none", margin: 0, padding: 0 }}>
       {data.campaigns.map((c) => (
@@ -36,8 +38,12 @@ export function CampaignCards({ data, roasWhy, noMacro }: { data: DashboardData;
                   <Figure label="Refund-adjusted" value={c.netRevenue !== null ? formatMoneyWithCode(c.netRevenue, data.storeCurrency) : <UnknownValue why={noMacro} />} />
                   <Figure label="Spend" value={formatMoneyWithCode(c.spend, data.spendCurrency)} />
                   <Figure label="Attributed orders" value={formatCount(c.attributedOrders)} />
-                  <Figure label="TikTok purchases" value={c.tiktokPurchases !== null ? formatCount(c.tiktokPurchases) : <UnknownValue why={TIKTOK_NOT_REPORTED} />} />
-                  <Figure label="Difference" value={formatDifference(c.purchaseDifference) ?? <UnknownValue why={TIKTOK_NOT_REPORTED} />} />
+                  <Figure label="TikTok purchases" value={c.tiktokPurchases !== null ? formatCount(c.tiktokPurchases) : <UnknownValue why={tiktokWhy} />} />
+                  <Figure
+                    label="TikTok purchase value"
+                    value={c.tiktokPurchaseValue !== null ? formatMoneyWithCode(c.tiktokPurchaseValue, data.spendCurrency) : <UnknownValue why={tiktokWhy} />}
+                  />
+                  <Figure label="Difference" value={formatDifference(c.purchaseDifference) ?? <UnknownValue why={tiktokWhy} />} />
               </InlineGrid>
               {c.adgroups.length > 0 ? (
                 <BlockStack gap="100">
@@ -51,7 +57,9 @@ export function CampaignCards({ data, roasWhy, noMacro }: { data: DashboardData;
                           <Text as="span" fontWeight="semibold">
                             {g.name}
                           </Text>
-                          {` · ROAS ${formatRoas(g.roas)} · ${g.revenue !== null ? formatMoneyWithCode(g.revenue, data.storeCurrency) : "no attributed orders"} · spend ${formatMoneyWithCode(g.spend, data.spendCurrency)}`}
+                          {` · ROAS ${formatRoas(g.roas)}, refund-adjusted ${formatRoas(g.netRoas)} · ${
+                            g.revenue !== null && g.netRevenue !== null ? `${store(g.revenue)}, refund-adjusted ${store(g.netRevenue)}` : "no attributed orders"
+                          } · spend ${formatMoneyWithCode(g.spend, data.spendCurrency)} · TikTok purchases ${g.tiktokPurchases !== null ? formatCount(g.tiktokPurchases) : "not reported"}`}
                         </Text>
                       </li>
                     ))}

@@ -5,7 +5,7 @@ import { formatCount, formatMoneyWithCode, formatRoas } from "~/components/forma
 import { UnknownValue } from "~/components/UnknownValue";
 import { CampaignCards } from "./CampaignCards";
 import { roasUnknownReason } from "./roas-reason";
-import { TIKTOK_NOT_REPORTED, formatDifference } from "./tiktok-figures";
+import { campaignCoverageNote, formatDifference, tiktokUnknownWhy } from "./tiktok-figures";
 
 type Campaign = DashboardData["campaigns"][number];
 type Row = Campaign | Campaign["adgroups"][number];
@@ -23,15 +23,16 @@ function NumberCell({ children }: { children: React.ReactNode }) {
 /** The cells after the name: the same for a campaign and an ad group. */
 function FigureCells({ row, data, noId }: { row: Row; data: DashboardData; noId: string }) {
   const roasWhy = roasUnknownReason(data, row.revenue, noId, data.totals.roasNote);
+  const tiktokWhy = tiktokUnknownWhy(data);
   return (
     <>
       <NumberCell>{formatMoneyWithCode(row.spend, data.spendCurrency)}</NumberCell>
-      <NumberCell>{row.tiktokPurchases !== null ? formatCount(row.tiktokPurchases) : <UnknownValue why={TIKTOK_NOT_REPORTED} />}</NumberCell>
+      <NumberCell>{row.tiktokPurchases !== null ? formatCount(row.tiktokPurchases) : <UnknownValue why={tiktokWhy} />}</NumberCell>
       <NumberCell>
-        {row.tiktokPurchaseValue !== null ? formatMoneyWithCode(row.tiktokPurchaseValue, data.spendCurrency) : <UnknownValue why={TIKTOK_NOT_REPORTED} />}
+        {row.tiktokPurchaseValue !== null ? formatMoneyWithCode(row.tiktokPurchaseValue, data.spendCurrency) : <UnknownValue why={tiktokWhy} />}
       </NumberCell>
       <NumberCell>{formatCount(row.attributedOrders)}</NumberCell>
-      <NumberCell>{formatDifference(row.purchaseDifference) ?? <UnknownValue why={TIKTOK_NOT_REPORTED} />}</NumberCell>
+      <NumberCell>{formatDifference(row.purchaseDifference) ?? <UnknownValue why={tiktokWhy} />}</NumberCell>
       <NumberCell>{row.revenue !== null ? formatMoneyWithCode(row.revenue, data.storeCurrency) : <UnknownValue why={noId} />}</NumberCell>
       <NumberCell>{row.netRevenue !== null ? formatMoneyWithCode(row.netRevenue, data.storeCurrency) : <UnknownValue why={noId} />}</NumberCell>
       <NumberCell>{row.roas !== null ? formatRoas(row.roas) : <UnknownValue why={roasWhy} />}</NumberCell>
@@ -48,8 +49,16 @@ export function CampaignSpendTable({ data }: { data: DashboardData }) {
   const noAdgroupMacro =
     "No order TikTok accepted in this range carried this ad group's id. Orders carry it when the ad's URL includes TikTok's __AID__ macro (tt_adgroup_id=__AID__).";
   const roasWhy = (revenue: string | null, noId: string) => roasUnknownReason(data, revenue, noId, data.totals.roasNote);
+  const coverage = campaignCoverageNote(data);
   return (
     <>
+      {coverage ? (
+        <Box paddingInline="400" paddingBlockEnd="200">
+          <Text as="p" variant="bodySm" tone="subdued">
+            {coverage}
+          </Text>
+        </Box>
+      ) : null}
       <div className="campaigns-wide">
         <IndexTable
           resourceName={{ singular: "campaign", plural: "campaigns" }}

@@ -14,6 +14,10 @@ export function SpendRevenueChart({ data }: { data: DashboardData }) {
     color: NET_COLOR,
     data: data.daily.map((d) => ({ key: d.date, value: d.netRevenue })),
   };
+  const rollingSeries = [
+    { name: "ROAS (gross)", color: REVENUE_COLOR, data: data.daily.map((d) => ({ key: d.date, value: d.rollingRoas })) },
+    { name: "Refund-adjusted ROAS", color: NET_COLOR, data: data.daily.map((d) => ({ key: d.date, value: d.rollingNetRoas })) },
+  ];
   const fallback = <Box minHeight="320px" />;
   // Full dates as x labels make polaris-viz turn them on their side, and on a month they took more
   // height than the chart had (negative SVG heights in the console): short "Nov 3" labels fit flat.
@@ -61,10 +65,18 @@ export function SpendRevenueChart({ data }: { data: DashboardData }) {
       {data.daily.some((d) => d.rollingRoas !== null) ? (
         <BlockStack gap="100">
           <Text as="h3" variant="headingSm">
-            ROAS trend (7-day rolling)
+            ROAS trend (7-day rolling), gross and refund-adjusted
           </Text>
+          <InlineStack gap="400">
+            {rollingSeries.map((series) => (
+              <InlineStack key={series.name} gap="100" blockAlign="center">
+                <span aria-hidden style={{ display: "inline-block", width: 12, height: 3, background: series.color }} />
+                <Text as="span" variant="bodySm">{series.name}</Text>
+              </InlineStack>
+            ))}
+          </InlineStack>
           <Text as="p" visuallyHidden>
-            {`Chart of the 7-day rolling ROAS from ${data.range.start} to ${data.range.end}: attributed revenue divided by spend over each day and the six before it.`}
+            {`Chart of the 7-day rolling ROAS from ${data.range.start} to ${data.range.end}: attributed revenue, gross and refund-adjusted, divided by spend over each day and the six before it.`}
           </Text>
           <div ref={(el) => el?.setAttribute("inert", "")}>
             <ClientOnly fallback={<Box minHeight="180px" />}>
@@ -72,7 +84,7 @@ export function SpendRevenueChart({ data }: { data: DashboardData }) {
                 <PolarisVizProvider>
                   <div style={{ height: 180 }}>
                     <LineChart
-                      data={[{ name: "ROAS, 7-day rolling", color: REVENUE_COLOR, data: data.daily.map((d) => ({ key: d.date, value: d.rollingRoas })) }]}
+                      data={rollingSeries}
                       theme="Light"
                       xAxisOptions={xAxisOptions}
                       showLegend={false}
@@ -86,7 +98,7 @@ export function SpendRevenueChart({ data }: { data: DashboardData }) {
       ) : null}
       {data.totals.connectedOn && data.daily.some((d) => d.beforeConnection) ? (
         <Text as="p" variant="bodySm" tone="subdued">
-          {`Days before ${shortDay(data.totals.connectedOn)} are before the app was connected: their spend is TikTok's, and the app saw none of their orders.`}
+          {`Days before ${shortDay(data.totals.connectedOn)} are before the app was connected to this ad account: their spend is TikTok's, and none of their orders count here.`}
         </Text>
       ) : null}
     </>

@@ -5,7 +5,7 @@ import { ROAS_NOTE, spendBeforeConnectionNote } from "./roas-reason";
 import { UnknownValue } from "~/components/UnknownValue";
 import { STATUS_LABEL } from "~/components/OrderEventItem";
 import { MetricCard } from "./MetricCard";
-import { TIKTOK_NOT_REPORTED } from "./tiktok-figures";
+import { tiktokUnknownWhy } from "./tiktok-figures";
 
 /** The range's headline numbers (spend, revenue, ROAS, orders, cost per order, TikTok's purchases) and gross vs refund-adjusted revenue. */
 export function SpendTotals({ data }: { data: DashboardData }) {
@@ -62,12 +62,11 @@ export function SpendTotals({ data }: { data: DashboardData }) {
         <MetricCard
           period={period}
           label="TikTok-reported purchases"
-          value={t.tiktokPurchases !== null ? formatCount(t.tiktokPurchases) : <UnknownValue why={TIKTOK_NOT_REPORTED} />}
-          help={
-            t.tiktokPurchaseValue !== null
-              ? `Value ${formatMoneyWithCode(t.tiktokPurchaseValue, data.spendCurrency)} · TikTok's own count, by its attribution settings`
-              : "TikTok's own count, by its attribution settings"
-          }
+          value={t.tiktokPurchases !== null ? formatCount(t.tiktokPurchases) : <UnknownValue why={tiktokUnknownWhy(data)} />}
+          help={`${t.tiktokPurchaseValue !== null ? `Value ${formatMoneyWithCode(t.tiktokPurchaseValue, data.spendCurrency)} · ` : ""}TikTok's own count, by its attribution settings${
+            // Compared with orders only from the connection, as the difference is.
+            t.spendBeforeConnection && t.tiktokComparedFrom ? `, from ${t.tiktokComparedFrom}` : ""
+          }`}
         />
       </InlineGrid>
       <Card>

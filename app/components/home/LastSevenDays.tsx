@@ -3,7 +3,7 @@ import type { DashboardData } from "~/features/spend/dashboard.server";
 import { MetricCard } from "~/components/dashboard/MetricCard";
 import { UnknownValue } from "~/components/UnknownValue";
 import { formatCount, formatDateRange, formatMoneyWithCode, formatRoas } from "~/components/format";
-import { ROAS_NOTE } from "~/components/dashboard/roas-reason";
+import { ROAS_NOTE, roasHelp } from "~/components/dashboard/roas-reason";
 
 /**
  * Home's first answer to "is TikTok working and paying off": the dashboard's own figures for the
@@ -21,6 +21,11 @@ export function LastSevenDays({ figures, eventsSent }: { figures: DashboardData;
     : importing
       ? "Spend is still being imported from TikTok."
       : "No spend in these days.";
+  // The 7 days may start before the app's first connection to the ad account: ROAS divides only the spend since.
+  const beforeConnection =
+    t.spendBeforeConnection && t.connectedOn
+      ? `${formatMoneyWithCode(t.spendBeforeConnection, figures.spendCurrency)} of these days' spend is from before the app was connected to this ad account on ${t.connectedOn}: it is shown, and left out of ROAS.`
+      : null;
   return (
     <BlockStack gap="200">
       <Box paddingInline={{ xs: "400", sm: "0" }}>
@@ -36,9 +41,16 @@ export function LastSevenDays({ figures, eventsSent }: { figures: DashboardData;
           link={dashboard}
         />
         <MetricCard label="Attributed revenue" period={period} value={formatMoneyWithCode(t.grossRevenue, figures.storeCurrency)} help={`${formatCount(t.attributedOrders)} order(s) TikTok accepted · refund-adjusted ${formatMoneyWithCode(t.netRevenue, figures.storeCurrency)}`} link={dashboard} />
-        <MetricCard label="ROAS" period={period} value={t.roas !== null ? formatRoas(t.roas) : <UnknownValue why={noRoas} />} help={t.netRoas !== null ? `Attributed revenue ÷ spend · refund-adjusted ${formatRoas(t.netRoas)}` : "Attributed revenue ÷ spend"} link={dashboard} />
+        <MetricCard label="ROAS" period={period} value={t.roas !== null ? formatRoas(t.roas) : <UnknownValue why={noRoas} />} help={roasHelp(t, formatRoas)} link={dashboard} />
         <MetricCard label="Events sent" period={period} value={formatCount(eventsSent)} help="Purchases TikTok accepted on these days" link={{ to: "/app/events", label: "See events" }} />
       </InlineGrid>
+      {beforeConnection ? (
+        <Box paddingInline={{ xs: "400", sm: "0" }}>
+          <Text as="p" variant="bodySm" tone="subdued">
+            {beforeConnection}
+          </Text>
+        </Box>
+      ) : null}
     </BlockStack>
   );
 }

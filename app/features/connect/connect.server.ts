@@ -8,6 +8,7 @@ import { tiktokClientFromEnv } from "~/core/tiktok/client.server";
 import { TikTokApiError } from "~/core/tiktok/errors";
 import { decryptToken, encryptToken } from "~/core/connection/token-crypto.server";
 import { getConnection, withTikTok } from "~/core/connection/session.server";
+import { withCoverageStart } from "~/core/connection/coverage";
 import { afterConnected } from "./lifecycle.server";
 import { closeIncidentsSilently } from "~/features/alerts/incidents.server";
 
@@ -191,7 +192,19 @@ export async function confirmGrant(shop: string, code: string | null) {
     create: { shop, status: "pending", eventName: "Purchase", ...data },
     update: keepsAccount
       ? { ...data, status: "connected" }
-      : { ...data, status: "pending", advertiserId: null, advertiserName: null, advertiserCurrency: null, advertiserTimezone: null, pixelCode: null, pixelName: null, connectedAt: null },
+      : {
+          ...data,
+          // The account's coverage outlives the wiped connectedAt: reconnecting to it later keeps its history.
+          ...(existing ? { coverageStarts: keepCoverage(existing) } : {}),
+          status: "pending",
+          advertiserId: null,
+          advertiserName: null,
+          advertiserCurrency: null,
+          advertiserTimezone: null,
+          pixelCode: null,
+          pixelName: null,
+          connectedAt: null,
+        },
   });
   if (keepsAccount) await afterConnected(shop, { reconnected: true });
   return { ok: true as const, connection: saved };
@@ -227,13 +240,24 @@ export async function listAdvertiserChoices(shop: string) {
   });
 }
 
+/**
+ * The coverage JSON with the current account's connection kept, before a choice moves connectedAt or the
+ * account: a connection with a pixel is connected to its advertiserId since connectedAt (a row the record
+ * predates has only connectedAt). Without a pixel, connectedAt may be another account's, and is not used.
+ */
+function keepCoverage(c: { advertiserId: string | null; pixelCode: string | null; connectedAt: Date | null; coverageStarts: string }) {
+  return c.advertiserId && c.pixelCode && c.connectedAt ? withCoverageStart(c.coverageStarts, c.advertiserId, c.connectedAt) : c.coverageStarts;
+}
+
 export async function chooseAdvertiser(shop: string, advertiserId: string) {
   const choices = await listAdvertiserChoices(shop);
   const chosen = choices.find((c) => c.advertiserId === advertiserId);
   if (!chosen) return { ok: false as const, error: "That ad account is not among the accounts you authorized. Pick one from the list." };
+  const current = await prisma.tikTokConnection.findUniqueOrThrow({ where: { shop }, select: { advertiserId: true, pixelCode: true, connectedAt: true, coverageStarts: true } });
   await prisma.tikTokConnection.update({
     where: { shop },
     data: {
+      coverageStarts: keepCoverage(current),
       advertiserId: chosen.advertiserId,
       advertiserName: chosen.name,
       advertiserCurrency: chosen.currency,
@@ -259,9 +283,19 @@ export async function choosePixel(shop: string, pixelCode: string) {
   const chosen = pixels.find((p) => p.pixelCode === pixelCode);
   if (!chosen) return { ok: false as const, error: "That pixel does not belong to the chosen ad account. Pick one from the list." };
   const now = new Date();
+  const current = await prisma.tikTokConnection.findUniqueOrThrow({ where: { shop }, select: { advertiserId: true, pixelCode: true, connectedAt: true, coverageStarts: true } });
   await prisma.tikTokConnection.update({
     where: { shop },
-    data: { pixelCode: chosen.pixelCode, pixelName: chosen.pixelName, status: "connected", connectedAt: now, statusChangedAt: now, lastAuthError: null },
+    data: {
+      pixelCode: chosen.pixelCode,
+      pixelName: chosen.pixelName,
+      status: "connected",
+      connectedAt: now,
+      // The account's first connection stays its start: a pixel change or a reconnect is no new history.
+      ...(current.advertiserId ? { coverageStarts: withCoverageStart(keepCoverage(current), current.advertiserId, now) } : {}),
+      statusChangedAt: now,
+      lastAuthError: null,
+    },
   });
   await afterConnected(shop, { reconnected: false });
   return { ok: true as const };

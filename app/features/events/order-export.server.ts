@@ -5,6 +5,7 @@
 // spreadsheet formula gets a leading apostrophe (OWASP's CSV injection advice).
 import { stringify } from "csv-stringify/sync";
 import prisma from "~/core/db.server";
+import { currencyDigits } from "~/core/lib/currency";
 import { readDecision } from "./send-status.server";
 import { STATUS_TEXT } from "./statuses";
 import { orderFilterWhere, type OrderFilter } from "./order-filter.server";
@@ -48,7 +49,8 @@ export function exportOrdersCsv(shop: string, filter: OrderFilter, timeZone: str
           r.orderName ?? "",
           r.orderId,
           localTime(r.orderCreatedAt, zone),
-          r.totalValue.toString(),
+          // With the currency's decimals as Shopify writes them: 125000.50 HUF, 3000 JPY (a Decimal's own text drops the 0).
+          r.totalValue.toFixed(currencyDigits(r.currency)),
           r.currency,
           STATUS_TEXT[readDecision(r.sendDecision)],
           r.reason ?? "",

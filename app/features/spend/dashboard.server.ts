@@ -6,6 +6,7 @@ import { Prisma } from "@prisma/client";
 import { z } from "zod";
 import prisma from "~/core/db.server";
 import { currencyDigits } from "~/core/lib/currency";
+import { coverageStart } from "~/core/connection/coverage";
 import { addDays, dayIn, daysBetween, isCalendarDate, isKnownTimeZone, startOfDayIn } from "./dates";
 import { parseCursor, refreshSchedule, requestSpendSync } from "./sync.server";
 
@@ -76,16 +77,19 @@ const reported = (t: PurchaseSums): TikTokPurchases => ({
   viewValue: settled(t.viewValue),
 });
 
-/** `coveredSpend`: the part of `spend` on days the app could see orders (from the connection on). */
-type Totals = { spend: Decimal; coveredSpend: Decimal; impressions: number; clicks: number; conversions: number | null; tiktok: PurchaseSums };
-const emptyTotals = (): Totals => ({ spend: new Decimal(0), coveredSpend: new Decimal(0), impressions: 0, clicks: 0, conversions: null, tiktok: noPurchases() });
+/**
+ * `coveredSpend` and `tiktok`: spend and TikTok's purchases on days the app could see orders (from the
+ * connection on); TikTok's purchases of earlier days are kept apart in `tiktokBefore`, never compared.
+ */
+type Totals = { spend: Decimal; coveredSpend: Decimal; impressions: number; clicks: number; conversions: number | null; tiktok: PurchaseSums; tiktokBefore: PurchaseSums };
+const emptyTotals = (): Totals => ({ spend: new Decimal(0), coveredSpend: new Decimal(0), impressions: 0, clicks: 0, conversions: null, tiktok: noPurchases(), tiktokBefore: noPurchases() });
 function addRow(t: Totals, r: { spend: Decimal; impressions: number; clicks: number; conversions: number | null } & PurchaseRow, covered: boolean) {
   t.spend = t.spend.plus(r.spend);
   if (covered) t.coveredSpend = t.coveredSpend.plus(r.spend);
   t.impressions += r.impressions;
   t.clicks += r.clicks;
   if (r.conversions !== null) t.conversions = (t.conversions ?? 0) + r.conversions;
-  addPurchases(t.tiktok, r);
+  addPurchases(covered ? t.tiktok : t.tiktokBefore, r);
 }
 
 /** Our side of a campaign, ad group or day: attributed orders TikTok accepted, gross and refund-adjusted. */
@@ -97,6 +101,42 @@ function addOrder(map: Map<string, Ours>, key: string, o: { totalValue: Decimal;
   line.revenue = line.revenue.plus(o.totalValue);
   line.refunded = line.refunded.plus(o.refundedValue);
   map.set(key, line);
+}
+
+/**
+ * The reasons for a difference between TikTok's purchases and ours that the page can show with a figure
+ * (issue 24): a reason without one is left out rather than asserted.
+ */
+function differenceReasons(x: {
+  tiktok: TikTokPurchases;
+  difference: number | null;
+  notSent: { status: string; orders: number }[];
+  refunded: Decimal;
+  currencyDiffers: boolean;
+  ourRevenue: Decimal;
+  ordersOnOtherDays: number;
+  money: (v: Decimal, currency: "account" | "store") => string;
+}) {
+  type Reason =
+    | { kind: "view_through"; purchases: number; value: string | null }
+    | { kind: "not_sent"; orders: number; lines: { status: string; orders: number }[] }
+    | { kind: "refunds"; refunded: string }
+    | { kind: "currency"; tiktokValue: string; ourRevenue: string }
+    | { kind: "days"; orders: number }
+    | { kind: "attribution"; purchases: number };
+  const reasons: Reason[] = [];
+  const view = x.tiktok.viewPurchases;
+  if (view !== null && view > 0) reasons.push({ kind: "view_through", purchases: view, value: x.tiktok.viewValue === null ? null : x.money(x.tiktok.viewValue, "account") });
+  const notSent = x.notSent.reduce((n, l) => n + l.orders, 0);
+  if (notSent > 0) reasons.push({ kind: "not_sent", orders: notSent, lines: x.notSent });
+  if (x.refunded.greaterThan(0)) reasons.push({ kind: "refunds", refunded: x.money(x.refunded, "store") });
+  // Both values, so the merchant sees what is not converted; without TikTok's value there is nothing to set beside ours.
+  if (x.currencyDiffers && x.tiktok.value !== null) reasons.push({ kind: "currency", tiktokValue: x.money(x.tiktok.value, "account"), ourRevenue: x.money(x.ourRevenue, "store") });
+  if (x.ordersOnOtherDays > 0) reasons.push({ kind: "days", orders: x.ordersOnOtherDays });
+  // What view-through does not explain: TikTok's click-through count against the orders sent.
+  const unexplained = x.difference === null ? null : x.difference - (view ?? 0);
+  if (unexplained !== null && unexplained !== 0) reasons.push({ kind: "attribution", purchases: unexplained });
+  return reasons;
 }
 
 /**
@@ -115,6 +155,7 @@ async function dashboardFor(shop: string, params: URLSearchParams, now: Date, de
         advertiserTimezone: true,
         lastAuthError: true,
         connectedAt: true,
+        coverageStarts: true,
         attributionWindowDays: true,
       },
     }),
@@ -130,9 +171,11 @@ async function dashboardFor(shop: string, params: URLSearchParams, now: Date, de
   // TikTok reports for it in the ad account's zone, and its orders are the store's orders of that date.
   const { range, error: rangeError } = parseRange(params, dayIn(revenueTimezone, now), defaultDays);
   const sync = await syncStatus(shop, now);
-  // The app sees orders from the connection on: spend of days before it (the backfill imports 30)
-  // is shown, but divided by nothing the app could have seen, so ROAS counts spend from that day.
-  const coveredFrom = connection?.connectedAt ? dayIn(accountTimezone, connection.connectedAt) : null;
+  // The app sees orders from its first connection to this ad account on (a pixel change or a reconnect
+  // keeps that day): spend of days before it (the backfill imports 30) is shown, but divided by nothing
+  // the app could have seen, so ROAS, its orders and TikTok's purchases are compared from that day.
+  const coveredAt = connection ? coverageStart(connection) : null;
+  const coveredFrom = coveredAt ? dayIn(accountTimezone, coveredAt) : null;
   const covered = (date: string) => coveredFrom === null || date >= coveredFrom;
   const coveredStart = coveredFrom !== null && coveredFrom > range.start ? coveredFrom : range.start;
 
@@ -165,7 +208,12 @@ async function dashboardFor(shop: string, params: URLSearchParams, now: Date, de
     }),
     coveredStart > range.end
       ? Promise.resolve([])
-      : prisma.spendRow.groupBy({ by: ["entityId", "campaignId"], where: { ...spendWhere, level: "adgroup", date: { gte: coveredStart, lte: range.end } }, _sum: { spend: true } }),
+      : prisma.spendRow.groupBy({
+          by: ["entityId", "campaignId"],
+          where: { ...spendWhere, level: "adgroup", date: { gte: coveredStart, lte: range.end } },
+          _sum: { spend: true, purchases: true, purchaseValue: true, viewPurchases: true, viewPurchaseValue: true },
+          _count: { _all: true, purchases: true, purchaseValue: true, viewPurchases: true, viewPurchaseValue: true },
+        }),
     // Attributed orders (a TikTok click id reached us) of this ad account: sent under it, or not
     // sent to any account yet. An order sent under another account stays that account's.
     prisma.orderRecord.findMany({
@@ -174,7 +222,8 @@ async function dashboardFor(shop: string, params: URLSearchParams, now: Date, de
         ttclid: { not: null },
         sendDecision: { notIn: ["test_order"] },
         isTest: false,
-        orderCreatedAt: { gte: startOfDayIn(revenueTimezone, range.start), lt: startOfDayIn(revenueTimezone, addDays(range.end, 1)) },
+        // Only days the app covered: revenue of earlier days would be divided by spend it never saw.
+        orderCreatedAt: { gte: startOfDayIn(revenueTimezone, coveredStart), lt: startOfDayIn(revenueTimezone, addDays(range.end, 1)) },
         OR: [{ advertiserId: advertiserId ?? "" }, { advertiserId: null, sendDecision: { not: "sent" } }],
       },
       select: { orderCreatedAt: true, currency: true, totalValue: true, refundedValue: true, campaignId: true, adgroupId: true, sendDecision: true },
@@ -239,7 +288,7 @@ async function dashboardFor(shop: string, params: URLSearchParams, now: Date, de
   const sameCurrency = spendCurrency !== null && storeCurrency !== null && spendCurrency === storeCurrency;
   const ratio = (a: Decimal, b: Decimal) => (sameCurrency && !b.isZero() ? a.dividedBy(b).toFixed(2) : null);
   const attributedOrders = revenueOrders.length;
-  const coveredAdgroup = new Map(coveredAdgroupSpend.map((g) => [`${g.campaignId ?? ""}/${g.entityId}`, new Decimal(g._sum.spend ?? 0)]));
+  const coveredAdgroup = new Map(coveredAdgroupSpend.map((g) => [`${g.campaignId ?? ""}/${g.entityId}`, g]));
   // Before the first attributed order the app ever sent, a ROAS of 0.00× would only mean "too early".
   const roasNote: "before_connection" | "first_order" | null =
     coveredFrom !== null && coveredFrom > range.end ? "before_connection" : !everAttributed ? "first_order" : null;
@@ -252,13 +301,16 @@ async function dashboardFor(shop: string, params: URLSearchParams, now: Date, de
     roas: matched ? roasOf(matched.revenue, spend) : null,
     netRoas: matched ? roasOf(matched.revenue.minus(matched.refunded), spend) : null,
   });
-  /** TikTok's figures beside ours, and the difference in purchases (TikTok's minus ours) when TikTok reported them. */
-  const tiktokFigures = (t: TikTokPurchases, ourOrders: number) => ({
+  /**
+   * TikTok's figures beside ours, and the difference in purchases (TikTok's minus ours) when TikTok reported
+   * them and the days are the app's (`compared`: false for a day before the connection).
+   */
+  const tiktokFigures = (t: TikTokPurchases, ourOrders: number, compared = true) => ({
     tiktokPurchases: t.purchases,
     tiktokPurchaseValue: t.value === null ? null : money(t.value, spendCurrency),
     tiktokViewPurchases: t.viewPurchases,
     tiktokViewPurchaseValue: t.viewValue === null ? null : money(t.viewValue, spendCurrency),
-    purchaseDifference: t.purchases === null ? null : t.purchases - ourOrders,
+    purchaseDifference: t.purchases === null || !compared ? null : t.purchases - ourOrders,
   });
 
   const days = Array.from({ length: daysBetween(range.start, range.end) }, (_, i) => addDays(range.start, i));
@@ -285,13 +337,15 @@ async function dashboardFor(shop: string, params: URLSearchParams, now: Date, de
       const adgroups = (adgroupsByCampaign.get(campaignId) ?? [])
         .map((g) => {
           const ours = adgroupRevenue.get(`${campaignId}/${g.entityId}`);
-          // Reported only when every row of the ad group in the range reported it.
-          const all = g._count._all;
+          // TikTok's purchases of the covered days only, as the ad group's ROAS and orders; reported
+          // only when every row of the ad group on those days reported it.
+          const c = coveredAdgroup.get(`${campaignId}/${g.entityId}`);
+          const all = c?._count._all ?? 0;
           const tiktok: TikTokPurchases = {
-            purchases: g._count.purchases === all ? (g._sum.purchases ?? 0) : null,
-            value: g._count.purchaseValue === all ? new Decimal(g._sum.purchaseValue ?? 0) : null,
-            viewPurchases: g._count.viewPurchases === all ? (g._sum.viewPurchases ?? 0) : null,
-            viewValue: g._count.viewPurchaseValue === all ? new Decimal(g._sum.viewPurchaseValue ?? 0) : null,
+            purchases: c && c._count.purchases === all ? (c._sum.purchases ?? 0) : null,
+            value: c && c._count.purchaseValue === all ? new Decimal(c._sum.purchaseValue ?? 0) : null,
+            viewPurchases: c && c._count.viewPurchases === all ? (c._sum.viewPurchases ?? 0) : null,
+            viewValue: c && c._count.viewPurchaseValue === all ? new Decimal(c._sum.viewPurchaseValue ?? 0) : null,
           };
           return {
             adgroupId: g.entityId,
@@ -301,7 +355,7 @@ async function dashboardFor(shop: string, params: URLSearchParams, now: Date, de
             impressions: g._sum.impressions ?? 0,
             clicks: g._sum.clicks ?? 0,
             conversions: g._count.conversions > 0 ? (g._sum.conversions ?? 0) : null,
-            ...ourFigures(ours, coveredAdgroup.get(`${campaignId}/${g.entityId}`) ?? new Decimal(0)),
+            ...ourFigures(ours, new Decimal(c?._sum.spend ?? 0)),
             ...tiktokFigures(tiktok, ours?.orders ?? 0),
           };
         })
@@ -327,11 +381,28 @@ async function dashboardFor(shop: string, params: URLSearchParams, now: Date, de
     .sort((a, b) => b.spendValue - a.spendValue);
 
   // A 7-day rolling ROAS over the days the app could see: a trend, where one day's ROAS is mostly noise.
+  // Gross and refund-adjusted, as every other ROAS on the page.
   const rolling = days.map((d, i) => {
     const window = days.slice(Math.max(0, i - 6), i + 1).filter(covered);
     const spent = window.reduce((sum, w) => sum.plus(dailySpend.get(w) ?? 0), new Decimal(0));
     const earned = window.reduce((sum, w) => sum.plus(dailyRevenue.get(w)?.revenue ?? 0), new Decimal(0));
-    return roasNote || !sameCurrency || spent.isZero() ? null : Number(earned.dividedBy(spent).toFixed(2));
+    const refundedIn = window.reduce((sum, w) => sum.plus(dailyRevenue.get(w)?.refunded ?? 0), new Decimal(0));
+    if (roasNote || !sameCurrency || spent.isZero()) return { gross: null, net: null };
+    return { gross: Number(earned.dividedBy(spent).toFixed(2)), net: Number(earned.minus(refundedIn).dividedBy(spent).toFixed(2)) };
+  });
+
+  const tiktokTotals = reported(total.tiktok);
+  const before = reported(total.tiktokBefore);
+  const reasons = differenceReasons({
+    tiktok: tiktokTotals,
+    difference: tiktokTotals.purchases === null ? null : tiktokTotals.purchases - attributedOrders,
+    notSent: [...notSentByStatus.entries()].map(([status, line]) => ({ status, orders: line.orders })),
+    refunded,
+    currencyDiffers: spendCurrency !== null && storeCurrency !== null && spendCurrency !== storeCurrency,
+    ourRevenue: gross,
+    // Sent orders whose day in the ad account's zone is not their day in the store's: TikTok counts them on another day.
+    ordersOnOtherDays: revenueOrders.filter((o) => dayIn(accountTimezone, o.orderCreatedAt) !== dayIn(revenueTimezone, o.orderCreatedAt)).length,
+    money: (v, currency) => money(v, currency === "account" ? spendCurrency : storeCurrency),
   });
 
   return {
@@ -358,7 +429,16 @@ async function dashboardFor(shop: string, params: URLSearchParams, now: Date, de
       impressions: total.impressions,
       clicks: total.clicks,
       tiktokConversions: total.conversions,
-      ...tiktokFigures(reported(total.tiktok), attributedOrders),
+      ...tiktokFigures(tiktokTotals, attributedOrders),
+      /**
+       * The first day TikTok's purchases are compared from (the coverage start, or the range's); null when
+       * the whole range is before the connection and nothing is compared.
+       */
+      tiktokComparedFrom: coveredStart > range.end ? null : coveredStart,
+      /** TikTok's purchases on the range's days before the connection: shown apart, never in the difference. */
+      tiktokPurchasesBeforeConnection: before.purchases,
+      /** Why TikTok's count and ours differ, each with the figure that shows it (only those the page can back). */
+      reasons,
       grossRevenue: money(gross, storeCurrency),
       refunded: money(refunded, storeCurrency),
       netRevenue: money(net, storeCurrency),
@@ -381,11 +461,13 @@ async function dashboardFor(shop: string, params: URLSearchParams, now: Date, de
       revenue: (dailyRevenue.get(d)?.revenue ?? new Decimal(0)).toNumber(),
       netRevenue: (dailyRevenue.get(d) ? dailyRevenue.get(d)!.revenue.minus(dailyRevenue.get(d)!.refunded) : new Decimal(0)).toNumber(),
       attributedOrders: dailyRevenue.get(d)?.orders ?? 0,
-      ...tiktokFigures(reported(dailyTikTok.get(d) ?? noPurchases()), dailyRevenue.get(d)?.orders ?? 0),
-      /** A day before the app was connected: its spend is shown, and no revenue could be seen. */
+      ...tiktokFigures(reported(dailyTikTok.get(d) ?? noPurchases()), dailyRevenue.get(d)?.orders ?? 0, covered(d)),
+      /** A day before the app was connected: its spend and TikTok's purchases are shown, never compared with orders. */
       beforeConnection: !covered(d),
       /** Attributed revenue ÷ spend over this day and the 6 before it in the range (covered days only). */
-      rollingRoas: rolling[days.indexOf(d)],
+      rollingRoas: rolling[days.indexOf(d)].gross,
+      /** The same, refund-adjusted. */
+      rollingNetRoas: rolling[days.indexOf(d)].net,
     })),
     campaigns,
     sync,

@@ -4,10 +4,9 @@ import { useState } from "react";
 import { Banner, BlockStack, Box, Button, Card, InlineGrid, InlineStack, Layout, Page, Pagination, Select, Text, TextField } from "@shopify/polaris";
 import { z } from "zod";
 import { authenticate } from "~/core/shopify.server";
-import { recentOrders, shopTimeZone } from "~/features/events/stats.server";
+import { recentOrders, resendFromForm, shopTimeZone } from "~/features/events/stats.server";
 import { readOrderFilter } from "~/features/events/order-filter.server";
 import { EVENT_STATUSES } from "~/features/events/statuses";
-import { resendEvent } from "~/features/events/outbox.server";
 import { OrderEventItem, STATUS_LABEL } from "~/components/OrderEventItem";
 import { getConnection } from "~/core/connection/session.server";
 import { ConnectionBanner } from "~/components/ConnectionBanner";
@@ -30,10 +29,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  const form = z.object({ intent: z.literal("resend"), eventId: z.string().min(1).max(64) }).safeParse(Object.fromEntries(await request.formData()));
-  if (!form.success) return { ok: false, message: "Choose a failed event to resend." };
-  const result = await resendEvent(session.shop, form.data.eventId);
-  return result.ok ? { ok: true, message: "Queued again with the same event ID." } : result;
+  return resendFromForm(session.shop, await request.formData());
 };
 
 export default function Events() {

@@ -2,7 +2,17 @@ import { useEffect } from "react";
 import { useRevalidator } from "@remix-run/react";
 import { Banner, BlockStack, ProgressBar, Text } from "@shopify/polaris";
 import type { DashboardData } from "~/features/spend/dashboard.server";
-import { formatInstant } from "~/components/format";
+import { formatInZone } from "~/components/format";
+
+/**
+ * How often spend is refreshed, by the cadence refreshSchedule reports (features/spend/sync.server):
+ * every hour while the account spent in the last 7 days, once a day otherwise.
+ */
+export function refreshCadenceText(cadence: "hourly" | "daily") {
+  return cadence === "hourly"
+    ? "refreshed every hour while the account has spend in the last 7 days"
+    : "refreshed once a day while the account has no spend in the last 7 days, and every hour once it has";
+}
 
 /** The running sync's progress, the last error, when spend was last synced and when the next refresh is due; refreshes while a run is active. */
 export function SpendSyncStatus({ data }: { data: DashboardData }) {
@@ -40,10 +50,9 @@ export function SpendSyncStatus({ data }: { data: DashboardData }) {
         </Banner>
       ) : null}
       <Text as="p" tone="subdued">
-        {lastSyncedAt ? `Last synced ${formatInstant(lastSyncedAt)}` : "Not synced yet"}
-        {nextRefreshAt && !active ? ` · next refresh due ${formatInstant(nextRefreshAt)}` : ""}
-        {cadence === "hourly" ? " · refreshed every hour while the account has spend in the last 7 days, re-pulling the last 3 days" : ""}
-        {cadence === "daily" ? " · no spend in the last 7 days: refreshed once a day, re-pulling the last 3 days" : ""}
+        {lastSyncedAt ? `Last synced ${formatInZone(lastSyncedAt, data.revenueTimezone)}` : "Not synced yet"}
+        {nextRefreshAt && !active ? ` · next refresh due ${formatInZone(nextRefreshAt, data.revenueTimezone)}` : ""}
+        {cadence ? ` · ${refreshCadenceText(cadence)}, re-pulling the last 3 days` : ""}
       </Text>
     </BlockStack>
   );

@@ -32,7 +32,10 @@ export default function Help() {
       <Layout>
         <Layout.Section>
           <BlockStack gap="400">
-            <DeduplicationCard eventName={eventName} recipe={recipe} pixelCode={pixelCode} />
+            {/* The setup guide's browser pixel step links here. */}
+            <div id="deduplication">
+              <DeduplicationCard eventName={eventName} recipe={recipe} pixelCode={pixelCode} />
+            </div>
             <DataSentCard eventName={eventName} />
             <SupportCard supportEmail={supportEmail} />
           </BlockStack>

@@ -22,11 +22,12 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     pixelCode: connection.pixelCode,
     recipe: customPixelRecipe(eventName, connection.contentIdType),
     supportEmail: env().SUPPORT_EMAIL ?? null,
+    docsUrl: env().DOCS_URL ?? null,
   };
 };
 
 export default function Help() {
-  const { eventName, pixelCode, recipe, supportEmail } = useLoaderData<typeof loader>();
+  const { eventName, pixelCode, recipe, supportEmail, docsUrl } = useLoaderData<typeof loader>();
   return (
     <Page title="Help" backAction={{ content: "Home", url: "/app" }}>
       <Layout>
@@ -37,7 +38,7 @@ export default function Help() {
               <DeduplicationCard eventName={eventName} recipe={recipe} pixelCode={pixelCode} />
             </div>
             <DataSentCard eventName={eventName} />
-            <SupportCard supportEmail={supportEmail} />
+            <SupportCard supportEmail={supportEmail} docsUrl={docsUrl} />
           </BlockStack>
         </Layout.Section>
       </Layout>

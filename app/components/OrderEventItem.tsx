@@ -1,4 +1,4 @@
-import { Link, useFetcher } from "@remix-run/react";
+import { Form, Link, useActionData, useNavigation } from "@remix-run/react";
 import { Badge, BlockStack, Box, Button, InlineStack, Text } from "@shopify/polaris";
 import type { recentOrders } from "~/features/events/stats.server";
 import { formatInZone, formatMoneyWithCode } from "~/components/format";
@@ -64,16 +64,18 @@ export function OrderEventItem({ r, timeZone }: { r: OrderRow; timeZone: string 
   );
 }
 
+/** What the Events list's and the order page's action answer to a Resend. */
+export type ResendAnswer = { ok: boolean; message: string; eventId: string | null };
+
 /**
  * The one place Resend is offered, on the list and the order page alike: a failed event Resend can
- * help, with what it does; otherwise why not. It posts to the page it is on (the list keeps its
- * filters and page, the order page stays) and says what came of it.
+ * help, with what it does; otherwise why not. It posts to the page it is on, query included (the
+ * list keeps its filters and page, the order page stays), and shows the answer where the button was.
  */
 export function ResendControl({ event }: { event: { id: string; status: string; resendBlocked: string | null; advice: string | null } }) {
-  const fetcher = useFetcher<{ ok: boolean; message: string }>();
-  const answer = fetcher.state === "idle" ? fetcher.data : undefined;
-  // After a Resend the page reloads with the event queued: the answer stays where the button was.
-  if (answer) {
+  const navigation = useNavigation();
+  const answer = useActionData<ResendAnswer>();
+  if (answer?.eventId === event.id && navigation.state === "idle") {
     return (
       <div role="status">
         <Text as="p" variant="bodySm" tone={answer.ok ? "success" : "critical"}>{answer.message}</Text>
@@ -85,11 +87,11 @@ export function ResendControl({ event }: { event: { id: string; status: string; 
   return (
     <BlockStack gap="100" inlineAlign="start">
       {event.advice ? <Text as="p" variant="bodySm" tone="subdued">{event.advice}</Text> : null}
-      <fetcher.Form method="post">
+      <Form method="post" preventScrollReset>
         <input type="hidden" name="intent" value="resend" />
         <input type="hidden" name="eventId" value={event.id} />
-        <Button submit size="slim" loading={fetcher.state !== "idle"}>Resend</Button>
-      </fetcher.Form>
+        <Button submit size="slim" loading={navigation.state !== "idle" && navigation.formData?.get("eventId") === event.id}>Resend</Button>
+      </Form>
     </BlockStack>
   );
 }

@@ -95,7 +95,7 @@ it("an event whose stored payload is unreadable is not offered Resend, the order
     expect(e).toMatchObject({ status: "failed", lastError: expect.stringMatching(/unreadable/), advice: null });
     expect(e.resendBlocked).toMatch(/^Resend is off: the stored event is unreadable/);
   }
-  expect(await resend(eventsAction, "/app/events", shown[0].id)).toEqual({ ok: false, message: shown[0].resendBlocked });
+  expect(await resend(eventsAction, "/app/events", shown[0].id)).toEqual({ ok: false, message: shown[0].resendBlocked, eventId: shown[0].id });
   expect((await prisma.outboxEvent.findUniqueOrThrow({ where: { id: shown[0].id } })).status).toBe("failed");
 });
 
@@ -107,7 +107,7 @@ it("a refused event says what Resend sends, and Resend from the order page answe
   expect(e.advice).toMatch(/^TikTok refused this event\. Resend sends the same stored event again, to the pixel now selected in Settings/);
   expect(await listed(orderId)).toMatchObject({ advice: e.advice, resendBlocked: null });
   // WHEN the merchant presses Resend on the order page
-  expect(await resend(orderAction, `/app/events/${orderId}`, e.id, { orderId })).toEqual({ ok: true, message: "Queued again with the same event ID." });
+  expect(await resend(orderAction, `/app/events/${orderId}`, e.id, { orderId })).toEqual({ ok: true, message: "Queued again with the same event ID.", eventId: e.id });
   // THEN it goes again with the same event_id
   expect(await drainAll()).toMatchObject({ sent: 1 });
   expect((await control.events()).map((x) => x.event.event_id)).toEqual([orderId]);

@@ -124,13 +124,14 @@ function shownEvent<E extends ShownEvent & { lastError: string | null }>(e: E, b
 const resendForm = z.object({ intent: z.literal("resend"), eventId: z.string().min(1).max(64) });
 
 /** The Resend button's action, on the Events list and the order page: refuses what Resend cannot help. */
-export async function resendFromForm(shop: string, formData: FormData): Promise<{ ok: boolean; message: string }> {
+export async function resendFromForm(shop: string, formData: FormData): Promise<{ ok: boolean; message: string; eventId: string | null }> {
   const form = resendForm.safeParse(Object.fromEntries(formData));
-  if (!form.success) return { ok: false, message: "Choose a failed event to resend." };
-  const event = await prisma.outboxEvent.findFirst({ where: { id: form.data.eventId, shop, status: "failed" }, select: { lastErrorClass: true } });
-  if (event?.lastErrorClass === "internal") return { ok: false, message: RESEND_BLOCKED_INTERNAL };
-  const result = await resendEvent(shop, form.data.eventId);
-  return result.ok ? { ok: true, message: "Queued again with the same event ID." } : result;
+  if (!form.success) return { ok: false, message: "Choose a failed event to resend.", eventId: null };
+  const { eventId } = form.data;
+  const event = await prisma.outboxEvent.findFirst({ where: { id: eventId, shop, status: "failed" }, select: { lastErrorClass: true } });
+  if (event?.lastErrorClass === "internal") return { ok: false, message: RESEND_BLOCKED_INTERNAL, eventId };
+  const result = await resendEvent(shop, eventId);
+  return result.ok ? { ok: true, message: "Queued again with the same event ID.", eventId } : { ...result, eventId };
 }
 
 export async function recentOrders(shop: string, opts: { filter: OrderFilter; timeZone: string | null; page: number; pageSize: number }) {

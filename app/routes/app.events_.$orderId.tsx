@@ -125,7 +125,9 @@ export default function EventDetail() {
                     ) : (
                       <Text as="p">No answer yet.</Text>
                     )}
-                    {e.status === "failed" ? <ResendControl event={e} /> : e.advice ? <Text as="p" tone="subdued">{e.advice}</Text> : null}
+                    {/* A failed event's advice goes with its Resend; the control stays mounted to show a Resend's answer once the event is queued. */}
+                    {e.status !== "failed" && e.advice ? <Text as="p" tone="subdued">{e.advice}</Text> : null}
+                    <ResendControl event={e} />
                     {e.tiktokRequestId ? <Text as="p" tone="subdued">TikTok request id (for TikTok support): {e.tiktokRequestId}</Text> : null}
                   </BlockStack>
                 </Card>

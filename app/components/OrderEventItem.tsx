@@ -1,4 +1,4 @@
-import { Form, Link, useNavigation } from "@remix-run/react";
+import { Form, Link, useActionData, useNavigation } from "@remix-run/react";
 import { Badge, BlockStack, Box, Button, InlineStack, Text } from "@shopify/polaris";
 import type { recentOrders } from "~/features/events/stats.server";
 import { formatInZone, formatMoneyWithCode } from "~/components/format";
@@ -49,7 +49,7 @@ export function OrderEventItem({ r, timeZone }: { r: OrderRow; timeZone: string 
         </Text>
         {r.reason ? <Text as="p" variant="bodySm" tone="subdued">{r.reason}</Text> : null}
         {r.event ? (
-          <InlineStack gap="200" blockAlign="center">
+          <BlockStack gap="100">
             <Text as="p" variant="bodySm" breakWord>
               TikTok:{" "}
               {r.event.status === "sent"
@@ -57,23 +57,41 @@ export function OrderEventItem({ r, timeZone }: { r: OrderRow; timeZone: string 
                 : (r.event.lastError ? withoutRequestId(r.event.lastError) : null) ?? (r.event.status === "queued" ? "queued, sending shortly" : "not sent yet")}
             </Text>
             <ResendControl event={r.event} />
-          </InlineStack>
+          </BlockStack>
         ) : null}
       </BlockStack>
     </Box>
   );
 }
 
-/** The one place Resend is offered, on the list and the order page alike: a failed event within its horizon; otherwise why not. */
-export function ResendControl({ event }: { event: { id: string; status: string; resendBlocked: string | null } }) {
+/** What the Events list's and the order page's action answer to a Resend. */
+export type ResendAnswer = { ok: boolean; message: string; eventId: string | null };
+
+/**
+ * The one place Resend is offered, on the list and the order page alike: a failed event Resend can
+ * help, with what it does; otherwise why not. It posts to the page it is on, query included (the
+ * list keeps its filters and page, the order page stays), and shows the answer where the button was.
+ */
+export function ResendControl({ event }: { event: { id: string; status: string; resendBlocked: string | null; advice: string | null } }) {
   const navigation = useNavigation();
+  const answer = useActionData<ResendAnswer>();
+  if (answer?.eventId === event.id && navigation.state === "idle") {
+    return (
+      <div role="status">
+        <Text as="p" variant="bodySm" tone={answer.ok ? "success" : "critical"}>{answer.message}</Text>
+      </div>
+    );
+  }
   if (event.status !== "failed") return null;
   if (event.resendBlocked) return <Text as="p" variant="bodySm" tone="subdued">{event.resendBlocked}</Text>;
   return (
-    <Form method="post" action="/app/events">
-      <input type="hidden" name="intent" value="resend" />
-      <input type="hidden" name="eventId" value={event.id} />
-      <Button submit size="slim" loading={navigation.state !== "idle" && navigation.formData?.get("eventId") === event.id}>Resend</Button>
-    </Form>
+    <BlockStack gap="100" inlineAlign="start">
+      {event.advice ? <Text as="p" variant="bodySm" tone="subdued">{event.advice}</Text> : null}
+      <Form method="post" preventScrollReset>
+        <input type="hidden" name="intent" value="resend" />
+        <input type="hidden" name="eventId" value={event.id} />
+        <Button submit size="slim" loading={navigation.state !== "idle" && navigation.formData?.get("eventId") === event.id}>Resend</Button>
+      </Form>
+    </BlockStack>
   );
 }

@@ -59,6 +59,14 @@ const schema = z.object({
   CRON_SECRET: z.string().min(16, "CRON_SECRET must be at least 16 characters").optional(),
   // Where merchants get support: shown on the Help page. Unset: Help says no support address is configured.
   SUPPORT_EMAIL: z.string().trim().email("SUPPORT_EMAIL must be an email address").optional(),
+  // The address this app's README is published at (e.g. its page on GitHub): Help links its sections
+  // by their GitHub heading anchors. Unset: Help says no documentation link is configured.
+  DOCS_URL: z
+    .string()
+    .trim()
+    .url("DOCS_URL must be the https:// address of this app's README")
+    .refine((v) => v.startsWith("https://") && !v.includes("#"), "DOCS_URL must be the https:// address of this app's README, without a #section")
+    .optional(),
   RUN_JOBS_IN_PROCESS: z.enum(["0", "1"]).default("1").transform((v) => v === "1"),
   // `npm start` (scripts/serve.mjs) listens here.
   PORT: z.coerce.number().int().min(1).max(65_535).default(3000),

@@ -4,7 +4,9 @@ import { Banner, BlockStack, Button, Card, InlineStack, List, Text } from "@shop
 import { z } from "zod";
 import { authenticate } from "~/core/shopify.server";
 import { confirmGrant, describeGrant, discardGrant, GRANT_NOT_WAITING } from "~/features/connect/connect.server";
+import { shopTimeZone } from "~/features/events/stats.server";
 import { WizardFrame } from "~/components/WizardFrame";
+import { formatInZone } from "~/components/format";
 import { titled } from "~/components/page-title";
 
 export const meta = titled("Connect TikTok");
@@ -15,8 +17,8 @@ export const meta = titled("Connect TikTok");
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const code = new URL(request.url).searchParams.get("grant");
-  const grant = await describeGrant(session.shop, code);
-  return { code: grant ? code : null, grant: grant && { ...grant, grantedAt: grant.grantedAt.toISOString() } };
+  const [grant, timeZone] = await Promise.all([describeGrant(session.shop, code), shopTimeZone(session.shop)]);
+  return { code: grant ? code : null, grant: grant && { ...grant, grantedAt: grant.grantedAt.toISOString() }, timeZone };
 };
 
 const formSchema = z.object({ grant: z.string().min(1).max(100), intent: z.enum(["confirm", "discard"]) });
@@ -36,7 +38,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
 };
 
 export default function ConfirmStep() {
-  const { code, grant } = useLoaderData<typeof loader>();
+  const { code, grant, timeZone } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
   if (result?.discarded) {
@@ -65,7 +67,7 @@ export default function ConfirmStep() {
           {result?.error ? <Banner tone="critical"><p>{result.error}</p></Banner> : null}
           <Text as="h2" variant="headingMd">Connect this TikTok authorization to {grant.shop}?</Text>
           <Text as="p">
-            TikTok for Business granted access at {new Date(grant.grantedAt).toUTCString()} to {grant.accounts.length === 1 ? "this ad account" : `these ${grant.accounts.length} ad accounts`}:
+            TikTok for Business granted access on {formatInZone(grant.grantedAt, timeZone)} to {grant.accounts.length === 1 ? "this ad account" : `these ${grant.accounts.length} ad accounts`}:
           </Text>
           <List>
             {grant.accounts.map((a) => (

@@ -4,7 +4,7 @@ import { Banner, BlockStack, Button, Card, InlineStack, Text, TextField } from "
 import { useState } from "react";
 import { z } from "zod";
 import { authenticate } from "~/core/shopify.server";
-import { backfillInProgress } from "~/features/spend/sync.server";
+import { backfillInProgress, refreshSchedule } from "~/features/spend/sync.server";
 import { getConnection, publicConnection } from "~/core/connection/session.server";
 import { merchantMessage } from "~/core/tiktok/messages";
 import { sendTestEvent } from "~/features/connect/test-event.server";
@@ -12,6 +12,7 @@ import { WizardFrame } from "~/components/WizardFrame";
 import { StatusHeading } from "~/components/StatusHeading";
 import { DisconnectButton } from "~/components/DisconnectButton";
 import { connectionPageTitle } from "~/components/AppNav";
+import { refreshCadenceText } from "~/components/dashboard/SpendSyncStatus";
 import { documentTitle } from "~/components/page-title";
 
 export const meta: MetaFunction = () => [{ title: documentTitle(connectionPageTitle(true)) }];
@@ -22,8 +23,8 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   if (!connection || connection.status !== "connected") throw redirect("/app/connect");
   // Reached from the wizard's pixel step (?step=4): the same page, with the wizard's last step shown.
   // "Being imported now" only while the connection's 30-day backfill is actually queued or running.
-  const backfilling = await backfillInProgress(session.shop);
-  return { connection: publicConnection(connection), backfilling, fromWizard: new URL(request.url).searchParams.get("step") === "4" };
+  const [backfilling, schedule] = await Promise.all([backfillInProgress(session.shop), refreshSchedule(session.shop, new Date())]);
+  return { connection: publicConnection(connection), backfilling, cadence: schedule?.cadence ?? null, fromWizard: new URL(request.url).searchParams.get("step") === "4" };
 };
 
 const formSchema = z.object({
@@ -43,7 +44,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
 };
 
 export default function DoneStep() {
-  const { connection, backfilling, fromWizard } = useLoaderData<typeof loader>();
+  const { connection, backfilling, cadence, fromWizard } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
   const [code, setCode] = useState("");
@@ -54,7 +55,11 @@ export default function DoneStep() {
           <StatusHeading title="TikTok" tone="success" status="Connected" />
           <Text as="p">Ad account: {connection.advertiserName} ({connection.advertiserId}) · {connection.advertiserCurrency} · {connection.advertiserTimezone}</Text>
           <Text as="p">Pixel: {connection.pixelName} ({connection.pixelCode})</Text>
-          <Text as="p" tone="subdued">New orders from TikTok ad clicks are now sent as {connection.eventName} events, and spend is imported every hour{backfilling ? " (the last 30 days are being imported now)" : ""}.</Text>
+          <Text as="p" tone="subdued">
+            New orders from TikTok ad clicks are now sent as {connection.eventName} events.
+            {backfilling ? " The last 30 days of spend are being imported now." : ""}
+            {cadence ? ` Spend is ${refreshCadenceText(cadence)}.` : ""}
+          </Text>
           <InlineStack gap="200">
             <Button url="/app/dashboard" variant="primary">See spend and ROAS</Button>
             <Button url="/app/settings">Settings</Button>

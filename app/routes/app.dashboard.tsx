@@ -13,7 +13,8 @@ import { SpendTotals } from "~/components/dashboard/SpendTotals";
 import { WhyNumbersDiffer } from "~/components/dashboard/WhyNumbersDiffer";
 import { TikTokByDay } from "~/components/dashboard/TikTokByDay";
 import { titled } from "~/components/page-title";
-import { formatDateRange } from "~/components/format";
+import { formatDateRange, formatInZone } from "~/components/format";
+import { refreshCadenceText } from "~/components/dashboard/SpendSyncStatus";
 import { ConnectionBanner } from "~/components/ConnectionBanner";
 
 export const meta = titled("Spend & ROAS");
@@ -44,7 +45,7 @@ export default function Dashboard() {
       <Page title="Spend & ROAS">
         <Card>
           <EmptyState heading="Connect TikTok to see spend and ROAS" image="" action={{ content: "Connect TikTok", url: "/app/connect" }}>
-            <p>Once an ad account is connected, the last 30 days of spend are imported and then refreshed every hour.</p>
+            <p>Once an ad account is connected, the last 30 days of spend are imported, then refreshed every hour while the account has spend in the last 7 days and once a day otherwise.</p>
           </EmptyState>
         </Card>
       </Page>
@@ -93,8 +94,10 @@ export default function Dashboard() {
                 ) : (
                   <EmptyState heading="No spend in this ad account yet" image="">
                     <p>
-                      TikTok reports no spend for {data.connection.advertiserName ?? "this account"} in the synced days. Spend appears here after the next
-                      hourly sync once ads deliver.
+                      TikTok reports no spend for {data.connection.advertiserName ?? "this account"} in the synced days. Spend appears here after a
+                      refresh once ads deliver
+                      {data.sync.cadence ? `: the account is ${refreshCadenceText(data.sync.cadence)}` : ""}
+                      {data.sync.nextRefreshAt ? ` (next refresh due ${formatInZone(data.sync.nextRefreshAt, data.revenueTimezone)})` : ""}.
                     </p>
                   </EmptyState>
                 )}

@@ -1,14 +1,13 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { Form, useLoaderData, useSearchParams } from "@remix-run/react";
+import { Form, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useState } from "react";
 import { Banner, BlockStack, Box, Button, Card, InlineGrid, InlineStack, Layout, Page, Pagination, Select, Text, TextField } from "@shopify/polaris";
 import { z } from "zod";
 import { authenticate } from "~/core/shopify.server";
-import { recentOrders, shopTimeZone } from "~/features/events/stats.server";
+import { recentOrders, resendFromForm, shopTimeZone } from "~/features/events/stats.server";
 import { readOrderFilter } from "~/features/events/order-filter.server";
 import { EVENT_STATUSES } from "~/features/events/statuses";
-import { resendEvent } from "~/features/events/outbox.server";
-import { OrderEventItem, STATUS_LABEL } from "~/components/OrderEventItem";
+import { OrderEventItem, STATUS_LABEL, type ResendAnswer } from "~/components/OrderEventItem";
 import { getConnection } from "~/core/connection/session.server";
 import { ConnectionBanner } from "~/components/ConnectionBanner";
 import { titled } from "~/components/page-title";
@@ -30,14 +29,12 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  const form = z.object({ intent: z.literal("resend"), eventId: z.string().min(1).max(64) }).safeParse(Object.fromEntries(await request.formData()));
-  if (!form.success) return { ok: false, message: "Choose a failed event to resend." };
-  const result = await resendEvent(session.shop, form.data.eventId);
-  return result.ok ? { ok: true, message: "Queued again with the same event ID." } : result;
+  return resendFromForm(session.shop, await request.formData());
 };
 
 export default function Events() {
   const { rows, total, page, status, filter, filterError, timeZone, deliveryProblem } = useLoaderData<typeof loader>();
+  const answer = useActionData<ResendAnswer>();
   const [params, setParams] = useSearchParams();
   const lastPage = Math.max(1, Math.ceil(total / PAGE_SIZE));
   const [q, setQ] = useState(filter.q ?? "");
@@ -93,6 +90,12 @@ export default function Events() {
         <Layout.Section>
           <BlockStack gap="400">
           <ConnectionBanner />
+          {/* A Resend's answer shows on its row; a row the filter no longer lists (Failed, now queued) answers here. */}
+          {answer && !rows.some((r) => r.event?.id === answer.eventId) ? (
+            <Banner tone={answer.ok ? "success" : "critical"}>
+              <p>{answer.message}</p>
+            </Banner>
+          ) : null}
           {filterError ? <Banner tone="warning"><p>{filterError} Showing every order instead.</p></Banner> : null}
           {exportError ? <Banner tone="critical" onDismiss={() => setExportError(null)}><p>{exportError}</p></Banner> : null}
           <Card>

@@ -1,9 +1,9 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { Badge, BlockStack, Button, Card, DescriptionList, InlineStack, Layout, List, Page, Text } from "@shopify/polaris";
 import { z } from "zod";
 import { authenticate } from "~/core/shopify.server";
-import { orderDetail } from "~/features/events/stats.server";
+import { orderDetail, resendFromForm } from "~/features/events/stats.server";
 import { ConnectionBanner } from "~/components/ConnectionBanner";
 import { MATCH_KEY_LABEL, MatchKeys } from "~/components/MatchKeys";
 import { ResendControl, SOURCE_LABEL, STATUS_LABEL } from "~/components/OrderEventItem";
@@ -20,21 +20,15 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   return { order };
 };
 
+/** Resend from the order page: answered here, so the merchant stays on the order. */
+export const action = async ({ request }: ActionFunctionArgs) => {
+  const { session } = await authenticate.admin(request);
+  return resendFromForm(session.shop, await request.formData());
+};
+
 const orderTitle = (o: { orderName: string | null; orderId: string }) => `Order ${o.orderName ?? o.orderId}`;
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: documentTitle(data ? orderTitle(data.order) : "Order not found") }];
-
-/** What each kind of failure means for the merchant. */
-const ERROR_CLASS: Record<string, string> = {
-  auth: "TikTok refused the app's access: reconnect TikTok.",
-  rate_limited: "TikTok asked the app to slow down; it tries again by itself.",
-  retryable: "TikTok or the network had a temporary problem; the app tries again by itself.",
-  invalid: "TikTok refused the event's content: sent again unchanged, it would be refused again. Fix what TikTok's message names first (in TikTok Events Manager or this app's Settings), then use Resend.",
-  expired: "Too old to send: this app sends an event at most 7 days after its order.",
-  dedup_window: "Too late to send without counting the purchase twice: TikTok has it from your storefront's pixel.",
-  cancelled: "The order was cancelled before its purchase went to TikTok, so it is not sent.",
-  unpaid: "The order was not paid in time for its purchase to be sent.",
-};
 
 type Payload = {
   event?: string;
@@ -131,7 +125,8 @@ export default function EventDetail() {
                     ) : (
                       <Text as="p">No answer yet.</Text>
                     )}
-                    {e.lastErrorClass && ERROR_CLASS[e.lastErrorClass] ? <Text as="p" tone="subdued">{ERROR_CLASS[e.lastErrorClass]}</Text> : null}
+                    {/* A failed event's advice goes with its Resend; the control stays mounted to show a Resend's answer once the event is queued. */}
+                    {e.status !== "failed" && e.advice ? <Text as="p" tone="subdued">{e.advice}</Text> : null}
                     <ResendControl event={e} />
                     {e.tiktokRequestId ? <Text as="p" tone="subdued">TikTok request id (for TikTok support): {e.tiktokRequestId}</Text> : null}
                   </BlockStack>

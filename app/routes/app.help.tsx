@@ -22,19 +22,23 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     pixelCode: connection.pixelCode,
     recipe: customPixelRecipe(eventName, connection.contentIdType),
     supportEmail: env().SUPPORT_EMAIL ?? null,
+    docsUrl: env().DOCS_URL ?? null,
   };
 };
 
 export default function Help() {
-  const { eventName, pixelCode, recipe, supportEmail } = useLoaderData<typeof loader>();
+  const { eventName, pixelCode, recipe, supportEmail, docsUrl } = useLoaderData<typeof loader>();
   return (
     <Page title="Help" backAction={{ content: "Home", url: "/app" }}>
       <Layout>
         <Layout.Section>
           <BlockStack gap="400">
-            <DeduplicationCard eventName={eventName} recipe={recipe} pixelCode={pixelCode} />
+            {/* The setup guide's browser pixel step links here. */}
+            <div id="deduplication">
+              <DeduplicationCard eventName={eventName} recipe={recipe} pixelCode={pixelCode} />
+            </div>
             <DataSentCard eventName={eventName} />
-            <SupportCard supportEmail={supportEmail} />
+            <SupportCard supportEmail={supportEmail} docsUrl={docsUrl} />
           </BlockStack>
         </Layout.Section>
       </Layout>

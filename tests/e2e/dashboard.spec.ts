@@ -14,7 +14,7 @@ test("after connecting, the dashboard shows backfill progress, then spend, chart
   await expect(page.getByText(/report windows done|Queued; starts within a minute/)).toBeVisible();
   await snap(page, "08-dashboard-backfill-progress");
   // The backfill runs in the app process within seconds; the page refreshes itself while it runs.
-  await expect(page.getByText(/Last synced \d{4}-\d{2}-\d{2}/)).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByText(/Last synced \w{3} \d+, \d{4}/)).toBeVisible({ timeout: 60_000 });
   await expect(page.getByText("Prospecting").first()).toBeVisible();
   await expect(page.getByText("Summer Sale").first()).toBeVisible(); // a deleted campaign keeps its spend
   await expect(page.locator("svg").first()).toBeVisible();
@@ -24,7 +24,7 @@ test("after connecting, the dashboard shows backfill progress, then spend, chart
   await expect(page.getByText(/^0\.00×$/)).toHaveCount(0);
   await snap(page, "09-dashboard");
 
-  const lastSynced = page.getByText(/Last synced \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC/);
+  const lastSynced = page.getByText(/Last synced \w{3} \d+, \d{4}, \d+:\d{2}:\d{2}\s[AP]M \S+/);
   const before = await lastSynced.textContent();
   await page.waitForTimeout(1_100); // the time shows whole seconds
   await page.getByRole("button", { name: "Sync now" }).click();

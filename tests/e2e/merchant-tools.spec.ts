@@ -1,5 +1,5 @@
 import { simulateVisitAndOrder } from "../../app/features/demo/simulate.server";
-import { adminUrl, disconnect, ensureConnected, expect, expectAccessible, snap, test } from "./helpers";
+import { adminUrl, disconnect, ensureConnected, expect, expectAccessible, sandbox, snap, test } from "./helpers";
 
 // Issue 26 as a merchant walks it, at 1366×900 and 390×844: the setup guide from a disconnected
 // store to done, the Events search, filters and CSV export, and the dashboard's date presets.
@@ -45,10 +45,30 @@ test("the setup guide walks a store from disconnected to done, then can be dismi
     await page.reload();
     await expect(step(page, "See the first order sent to TikTok").getByText("Done", { exact: true })).toBeVisible({ timeout: 1_000 });
   }).toPass({ timeout: 60_000 });
-  await expect(page.getByText(/of 5 steps done/)).toBeVisible();
+  await expect(page.getByText("4 of 4 steps done")).toBeVisible();
   await page.getByRole("button", { name: "Dismiss the guide" }).click();
   await expect(page.getByRole("heading", { name: "Setup guide" })).toHaveCount(0);
   await expect(page.getByRole("heading", { name: "Last 7 days", level: 2 })).toBeVisible();
+});
+
+test("Resend on an event TikTok refused says what it sends, answers on the page, and the list keeps its filter", async ({ page }) => {
+  test.setTimeout(120_000);
+  await ensureConnected(page);
+  // TikTok refuses the next event request, as it does an event whose content it does not accept.
+  await sandbox("/__sandbox/faults", { kind: "code", path: "/event/track/", code: 40002, message: "Invalid value for properties.value.", count: 1 });
+  const { orderId } = await order();
+  const orderName = `#${1000 + (Number(orderId) % 100000)}`;
+  await page.goto(adminUrl(`/app/events?status=failed&q=${encodeURIComponent(orderName)}`));
+  const row = page.getByRole("list", { name: "Orders" }).getByRole("listitem").filter({ hasText: orderName });
+  await expect(async () => {
+    await page.reload();
+    await expect(row.getByRole("button", { name: "Resend" })).toBeVisible({ timeout: 1_000 });
+  }).toPass({ timeout: 30_000 });
+  await expect(row.getByText(/^TikTok refused this event\. Resend sends the same stored event again/)).toBeVisible();
+  await row.getByRole("button", { name: "Resend" }).click();
+  await expect(page.getByText("Queued again with the same event ID.")).toBeVisible();
+  await expect(page).toHaveURL(/status=failed/);
+  await expect(page).toHaveURL(/q=%23/);
 });
 
 for (const size of [{ name: "desktop", width: 1366, height: 900 }, { name: "phone", width: 390, height: 844 }]) {

@@ -37,6 +37,14 @@ describe("environment validation", () => {
     },
   );
 
+  it("DOCS_URL, linked from Help, must be an https address without a #section", () => {
+    expect(parseEnv(valid()).DOCS_URL).toBeUndefined();
+    expect(parseEnv({ ...valid(), DOCS_URL: "https://docs.example.com/README.md" }).DOCS_URL).toBe("https://docs.example.com/README.md");
+    expect(() => parseEnv({ ...valid(), DOCS_URL: "http://docs.example.com/README.md" })).toThrow(/DOCS_URL must be the https:\/\/ address/);
+    expect(() => parseEnv({ ...valid(), DOCS_URL: "https://docs.example.com/README.md#screens" })).toThrow(/without a #section/);
+    expect(() => parseEnv({ ...valid(), DOCS_URL: "README.md" })).toThrow(/DOCS_URL must be the https:\/\/ address/);
+  });
+
   it("SUPPORT_EMAIL, shown on Help, must be an email address", () => {
     expect(parseEnv(valid()).SUPPORT_EMAIL).toBeUndefined();
     expect(parseEnv({ ...valid(), SUPPORT_EMAIL: "support@example.com" }).SUPPORT_EMAIL).toBe("support@example.com");

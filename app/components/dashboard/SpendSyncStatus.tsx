@@ -2,7 +2,24 @@ import { useEffect } from "react";
 import { useRevalidator } from "@remix-run/react";
 import { Banner, BlockStack, ProgressBar, Text } from "@shopify/polaris";
 import type { DashboardData } from "~/features/spend/dashboard.server";
-import { formatInstant } from "~/components/format";
+
+/**
+ * An instant in the page's zone (the store's), with seconds and the zone named: Sync now finishes
+ * within seconds, and the merchant sees "Last synced" change.
+ */
+function formatSyncTime(iso: string, timeZone: string) {
+  return new Intl.DateTimeFormat("en-US", { timeZone, dateStyle: "medium", timeStyle: "long" }).format(new Date(iso));
+}
+
+/**
+ * How often spend is refreshed, by the cadence refreshSchedule reports (features/spend/sync.server):
+ * every hour while the account spent in the last 7 days, once a day otherwise.
+ */
+export function refreshCadenceText(cadence: "hourly" | "daily") {
+  return cadence === "hourly"
+    ? "refreshed every hour while the account has spend in the last 7 days"
+    : "refreshed once a day while the account has no spend in the last 7 days, and every hour once it has";
+}
 
 /** The running sync's progress, the last error, when spend was last synced and when the next refresh is due; refreshes while a run is active. */
 export function SpendSyncStatus({ data }: { data: DashboardData }) {
@@ -40,10 +57,9 @@ export function SpendSyncStatus({ data }: { data: DashboardData }) {
         </Banner>
       ) : null}
       <Text as="p" tone="subdued">
-        {lastSyncedAt ? `Last synced ${formatInstant(lastSyncedAt)}` : "Not synced yet"}
-        {nextRefreshAt && !active ? ` · next refresh due ${formatInstant(nextRefreshAt)}` : ""}
-        {cadence === "hourly" ? " · refreshed every hour while the account has spend in the last 7 days, re-pulling the last 3 days" : ""}
-        {cadence === "daily" ? " · no spend in the last 7 days: refreshed once a day, re-pulling the last 3 days" : ""}
+        {lastSyncedAt ? `Last synced ${formatSyncTime(lastSyncedAt, data.revenueTimezone)}` : "Not synced yet"}
+        {nextRefreshAt && !active ? ` · next refresh due ${formatSyncTime(nextRefreshAt, data.revenueTimezone)}` : ""}
+        {cadence ? ` · ${refreshCadenceText(cadence)}, re-pulling the last 3 days` : ""}
       </Text>
     </BlockStack>
   );

@@ -1,11 +1,15 @@
-import { Form, useNavigation } from "@remix-run/react";
-import { Badge, BlockStack, Box, Button, Card, InlineStack, ProgressBar, Text } from "@shopify/polaris";
+import { useFetcher } from "@remix-run/react";
+import { Badge, Banner, BlockStack, Box, Button, Card, InlineStack, ProgressBar, Text } from "@shopify/polaris";
 import type { SetupGuideData } from "~/features/connect/setup-guide.server";
 
-/** Polaris' setup guide pattern: the steps, how many are done, and a way to dismiss it once they are. */
+/**
+ * Polaris' setup guide pattern: the steps, how many of the required ones are done, and a way to
+ * dismiss it once they are. Dismissing answers in the card: a refusal says why.
+ */
 export function SetupGuide({ guide }: { guide: SetupGuideData }) {
-  const navigation = useNavigation();
-  const total = guide.steps.length;
+  const fetcher = useFetcher<{ ok: boolean; message?: string }>();
+  const total = guide.total;
+  const refused = fetcher.state === "idle" && fetcher.data && !fetcher.data.ok ? fetcher.data.message : null;
   return (
     <Card>
       <BlockStack gap="300">
@@ -25,9 +29,9 @@ export function SetupGuide({ guide }: { guide: SetupGuideData }) {
                     <Text as="h3" variant="headingSm" tone={step.done ? "subdued" : undefined}>
                       {step.title}
                     </Text>
-                    {step.done ? <Badge tone="success">Done</Badge> : step.optional ? <Badge>Optional</Badge> : <Badge tone="attention">To do</Badge>}
+                    {step.optional ? <Badge>{step.done ? "Found · optional" : "Optional"}</Badge> : step.done ? <Badge tone="success">Done</Badge> : <Badge tone="attention">To do</Badge>}
                   </InlineStack>
-                  {!step.done ? <Text as="p" tone="subdued">{step.help}</Text> : null}
+                  {!step.done || step.optional ? <Text as="p" tone="subdued">{step.help}</Text> : null}
                   {step.action ? (
                     <InlineStack>
                       <Button url={step.action.url} target={step.action.url.startsWith("http") ? "_blank" : undefined}>
@@ -40,15 +44,16 @@ export function SetupGuide({ guide }: { guide: SetupGuideData }) {
             </Box>
           ))}
         </ol>
+        {refused ? <Banner tone="warning"><p>{refused}</p></Banner> : null}
         {guide.complete ? (
-          <Form method="post">
+          <fetcher.Form method="post">
             <input type="hidden" name="intent" value="dismiss-setup-guide" />
             <InlineStack align="end">
-              <Button submit loading={navigation.state !== "idle" && navigation.formData?.get("intent") === "dismiss-setup-guide"}>
+              <Button submit loading={fetcher.state !== "idle"}>
                 Dismiss the guide
               </Button>
             </InlineStack>
-          </Form>
+          </fetcher.Form>
         ) : null}
       </BlockStack>
     </Card>

@@ -35,26 +35,40 @@ export async function setupGuide(shop: string, opts: { embedStatus: "on" | "off"
       action: opts.embedStatus === "on" || seen ? null : { label: "Open the theme editor", url: opts.activateEmbedUrl },
     },
     { id: "first_order", title: "See the first order sent to TikTok", done: sent > 0, optional: false, help: "Done when TikTok accepts the first purchase from this app.", action: sent > 0 ? null : { label: "See events", url: "/app/events" } },
-    {
-      id: "browser_pixel",
-      title: "Align your browser pixel, if you have one",
-      done: browserPixel,
-      optional: true,
-      help: "So TikTok counts each purchase once: the same event name and event_id as this app.",
-      action: browserPixel ? null : { label: "How to", url: "/app/help" },
-    },
+    // Optional, and not counted in the progress: what the app checks is only that a browser pixel
+    // reports to the selected pixel, never that it sends the same event name and event_id.
+    browserPixel
+      ? {
+          id: "browser_pixel",
+          title: "Browser pixel found: align it for deduplication",
+          done: true,
+          optional: true,
+          help: "A TikTok browser pixel reports purchases to this pixel too. TikTok counts each purchase once only if it sends the same event name and event_id as this app, which the app cannot check: Help shows how.",
+          action: { label: "How to align it", url: "/app/help#deduplication" },
+        }
+      : {
+          id: "browser_pixel",
+          title: "No TikTok browser pixel found",
+          done: false,
+          optional: true,
+          help: "If one also reports purchases (a custom pixel in Shopify's Customer events is invisible to the app), say so in Settings and align it with Help's recipe, so TikTok counts each purchase once.",
+          action: { label: "How to align it", url: "/app/help#deduplication" },
+        },
   ];
   const required = steps.filter((s) => !s.optional);
   const complete = required.every((s) => s.done);
-  return { steps, done: steps.filter((s) => s.done).length, complete, dismissed: dismissedAt !== null };
+  return { steps, done: required.filter((s) => s.done).length, total: required.length, complete, dismissed: dismissedAt !== null };
 }
 
 export type SetupGuideData = Awaited<ReturnType<typeof setupGuide>>;
 
-/** The merchant hides the guide; only once every required step is done, so it cannot hide work left. */
+/**
+ * The merchant hides the guide; only once every required step is done, so it cannot hide work left
+ * (a step can come undone between the page and the click: the embed turned off).
+ */
 export async function dismissGuide(shop: string, opts: { embedStatus: "on" | "off" | "unknown"; activateEmbedUrl: string }) {
   const guide = await setupGuide(shop, opts);
-  if (!guide.complete) return { ok: false as const, message: "Finish the setup steps first; the guide hides itself only once they are done." };
+  if (!guide.complete) return { ok: false as const, message: "Finish the setup steps marked To do first: the guide can be dismissed once they are done." };
   await dismissSetupGuide(shop);
   return { ok: true as const };
 }

@@ -22,7 +22,7 @@ export const PAST_HORIZON_REASON: Record<Horizon["kind"], string> = {
 /** Why Resend is off for a failed event past its horizon: said before the merchant clicks, and if they do. */
 export const RESEND_BLOCKED: Record<Horizon["kind"], string> = {
   dedup_window:
-    "Resend is off: the order is past TikTok's 48-hour deduplication window. A browser pixel on your storefront reports purchases to this TikTok pixel, so it has reported this one; sent now, TikTok would count it a second time.",
+    `Resend is off: the order is more than ${EVENT_RETRY.dedupWindowHours} hours old. A browser pixel on your storefront reports purchases to this TikTok pixel, so it has reported this one, and TikTok merges a copy from this app with it only within 48 hours (this app stops an hour earlier, for clocks and a batch in flight); sent now, TikTok could count it a second time.`,
   expired: `Resend is off: the order is more than ${EVENT_RETRY.horizonDays} days old, and this app does not send older events to TikTok.`,
 };
 

@@ -1,5 +1,7 @@
 // Numbers the merchant sees about delivery, and the advice they imply.
+import { z } from "zod";
 import prisma from "~/core/db.server";
+import { resendEvent } from "./outbox.server";
 import { readDecision } from "./send-status.server";
 import { orderFilterWhere, type OrderFilter } from "./order-filter.server";
 import { EVENT_RETRY } from "~/core/retry-policy";
@@ -78,11 +80,70 @@ const ORDER_LIST_FIELDS = {
   matchKeys: true,
 } as const;
 
-/** For a failed event: why Resend is off (past its horizon), or null when it may be resent. */
-function resendBlocked(e: { status: string; eventTime: Date; pixelCode: string }, browserPixels: Set<string> | undefined) {
+/** Why Resend is off for a failed event whose stored payload does not parse: sent again, it fails the same way. */
+const RESEND_BLOCKED_INTERNAL =
+  "Resend is off: the stored event is unreadable (an error in this app), so sent again it would fail the same way. Contact the app's support (see Help).";
+
+type ShownEvent = { status: string; eventTime: Date; pixelCode: string; lastErrorClass: string | null };
+
+/** For a failed event: why Resend is off (past its horizon, or unreadable), or null when it may be resent. */
+function resendBlocked(e: ShownEvent, browserPixels: Set<string> | undefined) {
   if (e.status !== "failed") return null;
   const past = pastHorizon(e, browserPixels);
-  return past ? RESEND_BLOCKED[past.kind] : null;
+  if (past) return RESEND_BLOCKED[past.kind];
+  return e.lastErrorClass === "internal" ? RESEND_BLOCKED_INTERNAL : null;
+}
+
+/** What a failed event's class advises while Resend can still send it. */
+const FAILED_ADVICE: Record<string, string> = {
+  invalid:
+    "TikTok refused this event. Resend sends the same stored event again, to the pixel now selected in Settings: it can help when TikTok's message is about the pixel or the ad account's access to it (fix that in Settings or TikTok Events Manager first). When the message names a field of the event, it would be refused again: contact the app's support (see Help).",
+  disconnected: "TikTok was disconnected when this event was due. Reconnect TikTok from Home, then use Resend.",
+  rate_limited: "The app has stopped trying by itself. Use Resend to try again.",
+  retryable: "The app has stopped trying by itself. Use Resend to try again.",
+  unknown: "The app has stopped trying by itself. Use Resend to try again.",
+};
+
+/** What each kind of problem means for an event that is not failed. */
+const CLASS_ADVICE: Record<string, string> = {
+  auth: "TikTok refused the app's access: reconnect TikTok.",
+  rate_limited: "TikTok asked the app to slow down; it tries again by itself.",
+  retryable: "TikTok or the network had a temporary problem; the app tries again by itself.",
+  expired: `Too old to send: this app sends an event at most ${EVENT_RETRY.horizonDays} days after its order.`,
+  dedup_window: "Too late to send without counting the purchase twice: TikTok has it from your storefront's pixel.",
+  cancelled: "The order was cancelled before its purchase went to TikTok, so it is not sent.",
+  unpaid: "The order was not paid in time for its purchase to be sent.",
+};
+
+/**
+ * The advice shown with an event's reason, decided when it is shown so that it offers Resend only
+ * while Resend is on (a stored message cannot know that the order will pass its horizon).
+ */
+function adviceFor(e: ShownEvent, blocked: string | null): string | null {
+  if (!e.lastErrorClass) return null;
+  if (e.status === "failed") return blocked ? null : (FAILED_ADVICE[e.lastErrorClass] ?? null);
+  return CLASS_ADVICE[e.lastErrorClass] ?? null;
+}
+
+/** Rows stored before the advice moved to display time ended with a Resend instruction; shown without it. */
+const withoutStoredAdvice = (message: string | null) => message?.replace(/\. Resend to try again\.$/, ".").replace(/ Reconnect, then Resend\.$/, "") ?? null;
+
+function shownEvent<E extends ShownEvent & { lastError: string | null }>(e: E, browserPixels: Set<string> | undefined) {
+  const blocked = resendBlocked(e, browserPixels);
+  return { lastError: withoutStoredAdvice(e.lastError), resendBlocked: blocked, advice: adviceFor(e, blocked) };
+}
+
+const resendForm = z.object({ intent: z.literal("resend"), eventId: z.string().min(1).max(64) });
+
+/** The Resend button's action, on the Events list and the order page: refuses what Resend cannot help. */
+export async function resendFromForm(shop: string, formData: FormData): Promise<{ ok: boolean; message: string; eventId: string | null }> {
+  const form = resendForm.safeParse(Object.fromEntries(formData));
+  if (!form.success) return { ok: false, message: "Choose a failed event to resend.", eventId: null };
+  const { eventId } = form.data;
+  const event = await prisma.outboxEvent.findFirst({ where: { id: eventId, shop, status: "failed" }, select: { lastErrorClass: true } });
+  if (event?.lastErrorClass === "internal") return { ok: false, message: RESEND_BLOCKED_INTERNAL, eventId };
+  const result = await resendEvent(shop, eventId);
+  return result.ok ? { ok: true, message: "Queued again with the same event ID.", eventId } : { ...result, eventId };
 }
 
 export async function recentOrders(shop: string, opts: { filter: OrderFilter; timeZone: string | null; page: number; pageSize: number }) {
@@ -97,7 +158,9 @@ export async function recentOrders(shop: string, opts: { filter: OrderFilter; ti
       select: {
         ...ORDER_LIST_FIELDS,
         event: {
-          select: { id: true, status: true, lastError: true, tiktokRequestId: true, sentAt: true, attempts: true, nextAttemptAt: true, eventId: true, eventTime: true, pixelCode: true },
+          select: {
+            id: true, status: true, lastError: true, lastErrorClass: true, tiktokRequestId: true, sentAt: true, attempts: true, nextAttemptAt: true, eventId: true, eventTime: true, pixelCode: true,
+          },
         },
       },
     }),
@@ -116,12 +179,12 @@ export async function recentOrders(shop: string, opts: { filter: OrderFilter; ti
       attributionSource: r.attributionSource,
       matchKeys: JSON.parse(r.matchKeys) as string[],
       event: r.event
-        ? (({ eventTime, pixelCode: _pixel, ...e }) => ({
+        ? (({ eventTime, pixelCode: _pixel, lastErrorClass: _class, ...e }) => ({
             ...e,
             eventTime: eventTime.toISOString(),
             sentAt: e.sentAt?.toISOString() ?? null,
             nextAttemptAt: e.nextAttemptAt.toISOString(),
-            resendBlocked: resendBlocked(r.event!, browserPixels.get(shop)),
+            ...shownEvent(r.event!, browserPixels.get(shop)),
           }))(r.event)
         : null,
     })),
@@ -163,8 +226,8 @@ export async function orderDetail(shop: string, orderId: string) {
       ? {
           ...e,
           eventTime: e.eventTime.toISOString(),
-          resendBlocked: resendBlocked(e, browserPixels.get(shop)),
-          payload: JSON.parse(e.payload) as Record<string, unknown>,
+          ...shownEvent(e, browserPixels.get(shop)),
+          payload: readPayload(e.payload),
           nextAttemptAt: e.nextAttemptAt.toISOString(),
           sentAt: e.sentAt?.toISOString() ?? null,
           createdAt: e.createdAt.toISOString(),
@@ -172,6 +235,15 @@ export async function orderDetail(shop: string, orderId: string) {
         }
       : null,
   };
+}
+
+/** The stored payload, or an empty one when it does not parse (such an event failed as `internal`). */
+function readPayload(payload: string): Record<string, unknown> {
+  try {
+    return JSON.parse(payload) as Record<string, unknown>;
+  } catch {
+    return {};
+  }
 }
 
 /** The shop's IANA time zone from Shopify, for showing times; null when not known yet. */

@@ -56,7 +56,7 @@ async function markRetry(owner: string, events: OutboxEvent[], error: TikTokApiE
     // Counted per class: a rate limit between two outages does not use up the outage's tries.
     const attempt = e.lastErrorClass === error.kind ? e.attempts + 1 : 1;
     if (bound !== undefined && attempt >= bound) {
-      await markStatus(owner, [e.id], "failed", `Not sent after ${attempt} tries: ${describeError(error)}. Resend to try again.`, error.kind);
+      await markStatus(owner, [e.id], "failed", `Not sent after ${attempt} tries: ${describeError(error)}.`, error.kind);
       failed++;
       continue;
     }
@@ -135,7 +135,7 @@ async function sendGroup(lease: PassLease, shop: string, claimed: OutboxEvent[],
     for (const e of events) lease.pending.delete(e.id);
   } catch (error) {
     if (error instanceof NotConnected) {
-      await markStatus(owner, events.map((e) => e.id), "failed", "Not sent: TikTok was disconnected before this event went out. Reconnect, then Resend.", "disconnected");
+      await markStatus(owner, events.map((e) => e.id), "failed", "Not sent: TikTok was disconnected before this event went out.", "disconnected");
       out.failed += events.length;
       for (const e of events) lease.pending.delete(e.id);
       return;

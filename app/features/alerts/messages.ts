@@ -87,7 +87,7 @@ export function incidentCopy(kind: IncidentKind, d: IncidentDetail, links: Links
       return {
         headline: "Some purchase events could not be sent.",
         cost: `In the last 24 hours ${d.failed ?? 0} failed and ${d.expired ?? 0} expired: TikTok does not count those purchases.`,
-        action: "Open Events, filter by Failed, read TikTok's message and use Resend once the cause is fixed.",
+        action: "Open Events, filter by Failed and read TikTok's message: each event says whether Resend can still send it once the cause is fixed.",
         actionLabel: "Open failed events",
         href: links.app("/app/events?status=failed"),
         ended: "No purchase event has failed or expired in the last 24 hours.",

@@ -143,6 +143,34 @@ export async function startApp(opts: {
   return { child, url, output: () => output, stop };
 }
 
+/**
+ * `npm run worker` (scripts/worker.ts) beside app instances that run no jobs: the README's
+ * deployment for several instances. Stopped with SIGTERM, as a platform stops it.
+ */
+export async function startWorker(opts: { databaseUrl: string; secrets: AppSecrets; tiktokUrl: string; env?: Record<string, string> }) {
+  const env: Record<string, string> = {
+    NODE_ENV: "test",
+    DATABASE_URL: opts.databaseUrl,
+    SHOPIFY_API_KEY: "bench-api-key",
+    SHOPIFY_APP_URL: "http://127.0.0.1:9",
+    TIKTOK_APP_ID: "bench-tiktok-app",
+    TIKTOK_APP_SECRET: randomBytes(16).toString("hex"),
+    TIKTOK_API_BASE_URL: opts.tiktokUrl,
+    RUN_JOBS_IN_PROCESS: "0",
+    ...opts.secrets,
+    ...opts.env,
+  };
+  const child = spawn(process.execPath, ["--import", "tsx", "scripts/worker.ts"], { env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "inherit"] });
+  return {
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill("SIGTERM");
+      await exited;
+    },
+  };
+}
+
 export function percentile(sorted: number[], p: number) {
   return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }

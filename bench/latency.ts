@@ -5,15 +5,16 @@
 // to the received_at the sandbox recorded when it accepted the event (matched by event_id, which
 // is the order id). Also the ack's p99 under that stream.
 // Flags/knobs: --seconds=N / BENCH_LATENCY_SECONDS (60), --rates=50,200 / BENCH_LATENCY_RATES.
-// With `instances: 2` (PostgreSQL only) two app processes share the database, each with its
-// in-process worker and INSTANCE_COUNT=2, and the stream alternates between them as a load
-// balancer would: the multi-instance deployment the README describes, on one machine.
+// With `instances: 2` (PostgreSQL only) two app processes share the database with no jobs of their
+// own (RUN_JOBS_IN_PROCESS=0) and one `npm run worker` delivers, INSTANCE_COUNT=3 on each, and the
+// stream alternates between the two as a load balancer would: the multi-instance deployment the
+// README describes, on one machine.
 import { encryptToken } from "../app/core/connection/token-crypto.server";
 import { webhookHeaders } from "../app/features/demo/shopify-double.server";
 import { startSandbox } from "../sandbox/server";
 import { sandboxControl } from "../sandbox/control";
 import { ADVERTISER_IDS } from "../sandbox/world";
-import { appSecrets, attributedOrders, connectionRow, ensureBuild, freePort, percentile, prepareDatabase, round, startApp } from "./app-server";
+import { appSecrets, attributedOrders, connectionRow, ensureBuild, freePort, percentile, prepareDatabase, round, startApp, startWorker } from "./app-server";
 
 type Result = Record<string, number | string>;
 
@@ -39,6 +40,7 @@ export async function benchLatency(opts: { databaseUrl: string; label: string; s
   const control = sandboxControl(sandbox.url);
   const prisma = await prepareDatabase(opts.databaseUrl, [SHOP]);
   const apps: Awaited<ReturnType<typeof startApp>>[] = [];
+  let worker: Awaited<ReturnType<typeof startWorker>> | undefined;
   try {
     const advertiserId = ADVERTISER_IDS.berlin;
     const world = await control.world();
@@ -46,9 +48,11 @@ export async function benchLatency(opts: { databaseUrl: string; label: string; s
     const token = await control.token([advertiserId]);
     const accessTokenEnc = encryptToken(token, [Buffer.from(secrets.TOKEN_ENCRYPTION_KEY, "base64")]);
     await prisma.tikTokConnection.create({ data: connectionRow(SHOP, { accessTokenEnc, advertiserId, pixelCode }) });
+    const processes = instances > 1 ? { INSTANCE_COUNT: String(instances + 1) } : undefined;
     for (let i = 0; i < instances; i++) {
-      apps.push(await startApp({ databaseUrl: opts.databaseUrl, secrets, jobsInProcess: true, tiktokUrl: sandbox.url, env: { INSTANCE_COUNT: String(instances) } }));
+      apps.push(await startApp({ databaseUrl: opts.databaseUrl, secrets, jobsInProcess: instances === 1, tiktokUrl: sandbox.url, env: processes }));
     }
+    if (instances > 1) worker = await startWorker({ databaseUrl: opts.databaseUrl, secrets, tiktokUrl: sandbox.url, env: processes });
     const urls = apps.map((app) => `${app.url}/webhooks/orders/create`);
     let turn = 0;
 
@@ -116,7 +120,7 @@ export async function benchLatency(opts: { databaseUrl: string; label: string; s
     return {
       database: opts.label,
       instances,
-      worker: instances > 1 ? `in-process in each of the ${instances} instances` : "in-process",
+      worker: instances > 1 ? `one npm run worker beside the ${instances} instances (RUN_JOBS_IN_PROCESS=0)` : "in-process",
       rate_per_s: opts.rate,
       achieved_rate_per_s: round(total / sendSeconds),
       seconds: opts.seconds,
@@ -133,6 +137,7 @@ export async function benchLatency(opts: { databaseUrl: string; label: string; s
     };
   } finally {
     await Promise.all(apps.map((app) => app.stop()));
+    await worker?.stop();
     await sandbox.close();
     await prisma.$disconnect();
   }

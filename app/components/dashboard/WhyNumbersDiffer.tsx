@@ -23,7 +23,7 @@ function sentence(r: Reason, data: DashboardData) {
     case "currency":
       return `Currency: TikTok values its purchases at ${account(r.tiktokValue)} in the ad account's currency, this app its orders at ${store(r.ourRevenue)} in the store's; nothing is converted, so the two values cannot be compared.`;
     case "days":
-      return `Days: ${formatCount(r.orders)} of the orders this app sent fall on another day in the ad account's zone (${data.accountTimezone}), where TikTok counts them, than in the store's (${data.revenueTimezone}), where this app does.`;
+      return `Days: ${formatCount(r.orders)} of the orders this app sent on these days fall outside them in the ad account's zone (${data.accountTimezone}), where TikTok counts them; this app counts days in the store's (${data.revenueTimezone}).`;
     case "attribution": {
       const window = data.attributionWindowDays;
       const ours = `this app counts the orders it sent that carried a TikTok click${window ? ` up to ${window} days old` : ""}`;

@@ -178,6 +178,8 @@ async function dashboardFor(shop: string, params: URLSearchParams, now: Date, de
   const coveredFrom = coveredAt ? dayIn(accountTimezone, coveredAt) : null;
   const covered = (date: string) => coveredFrom === null || date >= coveredFrom;
   const coveredStart = coveredFrom !== null && coveredFrom > range.start ? coveredFrom : range.start;
+  const startOfCovered = startOfDayIn(revenueTimezone, coveredStart);
+  const ordersFrom = coveredAt && coveredAt > startOfCovered ? coveredAt : startOfCovered;
 
   const spendWhere = { shop, advertiserId: advertiserId ?? "", date: { gte: range.start, lte: range.end } };
   const [hasAnySpend, campaignRows, adgroupGroups, coveredAdgroupSpend, orders, everAttributed] = await Promise.all([
@@ -223,7 +225,8 @@ async function dashboardFor(shop: string, params: URLSearchParams, now: Date, de
         sendDecision: { notIn: ["test_order"] },
         isTest: false,
         // Only days the app covered: revenue of earlier days would be divided by spend it never saw.
-        orderCreatedAt: { gte: startOfDayIn(revenueTimezone, coveredStart), lt: startOfDayIn(revenueTimezone, addDays(range.end, 1)) },
+        // and on the coverage day, only from the connection's moment: an order before it could not be sent.
+        orderCreatedAt: { gte: ordersFrom, lt: startOfDayIn(revenueTimezone, addDays(range.end, 1)) },
         OR: [{ advertiserId: advertiserId ?? "" }, { advertiserId: null, sendDecision: { not: "sent" } }],
       },
       select: { orderCreatedAt: true, currency: true, totalValue: true, refundedValue: true, campaignId: true, adgroupId: true, sendDecision: true },
@@ -400,8 +403,12 @@ async function dashboardFor(shop: string, params: URLSearchParams, now: Date, de
     refunded,
     currencyDiffers: spendCurrency !== null && storeCurrency !== null && spendCurrency !== storeCurrency,
     ourRevenue: gross,
-    // Sent orders whose day in the ad account's zone is not their day in the store's: TikTok counts them on another day.
-    ordersOnOtherDays: revenueOrders.filter((o) => dayIn(accountTimezone, o.orderCreatedAt) !== dayIn(revenueTimezone, o.orderCreatedAt)).length,
+    // Sent orders that TikTok, counting in the ad account's zone, puts on a day outside the compared
+    // days: only those change the range's totals (one moved within the range changes a day, not the sum).
+    ordersOnOtherDays: revenueOrders.filter((o) => {
+      const day = dayIn(accountTimezone, o.orderCreatedAt);
+      return day < coveredStart || day > range.end;
+    }).length,
     money: (v, currency) => money(v, currency === "account" ? spendCurrency : storeCurrency),
   });
 

@@ -335,7 +335,7 @@ async function driver(): Promise<{ sim: Result; setup: Result; storage: Result }
       sync_now_p50_s: round(percentile(syncNowS, 50)),
       backfill_p50_min: round(percentile(backfillMin, 50), 2),
       active_staleness_p50_min: round(percentile(activeStale, 50) / 60_000),
-      active_staleness_max_min: round(Math.max(...activeStale) / 60_000),
+      active_staleness_max_min: round(activeStale.reduce((m, v) => Math.max(m, v), 0) / 60_000),
       report_requests: reportRequests,
       runs_done: runsBy("done"),
       runs_paced: runsBy("waiting"),

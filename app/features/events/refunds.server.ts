@@ -46,7 +46,8 @@ const cancellationRowId = (orderId: string) => `${CANCELLATION_PREFIX}${orderId}
  * A cancelled order whose payment was never captured stops counting as revenue (cancelledValue).
  * A cancellation that subtracts nothing (money was captured) is still kept, at zero, when its order
  * has not arrived: it is then the only record that the order was cancelled, and ingest never sends
- * a cancelled order, whatever arrives later (ADR 0023).
+ * a cancelled order, whatever arrives later (ADR 0023). Kept UNMATCHED_CANCELLATION_DAYS when the
+ * order never arrives (purgeUnmatchedCancellations).
  */
 export async function recordCancellation(shop: string, cancellation: ParsedCancellation): Promise<RecordRefundResult> {
   return storeRefund(shop, cancellation.orderId, (currency, orderHeld) => {

@@ -7,15 +7,15 @@ import { env } from "../app/core/env.server";
 
 const owner = workerId();
 
-type Delivery = { sent: number; retried: number; failed: number; waiting: number; expired: number; held: number; requests: number };
+type Delivery = { sent: number; retried: number; failed: number; waiting: number; expired: number; cancelled: number; held: number; requests: number };
 type SpendTick = { scheduled: string[]; runs: { runId: string; shop: string; kind: string; status: string; requests: number }[] };
 
 /** One line per tick that did something, so an operator (and the scale test) can see who did what. */
 function describe(name: string, result: unknown): string | null {
   if (name === "deliver-events") {
     const d = result as Delivery;
-    if (!d || d.sent + d.retried + d.failed + d.waiting + d.expired + d.held === 0) return null;
-    return `sent=${d.sent} retried=${d.retried} failed=${d.failed} waiting=${d.waiting} expired=${d.expired} held=${d.held} requests=${d.requests}`;
+    if (!d || d.sent + d.retried + d.failed + d.waiting + d.expired + d.cancelled + d.held === 0) return null;
+    return `sent=${d.sent} retried=${d.retried} failed=${d.failed} waiting=${d.waiting} expired=${d.expired} cancelled=${d.cancelled} held=${d.held} requests=${d.requests}`;
   }
   if (name === "spend-claim") {
     // Only when it executed something (every 10 s otherwise): test-scale counts who ran each run.

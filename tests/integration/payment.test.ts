@@ -8,6 +8,7 @@ import { action as touchpointAction } from "~/routes/proxy.touchpoints";
 import { loader as eventsLoader } from "~/routes/app.events";
 import { drainAll } from "~/features/events/worker.server";
 import { expireUnpaidEvents } from "~/features/events/payment.server";
+import * as refunds from "~/features/events/refunds.server";
 import { TEST_SHOP } from "../support/constants";
 import { adminRequest, appProxyRequest, call, seedOfflineSession, webhookRequest } from "../support/requests";
 import { cancelledOrderBody, deliverCancellation } from "../support/refunds";
@@ -203,6 +204,31 @@ describe("send at checkout (the default)", () => {
     expect(await drainAll()).toMatchObject({ sent: 1 });
     await deliverCancellation(TEST_SHOP, cancelledOrderBody(o.rawBody, { financialStatus: "voided" }));
     expect(await stateOf(o.orderId)).toMatchObject({ sendDecision: "sent" });
+  });
+
+  it("orders/cancelled stored while orders/create was being decided: the delivery it woke does not send it, even before ingest looks again", async () => {
+    const o = await order("paid");
+    // Shopify's two webhooks race: ingest's first look finds no cancellation, orders/cancelled then
+    // lands (no order yet, so nothing to stop), and ingest's insert wakes delivery, which here runs
+    // before ingest's look after the insert. The spy only orders the steps; each does its real work.
+    const look = refunds.cancellationReceived;
+    let looks = 0;
+    vi.spyOn(refunds, "cancellationReceived").mockImplementation(async (shop, orderId) => {
+      looks++;
+      if (looks === 1) {
+        const seen = await look(shop, orderId);
+        expect((await deliverCancellation(TEST_SHOP, cancelledOrderBody(o.rawBody, { financialStatus: "paid" }))).status).toBe(200);
+        return seen;
+      }
+      await drainAll();
+      return look(shop, orderId);
+    });
+    expect((await deliverOrder(TEST_SHOP, o.rawBody)).status).toBe(200);
+    expect(looks).toBe(2);
+    expect(await received()).toEqual([]);
+    expect(await stateOf(o.orderId)).toMatchObject({ sendDecision: "cancelled", reason: null, event: { status: "cancelled", lastError: expect.stringMatching(/cancelled before/) } });
+    expect(await eventsRow(o.orderId)).toMatchObject({ status: "cancelled" });
+    expect(await drainAll()).toMatchObject({ requests: 0 });
   });
 
   it("an order cancelled before its event went out is not sent", async () => {

@@ -7,6 +7,7 @@ import { drainAll } from "~/features/events/worker.server";
 import { purgeExpiredPersonalData } from "~/features/privacy/retention.server";
 import { EVENT_PAYLOAD_DAYS, ORDER_HASH_DAYS } from "~/features/privacy/retention";
 import { TEST_SHOP } from "../support/constants";
+import { cancelledOrderBody, deliverCancellation, deliverRefund, refundBody } from "../support/refunds";
 import { connectShop, deliverOrder, demoOrder, resetOrderPipeline, startOrdersSandbox } from "../support/orders";
 
 const { sandbox, control } = await startOrdersSandbox();
@@ -14,6 +15,7 @@ afterAll(() => sandbox.close());
 beforeEach(async () => {
   await resetOrderPipeline(control);
   await connectShop(TEST_SHOP, control, { connectedAt: new Date("2020-01-01T00:00:00Z") });
+  await prisma.refund.deleteMany();
 });
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -61,6 +63,28 @@ describe("retention job", () => {
     const cleared = await prisma.orderRecord.findUniqueOrThrow({ where: { id: record.id } });
     expect(cleared).toMatchObject({ emailHash: null, phoneHash: null, totalValue: record.totalValue, sendDecision: "sent" });
     expect(cleared.hashesPurgedAt).not.toBeNull();
+  });
+
+  it("drops a cancellation kept for an order that never arrived after 3 days (Shopify retries orders/create for 48 hours), and keeps the others", async () => {
+    // GIVEN orders/cancelled for three paid orders: one whose orders/create never comes, one whose
+    // orders/create comes later, one whose orders/create came first; and a refund of an order not here yet
+    const [never, late, first, refunded] = [5_800_000_000_011, 5_800_000_000_012, 5_800_000_000_013, 5_800_000_000_014];
+    const orderBody = (orderId: number) => demoOrder({ orderId, ttclid: "E.C.P.retention", visitorId: "tta1.RetentionVisitor000000" });
+    expect((await deliverOrder(TEST_SHOP, await orderBody(first))).status).toBe(200);
+    for (const orderId of [never, late, first])
+      expect((await deliverCancellation(TEST_SHOP, cancelledOrderBody(await orderBody(orderId), { financialStatus: "paid" }))).status).toBe(200);
+    expect((await deliverOrder(TEST_SHOP, await orderBody(late))).status).toBe(200);
+    expect((await deliverRefund(TEST_SHOP, refundBody({ refundId: 5_800_000_000_900, orderId: refunded, transactions: [{ amount: "5.00", currency: "USD" }] }))).status).toBe(200);
+    const rows = async () => (await prisma.refund.findMany({ where: { shop: TEST_SHOP }, select: { refundId: true }, orderBy: { refundId: "asc" } })).map((r) => r.refundId);
+    expect(await rows()).toEqual(["5800000000900", `cancelled-${never}`, `cancelled-${late}`]);
+
+    // WHEN the job runs within the 3 days, nothing goes
+    expect((await purgeExpiredPersonalData(later(3 - 0.01))).cancellationsDeleted).toBe(0);
+    expect(await rows()).toHaveLength(3);
+    // THEN after them only the cancellation whose order never came goes; the order that came stays cancelled
+    expect((await purgeExpiredPersonalData(later(3 + 0.01))).cancellationsDeleted).toBe(1);
+    expect(await rows()).toEqual(["5800000000900", `cancelled-${late}`]);
+    expect(await prisma.orderRecord.findUniqueOrThrow({ where: { shop_orderId: { shop: TEST_SHOP, orderId: String(late) } } })).toMatchObject({ sendDecision: "cancelled" });
   });
 
   it("runs hourly with the other background jobs", () => {

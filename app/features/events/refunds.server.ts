@@ -11,6 +11,7 @@
 // (kept, and read when the refund arrives).
 import prisma from "~/core/db.server";
 import { Prisma } from "@prisma/client";
+import { chunks } from "~/core/lib/chunks";
 import {
   cancelledValue,
   refundAmount,
@@ -38,13 +39,15 @@ export async function recordRefund(shop: string, refund: ParsedRefund): Promise<
 }
 
 /** The one row a cancellation keeps, under an id no Shopify refund has: a repeated delivery changes nothing. */
-const cancellationRowId = (orderId: string) => `cancelled-${orderId}`;
+const CANCELLATION_PREFIX = "cancelled-";
+const cancellationRowId = (orderId: string) => `${CANCELLATION_PREFIX}${orderId}`;
 
 /**
  * A cancelled order whose payment was never captured stops counting as revenue (cancelledValue).
  * A cancellation that subtracts nothing (money was captured) is still kept, at zero, when its order
  * has not arrived: it is then the only record that the order was cancelled, and ingest never sends
- * a cancelled order, whatever arrives later (ADR 0023).
+ * a cancelled order, whatever arrives later (ADR 0023). Kept UNMATCHED_CANCELLATION_DAYS when the
+ * order never arrives (purgeUnmatchedCancellations).
  */
 export async function recordCancellation(shop: string, cancellation: ParsedCancellation): Promise<RecordRefundResult> {
   return storeRefund(shop, cancellation.orderId, (currency, orderHeld) => {
@@ -57,6 +60,35 @@ export async function recordCancellation(shop: string, cancellation: ParsedCance
 export async function cancellationReceived(shop: string, orderId: string): Promise<boolean> {
   const rows = await prisma.$queryRaw<unknown[]>`SELECT 1 FROM "Refund" WHERE "shop" = ${shop} AND "refundId" = ${cancellationRowId(orderId)}`;
   return rows.length > 0;
+}
+
+/**
+ * A cancellation kept at zero because its order had not arrived only matters until the order's
+ * orders/create could still come: Shopify retries a webhook for up to 48 hours, and a day more
+ * covers clocks and a delivery in flight. Past that, with still no order, the row would be kept forever.
+ */
+const UNMATCHED_CANCELLATION_DAYS = 3;
+
+/** Deletes the zero cancellations whose order never arrived, once UNMATCHED_CANCELLATION_DAYS old. Returns how many. */
+export async function purgeUnmatchedCancellations(now = new Date()): Promise<number> {
+  const cutoff = new Date(now.getTime() - UNMATCHED_CANCELLATION_DAYS * 24 * 60 * 60 * 1000);
+  return prisma.$executeRaw`
+    DELETE FROM "Refund" WHERE "refundId" LIKE ${`${CANCELLATION_PREFIX}%`} AND "amount" = 0 AND "receivedAt" < ${cutoff}
+      AND NOT EXISTS (SELECT 1 FROM "OrderRecord" o WHERE o."shop" = "Refund"."shop" AND o."orderId" = "Refund"."orderId")`;
+}
+
+/** Of these outbox events, those whose order's orders/cancelled has been received (its row above). */
+export async function eventsOfCancelledOrders(eventIds: string[]): Promise<Set<string>> {
+  const cancelled = new Set<string>();
+  for (const chunk of chunks(eventIds)) {
+    const rows = await prisma.$queryRaw<{ id: string }[]>`
+      SELECT e."id" FROM "OutboxEvent" e
+      JOIN "OrderRecord" o ON o."id" = e."orderRecordId"
+      JOIN "Refund" r ON r."shop" = o."shop" AND r."refundId" = CAST(${CANCELLATION_PREFIX} AS TEXT) || o."orderId"
+      WHERE e."id" IN (${Prisma.join(chunk)})`;
+    for (const row of rows) cancelled.add(row.id);
+  }
+  return cancelled;
 }
 
 type RefundRow = { refundId: string; processedAt: Date | null; amount: Prisma.Decimal; currency: string | null };

@@ -58,7 +58,8 @@ export async function deliverySummary(shop: string, now = new Date(), days?: { f
 /** Which horizon the shop's held events have (send-horizon.server.ts), said as the end of Home's advice. */
 async function heldEventsExcept(shop: string) {
   const [held, browserPixels] = await Promise.all([
-    prisma.outboxEvent.findMany({ where: { shop, status: "waiting_reconnect" }, distinct: ["pixelCode"], select: { pixelCode: true }, take: 10 }),
+    // GROUP BY in the database: Prisma's distinct would read every held event and dedupe in memory.
+    prisma.outboxEvent.groupBy({ by: ["pixelCode"], where: { shop, status: "waiting_reconnect" }, orderBy: { pixelCode: "asc" }, take: 10 }),
     storefrontPixelsOf([shop]),
   ]);
   const known = held.filter((e) => browserPixels.get(shop)?.has(e.pixelCode)).length;

@@ -17,14 +17,16 @@ import { chunks } from "~/core/lib/chunks";
 import { heldBy, leaseUntil, RELEASED } from "~/core/lib/lease.server";
 import { claimDue, leaseMsFor, retryAt, workerId } from "./outbox.server";
 import { moveEvents } from "./send-status.server";
+import { cancelEvents } from "./cancellation.server";
+import { eventsOfCancelledOrders } from "./refunds.server";
 import { PAST_HORIZON_REASON, pastHorizon, storefrontPixelsOf } from "./send-horizon.server";
 import type { OutboxStatus } from "./statuses";
 import { endIncidents, startIncident } from "~/features/alerts/incidents.server";
 import { outageLasted, type IncidentKind } from "~/features/alerts/messages";
 
 
-type Outcome = { sent: number; retried: number; failed: number; waiting: number; expired: number; held: number; requests: number };
-const emptyOutcome = (): Outcome => ({ sent: 0, retried: 0, failed: 0, waiting: 0, expired: 0, held: 0, requests: 0 });
+type Outcome = { sent: number; retried: number; failed: number; waiting: number; expired: number; cancelled: number; held: number; requests: number };
+const emptyOutcome = (): Outcome => ({ sent: 0, retried: 0, failed: 0, waiting: 0, expired: 0, cancelled: 0, held: 0, requests: 0 });
 
 
 /** This pass's lease: who holds it, for how long, and the claimed rows not recorded yet. */
@@ -253,9 +255,15 @@ export async function drainOnce(opts: { owner?: string; limit?: number; leaseMs?
 
   runningPasses.add(owner);
   try {
+    // Cancelled before it went out: never sent (cancellation.server.ts). orders/cancelled stored
+    // while ingest was deciding the order finds no event, and ingest's look after its insert may
+    // come after this pass claimed the event, so the pass looks itself.
+    const cancelled = await eventsOfCancelledOrders(claimed.map((e) => e.id));
+    for (const chunk of chunks([...cancelled])) out.cancelled += await cancelEvents({ ...mine(owner, chunk), status: "queued" });
+    for (const id of cancelled) lease.pending.delete(id);
     // Past its horizon an event is never sent: too old, or a second count at TikTok (send-horizon.server.ts).
     const browserPixels = await storefrontPixelsOf([...new Set(claimed.map((e) => e.shop))]);
-    const past = new Map(claimed.map((e) => [e.id, pastHorizon(e, browserPixels.get(e.shop))]));
+    const past = new Map(claimed.filter((e) => !cancelled.has(e.id)).map((e) => [e.id, pastHorizon(e, browserPixels.get(e.shop))]));
     for (const kind of ["expired", "dedup_window"] as const) {
       const ids = claimed.filter((e) => past.get(e.id)?.kind === kind).map((e) => e.id);
       if (ids.length === 0) continue;
@@ -266,7 +274,7 @@ export async function drainOnce(opts: { owner?: string; limit?: number; leaseMs?
     // shop → pixel → events
     const shops = new Map<string, Map<string, OutboxEvent[]>>();
     for (const e of claimed) {
-      if (past.get(e.id)) continue;
+      if (cancelled.has(e.id) || past.get(e.id)) continue;
       const pixels = shops.get(e.shop) ?? new Map<string, OutboxEvent[]>();
       shops.set(e.shop, pixels);
       pixels.set(e.pixelCode, [...(pixels.get(e.pixelCode) ?? []), e]);
@@ -312,7 +320,7 @@ export async function drainAll(opts: { owner?: string; maxPasses?: number } = {}
   for (let pass = 0; pass < (opts.maxPasses ?? 1_000); pass++) {
     const out = await drainOnce({ owner: opts.owner });
     for (const k of Object.keys(total) as (keyof Outcome)[]) total[k] += out[k];
-    if (out.sent + out.failed + out.waiting + out.expired === 0) break; // nothing, or only retries and held shops: not due yet
+    if (out.sent + out.failed + out.waiting + out.expired + out.cancelled === 0) break; // nothing, or only retries and held shops: not due yet
   }
   return total;
 }

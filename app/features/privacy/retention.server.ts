@@ -1,8 +1,10 @@
 // The retention job: cuts event payloads down once they can no longer be sent, clears order
 // records' hashes after ORDER_HASH_DAYS (docs/decisions/0017), and drops signal-score days after
-// SIGNAL_SCORE_DAYS (docs/decisions/0025). Runs hourly (jobs.server.ts).
+// SIGNAL_SCORE_DAYS (docs/decisions/0025), and drops the cancellations kept for orders that never
+// arrived (refunds.server.ts). Runs hourly (jobs.server.ts).
 import prisma from "~/core/db.server";
 import { EVENT_RETRY } from "~/core/retry-policy";
+import { purgeUnmatchedCancellations } from "~/features/events/refunds.server";
 import { EVENT_PAYLOAD_DAYS, ORDER_HASH_DAYS, SIGNAL_SCORE_DAYS } from "./retention";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -44,5 +46,6 @@ export async function purgeExpiredPersonalData(now = new Date()) {
     data: { emailHash: null, phoneHash: null, hashesPurgedAt: now },
   });
   const scores = await prisma.signalScoreDay.deleteMany({ where: { day: { lt: new Date(now.getTime() - SIGNAL_SCORE_DAYS * DAY_MS).toISOString().slice(0, 10) } } });
-  return { eventsReduced: events, ordersCleared: hashes.count, scoreDaysDeleted: scores.count };
+  const cancellations = await purgeUnmatchedCancellations(now);
+  return { eventsReduced: events, ordersCleared: hashes.count, scoreDaysDeleted: scores.count, cancellationsDeleted: cancellations };
 }

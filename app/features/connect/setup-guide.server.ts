@@ -38,8 +38,9 @@ export async function setupGuide(shop: string, opts: { embedStatus: "on" | "off"
       action: opts.embedStatus === "on" || seen ? null : { label: "Open the theme editor", url: opts.activateEmbedUrl },
     },
     { id: "first_order", title: "See the first order sent to TikTok", done: sent > 0, optional: false, help: "Done when TikTok accepts the first purchase from this app.", action: sent > 0 ? null : { label: "See events", url: "/app/events" } },
-    // Optional, and not counted in the progress: what the app checks is only that a browser pixel
-    // reports to the selected pixel, never that it sends the same event name and event_id.
+    // Optional, and not counted in the progress: what the app knows is only that a browser pixel
+    // reports to the selected pixel (seen, or the merchant's word), never that it sends the same
+    // event name and event_id.
     seenPixel
       ? {
           id: "browser_pixel",
@@ -59,13 +60,13 @@ export async function setupGuide(shop: string, opts: { embedStatus: "on" | "off"
             action: { label: "How to align it", url: "/app/help#deduplication" },
           }
         : {
-          id: "browser_pixel",
-          title: "No TikTok browser pixel found",
-          done: false,
-          optional: true,
-          help: "If one also reports purchases (a custom pixel in Shopify's Customer events is invisible to the app), say so in Settings and align it with Help's recipe, so TikTok counts each purchase once.",
-          action: { label: "How to align it", url: "/app/help#deduplication" },
-        },
+            id: "browser_pixel",
+            title: "No TikTok browser pixel found",
+            done: false,
+            optional: true,
+            help: "If one also reports purchases (a custom pixel in Shopify's Customer events is invisible to the app), say so in Settings and align it with Help's recipe, so TikTok counts each purchase once.",
+            action: { label: "How to align it", url: "/app/help#deduplication" },
+          },
   ];
   const required = steps.filter((s) => !s.optional);
   const complete = required.every((s) => s.done);

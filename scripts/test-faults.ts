@@ -705,7 +705,7 @@ async function main() {
       const atTikTok = (await sandboxEvents(sandbox.url)).filter((e) => ids.includes(e.event.event_id)).length;
       ledger.check("horizon: retried while TikTok was down (5xx answered)", hits > 0, `${hits} 5xx answers`);
       ledger.check(
-        "horizon: every order past the horizon is expired as past TikTok's 48-hour window",
+        "horizon: every order past the horizon is expired as past the app's 47-hour limit inside TikTok's 48-hour window",
         final.length === ids.length && final.every((r) => r.status === "expired" && r.lastErrorClass === "dedup_window"),
         JSON.stringify(final.map((r) => `${r.status}/${r.lastErrorClass}`)),
       );

@@ -130,7 +130,7 @@ export default function Home() {
               </>
             )}
             <Text as="p" variant="bodySm" tone="subdued">
-              Times and days on this page are in the store&apos;s time zone ({timeZone}), except those marked UTC (signal health, click capture, alert times); each day&apos;s spend is
+              Times and days on this page are in the store&apos;s time zone ({timeZone}), except those marked UTC (signal health, click capture); each day&apos;s spend is
               what TikTok reports for that date in the ad account&apos;s zone.
             </Text>
           </BlockStack>

@@ -23,7 +23,8 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { filter, error } = readOrderFilter(url.searchParams);
   const page = pageSchema.parse(url.searchParams.get("page") ?? 1);
   const timeZone = await shopTimeZone(session.shop);
-  const [result, connection] = await Promise.all([recentOrders(session.shop, { filter, timeZone, page, pageSize: PAGE_SIZE }), getConnection(session.shop)]);
+  const connection = await getConnection(session.shop);
+  const result = await recentOrders(session.shop, { filter, timeZone, page, pageSize: PAGE_SIZE, connectionStatus: connection?.status ?? null });
   return { ...result, filter, filterError: error, status: filter.status, page, pageSize: PAGE_SIZE, timeZone, deliveryProblem: connection?.deliveryProblem ?? null };
 };
 

@@ -4,6 +4,7 @@ import { Badge, BlockStack, Button, Card, DescriptionList, InlineStack, Layout, 
 import { z } from "zod";
 import { authenticate } from "~/core/shopify.server";
 import { orderDetail, resendFromForm } from "~/features/events/stats.server";
+import { getConnection } from "~/core/connection/session.server";
 import { ConnectionBanner } from "~/components/ConnectionBanner";
 import { MATCH_KEY_LABEL, MatchKeys } from "~/components/MatchKeys";
 import { ResendControl, SOURCE_LABEL, STATUS_LABEL } from "~/components/OrderEventItem";
@@ -15,7 +16,7 @@ const paramsSchema = z.object({ orderId: z.string().regex(/^\d{1,20}$/) });
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const parsed = paramsSchema.safeParse(params);
-  const order = parsed.success ? await orderDetail(session.shop, parsed.data.orderId) : null;
+  const order = parsed.success ? await orderDetail(session.shop, parsed.data.orderId, (await getConnection(session.shop))?.status ?? null) : null;
   if (!order) throw new Response("This store has no such order.", { status: 404 });
   return { order };
 };

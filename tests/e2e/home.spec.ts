@@ -101,7 +101,7 @@ test("connected, Home leads with the last 7 days, each figure with its days and 
   const range = page.getByText(/^[A-Z][a-z]{2} \d{1,2}(, \d{4})? – [A-Z][a-z]{2} \d{1,2}, \d{4}$/);
   // One clock: all four cards, events sent included, cover the same days.
   await expect(range).toHaveCount(4);
-  await expect(page.getByText(/^Times and days on this page are in the store's time zone \([^)]+\), except those marked UTC \(signal health, click capture, alert times\)/)).toBeVisible();
+  await expect(page.getByText(/^Times and days on this page are in the store's time zone \([^)]+\), except those marked UTC \(signal health, click capture\);/)).toBeVisible();
   const period = (await range.first().textContent())!;
   await page.getByRole("link", { name: "See spend and ROAS" }).first().click();
   await expect(page.getByRole("heading", { name: "Spend & ROAS", level: 1 })).toBeVisible();

@@ -62,9 +62,11 @@ import { startAdminDouble } from "~/features/demo/admin-double.server";
 import { action as settingsAction, loader as settingsLoader } from "~/routes/app.settings";
 import { TEST_SHOP } from "../support/constants";
 import { adminRequest, APP_URL, appProxyRequest, call, seedOfflineSession, webhookRequest } from "../support/requests";
-import { connectShop as connectWithToken, deliverOrder, demoOrder, reconnectThroughOAuth, resetOrderPipeline, startOrdersSandbox, timePasses, visitFromAd } from "../support/orders";
+import { connectShop as connectWithToken, deliverOrder, demoOrder, reconnectThroughOAuth, chooseInWizard, resetOrderPipeline, startOrdersSandbox, timePasses, visitFromAd } from "../support/orders";
 import { requestSpendSync, runDueSyncs } from "~/features/spend/sync.server";
 import { action as uninstalledAction } from "~/routes/webhooks.app.uninstalled";
+import { startIncident } from "~/features/alerts/incidents.server";
+import { ADVERTISER_IDS } from "../../sandbox/world";
 
 const { sandbox, control } = await startOrdersSandbox();
 const admin = await startAdminDouble({ port: 0, appUrl: APP_URL, apiKey: process.env.SHOPIFY_API_KEY!, apiSecret: process.env.SHOPIFY_API_SECRET!, shop: TEST_SHOP });
@@ -532,6 +534,93 @@ describe("incidents when the shop leaves", () => {
     expect(await prisma.incident.count({ where: { openKind: { not: null } } })).toBe(0);
     // Installed again, for the tests after this one.
     await prisma.shop.update({ where: { shop: TEST_SHOP }, data: { uninstalledAt: null } });
+  });
+});
+
+describe("a disconnect racing the jobs", () => {
+  const disconnectInSettings = async () => {
+    const res = await call(settingsAction, adminRequest("/app/settings", { shop: TEST_SHOP, form: { intent: "disconnect" } }));
+    expect(await res.json()).toMatchObject({ disconnected: true });
+  };
+
+  it("an incident a job tries to open after TikTok was disconnected is not opened, and no email goes", async () => {
+    await connectShop(TEST_SHOP, control);
+    await disconnectInSettings();
+    // A sweep that read the shop as connected just before the disconnect goes on with what it read.
+    expect(await startIncident(TEST_SHOP, "events_lost", { failed: 2, expired: 0 })).toBe(false);
+    expect(await prisma.incident.count()).toBe(0);
+    await sendAlerts();
+    expect(mail.received).toHaveLength(0);
+  });
+
+  it("an alert queued for an incident opened as TikTok was disconnected is not sent, and says why", async () => {
+    await connectShop(TEST_SHOP, control);
+    await disconnectInSettings();
+    // What such a race leaves: the incident and its alert written just after the disconnect closed the shop's incidents.
+    const incident = await prisma.incident.create({ data: { shop: TEST_SHOP, kind: "events_lost", openKind: "events_lost", detail: JSON.stringify({ failed: 2, expired: 0 }) } });
+    await prisma.alertEmail.create({ data: { shop: TEST_SHOP, incidentId: incident.id, phase: "start" } });
+    expect(await sendAlerts()).toMatchObject({ sent: 0, failed: 1 });
+    expect(mail.received).toHaveLength(0);
+    expect(await prisma.alertEmail.findFirstOrThrow()).toMatchObject({ status: "failed", lastError: "Not sent: TikTok was disconnected (or the app uninstalled) first." });
+  });
+
+  it("an alert whose incident the disconnect ended is not sent once TikTok is connected again", async () => {
+    await connectShop(TEST_SHOP, control);
+    await disconnectInSettings();
+    const incident = await prisma.incident.create({ data: { shop: TEST_SHOP, kind: "events_lost", openKind: null, endedAt: new Date(), detail: "{}" } });
+    await prisma.alertEmail.create({ data: { shop: TEST_SHOP, incidentId: incident.id, phase: "start" } });
+    await reconnectThroughOAuth(TEST_SHOP);
+    expect(await sendAlerts()).toMatchObject({ sent: 0, failed: 1 });
+    expect(mail.received).toHaveLength(0);
+  });
+
+  it("disconnected mid-trouble, then connected again: the old connection's failures are forgotten, so one 5xx is no outage and Home shows no old problem", async () => {
+    await connectShop(TEST_SHOP, control);
+    // TikTok fails once: the outage timer starts.
+    await control.fault({ path: "/event/track/", kind: "http_5xx", count: 1 });
+    await placeOrders(1);
+    await drainAll();
+    // Then the stored token cannot be read: a delivery problem, shown on Home and told by email.
+    await prisma.tikTokConnection.update({ where: { shop: TEST_SHOP }, data: { accessTokenEnc: "unreadable" } });
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    await timePasses(TEST_SHOP);
+    await drainAll();
+    await sendAlerts();
+    expect(mail.received.map((m) => subjectOf(m.raw))).toEqual([`[${TEST_SHOP}] Purchase events are held by a problem in this app and are not sent.`]);
+    await disconnectInSettings();
+    // Ten minutes later (the sweep skips a disconnected shop), the merchant connects TikTok again.
+    await prisma.tikTokConnection.updateMany({ where: { shop: TEST_SHOP, retryingSince: { not: null } }, data: { retryingSince: new Date(Date.now() - 10 * 60_000) } });
+    await reconnectThroughOAuth(TEST_SHOP);
+    const home = await (await call((await import("~/routes/app._index")).loader, adminRequest("/app", { shop: TEST_SHOP }))).json();
+    expect(home.connection.deliveryProblem).toBeNull();
+    // One 5xx on the first send after it: a blip, as on any other day.
+    await control.fault({ path: "/event/track/", kind: "http_5xx", count: 1 });
+    await timePasses(TEST_SHOP);
+    await drainAll();
+    await detectIncidents();
+    await sendAlerts();
+    expect(mail.received).toHaveLength(1);
+    expect(await prisma.incident.count({ where: { openKind: { not: null } } })).toBe(0);
+  });
+
+  it("a new ad account and pixel chosen: TikTok's failures before the choice do not make one 5xx after it an outage", async () => {
+    await connectShop(TEST_SHOP, control);
+    await reconnectThroughOAuth(TEST_SHOP);
+    await control.fault({ path: "/event/track/", kind: "http_5xx", count: 1 });
+    await placeOrders(1);
+    await drainAll();
+    // The merchant takes ten minutes over "Change ad account or pixel" (the shop is not connected
+    // until a pixel is chosen, and the sweep skips it), then picks the account's other pixel.
+    await prisma.tikTokConnection.updateMany({ where: { shop: TEST_SHOP, retryingSince: { not: null } }, data: { retryingSince: new Date(Date.now() - 10 * 60_000) } });
+    const berlin = (await control.world()).advertisers.find((a) => a.advertiser_id === ADVERTISER_IDS.berlin)!;
+    await chooseInWizard(TEST_SHOP, ADVERTISER_IDS.berlin, berlin.pixels[1].pixel_code);
+    await control.fault({ path: "/event/track/", kind: "http_5xx", count: 1 });
+    await timePasses(TEST_SHOP);
+    await drainAll();
+    await detectIncidents();
+    await sendAlerts();
+    expect(mail.received).toHaveLength(0);
+    expect(await prisma.incident.count()).toBe(0);
   });
 });
 

@@ -52,7 +52,7 @@ it("where the storefront loads the pixel, an order older than the window is not 
   const { event, sendDecision } = await eventOf(orderId);
   expect(sendDecision).toBe("expired");
   expect(event).toMatchObject({ status: "expired", lastErrorClass: "dedup_window", sentAt: null });
-  expect(event!.lastError).toMatch(/past TikTok's 48-hour deduplication window/);
+  expect(event!.lastError).toMatch(/^Not sent: the order passed this app's 47-hour limit, set an hour inside TikTok's 48-hour deduplication window/);
   expect(await control.events()).toEqual([]);
   expect((await control.counted()).counted).toBe(1);
 });

@@ -4,7 +4,7 @@
 // the signed webhook, the sandbox plays TikTok, the worker is the real one.
 import { TEST_SHOP } from "../support/constants";
 import { adminRequest, call, seedOfflineSession } from "../support/requests";
-import { connectShop, deliverOrder, demoOrder, resetOrderPipeline, startOrdersSandbox, timePasses } from "../support/orders";
+import { connectShop, deliverOrder, demoOrder, reconnectThroughOAuth, resetOrderPipeline, startOrdersSandbox, timePasses } from "../support/orders";
 
 const { sandbox, control } = await startOrdersSandbox({ timeoutMs: 300 });
 const { default: prisma } = await import("~/core/db.server");
@@ -12,6 +12,7 @@ const { drainAll } = await import("~/features/events/worker.server");
 const { EVENT_RETRY } = await import("~/core/retry-policy");
 const { action: eventsAction, loader: eventsLoader } = await import("~/routes/app.events");
 const { action: orderAction, loader: orderLoader } = await import("~/routes/app.events_.$orderId");
+const { action: settingsAction } = await import("~/routes/app.settings");
 
 const DAY = 24 * 3_600_000;
 
@@ -112,6 +113,25 @@ it("a refused event says what Resend sends, and Resend from the order page answe
   // WHEN the merchant presses Resend on the order page
   expect(await resend(orderAction, `/app/events/${orderId}`, e.id, { orderId })).toEqual({ ok: true, message: "Queued again with the same event ID.", eventId: e.id });
   // THEN it goes again with the same event_id
+  expect(await drainAll()).toMatchObject({ sent: 1 });
+  expect((await control.events()).map((x) => x.event.event_id)).toEqual([orderId]);
+});
+
+it("an event that failed because TikTok was disconnected: the advice is for the connection as it is now, and Resend sends it once TikTok is back", async () => {
+  const orderId = await placeOrder();
+  const res = await call(settingsAction, adminRequest("/app/settings", { shop: TEST_SHOP, form: { intent: "disconnect" } }));
+  expect(await res.json()).toMatchObject({ disconnected: true });
+  expect(await drainAll()).toMatchObject({ failed: 1 });
+  for (const e of [await listed(orderId), await detailed(orderId)]) {
+    expect(e).toMatchObject({ status: "failed", resendBlocked: null });
+    expect(e.advice).toBe("TikTok was disconnected when this event was due. It is still not connected: connect TikTok from Home, then use Resend.");
+  }
+  // WHEN the merchant connects TikTok again
+  await reconnectThroughOAuth(TEST_SHOP);
+  // THEN nothing tells them to reconnect: only Resend is left to do
+  const shown = [await listed(orderId), await detailed(orderId)];
+  for (const e of shown) expect(e.advice).toBe("TikTok was disconnected when this event was due. It is connected again: use Resend to send it.");
+  expect(await resend(eventsAction, "/app/events", shown[0].id)).toMatchObject({ ok: true });
   expect(await drainAll()).toMatchObject({ sent: 1 });
   expect((await control.events()).map((x) => x.event.event_id)).toEqual([orderId]);
 });

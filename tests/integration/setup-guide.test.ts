@@ -21,7 +21,7 @@ beforeEach(async () => {
 });
 afterEach(() => vi.restoreAllMocks());
 
-type Guide = { steps: { id: string; title: string; done: boolean; optional: boolean }[]; done: number; total: number; complete: boolean; dismissed: boolean };
+type Guide = { steps: { id: string; title: string; done: boolean; optional: boolean; help: string }[]; done: number; total: number; complete: boolean; dismissed: boolean };
 const guide = async (): Promise<Guide> => (await (await call(homeLoader, adminRequest("/app", { shop: TEST_SHOP }))).json()).guide;
 const doneSteps = async () => (await guide()).steps.filter((s) => s.done).map((s) => s.id);
 const dismiss = async () => (await call(homeAction, adminRequest("/app", { shop: TEST_SHOP, form: { intent: "dismiss-setup-guide" } }))).json();
@@ -44,11 +44,14 @@ it("each step turns done from the app's own state, and the guide can be dismisse
   expect(await guide()).toMatchObject({ done: 4, total: 4, complete: true });
   expect((await guide()).steps.find((s) => s.id === "browser_pixel")).toMatchObject({ title: "No TikTok browser pixel found", done: false, optional: true });
 
-  // The optional step: a browser pixel known to report to the selected pixel (here, declared in Settings).
-  // Found is all the app checks, so that is what the step says; it does not count in the progress.
+  // The optional step: a browser pixel declared in Settings, which the app has not seen. The step
+  // says it is the merchant's word, not a find; it does not count in the progress.
   await saveSettings(TEST_SHOP, { browserPixelReportsPurchases: true });
   expect(await guide()).toMatchObject({ done: 4, total: 4 });
-  expect((await guide()).steps.find((s) => s.id === "browser_pixel")).toMatchObject({ title: "Browser pixel found: align it for deduplication", done: true });
+  const declared = (await guide()).steps.find((s) => s.id === "browser_pixel");
+  expect(declared).toMatchObject({ title: "You said in Settings that a browser pixel reports to this pixel: align it for deduplication", done: true });
+  expect(declared!.help).toMatch(/^The app does not see it on your storefront/);
+  expect(declared!.help).not.toContain("reports purchases to this pixel too");
 
   expect(await dismiss()).toEqual({ ok: true });
   expect((await guide()).dismissed).toBe(true);
@@ -60,4 +63,9 @@ it("a heartbeat that reports the selected pixel aligns the browser pixel step; a
   expect(await doneSteps()).not.toContain("browser_pixel");
   await call(touchpointAction, appProxyRequest({ shop: TEST_SHOP, body: JSON.stringify({ v: 1, pixels: [pixelCode] }) }));
   expect(await doneSteps()).toContain("browser_pixel");
+  // Seen on the storefront: a find, said as one, also when Settings declares it too.
+  const found = { title: "Browser pixel found: align it for deduplication", help: expect.stringMatching(/^A TikTok browser pixel reports purchases to this pixel too\. /) };
+  expect((await guide()).steps.find((s) => s.id === "browser_pixel")).toMatchObject(found);
+  await saveSettings(TEST_SHOP, { browserPixelReportsPurchases: true });
+  expect((await guide()).steps.find((s) => s.id === "browser_pixel")).toMatchObject(found);
 });

@@ -12,6 +12,7 @@ import { EMBED_BLOCK_HANDLE } from "~/features/storefront/embed-status.server";
 import { sendDeadline, storefrontPixelsOf } from "~/features/events/send-horizon.server";
 import { renderAlert, type IncidentDetail, type IncidentKind } from "./messages";
 import { alertRecipient } from "./recipients.server";
+import { NOT_SENT_DISCONNECTED, watched } from "./watched.server";
 
 const LEASE_MS = 60_000;
 
@@ -54,6 +55,16 @@ async function heldCost(shop: string): Promise<IncidentDetail> {
   return { held, expiresAt: oldest ? sendDeadline(oldest, pixels.get(shop)).toISOString() : undefined };
 }
 
+/**
+ * Whether a disconnect or an uninstall came first: the shop is not watched now, or the incident
+ * ended with no recovery email (closed silently by a disconnect, TikTok connected again since).
+ */
+async function endedByDisconnect(shop: string, incident: { id: string; endedAt: Date | null }) {
+  if (!(await watched(shop))) return true;
+  if (!incident.endedAt) return false;
+  return !(await prisma.alertEmail.findUnique({ where: { incidentId_phase: { incidentId: incident.id, phase: "end" } }, select: { id: true } }));
+}
+
 /** One pass: sends every due alert email, oldest first. Returns counts (for logs and tests). */
 export async function sendDueAlerts(opts: { owner: string; now?: Date }) {
   const out = { sent: 0, retried: 0, failed: 0 };
@@ -72,6 +83,12 @@ export async function sendDueAlerts(opts: { owner: string; now?: Date }) {
     if (claimed.count === 0) continue;
     const mine = { id: row.id, ...heldBy(opts.owner) };
     const incident = await prisma.incident.findUnique({ where: { id: row.incidentId } });
+    if (incident && row.phase === "start" && (await endedByDisconnect(row.shop, incident))) {
+      // The alert promised an email when it is over; nothing is watched after a disconnect to send it.
+      await prisma.alertEmail.updateMany({ where: mine, data: { status: "failed", lastError: NOT_SENT_DISCONNECTED, ...RELEASED } });
+      out.failed++;
+      continue;
+    }
     const to = incident ? await alertRecipient(row.shop) : null;
     if (!incident || !to) {
       // No one to tell (no owner email from Shopify and none chosen in Settings): the incident is in the app.

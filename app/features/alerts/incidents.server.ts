@@ -6,14 +6,18 @@ import { randomUUID } from "node:crypto";
 import { Prisma } from "@prisma/client";
 import prisma from "~/core/db.server";
 import { alertQueued, queueAlertEmail } from "./alert-mail.server";
+import { NOT_SENT_DISCONNECTED, watched } from "./watched.server";
 import type { IncidentDetail, IncidentKind } from "./messages";
 
 const isUniqueViolation = (error: unknown) => error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
 
-/** Opens the incident unless one of its kind is open for the shop. True when this call opened it. */
+/**
+ * Opens the incident unless one of its kind is open for the shop, or the shop is no longer watched
+ * (a job that read it as connected just before a disconnect). True when this call opened it.
+ */
 export async function startIncident(shop: string, kind: IncidentKind, detail: IncidentDetail = {}): Promise<boolean> {
   const open = await prisma.incident.findUnique({ where: { shop_openKind: { shop, openKind: kind } }, select: { id: true } });
-  if (open) return false;
+  if (open || !(await watched(shop))) return false;
   const id = randomUUID();
   const email = queueAlertEmail(shop, id, "start");
   try {
@@ -22,6 +26,12 @@ export async function startIncident(shop: string, kind: IncidentKind, detail: In
     // Another process opened it between the read and the insert.
     if (isUniqueViolation(error)) return false;
     throw error;
+  }
+  // A disconnect between the check above and the insert closed the shop's incidents before this
+  // one existed: close it as the disconnect would have (disconnect writes its status first).
+  if (!(await watched(shop))) {
+    await closeIncidentsSilently(shop, NOT_SENT_DISCONNECTED);
+    return false;
   }
   alertQueued();
   return true;

@@ -11,6 +11,7 @@ import { getConnection, withTikTok } from "~/core/connection/session.server";
 import { withCoverageStart } from "~/core/connection/coverage";
 import { afterConnected } from "./lifecycle.server";
 import { closeIncidentsSilently } from "~/features/alerts/incidents.server";
+import { NOT_SENT_DISCONNECTED } from "~/features/alerts/watched.server";
 
 const OAUTH_STATE_TTL_MS = 10 * 60 * 1000;
 export const OAUTH_COOKIE = "tt_oauth_state";
@@ -295,6 +296,8 @@ export async function choosePixel(shop: string, pixelCode: string) {
       ...(current.advertiserId ? { coverageStarts: withCoverageStart(keepCoverage(current), current.advertiserId, now) } : {}),
       statusChangedAt: now,
       lastAuthError: null,
+      // TikTok's failures so far were for another pixel or connection: a new run starts the outage timer again.
+      retryingSince: null,
     },
   });
   await afterConnected(shop, { reconnected: false });
@@ -324,9 +327,19 @@ export async function disconnect(shop: string): Promise<DisconnectResult> {
   }
   await prisma.tikTokConnection.update({
     where: { shop },
-    data: { status: "disconnected", accessTokenEnc: null, authorizedAdvertisers: "[]", statusChangedAt: new Date() },
+    // A run of TikTok failures or a delivery problem of the old connection is not the next one's:
+    // kept, one 5xx after a reconnect would count as an outage that began before the disconnect.
+    data: {
+      status: "disconnected",
+      accessTokenEnc: null,
+      authorizedAdvertisers: "[]",
+      statusChangedAt: new Date(),
+      retryingSince: null,
+      deliveryProblem: null,
+      deliveryProblemAt: null,
+    },
   });
-  await closeIncidentsSilently(shop, "Not sent: TikTok was disconnected (or the app uninstalled) first.");
+  await closeIncidentsSilently(shop, NOT_SENT_DISCONNECTED);
   return result;
 }
 

@@ -21,8 +21,11 @@ export async function setupGuide(shop: string, opts: { embedStatus: "on" | "off"
   const authorised = !!connection && ["pending", "connected", "needs_reconnect"].includes(connection.status);
   const chosen = authorised && connection!.status !== "pending" && !!connection!.advertiserId && !!connection!.pixelCode;
   const seen = !!shopRow?.lastStorefrontSignalAt && now.getTime() - shopRow.lastStorefrontSignalAt.getTime() < EMBED_SEEN_MS;
-  const browserPixel =
-    chosen && (connection!.browserPixelReportsPurchases || readStorefrontPixels(shopRow?.storefrontPixels, now).some((p) => p.code === connection!.pixelCode));
+  // Seen: the embed's heartbeat reports the storefront loading the selected pixel. Declared: the
+  // merchant said so in Settings (a custom pixel the embed cannot see); the app saw nothing then.
+  const seenPixel = chosen && readStorefrontPixels(shopRow?.storefrontPixels, now).some((p) => p.code === connection!.pixelCode);
+  const declaredPixel = chosen && !seenPixel && connection!.browserPixelReportsPurchases;
+  const ALIGN = "TikTok counts each purchase once only if that pixel sends the same event name and event_id as this app, which the app cannot check: Help shows how.";
   const steps: SetupStep[] = [
     { id: "connect", title: "Connect TikTok for Business", done: authorised, optional: false, help: "Sign in to TikTok and approve this app's access.", action: authorised ? null : { label: "Connect TikTok", url: "/app/connect" } },
     { id: "account_pixel", title: "Choose the ad account and pixel", done: chosen, optional: false, help: "Purchases go to this pixel; spend comes from this ad account.", action: chosen ? null : { label: "Choose", url: "/app/connect" } },
@@ -35,25 +38,35 @@ export async function setupGuide(shop: string, opts: { embedStatus: "on" | "off"
       action: opts.embedStatus === "on" || seen ? null : { label: "Open the theme editor", url: opts.activateEmbedUrl },
     },
     { id: "first_order", title: "See the first order sent to TikTok", done: sent > 0, optional: false, help: "Done when TikTok accepts the first purchase from this app.", action: sent > 0 ? null : { label: "See events", url: "/app/events" } },
-    // Optional, and not counted in the progress: what the app checks is only that a browser pixel
-    // reports to the selected pixel, never that it sends the same event name and event_id.
-    browserPixel
+    // Optional, and not counted in the progress: what the app knows is only that a browser pixel
+    // reports to the selected pixel (seen, or the merchant's word), never that it sends the same
+    // event name and event_id.
+    seenPixel
       ? {
           id: "browser_pixel",
           title: "Browser pixel found: align it for deduplication",
           done: true,
           optional: true,
-          help: "A TikTok browser pixel reports purchases to this pixel too. TikTok counts each purchase once only if it sends the same event name and event_id as this app, which the app cannot check: Help shows how.",
+          help: `A TikTok browser pixel reports purchases to this pixel too. ${ALIGN}`,
           action: { label: "How to align it", url: "/app/help#deduplication" },
         }
-      : {
-          id: "browser_pixel",
-          title: "No TikTok browser pixel found",
-          done: false,
-          optional: true,
-          help: "If one also reports purchases (a custom pixel in Shopify's Customer events is invisible to the app), say so in Settings and align it with Help's recipe, so TikTok counts each purchase once.",
-          action: { label: "How to align it", url: "/app/help#deduplication" },
-        },
+      : declaredPixel
+        ? {
+            id: "browser_pixel",
+            title: "You said in Settings that a browser pixel reports to this pixel: align it for deduplication",
+            done: true,
+            optional: true,
+            help: `The app does not see it on your storefront (a custom pixel in Shopify's Customer events is invisible to the app). ${ALIGN}`,
+            action: { label: "How to align it", url: "/app/help#deduplication" },
+          }
+        : {
+            id: "browser_pixel",
+            title: "No TikTok browser pixel found",
+            done: false,
+            optional: true,
+            help: "If one also reports purchases (a custom pixel in Shopify's Customer events is invisible to the app), say so in Settings and align it with Help's recipe, so TikTok counts each purchase once.",
+            action: { label: "How to align it", url: "/app/help#deduplication" },
+          },
   ];
   const required = steps.filter((s) => !s.optional);
   const complete = required.every((s) => s.done);

@@ -15,7 +15,7 @@ type Horizon = { ms: number; kind: "dedup_window" | "expired" };
 /** Why an event past its horizon was not sent, as Events shows it. */
 export const PAST_HORIZON_REASON: Record<Horizon["kind"], string> = {
   dedup_window:
-    "Not sent: past TikTok's 48-hour deduplication window. A browser pixel on your storefront reports purchases to this TikTok pixel, so it has reported this one; sent now, TikTok would count it a second time.",
+    `Not sent: the order passed this app's ${EVENT_RETRY.dedupWindowHours}-hour limit, set an hour inside TikTok's 48-hour deduplication window (for clocks and a batch in flight). A browser pixel on your storefront reports purchases to this TikTok pixel, so it has already reported this one, and TikTok could count a later copy from this app a second time.`,
   expired: `Not sent: it could not be delivered within ${EVENT_RETRY.horizonDays} days of the order, and this app does not send older events to TikTok.`,
 };
 

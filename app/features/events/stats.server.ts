@@ -99,11 +99,22 @@ function resendBlocked(e: ShownEvent, browserPixels: Set<string> | undefined) {
 const FAILED_ADVICE: Record<string, string> = {
   invalid:
     "TikTok refused this event. Resend sends the same stored event again, to the pixel now selected in Settings: it can help when TikTok's message is about the pixel or the ad account's access to it (fix that in Settings or TikTok Events Manager first). When the message names a field of the event, it would be refused again: contact the app's support (see Help).",
-  disconnected: "TikTok was disconnected when this event was due. Reconnect TikTok from Home, then use Resend.",
   rate_limited: "The app has stopped trying by itself. Use Resend to try again.",
   retryable: "The app has stopped trying by itself. Use Resend to try again.",
   unknown: "The app has stopped trying by itself. Use Resend to try again.",
 };
+
+/** A TikTokConnection status, or null for a shop that never connected (or whose connection is gone). */
+type ConnectionStatus = string | null;
+
+/** An event failed because TikTok was disconnected: what to do depends on the connection now. */
+function disconnectedAdvice(status: ConnectionStatus) {
+  const was = "TikTok was disconnected when this event was due.";
+  if (status === "connected") return `${was} It is connected again: use Resend to send it.`;
+  if (status === "needs_reconnect") return `${was} It needs to be reconnected now: reconnect TikTok from Home, then use Resend.`;
+  if (status === "pending") return `${was} Finish connecting TikTok from Home (choose the ad account and pixel), then use Resend.`;
+  return `${was} It is still not connected: connect TikTok from Home, then use Resend.`;
+}
 
 /** What each kind of problem means for an event that is not failed. */
 const CLASS_ADVICE: Record<string, string> = {
@@ -120,8 +131,9 @@ const CLASS_ADVICE: Record<string, string> = {
  * The advice shown with an event's reason, decided when it is shown so that it offers Resend only
  * while Resend is on (a stored message cannot know that the order will pass its horizon).
  */
-function adviceFor(e: ShownEvent, blocked: string | null): string | null {
+function adviceFor(e: ShownEvent, blocked: string | null, connection: ConnectionStatus): string | null {
   if (!e.lastErrorClass) return null;
+  if (e.status === "failed" && !blocked && e.lastErrorClass === "disconnected") return disconnectedAdvice(connection);
   if (e.status === "failed") return blocked ? null : (FAILED_ADVICE[e.lastErrorClass] ?? null);
   return CLASS_ADVICE[e.lastErrorClass] ?? null;
 }
@@ -129,9 +141,9 @@ function adviceFor(e: ShownEvent, blocked: string | null): string | null {
 /** Rows stored before the advice moved to display time ended with a Resend instruction; shown without it. */
 const withoutStoredAdvice = (message: string | null) => message?.replace(/\. Resend to try again\.$/, ".").replace(/ Reconnect, then Resend\.$/, "") ?? null;
 
-function shownEvent<E extends ShownEvent & { lastError: string | null }>(e: E, browserPixels: Set<string> | undefined) {
+function shownEvent<E extends ShownEvent & { lastError: string | null }>(e: E, browserPixels: Set<string> | undefined, connection: ConnectionStatus) {
   const blocked = resendBlocked(e, browserPixels);
-  return { lastError: withoutStoredAdvice(e.lastError), resendBlocked: blocked, advice: adviceFor(e, blocked) };
+  return { lastError: withoutStoredAdvice(e.lastError), resendBlocked: blocked, advice: adviceFor(e, blocked, connection) };
 }
 
 const resendForm = z.object({ intent: z.literal("resend"), eventId: z.string().min(1).max(64) });
@@ -147,7 +159,8 @@ export async function resendFromForm(shop: string, formData: FormData): Promise<
   return result.ok ? { ok: true, message: "Queued again with the same event ID.", eventId } : { ...result, eventId };
 }
 
-export async function recentOrders(shop: string, opts: { filter: OrderFilter; timeZone: string | null; page: number; pageSize: number }) {
+/** `connectionStatus`: the shop's TikTok connection now, which some advice depends on. */
+export async function recentOrders(shop: string, opts: { filter: OrderFilter; timeZone: string | null; page: number; pageSize: number; connectionStatus: ConnectionStatus }) {
   const where = orderFilterWhere(shop, opts.filter, opts.timeZone);
   const [total, rows, browserPixels] = await Promise.all([
     prisma.orderRecord.count({ where }),
@@ -185,15 +198,18 @@ export async function recentOrders(shop: string, opts: { filter: OrderFilter; ti
             eventTime: eventTime.toISOString(),
             sentAt: e.sentAt?.toISOString() ?? null,
             nextAttemptAt: e.nextAttemptAt.toISOString(),
-            ...shownEvent(r.event!, browserPixels.get(shop)),
+            ...shownEvent(r.event!, browserPixels.get(shop), opts.connectionStatus),
           }))(r.event)
         : null,
     })),
   };
 }
 
-/** One order of this shop as the Events detail page shows it; null when the shop has no such order. */
-export async function orderDetail(shop: string, orderId: string) {
+/**
+ * One order of this shop as the Events detail page shows it; null when the shop has no such order.
+ * `connectionStatus`: the shop's TikTok connection now, which some advice depends on.
+ */
+export async function orderDetail(shop: string, orderId: string, connectionStatus: ConnectionStatus) {
   const [order, timeZone, browserPixels] = await Promise.all([
     prisma.orderRecord.findUnique({
       where: { shop_orderId: { shop, orderId } },
@@ -227,7 +243,7 @@ export async function orderDetail(shop: string, orderId: string) {
       ? {
           ...e,
           eventTime: e.eventTime.toISOString(),
-          ...shownEvent(e, browserPixels.get(shop)),
+          ...shownEvent(e, browserPixels.get(shop), connectionStatus),
           payload: readPayload(e.payload),
           nextAttemptAt: e.nextAttemptAt.toISOString(),
           sentAt: e.sentAt?.toISOString() ?? null,

@@ -448,7 +448,8 @@ describe("incidents the sweep finds in what the jobs recorded", () => {
     ]);
   });
 
-  it("TikTok ads paused (today's orders carry no click id): no coverage alert, the match keys sent are what they were", async () => {
+  /** A connected shop's baseline: 30 events with email and phone, placed and sent 2 to 6 days ago. */
+  async function sendBaselineWeek() {
     await connectShop(TEST_SHOP, control, { sendMode: "all", connectedAt: new Date(Date.now() - 30 * 86_400_000) });
     for (let i = 0; i < 30; i++) {
       const orderId = nextOrder++;
@@ -457,6 +458,10 @@ describe("incidents the sweep finds in what the jobs recorded", () => {
     await drainAll();
     // They were sent when they were placed, days ago.
     await prisma.outboxEvent.updateMany({ where: { status: "sent" }, data: { sentAt: new Date(Date.now() - 3 * 86_400_000) } });
+  }
+
+  it("TikTok ads paused (today's orders carry no click id): no coverage alert, the match keys sent are what they were", async () => {
+    await sendBaselineWeek();
     for (let i = 0; i < 10; i++) await buyerOrder({ orderId: nextOrder++ });
     await drainAll();
     expect(await prisma.outboxEvent.count({ where: { status: "sent" } })).toBe(40);
@@ -466,14 +471,8 @@ describe("incidents the sweep finds in what the jobs recorded", () => {
   });
 
   it("match-key coverage falling sharply against its 7-day baseline: one alert", async () => {
-    await connectShop(TEST_SHOP, control, { sendMode: "all", connectedAt: new Date(Date.now() - 30 * 86_400_000) });
     // 30 events sent over the last week, each with the buyer's email and phone; then 10 today without (the checkout stopped asking).
-    for (let i = 0; i < 30; i++) {
-      const orderId = nextOrder++;
-      await buyerOrder({ orderId, ttclid: `E.C.P.base${orderId}`, createdAt: new Date(Date.now() - (2 + (i % 5)) * 86_400_000) });
-    }
-    await drainAll();
-    await prisma.outboxEvent.updateMany({ where: { status: "sent" }, data: { sentAt: new Date(Date.now() - 3 * 86_400_000) } });
+    await sendBaselineWeek();
     await detectCoverageDrops();
     for (let i = 0; i < 10; i++) {
       const orderId = nextOrder++;

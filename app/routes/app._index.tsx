@@ -57,7 +57,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   return {
     shop: session.shop,
     // Home's first line (issue 25): from the open incidents.
-    status: await homeStatus(session.shop, shown, { embed: embedCheck.status, pixelMismatch, clickCap }),
+    status: await homeStatus(session.shop, shown, { embed: embedCheck.status, pixelMismatch, clickCap, notCounted: { failed: summary.failed7d, expired: summary.expired } }),
     signalHealth: await signalHealth(session.shop, now),
     // The setup guide, until the merchant dismisses it (only possible once its steps are done).
     guide: await setupGuide(session.shop, { embedStatus: embedCheck.status, activateEmbedUrl: activateEmbedUrl(session.shop), now }),

@@ -321,6 +321,20 @@ describe("Home's first line", () => {
     });
   });
 
+  it("nothing wrong now but an event TikTok refused this week: the line says so instead of 'everything works'", async () => {
+    await connectShop(TEST_SHOP, control);
+    await control.fault({ path: "/event/track/", kind: "code", code: 40002, message: "Invalid value", count: 1 });
+    await placeOrders(1);
+    await drainAll();
+    // No sweep has run: no incident is open, yet the Events card below counts the failure.
+    expect(await status()).toEqual({
+      tone: "warning",
+      headline: "TikTok is connected and the app's checks find nothing wrong now, but some purchase events were never counted by TikTok: 1 failed in the last 7 days.",
+      action: { label: "Open failed events", url: "/app/events?status=failed" },
+      also: [],
+    });
+  });
+
   it("a failed spend sync, which has no card of its own on Home, is listed under the first line", async () => {
     await connectShop(TEST_SHOP, control);
     await control.fault({ path: "/report/integrated/get/", kind: "code", code: 40002, message: "Invalid parameter", count: 50 });

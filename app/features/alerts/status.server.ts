@@ -17,7 +17,13 @@ const CRITICAL = new Set(["reconnect", "tiktok_outage", "delivery_problem", "del
  * incident. `embed`: the theme check Home just ran (or its cached answer); "unknown" when the
  * theme could not be read, so the embed is not among the checks that found nothing wrong.
  */
-type LiveFacts = { embed: "on" | "off" | "unknown"; pixelMismatch: { storefront: string[]; selected: string } | null; clickCap: { day: string; cap: number } | null };
+type LiveFacts = {
+  embed: "on" | "off" | "unknown";
+  pixelMismatch: { storefront: string[]; selected: string } | null;
+  clickCap: { day: string; cap: number } | null;
+  /** Home's own Events card: failed on its 7 days, expired in all. No incident is open for them once a day has passed. */
+  notCounted?: { failed: number; expired: number };
+};
 
 export async function homeStatus(shop: string, connection: Connection, live: LiveFacts): Promise<HomeStatus> {
   if (connection.status !== "connected" && connection.status !== "needs_reconnect") {
@@ -39,6 +45,18 @@ export async function homeStatus(shop: string, connection: Connection, live: Liv
   const first = open[0];
   if (!first) {
     if (connection.status === "needs_reconnect") return { tone: "critical", headline: "TikTok needs to be reconnected: purchase events wait until you do.", action: { label: "Reconnect TikTok", url: "/app/connect" }, also: [] };
+    // Nothing is wrong now, but the Events card below lists purchases TikTok never counted: the line
+    // must not say "everything works" above it.
+    const { failed = 0, expired = 0 } = live.notCounted ?? {};
+    if (failed > 0 || expired > 0) {
+      const lost = [failed > 0 ? `${failed} failed in the last 7 days` : null, expired > 0 ? `${expired} expired` : null].filter(Boolean).join(" and ");
+      return {
+        tone: "warning",
+        headline: `TikTok is connected and the app's checks find nothing wrong now, but some purchase events were never counted by TikTok: ${lost}.`,
+        action: failed > 0 ? { label: "Open failed events", url: "/app/events?status=failed" } : { label: "Open expired events", url: "/app/events?status=expired" },
+        also: [],
+      };
+    }
     return {
       tone: "success",
       headline:

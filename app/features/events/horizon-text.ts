@@ -7,3 +7,9 @@ import { EVENT_RETRY } from "~/core/retry-policy";
 export const HELD_EVENTS_EXCEPT =
   `except those of orders more than ${EVENT_RETRY.dedupWindowHours} hours old by then where the app knows a browser pixel reports purchases to the TikTok pixel ` +
   `(TikTok would count them twice), and more than ${EVENT_RETRY.horizonDays} days old otherwise, which expire`;
+
+/** The same clause where the store's held events all have one horizon (Home knows which, stats.server.ts). */
+export const HELD_EVENTS_EXCEPT_DAYS = `except those of orders more than ${EVENT_RETRY.horizonDays} days old by then, which expire`;
+export const HELD_EVENTS_EXCEPT_DEDUP =
+  `except those of orders more than ${EVENT_RETRY.dedupWindowHours} hours old by then, which expire: ` +
+  `the app knows a browser pixel reports purchases to the TikTok pixel, so TikTok would count them twice`;

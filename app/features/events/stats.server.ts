@@ -6,7 +6,7 @@ import { readDecision } from "./send-status.server";
 import { orderFilterWhere, type OrderFilter } from "./order-filter.server";
 import { EVENT_RETRY } from "~/core/retry-policy";
 import { RESEND_BLOCKED, pastHorizon, storefrontPixelsOf } from "./send-horizon.server";
-import { HELD_EVENTS_EXCEPT } from "./horizon-text";
+import { HELD_EVENTS_EXCEPT, HELD_EVENTS_EXCEPT_DAYS, HELD_EVENTS_EXCEPT_DEDUP } from "./horizon-text";
 
 const HOUR = 60 * 60 * 1000;
 
@@ -63,9 +63,8 @@ async function heldEventsExcept(shop: string) {
     storefrontPixelsOf([shop]),
   ]);
   const known = held.filter((e) => browserPixels.get(shop)?.has(e.pixelCode)).length;
-  if (known === 0) return `except those of orders more than ${EVENT_RETRY.horizonDays} days old by then, which expire`;
-  if (known < held.length) return HELD_EVENTS_EXCEPT;
-  return `except those of orders more than ${EVENT_RETRY.dedupWindowHours} hours old by then, which expire: the app knows a browser pixel reports purchases to the TikTok pixel, so TikTok would count them twice`;
+  if (known === 0) return HELD_EVENTS_EXCEPT_DAYS;
+  return known < held.length ? HELD_EVENTS_EXCEPT : HELD_EVENTS_EXCEPT_DEDUP;
 }
 
 /** What the Events list and the order detail page show of an order. */
